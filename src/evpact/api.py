@@ -1,0 +1,133 @@
+"""The Python entry points: load a scenario, simulate it against its counterfactual."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from . import __version__
+from .data import reference
+from .engine.compile import Model, compile_scenario
+from .engine.simulate import VARIABLES, simulate as run_block
+from .errors import EvpactError
+from .results import Results
+from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
+from .scenario.model import Scenario
+from .uncertainty.sampling import central, sample
+
+DEFAULT_DRAWS = 2000
+DEFAULT_SEED = 20260129  # the MOU's date: any fixed seed makes default runs reproducible
+CHUNK = 10_000
+
+Progress = Callable[[int, int], None]
+
+
+def run_model(
+    model: Model, draws: int, seed: int, chunk: int = CHUNK, deterministic: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Arrays over all draws, computed block by block (results do not depend on ``chunk``)."""
+    if deterministic:
+        return run_block(model, central(model.inputs), 1)
+    parts: list[dict[str, np.ndarray[Any, Any]]] = []
+    for start in range(0, draws, chunk):
+        stop = min(start + chunk, draws)
+        parts.append(run_block(model, sample(model.inputs, seed, start, stop), stop - start))
+        if progress:
+            progress(stop, draws)
+    return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+
+
+def to_dataset(model: Model, arrays: dict[str, np.ndarray[Any, Any]], price_year: int) -> xr.Dataset:
+    """Label raw arrays: dims (draw, year) plus plant, deal or payer where they apply."""
+    years = model.years
+    n = arrays["direct_jobs"].shape[0]
+    coords = {"draw": np.arange(n), "year": years}
+    cad = f"CAD_{price_year}"
+    data: dict[str, Any] = {}
+    for name, unit in VARIABLES.items():
+        data[name] = xr.Variable(("draw", "year"), np.ascontiguousarray(arrays[name]),
+                                 {"units": cad if unit == "CAD" else unit})
+    data["discount_rate"] = xr.Variable(("draw",), arrays["discount_rate"], {"units": "1/year"})
+    linked = [d.id for d in model.deals if d.linkage is not None]
+    data["linkage_met"] = xr.Variable(("draw", "deal", "year"), arrays["linkage_met"],
+                                      {"units": "1 = met, 0 = failed, NaN = not measured"})
+    data["public_cost_by_payer"] = xr.Variable(("draw", "payer", "year"),
+                                               arrays["public_cost_by_payer"], {"units": cad})
+    data["plant_output"] = xr.Variable(("draw", "plant", "year"), arrays["plant_output"],
+                                       {"units": "GWh (battery plants) or vehicles (assembly)"})
+    data["plant_direct_jobs"] = xr.Variable(("draw", "plant", "year"),
+                                            arrays["plant_direct_jobs"], {"units": "jobs"})
+    return xr.Dataset(
+        data,
+        coords={**coords, "deal": linked, "payer": list(model.payers),
+                "plant": [p.id for p in model.plants],
+                "plant_kind": ("plant", [p.kind for p in model.plants])},
+    )
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    *,
+    variant: dict[str, Any] | None = None,
+    counterfactual: Scenario | str | Path | None = None,
+    deterministic: bool = False,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> Results:
+    """Monte Carlo of a scenario and its counterfactual on common random numbers.
+
+    ``scenario`` is a bundled name, a YAML path or a loaded ``Scenario``; ``variant`` a dict of
+    dotted paths to values. ``deterministic=True`` runs once with every input at its central
+    value (mode or median).
+    """
+    if draws < 1:
+        raise EvpactError(f"draws must be at least 1, got {draws}")
+    if chunk < 1:
+        raise EvpactError(f"chunk must be at least 1, got {chunk}")
+    if isinstance(scenario, Scenario):
+        scenario = vary(scenario, variant) if variant else scenario
+    else:
+        scenario = load_scenario(scenario, variant)
+    if counterfactual is None:
+        cf = load_counterfactual(scenario, variant)
+    elif isinstance(counterfactual, Scenario):
+        cf = counterfactual
+    else:
+        cf = load_counterfactual(scenario.model_copy(update={"counterfactual": str(counterfactual)}),
+                                 variant)
+    if cf.horizon != scenario.horizon:
+        raise EvpactError(f"horizons differ: {scenario.name} {list(scenario.horizon)}, "
+                          f"{cf.name} {list(cf.horizon)}; compare runs over the same years")
+    n = 1 if deterministic else draws
+    total = 2 * n
+
+    def tick(offset: int) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda k, _: progress(offset + k, total)
+
+    models = [compile_scenario(s) for s in (scenario, cf)]
+    datasets = []
+    for i, m in enumerate(models):
+        arrays = run_model(m, n, seed, chunk, deterministic, tick(i * n))
+        datasets.append(to_dataset(m, arrays, scenario.price_year))
+    meta = {
+        "scenario": scenario.name,
+        "counterfactual": cf.name,
+        "model_version": __version__,
+        "data_version": reference().version,
+        "scenario_sha256": scenario_sha256(scenario),
+        "seed": None if deterministic else seed,
+        "draws": n,
+        "deterministic": deterministic,
+        "horizon": list(scenario.horizon),
+        "price_year": scenario.price_year,
+    }
+    return Results(datasets[0], datasets[1], meta, scenario_model=scenario, counterfactual_model=cf)

@@ -1,0 +1,228 @@
+"""The command line: ``evpact run | compare | scenarios | validate | schema``.
+
+Input problems (``EvpactError``) print one line on stderr and exit with code 2, before anything
+is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .api import CHUNK, DEFAULT_DRAWS, DEFAULT_SEED, simulate
+from .engine.compile import compile_scenario
+from .errors import EvpactError
+from .results import Results
+from .scenario.load import (
+    bundled_scenarios,
+    load_counterfactual,
+    load_scenario,
+    parse_assignment,
+    read_yaml,
+)
+from .scenario.model import Scenario
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Evaluate EV industrial deals: battery supply tied to local vehicle assembly.",
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+#: metrics shown in the terminal table, in this order (all are in the JSON and CSV)
+HEADLINE = (
+    "direct_jobs_peak", "total_jobs_peak", "gdp_cumulative", "labour_income_cumulative",
+    "public_cost_npv", "tax_revenue_npv", "fiscal_net_npv", "fiscal_net_npv_plant",
+    "fiscal_breakeven_year_plant", "fiscal_breakeven_year_total",
+    "battery_output_gwh_cumulative", "vehicles_assembled_cumulative",
+    "local_absorption_share", "linkage_met_share",
+)
+
+ScenarioArg = Annotated[str, typer.Argument(help="Bundled scenario name or path to a YAML file.")]
+DrawsOpt = Annotated[int, typer.Option("--draws", "-n", min=1, help="Monte Carlo draws.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same numbers.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
+
+
+def _variant(assignments: list[str] | None) -> dict[str, Any]:
+    return dict(parse_assignment(a) for a in assignments or [])
+
+
+def _fail(e: EvpactError) -> None:
+    err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for runs long enough to need one."""
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} draws"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("run", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "not reached" if unit == "year" else "n/a"
+    if unit == "year":
+        return f"{value:.0f}"
+    if unit == "share":
+        return f"{100 * value:.0f}%"
+    if unit.startswith("CAD"):
+        a = abs(value)
+        if a >= 1e9:
+            return f"{value / 1e9:,.2f} B"
+        if a >= 1e6:
+            return f"{value / 1e6:,.0f} M"
+        return f"{value:,.0f}"
+    return f"{value:,.0f}" if abs(value) >= 100 or value == 0 else f"{value:,.3g}"
+
+
+def _table(results: Results, title: str) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("metric", no_wrap=True)
+    for col in ("unit", "median", "90% interval", "mean"):
+        table.add_column(col, justify="left" if col == "unit" else "right")
+    summary = results.summary().set_index("metric")
+    for name in HEADLINE:
+        row = summary.loc[name]
+        unit = str(row["unit"])
+        p5, p50, p95, mean = (None if _missing(row[k]) else float(row[k])
+                              for k in ("p5", "p50", "p95", "mean"))
+        reached = f"{name}_reached_share"
+        if reached in summary.index:
+            table.caption = (table.caption or "") + (
+                f"{name}: reached within the horizon in "
+                f"{100 * float(summary.loc[reached, 'mean']):.0f}% of draws. ")
+        table.add_row(name, unit, _fmt(p50, unit), f"{_fmt(p5, unit)} to {_fmt(p95, unit)}",
+                      _fmt(mean, unit))
+    return table
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _report(results: Results, out: Path, as_json: bool, title: str) -> None:
+    files = results.write(out)
+    if as_json:
+        sys.stdout.write(json.dumps(results.summary_dict()) + "\n")
+        return
+    m = results.meta
+    out_console.print(_table(results, title))
+    seed = "deterministic" if m["deterministic"] else f"seed {m['seed']}"
+    out_console.print(
+        f"{m['draws']:,} draws, {seed}, horizon {m['horizon'][0]}-{m['horizon'][1]}, "
+        f"model {m['model_version']}, data {m['data_version']}, "
+        f"scenario sha256 {m['scenario_sha256'][:12]}", style="dim", highlight=False)
+    out_console.print(f"wrote {len(files)} files to {out}/", style="dim", highlight=False)
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = "canada-korea-2026",
+    draws: DrawsOpt = DEFAULT_DRAWS,
+    seed: SeedOpt = DEFAULT_SEED,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Variant: PATH=VALUE, e.g. deals.hmg-ontario.linkage.threshold=0.6.")] = None,
+    out: OutOpt = None,
+    as_json: JsonOpt = False,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic", help="One run with every input at its central value.")] = False,
+) -> None:
+    """Simulate a deal against its counterfactual and summarise the impacts."""
+    try:
+        with _progress(not as_json and draws > CHUNK and not deterministic) as tick:
+            results = simulate(scenario, draws=draws, seed=seed, variant=_variant(set_),
+                               deterministic=deterministic, progress=tick)
+        name = results.meta["scenario"]
+        title = f"{name} vs {results.meta['counterfactual']} (impacts)"
+        _report(results, out or Path("evpact-out") / name, as_json, title)
+    except EvpactError as e:
+        _fail(e)
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="Scenario A (bundled name or YAML path).")],
+    b: Annotated[str, typer.Argument(help="Scenario B, the reference A is measured against.")],
+    draws: DrawsOpt = DEFAULT_DRAWS,
+    seed: SeedOpt = DEFAULT_SEED,
+    set_a: Annotated[list[str] | None, typer.Option("--set-a", help="Variant of A.")] = None,
+    set_b: Annotated[list[str] | None, typer.Option("--set-b", help="Variant of B.")] = None,
+    out: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A minus B, draw by draw, on common random numbers."""
+    try:
+        sa, sb = load_scenario(a, _variant(set_a)), load_scenario(b, _variant(set_b))
+        with _progress(not as_json and draws > CHUNK) as tick:
+            results = simulate(sa, draws=draws, seed=seed, counterfactual=sb, progress=tick)
+        _report(results, out or Path("evpact-out") / f"{sa.name}-vs-{sb.name}", as_json,
+                f"{sa.name} minus {sb.name}")
+    except EvpactError as e:
+        _fail(e)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the bundled scenarios."""
+    table = Table(header_style="bold")
+    table.add_column("scenario")
+    table.add_column("counterfactual")
+    table.add_column("what it is")
+    for name, path in bundled_scenarios().items():
+        raw = read_yaml(path)
+        table.add_row(name, str(raw.get("counterfactual") or "-"), str(raw.get("title", "")))
+    out_console.print(table)
+
+
+@app.command()
+def validate(
+    file: Annotated[str, typer.Argument(help="Scenario YAML file (or bundled name).")],
+) -> None:
+    """Check a scenario file (and its counterfactual) without running it."""
+    try:
+        s = load_scenario(file)
+        compile_scenario(s)
+        cf_note = "no counterfactual"
+        if s.counterfactual is not None:
+            cf = load_counterfactual(s)
+            compile_scenario(cf)
+            cf_note = f"counterfactual {cf.name}"
+        out_console.print(
+            f"[green]ok[/]: {s.name}: {len(s.plants)} plants, {len(s.deals)} deals, "
+            f"horizon {s.horizon[0]}-{s.horizon[1]}, {cf_note}", highlight=False)
+    except EvpactError as e:
+        _fail(e)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
+
+
+def main() -> None:
+    app()

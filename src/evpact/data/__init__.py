@@ -1,0 +1,88 @@
+"""Bundled reference data and scenarios. Every figure in these files carries its source.
+
+Tables are read once and cached; figures with a range (low, mode, high) become triangular
+distributions, so published disagreement turns into model uncertainty instead of a silent pick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import EvpactError
+from ..scenario.distributions import Dist, fixed
+
+REFERENCE_FILES = (
+    "chemistries.csv",
+    "plant_archetypes.csv",
+    "prices.csv",
+    "pack_sizes.csv",
+    "multipliers.csv",
+    "fiscal.csv",
+    "market_paths.csv",
+    "incentive_schedules.csv",
+)
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("evpact") / "data"))
+
+
+def range_dist(low: float, mode: float, high: float) -> Dist:
+    """A sourced range as a distribution: fixed when the source gives one figure."""
+    if low == mode == high:
+        return fixed(mode)
+    return Dist("triangular", (float(low), float(mode), float(high)))
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    tables: dict[str, pd.DataFrame]
+    version: str
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def figure(self, table: str, key_cols: dict[str, str]) -> Dist:
+        """One sourced figure (low/mode/high row) selected by its key columns."""
+        df = self.tables[table]
+        mask = pd.Series(True, index=df.index)
+        for col, val in key_cols.items():
+            mask &= df[col] == val
+        rows = df[mask]
+        if rows.empty:
+            keys = ", ".join(f"{k}={v}" for k, v in key_cols.items())
+            raise EvpactError(f"no figure for {keys} in bundled {table}.csv")
+        row = rows.iloc[0]
+        return range_dist(row["low"], row["mode"], row["high"])
+
+    def yearly(self, table: str, key_cols: dict[str, str]) -> pd.DataFrame:
+        """Rows of a yearly table (year, low, mode, high) sorted by year."""
+        df = self.tables[table]
+        mask = pd.Series(True, index=df.index)
+        for col, val in key_cols.items():
+            mask &= df[col] == val
+        rows = df[mask].sort_values("year")
+        if rows.empty:
+            keys = ", ".join(f"{k}={v}" for k, v in key_cols.items())
+            raise EvpactError(f"no rows for {keys} in bundled {table}.csv")
+        return rows
+
+
+@cache
+def reference() -> ReferenceData:
+    """Load every bundled table; the data version is a hash of their bytes."""
+    base = data_dir() / "reference"
+    digest = hashlib.sha256()
+    tables: dict[str, pd.DataFrame] = {}
+    for name in REFERENCE_FILES:
+        path = base / name
+        raw = path.read_bytes()
+        digest.update(name.encode() + b"\0" + raw)
+        tables[name.removesuffix(".csv")] = pd.read_csv(path)
+    return ReferenceData(tables=tables, version=f"{digest.hexdigest()[:12]}")

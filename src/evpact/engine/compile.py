@@ -1,0 +1,479 @@
+"""Compile a validated scenario into flat specs and a table of uncertain inputs.
+
+The engine never sees YAML or bundled tables: every number it uses is an entry of
+``Model.inputs``, keyed by the path where the user set it (or would set it to override the
+bundled default). That one table is what the sampler draws, what sensitivity analysis ranks and
+what ``explain`` traces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data import ReferenceData, range_dist, reference
+from ..errors import EvpactError
+from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
+from ..scenario.model import BATTERY_KINDS, Deal, PathRef, Plant, Scenario
+
+INDUSTRY = {
+    "assembly": "vehicle_assembly",
+    "cell": "battery_cells",
+    "module": "battery_cells",
+    "pack": "battery_cells",
+    "cam": "cathode_materials",
+    "pcam": "cathode_materials",
+    "anode": "cathode_materials",
+}
+DEFAULT_ARCHETYPE = {
+    "assembly": "assembly-north-america",
+    "cam": "cam-north-america",
+    "pcam": "cam-north-america",
+    "anode": "cam-north-america",
+}
+MULTIPLIER_MEASURES = (
+    "jobs_type1",
+    "jobs_type2",
+    "gdp_per_output_direct",
+    "gdp_per_output_simple",
+    "gdp_per_output_total",
+    "labour_income_per_output_direct",
+    "labour_income_per_output_simple",
+    "labour_income_per_output_total",
+)
+
+
+@dataclass(frozen=True)
+class YearPath:
+    """A yearly path with a sourced range each year; one quantile per draw picks the path."""
+
+    low: FloatArray
+    mode: FloatArray
+    high: FloatArray
+
+    @property
+    def is_fixed(self) -> bool:
+        return bool(np.all(self.low == self.high))
+
+    @property
+    def central(self) -> FloatArray:
+        return self.mode
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        return triangular_ppf(u[:, None], self.low, self.mode, self.high)
+
+
+Input = Dist | YearPath
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    code: str
+    lv_sales: str
+    ev_share: str
+    ev_share_plan: str | None
+    group_share: dict[str, str]
+    export_tariff: str
+    tariff_exposed_share: str
+    pass_through: str
+    price_elasticity: str
+
+
+@dataclass(frozen=True)
+class PlantSpec:
+    id: str
+    kind: str
+    industry: str
+    domestic: bool
+    start: str
+    ramp_years: str
+    capacity: str  # GWh for battery plants, vehicles for assembly
+    jobs_per_unit: str  # direct jobs per GWh or per vehicle of capacity
+    price: str  # CAD per unit of output: per GWh-equivalent or per vehicle
+    price_is_usd: bool
+    yield_share: str | None = None
+    module_share: str | None = None
+    pack_kwh: str | None = None
+    group: str | None = None
+    markets: dict[str, str] = field(default_factory=dict)
+    offtake: tuple[tuple[str, str, bool], ...] = ()  # (region, share input, follows EVs)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    supplier: str
+    customer: str
+    share: str
+
+
+@dataclass(frozen=True)
+class LinkageSpec:
+    kind: str
+    plant: str
+    threshold: str
+    from_year: int
+    window: int
+    proportional: bool
+
+
+@dataclass(frozen=True)
+class IncentiveSpec:
+    kind: str
+    plant: str
+    payer: dict[str, float]
+    conditional: bool
+    clawback: str
+    clawback_years: int
+    amount: str | None = None  # CAD (grant, per vehicle) or rate (ITC)
+    base: str | None = None
+    year: int | None = None
+    rate_scale: str | None = None
+    cap: str | None = None
+    base_units: str | None = None  # capacity the per-unit ITC base multiplies
+    schedule: dict[str, FloatArray] = field(default_factory=dict)  # component -> USD/kWh
+
+
+@dataclass(frozen=True)
+class DealSpec:
+    id: str
+    linkage: LinkageSpec | None
+    incentives: tuple[IncentiveSpec, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the engine needs: labels, structure and the uncertain-input table."""
+
+    name: str
+    years: np.ndarray[Any, np.dtype[np.int64]]
+    home: str
+    inputs: dict[str, Input]
+    regions: tuple[RegionSpec, ...]
+    plants: tuple[PlantSpec, ...]  # assembly first, then battery plants, customers before suppliers
+    routes: tuple[RouteSpec, ...]
+    deals: tuple[DealSpec, ...]
+    payers: tuple[str, ...]
+
+
+class _Builder:
+    def __init__(self, scenario: Scenario, data: ReferenceData) -> None:
+        self.s = scenario
+        self.data = data
+        self.years = np.arange(scenario.horizon[0], scenario.horizon[1] + 1)
+        self.inputs: dict[str, Input] = {}
+
+    def put(self, path: str, value: Input) -> str:
+        self.inputs[path] = value
+        return path
+
+    def value(self, path: str, given: Dist | None, default: Dist) -> str:
+        return self.put(path, given if given is not None else default)
+
+    def yearly(self, rows: pd.DataFrame) -> YearPath:
+        yrs = rows["year"].to_numpy(dtype=float)
+        cols = [np.interp(self.years, yrs, rows[c].to_numpy(dtype=float)) for c in
+                ("low", "mode", "high")]
+        return YearPath(*cols)
+
+    def path(self, where: str, ref: PathRef, region: str, clip: float | None = None) -> str:
+        if ref.table is not None:
+            yrs = np.array(sorted(ref.table), dtype=float)
+            vals = np.array([ref.table[int(y)] for y in yrs])
+            v = np.interp(self.years, yrs, vals)
+            yp = YearPath(v, v, v)
+        else:
+            assert ref.path is not None
+            table = self.data.table("market_paths")
+            rows = table[(table["path"] == ref.path) & (table["region"] == region)]
+            if rows.empty:
+                names = sorted(set(table.loc[table["region"] == region, "path"]))
+                raise EvpactError(
+                    f"no bundled path '{ref.path}' for region {region}; available: {names}",
+                    where,
+                )
+            yp = self.yearly(rows.sort_values("year"))
+        scale = ref.scale.central if ref.scale.is_fixed else None
+        if scale is not None and scale != 1.0:
+            yp = YearPath(yp.low * scale, yp.mode * scale, yp.high * scale)
+        elif scale is None:
+            self.put(f"{where}.scale", ref.scale)
+        if clip is not None:
+            yp = YearPath(*(np.clip(a, 0.0, clip) for a in (yp.low, yp.mode, yp.high)))
+        return self.put(where, yp)
+
+    def archetype(self, plant: Plant, parameter: str) -> Dist:
+        name = plant.archetype or DEFAULT_ARCHETYPE.get(plant.kind, "cell-north-america")
+        table = self.data.table("plant_archetypes")
+        if name not in set(table["archetype"]):
+            raise EvpactError(
+                f"unknown archetype '{name}'; bundled: {sorted(set(table['archetype']))}",
+                f"plants.{plant.id}.archetype",
+            )
+        rows = table[(table["archetype"] == name) & (table["parameter"] == parameter)]
+        if rows.empty:  # parameters an archetype lacks come from the cell plant archetype
+            rows = table[(table["archetype"] == "cell-north-america")
+                         & (table["parameter"] == parameter)]
+        r = rows.iloc[0]
+        return range_dist(r["low"], r["mode"], r["high"])
+
+    def price_path(self, item: str) -> YearPath:
+        return self.yearly(self.data.yearly("prices", {"item": item}))
+
+    # --- sections -------------------------------------------------------------------------
+
+    def regions(self) -> tuple[RegionSpec, ...]:
+        out = []
+        for code, m in self.s.market.regions.items():
+            w = f"market.regions.{code}"
+            out.append(
+                RegionSpec(
+                    code=code,
+                    lv_sales=self.path(f"{w}.lv_sales", m.lv_sales, code),
+                    ev_share=self.path(f"{w}.ev_share", m.ev_share, code, clip=1.0),
+                    ev_share_plan=(
+                        self.path(f"{w}.ev_share_plan", m.ev_share_plan, code, clip=1.0)
+                        if m.ev_share_plan else None
+                    ),
+                    group_share={
+                        g: self.put(f"{w}.group_share.{g}", d) for g, d in m.group_share.items()
+                    },
+                    export_tariff=self.put(f"{w}.export_tariff", m.export_tariff),
+                    tariff_exposed_share=self.put(f"{w}.tariff_exposed_share",
+                                                  m.tariff_exposed_share),
+                    pass_through=self.put(f"{w}.pass_through", m.pass_through),
+                    price_elasticity=self.put(f"{w}.price_elasticity", m.price_elasticity),
+                )
+            )
+        return tuple(out)
+
+    def plant(self, p: Plant) -> PlantSpec:
+        w = f"plants.{p.id}"
+        common: dict[str, Any] = dict(
+            id=p.id,
+            kind=p.kind,
+            industry=INDUSTRY[p.kind],
+            domestic=p.country == self.s.home_country,
+            start=self.put(f"{w}.start", p.start),
+            ramp_years=self.value(f"{w}.ramp_years", p.ramp_years,
+                                  self.archetype(p, "ramp_years")),
+        )
+        if p.kind == "assembly":
+            assert p.capacity_vehicles is not None and p.pack_kwh is not None
+            cap = self.put(f"{w}.capacity_vehicles", p.capacity_vehicles)
+            if p.direct_jobs is not None:
+                jobs = self.put(f"{w}.direct_jobs_per_unit", _per_unit(p.direct_jobs,
+                                                                       p.capacity_vehicles))
+            else:
+                per_1000 = self.archetype(p, "direct_jobs_per_1000_vehicles")
+                jobs = self.put(f"{w}.direct_jobs_per_unit", _scaled(per_1000, 1e-3))
+            price = self.value(f"{w}.vehicle_price_cad", p.vehicle_price_cad,
+                               self.s.economy.ev_price_cad or self._ev_price())
+            return PlantSpec(
+                **common, capacity=cap, jobs_per_unit=jobs, price=price, price_is_usd=False,
+                pack_kwh=self.put(f"{w}.pack_kwh", p.pack_kwh), group=p.group,
+                markets={r: self.put(f"{w}.markets.{r}", d) for r, d in p.markets.items()},
+            )
+        assert p.capacity_gwh is not None
+        cap = self.put(f"{w}.capacity_gwh", p.capacity_gwh)
+        if p.direct_jobs is not None:
+            jobs = self.put(f"{w}.direct_jobs_per_unit", _per_unit(p.direct_jobs, p.capacity_gwh))
+        else:
+            jobs = self.put(f"{w}.direct_jobs_per_unit", self.archetype(p, "direct_jobs_per_gwh"))
+        return PlantSpec(
+            **common, capacity=cap, jobs_per_unit=jobs,
+            price=self.put(f"{w}.price_usd_per_gwh", self._battery_price(p)),
+            price_is_usd=True,
+            yield_share=self.value(f"{w}.yield", p.yield_share, self.archetype(p, "yield_mature")),
+            module_share=self.put(f"{w}.module_share", p.module_share),
+            offtake=tuple(
+                (o.region, self.put(f"{w}.offtake.{o.customer}.share", o.share), o.follows_ev_market)
+                for o in p.offtake
+            ),
+        )
+
+    def _ev_price(self) -> Dist:
+        rows = self.data.yearly("prices", {"item": "ev_price_cad"})
+        r = rows.iloc[-1]
+        return range_dist(r["low"], r["mode"], r["high"])
+
+    def _battery_price(self, p: Plant) -> YearPath:
+        """USD per GWh(-equivalent) of output: cell price, times a kind-specific factor."""
+        given = self.s.economy.cell_price_usd_per_kwh
+        if given is not None and given.is_fixed:
+            v = np.full(self.years.shape, given.central)
+            cell = YearPath(v, v, v)
+        else:
+            cell = self.price_path("cell_price_usd_per_kwh")
+        factor = 1.0
+        if p.kind in ("module", "pack"):
+            factor = self.data.figure("prices", {"item": "pack_price_premium_over_cell"}).central
+        elif p.kind != "cell":
+            item = f"{'cam' if p.kind == 'pcam' else p.kind}_value_share_of_cell_price"
+            factor = self.data.figure("prices", {"item": item}).central
+        k = 1e6 * factor  # USD/kWh -> USD/GWh
+        return YearPath(cell.low * k, cell.mode * k, cell.high * k)
+
+    def order(self, plants: list[PlantSpec], routes: list[RouteSpec]) -> tuple[PlantSpec, ...]:
+        """Customers before their suppliers, so demand can flow up the chain in one pass."""
+        by_id = {p.id: p for p in plants}
+        suppliers_of: dict[str, set[str]] = {p.id: set() for p in plants}
+        for r in routes:
+            suppliers_of[r.customer].add(r.supplier)
+        done: list[str] = []
+        pending = [p.id for p in plants if p.kind == "assembly"] + [
+            p.id for p in plants if p.kind != "assembly"]
+        while pending:
+            ready = [i for i in pending
+                     if all(i not in suppliers_of[c] for c in pending if c != i)]
+            if not ready:
+                raise EvpactError(f"supply routes form a cycle among plants {pending}", "deals")
+            done.append(ready[0])
+            pending.remove(ready[0])
+        return tuple(by_id[i] for i in done)
+
+    def deal(self, d: Deal, plants: dict[str, PlantSpec]) -> DealSpec:
+        w = f"deals.{d.id}"
+        link = None
+        if d.linkage is not None:
+            lk = d.linkage
+            link = LinkageSpec(
+                kind=lk.kind, plant=lk.plant,
+                threshold=self.put(f"{w}.linkage.threshold", lk.threshold),
+                from_year=lk.from_year, window=lk.window,
+                proportional=lk.partial == "proportional",
+            )
+        incs = []
+        first, last = self.s.horizon
+        for i, inc in enumerate(d.incentives):
+            wi = f"{w}.incentives.{i}"
+            if inc.year is not None and not first <= inc.year <= last:
+                raise EvpactError(
+                    f"year {inc.year} lies outside the horizon {first}-{last}", f"{wi}.year")
+            kw: dict[str, Any] = dict(
+                kind=inc.kind, plant=inc.plant, payer=dict(inc.payer),
+                conditional=inc.conditional, clawback=inc.clawback,
+                clawback_years=inc.clawback_years, year=inc.year,
+            )
+            if inc.kind == "production_credit":
+                assert inc.schedule is not None
+                kw["schedule"] = self.schedule(inc.schedule, inc.components, f"{wi}.schedule")
+                kw["rate_scale"] = self.put(f"{wi}.rate_scale", inc.rate_scale)
+                if inc.cap_cad is not None:
+                    kw["cap"] = self.put(f"{wi}.cap_cad", inc.cap_cad)
+            elif inc.kind == "investment_tax_credit":
+                assert inc.rate is not None
+                kw["amount"] = self.put(f"{wi}.rate", inc.rate)
+                target = next(p for p in self.s.plants if p.id == inc.plant)
+                if inc.base_cad is not None:
+                    kw["base"] = self.put(f"{wi}.base_cad", inc.base_cad)
+                else:
+                    param = ("capex_cad_per_vehicle" if target.kind == "assembly"
+                             else "capex_cad_per_gwh")
+                    kw["base"] = self.put(f"{wi}.capex_per_unit", self.archetype(target, param))
+                    kw["base_units"] = plants[inc.plant].capacity
+            else:
+                assert inc.amount_cad is not None
+                kw["amount"] = self.put(f"{wi}.amount_cad", inc.amount_cad)
+            incs.append(IncentiveSpec(**kw))
+        return DealSpec(id=d.id, linkage=link, incentives=tuple(incs))
+
+    def schedule(self, name: str, components: tuple[str, ...], where: str) -> dict[str, FloatArray]:
+        table = self.data.table("incentive_schedules")
+        rows = table[table["schedule"] == name]
+        if rows.empty:
+            raise EvpactError(
+                f"unknown schedule '{name}'; bundled: {sorted(set(table['schedule']))}", where)
+        out = {}
+        for comp in components:
+            r = rows[rows["component"] == comp].sort_values("year")
+            rate = (r["rate_usd_per_kwh"] * r["phase_factor"]).to_numpy(dtype=float)
+            yrs = r["year"].to_numpy()
+            # outside the schedule's own years the credit does not exist
+            out[comp] = np.where(
+                (self.years >= yrs.min()) & (self.years <= yrs.max()),
+                np.interp(self.years, yrs, rate), 0.0)
+        return out
+
+    def economy_and_fiscal(self) -> None:
+        industries = sorted(set(INDUSTRY[p.kind] for p in self.s.plants))
+        overrides = self.s.economy.multipliers
+        for ind in overrides:
+            if ind not in INDUSTRY.values():
+                raise EvpactError(f"unknown industry '{ind}'; use {sorted(set(INDUSTRY.values()))}",
+                                  "economy.multipliers")
+        for ind in industries:
+            for m in MULTIPLIER_MEASURES:
+                given = overrides.get(ind, {}).get(m)
+                self.value(f"economy.multipliers.{ind}.{m}", given,
+                           self.data.figure("multipliers", {"industry": ind, "measure": m}))
+        for ind, measures in overrides.items():
+            for m in measures:
+                if m not in MULTIPLIER_MEASURES:
+                    raise EvpactError(f"unknown measure '{m}'; use {list(MULTIPLIER_MEASURES)}",
+                                      f"economy.multipliers.{ind}")
+        f = self.s.fiscal
+        fig = self.data.figure
+        self.value("fiscal.discount_rate", f.discount_rate,
+                   fig("fiscal", {"parameter": "discount_rate_real"}))
+        self.value("fiscal.labour_tax_rate", f.labour_tax_rate,
+                   fig("fiscal", {"parameter": "labour_tax_rate"}))
+        self.value("fiscal.corporate_tax_rate", f.corporate_tax_rate,
+                   fig("fiscal", {"parameter": "corporate_tax_rate_statutory_on"}))
+        self.value("fiscal.profit_share", f.profit_share,
+                   fig("fiscal", {"parameter": "profit_share_of_gdp_net_of_labour"}))
+        self.value("fx_cad_per_usd", self.s.fx_cad_per_usd,
+                   fig("prices", {"item": "fx_cad_per_usd"}))
+
+
+def _per_unit(jobs: Dist, capacity: Dist) -> Dist:
+    """Declared plant jobs as jobs per unit of capacity (the capacity's central value)."""
+    cap = capacity.central
+    return _scaled(jobs, 1.0 / cap if cap > 0 else 0.0)
+
+
+def _scaled(d: Dist, k: float) -> Dist:
+    if d.kind in ("fixed", "uniform", "triangular", "pert"):
+        return Dist(d.kind, tuple(v * k for v in d.params))
+    if d.kind == "normal":
+        m, sd, lo, hi = d.params
+        return Dist("normal", (m * k, sd * k, lo * k, hi * k))
+    return Dist("lognormal", (d.params[0] * k, d.params[1]))
+
+
+def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> Model:
+    b = _Builder(scenario, data or reference())
+    regions = b.regions()
+    plant_specs = [b.plant(p) for p in scenario.plants]
+    routes = [
+        RouteSpec(r.supplier, r.customer,
+                  b.put(f"deals.{d.id}.supply.{r.supplier}.{r.customer}.share", r.share))
+        for d in scenario.deals for r in d.supply
+    ]
+    _check_route_shares(scenario)
+    plants = b.order(plant_specs, routes)
+    by_id = {p.id: p for p in plants}
+    deals = tuple(b.deal(d, by_id) for d in scenario.deals)
+    b.economy_and_fiscal()
+    payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
+    return Model(
+        name=scenario.name, years=b.years, home=scenario.home_country, inputs=b.inputs,
+        regions=regions, plants=plants, routes=tuple(routes), deals=deals, payers=tuple(payers),
+    )
+
+
+def _check_route_shares(s: Scenario) -> None:
+    total: dict[str, float] = {}
+    for d in s.deals:
+        for r in d.supply:
+            total[r.customer] = total.get(r.customer, 0.0) + r.share.support[1]
+    for customer, t in total.items():
+        if t > 1 + 1e-9:
+            raise EvpactError(
+                f"supply routes source up to {t:g} of plant '{customer}''s need; at most 1",
+                "deals")
+
+
+__all__ = ["BATTERY_KINDS", "Model", "YearPath", "compile_scenario", "fixed"]

@@ -1,0 +1,258 @@
+"""One pass of the model over a block of draws: every quantity an array (draw, year).
+
+market -> flows -> linkage & incentives -> economy -> fiscal. Loops run over plants, deals and
+regions (a handful), never over draws. Minerals, resilience and emissions (mechanism 8) will
+read the flows computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..scenario.distributions import FloatArray
+from . import economy, fiscal, flows, linkage, market, trade
+from .compile import IncentiveSpec, Model, PlantSpec
+
+#: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
+VARIABLES: dict[str, str] = {
+    "battery_output_gwh": "GWh",
+    "battery_local_gwh": "GWh",
+    "battery_export_gwh": "GWh",
+    "vehicles_assembled": "vehicles",
+    "direct_jobs": "jobs",
+    "indirect_jobs": "jobs",
+    "induced_jobs": "jobs",
+    "gdp_direct": "CAD",
+    "gdp_indirect": "CAD",
+    "gdp_induced": "CAD",
+    "labour_income_direct": "CAD",
+    "labour_income_indirect": "CAD",
+    "labour_income_induced": "CAD",
+    "tax_plant": "CAD",
+    "tax_supply_chain": "CAD",
+    "tax_total": "CAD",
+    "incentive_paid": "CAD",
+    "clawback_repaid": "CAD",
+    "public_cost": "CAD",
+}
+
+
+class _Inputs:
+    """Sampled inputs shaped to broadcast against (draw, year)."""
+
+    def __init__(self, x: Mapping[str, FloatArray], n: int) -> None:
+        self.x = x
+        self.n = n
+
+    def __call__(self, key: str) -> FloatArray:
+        a = np.asarray(self.x[key], dtype=float)
+        return a[:, None] if a.ndim == 1 else a
+
+    def draw(self, key: str) -> FloatArray:
+        """A per-draw input as a (draw,) vector."""
+        return np.broadcast_to(np.asarray(self.x[key], dtype=float), (self.n,))
+
+    def scaled_path(self, key: str) -> FloatArray:
+        value = self(key)
+        return value * self(f"{key}.scale") if f"{key}.scale" in self.x else value
+
+
+def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, FloatArray]:
+    """Run the model for ``n`` draws of the inputs ``x``; returns arrays (draw, year[, ...])."""
+    v = _Inputs(x, n)
+    years = model.years.astype(float)
+    shape = (n, years.size)
+    zero = np.zeros(shape)
+    fx = v("fx_cad_per_usd")
+
+    # 1. market
+    lv, ev, friction, ratio = {}, {}, {}, {}
+    for r in model.regions:
+        lv[r.code] = v.scaled_path(r.lv_sales)
+        ev[r.code] = np.clip(v.scaled_path(r.ev_share), 0.0, 1.0)
+        plan = v.scaled_path(r.ev_share_plan) if r.ev_share_plan else None
+        ratio[r.code] = market.demand_ratio(ev[r.code], plan)
+        friction[r.code] = (
+            np.ones(1) if r.code == model.home else trade.export_friction(
+                v(r.export_tariff), v(r.tariff_exposed_share), v(r.pass_through),
+                v(r.price_elasticity)))
+    group_share = {(r.code, g): key for r in model.regions for g, key in r.group_share.items()}
+
+    # 2-3. physical flows, customers before suppliers
+    output: dict[str, FloatArray] = {}  # vehicles (assembly) or GWh (battery plants)
+    need: dict[str, FloatArray] = {}  # GWh of battery each plant needs from its suppliers
+    domestic: dict[str, FloatArray] = {}  # GWh installed in vehicles assembled at home
+    purchases: dict[str, FloatArray] = {p.id: zero for p in model.plants}  # CAD, linked
+    value: dict[str, FloatArray] = {}
+    jobs: dict[str, FloatArray] = {}
+    for p in model.plants:
+        ramp = flows.ramp_factor(years, v(p.start), v(p.ramp_years))
+        cap = v(p.capacity)
+        if p.kind == "assembly":
+            demand = sum(
+                (v(share) * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
+                 * friction[r] for r, share in p.markets.items()),
+                zero,
+            )
+            out = flows.assembly_production(cap, ramp, demand)
+            need[p.id] = out * v(p.pack_kwh) / 1e6
+            value[p.id] = out * v(p.price)
+            jobs[p.id] = v(p.jobs_per_unit) * out
+        else:
+            assert p.yield_share is not None
+            yld = v(p.yield_share)
+            available = cap * ramp * yld
+            routes = [r for r in model.routes if r.supplier == p.id]
+            calls = [v(r.share) * need[r.customer] for r in routes]
+            linked_need = sum(calls, zero)
+            contracts = [  # cell trade meets no vehicle tariff here: that is the trade issue's
+                v(share) * available * (ratio.get(region, 1.0) if follows else 1.0)
+                for region, share, follows in p.offtake
+            ]
+            out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
+            need[p.id] = out
+            domestic[p.id] = linked + sum(
+                (f for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
+                 if region == model.home), zero)
+            unit_price = v(p.price) * fx  # CAD per GWh
+            value[p.id] = out * unit_price
+            with np.errstate(divide="ignore", invalid="ignore"):
+                jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
+                for r, call in zip(routes, calls, strict=True):
+                    delivered = np.where(linked_need > 0, linked * call / linked_need, 0.0)
+                    purchases[r.customer] = purchases[r.customer] + delivered * unit_price
+        output[p.id] = out
+
+    # 4. linkage and incentives
+    compliance: dict[str, FloatArray] = {}
+    met: list[FloatArray] = []
+    for d in model.deals:
+        if d.linkage is None:
+            continue
+        lk = d.linkage
+        if lk.kind == "local_absorption":
+            num, den = domestic[lk.plant], output[lk.plant]
+        else:  # vehicles_per_gwh of the plant's capacity
+            num = sum((output[r.customer] for r in model.routes
+                       if r.supplier == lk.plant and _kind(model, r.customer) == "assembly"), zero)
+            den = np.broadcast_to(v(_plant(model, lk.plant).capacity), shape)
+        m, c = linkage.compliance(num, den, v(lk.threshold), lk.window,
+                                  years >= lk.from_year, lk.proportional)
+        compliance[d.id] = c
+        met.append(m)
+
+    paid, repaid = zero, zero
+    by_payer = {payer: zero for payer in model.payers}
+    for d in model.deals:
+        c = compliance.get(d.id)
+        for inc in d.incentives:
+            flow = _incentive(inc, model, v, years, output, fx, c)
+            back = zero
+            if inc.clawback != "none":
+                assert c is not None and d.linkage is not None
+                start = d.linkage.from_year
+                window = ((years >= start) & (years < start + inc.clawback_years)).astype(float)
+                total = flow.sum(axis=-1)
+                back = linkage.clawback(total, 1.0 - c, np.broadcast_to(window, shape),
+                                        inc.clawback)
+            paid, repaid = paid + flow, repaid + back
+            for payer, share in inc.payer.items():
+                by_payer[payer] = by_payer[payer] + share * (flow - back)
+
+    # 5. economy (home-country plants only)
+    res: dict[str, FloatArray] = {}
+    acc = {k: zero for k in ("jobs", "gdp", "li")}
+    acc_layers: dict[str, list[FloatArray]] = {k: [zero, zero, zero] for k in acc}
+    for p in model.plants:
+        if not p.domestic:
+            continue
+        mk = f"economy.multipliers.{p.industry}."
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bought = np.where(value[p.id] > 0, purchases[p.id] / value[p.id], 0.0)
+        effects = {
+            "jobs": economy.layered(jobs[p.id], v(mk + "jobs_type1"), v(mk + "jobs_type2"), bought),
+            "gdp": economy.per_output(value[p.id], v(mk + "gdp_per_output_direct"),
+                                      v(mk + "gdp_per_output_simple"),
+                                      v(mk + "gdp_per_output_total"), bought),
+            "li": economy.per_output(value[p.id], v(mk + "labour_income_per_output_direct"),
+                                     v(mk + "labour_income_per_output_simple"),
+                                     v(mk + "labour_income_per_output_total"), bought),
+        }
+        for k, e in effects.items():
+            layers = acc_layers[k]
+            acc_layers[k] = [layers[0] + e.direct, layers[1] + e.indirect, layers[2] + e.induced]
+    for k, name in (("jobs", "{}_jobs"), ("gdp", "gdp_{}"), ("li", "labour_income_{}")):
+        for layer, arr in zip(("direct", "indirect", "induced"), acc_layers[k], strict=True):
+            res[name.format(layer)] = arr
+
+    # 6. fiscal, by accounting scope
+    rates = (v("fiscal.labour_tax_rate"), v("fiscal.corporate_tax_rate"), v("fiscal.profit_share"))
+    li_scopes = economy.Effects(*acc_layers["li"]).scoped()
+    gdp_scopes = economy.Effects(*acc_layers["gdp"]).scoped()
+    for scope, li, gdp in zip(("plant", "supply_chain", "total"), li_scopes, gdp_scopes,
+                              strict=True):
+        res[f"tax_{scope}"] = fiscal.tax_revenue(li, gdp, *rates)
+
+    cells = [p.id for p in model.plants if p.kind == "cell"]
+    res["battery_output_gwh"] = sum((output[i] for i in cells), zero)
+    res["battery_local_gwh"] = sum((domestic[i] for i in cells), zero)
+    res["battery_export_gwh"] = res["battery_output_gwh"] - res["battery_local_gwh"]
+    res["vehicles_assembled"] = sum(
+        (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), zero)
+    res["incentive_paid"] = paid
+    res["clawback_repaid"] = repaid
+    res["public_cost"] = paid - repaid
+    res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
+    res["discount_rate"] = v.draw("fiscal.discount_rate")
+    res["linkage_met"] = np.stack(met, axis=1) if met else np.zeros((n, 0, years.size))
+    res["public_cost_by_payer"] = (
+        np.stack([np.broadcast_to(by_payer[p], shape) for p in model.payers], axis=1)
+        if model.payers else np.zeros((n, 0, years.size)))
+    res["plant_output"] = (np.stack([np.broadcast_to(output[p.id], shape) for p in model.plants],
+                                    axis=1) if model.plants else np.zeros((n, 0, years.size)))
+    res["plant_direct_jobs"] = (
+        np.stack([np.broadcast_to(jobs[p.id], shape) for p in model.plants], axis=1)
+        if model.plants else np.zeros((n, 0, years.size)))
+    return res
+
+
+def _plant(model: Model, plant_id: str) -> PlantSpec:
+    return next(p for p in model.plants if p.id == plant_id)
+
+
+def _kind(model: Model, plant_id: str) -> str:
+    return _plant(model, plant_id).kind
+
+
+def _incentive(
+    inc: IncentiveSpec, model: Model, v: _Inputs, years: FloatArray,
+    output: dict[str, FloatArray], fx: FloatArray, compliance: FloatArray | None,
+) -> FloatArray:
+    """Gross payments of one incentive per draw-year (CAD), before any clawback."""
+    n = v.n
+    plant = _plant(model, inc.plant)
+    c = compliance if (inc.conditional and compliance is not None) else 1.0
+    if inc.kind == "production_credit":
+        assert inc.rate_scale is not None and plant.module_share is not None
+        kwh = output[plant.id] * 1e6
+        usd = np.zeros((n, years.size))
+        if "cell" in inc.schedule and plant.kind == "cell":
+            usd = usd + kwh * inc.schedule["cell"]
+        if "module" in inc.schedule:
+            share = v(plant.module_share) if plant.kind == "cell" else float(
+                plant.kind == "module")
+            usd = usd + kwh * share * inc.schedule["module"]
+        flow = usd * v(inc.rate_scale) * fx * c
+        return linkage.capped_flow(flow, v.draw(inc.cap) if inc.cap else None)
+    assert inc.amount is not None
+    if inc.kind == "per_vehicle":
+        return np.broadcast_to(v(inc.amount) * output[plant.id] * c, (n, years.size))
+    if inc.kind == "capital_grant":
+        return np.broadcast_to(v(inc.amount) * (years == inc.year), (n, years.size))
+    # investment tax credit: rate x capex, paid in the year the plant starts (within horizon)
+    assert inc.base is not None
+    base = v(inc.base) * (v(inc.base_units) if inc.base_units else 1.0)
+    when = np.clip(np.floor(v(plant.start)), years[0], years[-1])
+    return np.broadcast_to(v(inc.amount) * base * (years == when), (n, years.size))

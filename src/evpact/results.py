@@ -1,0 +1,231 @@
+"""Results: labelled arrays of a scenario and its counterfactual, and the metrics built on them.
+
+Metrics are impacts (scenario minus counterfactual, draw by draw on common random numbers)
+unless their name says otherwise. A value that does not exist for a draw (a break-even not
+reached within the horizon) is NaN there; it sorts after every real value, so the statistics
+it would change are null and a companion ``..._reached_share`` counts how often it exists.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .engine.fiscal import breakeven_year
+from .engine.simulate import VARIABLES
+from .errors import EvpactError
+from .scenario.model import Scenario
+
+QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
+SCOPES = ("plant", "supply_chain", "total")
+
+
+@dataclass(frozen=True)
+class Metric:
+    unit: str
+    values: np.ndarray[Any, np.dtype[np.float64]]  # one per draw
+    description: str
+
+
+def statistics(values: np.ndarray[Any, Any]) -> dict[str, float | None]:
+    """mean, p5, p50, p95; NaN (no value for a draw) counts as later/larger than any value."""
+    v = np.where(np.isnan(values), np.inf, values.astype(float))
+    out: dict[str, float | None] = {"mean": _finite(float(np.mean(v)))}
+    srt = np.sort(v)
+    for name, q in QUANTILES.items():
+        pos = q * (srt.size - 1)
+        lo, hi = int(math.floor(pos)), int(math.ceil(pos))
+        a, b = srt[lo], srt[hi]
+        out[name] = _finite(float(a if lo == hi or a == b else a + (pos - lo) * (b - a)))
+    return out
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+class Results:
+    """Scenario and counterfactual datasets (draw x year [x plant | deal | payer]) + provenance."""
+
+    def __init__(
+        self, scenario: xr.Dataset, counterfactual: xr.Dataset, meta: dict[str, Any], *,
+        scenario_model: Scenario | None = None, counterfactual_model: Scenario | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.counterfactual = counterfactual
+        self.meta = dict(meta)
+        self.scenario_model = scenario_model
+        self.counterfactual_model = counterfactual_model
+        for ds in (scenario, counterfactual):
+            ds.attrs.update({k: json.dumps(v) if isinstance(v, list | dict | bool) or v is None
+                             else v for k, v in self.meta.items()})
+
+    def __repr__(self) -> str:
+        m = self.meta
+        return (f"<Results {m['scenario']} vs {m['counterfactual']}: {m['draws']} draws, "
+                f"{m['horizon'][0]}-{m['horizon'][1]}, seed {m['seed']}>")
+
+    @cached_property
+    def impact(self) -> xr.Dataset:
+        """Scenario minus counterfactual for every yearly variable, draw by draw."""
+        names = list(VARIABLES)
+        diff = self.scenario[names] - self.counterfactual[names]
+        for n in names:
+            diff[n].attrs = self.scenario[n].attrs
+        return diff
+
+    @cached_property
+    def metrics(self) -> dict[str, Metric]:
+        d = self.impact
+        s = self.scenario
+        cad = f"CAD_{self.meta['price_year']}"
+        years = s["year"].values.astype(float)
+        rate = s["discount_rate"].values
+        disc = (1.0 + rate[:, None]) ** -(years - years[0])
+
+        def total(name: str) -> np.ndarray[Any, Any]:
+            return np.asarray(d[name].values.sum(axis=1))
+
+        jobs = d["direct_jobs"] + d["indirect_jobs"] + d["induced_jobs"]
+        gdp = d["gdp_direct"] + d["gdp_indirect"] + d["gdp_induced"]
+        li = d["labour_income_direct"] + d["labour_income_indirect"] + d["labour_income_induced"]
+        cost = d["public_cost"].values
+        out: dict[str, Metric] = {
+            "direct_jobs_peak": Metric("jobs", d["direct_jobs"].values.max(axis=1),
+                                       "highest yearly direct jobs"),
+            "total_jobs_peak": Metric("jobs", jobs.values.max(axis=1),
+                                      "highest yearly direct + indirect + induced jobs"),
+            "gdp_cumulative": Metric(cad, gdp.values.sum(axis=1), "GDP over the horizon"),
+            "labour_income_cumulative": Metric(cad, li.values.sum(axis=1),
+                                               "labour income over the horizon"),
+            "public_cost_npv": Metric(cad, (cost * disc).sum(axis=1),
+                                      "incentives paid less clawbacks, discounted"),
+            "public_cost_cumulative": Metric(cad, cost.sum(axis=1),
+                                             "incentives paid less clawbacks, undiscounted"),
+            "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
+        }
+        for scope in SCOPES:
+            tax = d[f"tax_{scope}"].values
+            suffix = "" if scope == "total" else f"_{scope}"
+            tax_npv = (tax * disc).sum(axis=1)
+            out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
+            out[f"fiscal_net_npv{suffix}"] = Metric(
+                cad, tax_npv - out["public_cost_npv"].values, f"tax less public cost ({scope})")
+        for scope in SCOPES:
+            year = breakeven_year((d[f"tax_{scope}"].values - cost) * disc, years)
+            out[f"fiscal_breakeven_year_{scope}"] = Metric(
+                "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)")
+            out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
+                "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon")
+        out["battery_output_gwh_cumulative"] = Metric("GWh", total("battery_output_gwh"),
+                                                      "cell output over the horizon")
+        out["vehicles_assembled_cumulative"] = Metric("vehicles", total("vehicles_assembled"),
+                                                      "vehicles assembled over the horizon")
+        made = s["battery_output_gwh"].values.sum(axis=1)
+        local = s["battery_local_gwh"].values.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            absorbed = np.where(made > 0, local / made, np.nan)
+        out["local_absorption_share"] = Metric(
+            "share", absorbed, "scenario level: share of cell output installed in vehicles "
+            "assembled in the country")
+        met = s["linkage_met"].values
+        measured = (~np.isnan(met)).sum(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+        out["linkage_met_share"] = Metric("share", held,
+                                          "scenario level: share of measured years the linkage holds")
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """Tidy table: metric, unit, mean, p5, p50, p95."""
+        rows = [{"metric": name, "unit": m.unit, **statistics(m.values)}
+                for name, m in self.metrics.items()]
+        return pd.DataFrame(rows, columns=["metric", "unit", "mean", "p5", "p50", "p95"])
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The summary JSON contract of ``evpact run --json``."""
+        m = self.meta
+        metrics = {name: {"unit": x.unit, **statistics(x.values)} for name, x in self.metrics.items()}
+        return {
+            "scenario": m["scenario"], "counterfactual": m["counterfactual"],
+            "model_version": m["model_version"], "data_version": m["data_version"],
+            "scenario_sha256": m["scenario_sha256"], "seed": m["seed"], "draws": m["draws"],
+            "horizon": m["horizon"], "metrics": metrics,
+        }
+
+    def draws_frame(self) -> pd.DataFrame:
+        """One row per draw, one column per metric."""
+        df = pd.DataFrame({name: m.values for name, m in self.metrics.items()})
+        df.index.name = "draw"
+        return df
+
+    def to_frame(self, which: str = "impact") -> pd.DataFrame:
+        """Yearly variables per draw, one row per (draw, year): ``impact``, ``scenario`` or
+        ``counterfactual``."""
+        sources = {"impact": self.impact, "scenario": self.scenario,
+                   "counterfactual": self.counterfactual}
+        if which not in sources:
+            raise EvpactError(f"to_frame takes one of {list(sources)}, got '{which}'")
+        return sources[which][list(VARIABLES)].to_dataframe()
+
+    def yearly_summary(self) -> pd.DataFrame:
+        """Per variable and year: impact mean and 90% interval."""
+        imp = self.impact
+        frames = []
+        for name in VARIABLES:
+            a = imp[name].values
+            q = np.quantile(a, list(QUANTILES.values()), axis=0)
+            frames.append(pd.DataFrame({
+                "variable": name, "unit": imp[name].attrs["units"], "year": imp["year"].values,
+                "mean": a.mean(axis=0), **{k: q[i] for i, k in enumerate(QUANTILES)}}))
+        return pd.concat(frames, ignore_index=True)
+
+    def compare(self, other: Results) -> Results:
+        """This scenario against another run's scenario, draw by draw (same seed and draws)."""
+        a, b = self.meta, other.meta
+        if (a["seed"], a["draws"]) != (b["seed"], b["draws"]):
+            raise EvpactError("compare needs runs with the same seed and number of draws "
+                              "(common random numbers)")
+        if a["horizon"] != b["horizon"]:
+            raise EvpactError(f"horizons differ: {a['horizon']} vs {b['horizon']}")
+        meta = {**a, "counterfactual": b["scenario"]}
+        return Results(self.scenario, other.scenario, meta, scenario_model=self.scenario_model,
+                       counterfactual_model=other.scenario_model)
+
+    def write(self, out: Path) -> list[Path]:
+        """Summary JSON and CSV, yearly summaries, per-draw metrics, NetCDF and the resolved
+        scenarios. Returns the files written."""
+        from .scenario.load import to_yaml
+
+        out.mkdir(parents=True, exist_ok=True)
+        files = {
+            "summary.json": lambda p: p.write_text(json.dumps(self.summary_dict(), indent=2)),
+            "summary.csv": lambda p: self.summary().to_csv(p, index=False),
+            "yearly.csv": lambda p: self.yearly_summary().to_csv(p, index=False),
+            "draws.csv": lambda p: self.draws_frame().to_csv(p),
+            "results.nc": self._write_netcdf,
+        }
+        written = []
+        for name, writer in files.items():
+            writer(out / name)
+            written.append(out / name)
+        for label, model in (("scenario", self.scenario_model),
+                             ("counterfactual", self.counterfactual_model)):
+            if model is not None:
+                (out / f"{label}.yaml").write_text(to_yaml(model))
+                written.append(out / f"{label}.yaml")
+        return written
+
+    def _write_netcdf(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        for i, (group, ds) in enumerate((("scenario", self.scenario),
+                                         ("counterfactual", self.counterfactual))):
+            ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")

@@ -1,0 +1,355 @@
+"""What a user declares: the scenario format, validated by pydantic.
+
+Field names carry their unit (``capacity_gwh``, ``amount_cad``). A field typed ``Uncertain``,
+``NonNegative`` or ``Share`` takes a number or a distribution (see ``distributions``). Ids of
+plants and deals are the handles used by ``--set`` paths (``deals.hmg-ontario.linkage.threshold``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .distributions import Dist, NonNegative, Share, Uncertain, fixed, uncertain
+
+PlantKind = Literal[
+    "cell", "module", "pack", "cam", "pcam", "anode", "refinery", "mine", "assembly"
+]
+#: plant kinds whose capacity is counted in GWh of battery (or battery-equivalent material)
+BATTERY_KINDS = ("cell", "module", "pack", "cam", "pcam", "anode")
+Year = Field(ge=1990, le=2100)
+Id = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are refused with a did-you-mean instead of being ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = set(cls.model_fields) | {
+                f.alias for f in cls.model_fields.values() if f.alias
+            }
+            for key in data:
+                if key not in known:
+                    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise ValueError(
+                        f"unknown key '{key}'{hint}; allowed: {', '.join(sorted(known))}"
+                    )
+        return data
+
+
+class PathRef(Strict):
+    """A yearly path: a bundled path name (``market_paths.csv``) or an inline table."""
+
+    path: str | None = None
+    table: dict[int, float] | None = None
+    scale: NonNegative = Field(default=fixed(1.0), description="Multiplies every year's value.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PathRef:
+        if (self.path is None) == (self.table is None):
+            raise ValueError("give exactly one of 'path' (a bundled path name) or 'table'")
+        return self
+
+
+class Offtake(Strict):
+    """A customer contract for part of a battery plant's nameplate output."""
+
+    customer: str
+    region: str = Field(description="ISO country code where the cells are installed, e.g. US.")
+    share: Share = Field(description="Contracted share of the plant's available output.")
+    follows_ev_market: bool = Field(
+        default=True,
+        description="Scale the call with realised over planned EV share in the region "
+        "(false for energy-storage customers).",
+    )
+
+
+class Plant(Strict):
+    id: str = Id
+    kind: PlantKind
+    name: str | None = None
+    owner: str | None = None
+    group: str | None = Field(default=None, description="Automaker group (assembly plants).")
+    region: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="e.g. CA-ON")
+    start: Uncertain = Field(description="Year production starts (fractional = part-year).")
+    ramp_years: NonNegative | None = Field(default=None, description="Years to full output.")
+    archetype: str | None = None
+    direct_jobs: NonNegative | None = Field(
+        default=None, description="Direct jobs at full output (default: archetype ratio)."
+    )
+    # battery-chain plants
+    capacity_gwh: NonNegative | None = None
+    chemistry: dict[str, float] | None = None
+    module_share: Share = Field(
+        default=fixed(0.0), description="Share of cell output also assembled into modules."
+    )
+    yield_share: Share | None = Field(default=None, alias="yield")
+    offtake: tuple[Offtake, ...] = ()
+    # assembly plants
+    capacity_vehicles: NonNegative | None = None
+    pack_kwh: uncertain(1.0, 500.0) | None = None  # type: ignore[valid-type]
+    markets: dict[str, Share] = Field(
+        default_factory=dict,
+        description="Share of the group's EV demand in each region allocated to this plant.",
+    )
+    vehicle_price_cad: NonNegative | None = None
+
+    @property
+    def country(self) -> str:
+        return self.region[:2]
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Plant:
+        if self.kind in ("mine", "refinery"):
+            raise ValueError(
+                f"kind '{self.kind}' is accepted in the format but not modelled yet "
+                "(minerals come with the supply-chain mechanism); use cell, module, pack, cam, "
+                "pcam, anode or assembly"
+            )
+        if self.kind == "assembly":
+            if self.capacity_vehicles is None or self.pack_kwh is None:
+                raise ValueError("an assembly plant needs capacity_vehicles and pack_kwh")
+            if self.group is None:
+                raise ValueError("an assembly plant needs its automaker 'group' (e.g. HMG)")
+            if self.capacity_gwh is not None or self.offtake:
+                raise ValueError("capacity_gwh and offtake belong to battery plants")
+        else:
+            if self.capacity_gwh is None:
+                raise ValueError(f"a {self.kind} plant needs capacity_gwh")
+            if self.capacity_vehicles is not None or self.markets:
+                raise ValueError("capacity_vehicles and markets belong to assembly plants")
+        if self.chemistry is not None:
+            if any(v < 0 for v in self.chemistry.values()):
+                raise ValueError("chemistry shares must be >= 0")
+            if abs(sum(self.chemistry.values()) - 1) > 1e-6:
+                raise ValueError(
+                    f"chemistry shares must add up to 1, got {sum(self.chemistry.values()):g}"
+                )
+        total = sum(o.share.support[1] for o in self.offtake)
+        if total > 1 + 1e-9:
+            raise ValueError(f"offtake shares can add up to at most 1, got up to {total:g}")
+        return self
+
+
+class SupplyRoute(Strict):
+    """Part of a plant's battery need sourced from a linked local battery plant."""
+
+    supplier: str = Field(alias="from")
+    customer: str = Field(alias="to")
+    share: Share = Field(default=fixed(1.0))
+
+
+class Linkage(Strict):
+    kind: Literal["local_absorption", "vehicles_per_gwh"] = "local_absorption"
+    plant: str = Field(description="The battery plant whose output the condition measures.")
+    threshold: NonNegative
+    from_year: int = Field(alias="from", ge=1990, le=2100)
+    window: int = Field(default=1, ge=1, le=10, description="Years averaged when measuring.")
+    partial: Literal["binary", "proportional"] = "binary"
+
+    @model_validator(mode="after")
+    def _share_threshold(self) -> Linkage:
+        if self.kind == "local_absorption" and self.threshold.support[1] > 1:
+            raise ValueError("a local_absorption threshold is a share: it must be <= 1")
+        return self
+
+
+class Incentive(Strict):
+    kind: Literal["production_credit", "capital_grant", "investment_tax_credit", "per_vehicle"]
+    plant: str
+    payer: dict[str, float] = Field(default_factory=lambda: {"federal": 1.0})
+    conditional: bool = Field(
+        default=False, description="Flows paid in proportion to the linkage being met."
+    )
+    clawback: Literal["none", "pro_rata", "cliff", "graduated"] = "none"
+    clawback_years: int = Field(default=10, ge=1, le=50)
+    # production_credit
+    schedule: str | None = None
+    components: tuple[Literal["cell", "module"], ...] = ("cell", "module")
+    rate_scale: NonNegative = Field(default=fixed(1.0))
+    cap_cad: NonNegative | None = None
+    # capital_grant / per_vehicle / investment_tax_credit
+    amount_cad: NonNegative | None = None
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    rate: Share | None = None
+    base_cad: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Incentive:
+        need = {
+            "production_credit": ["schedule"],
+            "capital_grant": ["amount_cad", "year"],
+            "per_vehicle": ["amount_cad"],
+            "investment_tax_credit": ["rate"],
+        }[self.kind]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
+        if abs(sum(self.payer.values()) - 1) > 1e-6 or any(v < 0 for v in self.payer.values()):
+            raise ValueError("payer shares must be >= 0 and add up to 1")
+        lump = self.kind in ("capital_grant", "investment_tax_credit")
+        if self.clawback != "none" and not lump:
+            raise ValueError("clawback applies to lump sums; make flows 'conditional' instead")
+        if self.conditional and lump:
+            raise ValueError("a lump sum is made conditional through its 'clawback'")
+        return self
+
+
+class Deal(Strict):
+    id: str = Id
+    name: str | None = None
+    parties: tuple[str, ...] = ()
+    plants: tuple[str, ...] = ()
+    supply: tuple[SupplyRoute, ...] = ()
+    linkage: Linkage | None = None
+    incentives: tuple[Incentive, ...] = ()
+
+    @model_validator(mode="after")
+    def _conditions_need_linkage(self) -> Deal:
+        if self.linkage is None:
+            for i, inc in enumerate(self.incentives):
+                if inc.conditional or inc.clawback != "none":
+                    raise ValueError(
+                        f"incentives[{i}] is conditional or has a clawback, "
+                        "but the deal has no linkage"
+                    )
+        return self
+
+
+class RegionMarket(Strict):
+    lv_sales: PathRef = Field(description="New light-vehicle sales per year (vehicles).")
+    ev_share: PathRef = Field(description="EV share of new light-vehicle sales.")
+    ev_share_plan: PathRef | None = Field(
+        default=None, description="The EV share path battery offtake contracts were sized for."
+    )
+    group_share: dict[str, Share] = Field(default_factory=dict)
+    export_tariff: Share = Field(
+        default=fixed(0.0), description="Tariff on exports from the home country to this region."
+    )
+    tariff_exposed_share: Share = Field(
+        default=fixed(1.0), description="Share of the export value the tariff applies to."
+    )
+    pass_through: Share = Field(default=fixed(1.0))
+    price_elasticity: NonNegative = Field(
+        default=fixed(0.0), description="Fall in demand (%) per 1% price rise."
+    )
+
+
+class Market(Strict):
+    regions: dict[str, RegionMarket]
+
+
+class Economy(Strict):
+    cell_price_usd_per_kwh: NonNegative | None = None
+    ev_price_cad: NonNegative | None = None
+    multipliers: dict[str, dict[str, NonNegative]] = Field(
+        default_factory=dict,
+        description="Overrides of bundled multipliers: {industry: {measure: value}}.",
+    )
+
+
+class Fiscal(Strict):
+    discount_rate: uncertain(0.0, 0.25) | None = None  # type: ignore[valid-type]
+    labour_tax_rate: Share | None = None
+    corporate_tax_rate: Share | None = None
+    profit_share: Share | None = None
+
+
+class Scenario(Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    title: str = ""
+    description: str = ""
+    hypothetical: str = Field(default="", description="What in this scenario is hypothetical.")
+    counterfactual: str | None = Field(
+        default="no-deal", description="Bundled name or YAML path of the world without the deal."
+    )
+    horizon: tuple[int, int]
+    price_year: int = Field(default=2026, ge=1990, le=2100)
+    home_country: str = Field(default="CA", pattern=r"^[A-Z]{2}$")
+    fx_cad_per_usd: uncertain(0.5, 3.0) | None = None  # type: ignore[valid-type]
+    plants: tuple[Plant, ...] = ()
+    deals: tuple[Deal, ...] = ()
+    market: Market
+    economy: Economy = Economy()
+    fiscal: Fiscal = Fiscal()
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Source of each figure, keyed by its path in this file."
+    )
+    _origin: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        first, last = self.horizon
+        if last < first:
+            raise ValueError(f"horizon ends ({last}) before it starts ({first})")
+        if not 1990 <= first and last <= 2100:
+            raise ValueError("horizon must lie within 1990-2100")
+        ids = [p.id for p in self.plants]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"plant ids must be unique, repeated: {dupes}")
+        deal_ids = [d.id for d in self.deals]
+        if len(set(deal_ids)) != len(deal_ids):
+            raise ValueError("deal ids must be unique")
+        kinds = {p.id: p.kind for p in self.plants}
+
+        def known(ref: str, where: str, want: str | None = None) -> None:
+            if ref not in kinds:
+                close = difflib.get_close_matches(ref, ids, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ValueError(f"{where}: unknown plant '{ref}'{hint}")
+            if want == "battery" and kinds[ref] not in BATTERY_KINDS:
+                raise ValueError(f"{where}: plant '{ref}' is a {kinds[ref]}, not a battery plant")
+
+        for d in self.deals:
+            for ref in d.plants:
+                known(ref, f"deals.{d.id}.plants")
+            for r in d.supply:
+                known(r.supplier, f"deals.{d.id}.supply", "battery")
+                known(r.customer, f"deals.{d.id}.supply")
+                if r.supplier == r.customer:
+                    raise ValueError(f"deals.{d.id}.supply: a plant cannot supply itself")
+            if d.linkage is not None:
+                known(d.linkage.plant, f"deals.{d.id}.linkage.plant", "battery")
+            for inc in d.incentives:
+                known(inc.plant, f"deals.{d.id}.incentives")
+                if inc.kind == "per_vehicle" and kinds[inc.plant] != "assembly":
+                    raise ValueError(f"deals.{d.id}: per_vehicle support needs an assembly plant")
+                if inc.kind == "production_credit" and kinds[inc.plant] not in BATTERY_KINDS:
+                    raise ValueError(f"deals.{d.id}: a production credit needs a battery plant")
+        for p in self.plants:
+            if p.kind == "assembly":
+                for region in p.markets:
+                    if region not in self.market.regions:
+                        raise ValueError(
+                            f"plants.{p.id}.markets: region '{region}' is not in market.regions "
+                            f"({', '.join(self.market.regions)})"
+                        )
+                    if p.group not in self.market.regions[region].group_share:
+                        raise ValueError(
+                            f"plants.{p.id}: market.regions.{region}.group_share has no "
+                            f"share for group '{p.group}'"
+                        )
+            for o in p.offtake:
+                if o.region != self.home_country and o.region not in self.market.regions:
+                    raise ValueError(
+                        f"plants.{p.id}.offtake: region '{o.region}' is not in market.regions"
+                    )
+        return self
+
+    @property
+    def years(self) -> range:
+        return range(self.horizon[0], self.horizon[1] + 1)
+
+
+__all__ = ["BATTERY_KINDS", "Deal", "Dist", "Incentive", "Plant", "Scenario"]

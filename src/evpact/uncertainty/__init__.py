@@ -1,0 +1,1 @@
+"""Sampling of uncertain inputs, Monte Carlo chunking and (later) sensitivity analysis."""
