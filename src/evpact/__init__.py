@@ -7,10 +7,10 @@
 
 __version__ = "0.1.0"
 
-from .api import simulate  # noqa: E402
-from .errors import EvpactError  # noqa: E402
-from .results import Results  # noqa: E402
-from .scenario.load import load_scenario  # noqa: E402
-from .scenario.model import Scenario  # noqa: E402
+from .api import simulate
+from .errors import EvpactError
+from .results import Results
+from .scenario.load import load_scenario
+from .scenario.model import Scenario
 
 __all__ = ["EvpactError", "Results", "Scenario", "__version__", "load_scenario", "simulate"]

@@ -12,7 +12,8 @@ import xarray as xr
 from . import __version__
 from .data import reference
 from .engine.compile import Model, compile_scenario
-from .engine.simulate import VARIABLES, simulate as run_block
+from .engine.simulate import VARIABLES
+from .engine.simulate import simulate as run_block
 from .errors import EvpactError
 from .results import Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
@@ -27,7 +28,11 @@ Progress = Callable[[int, int], None]
 
 
 def run_model(
-    model: Model, draws: int, seed: int, chunk: int = CHUNK, deterministic: bool = False,
+    model: Model,
+    draws: int,
+    seed: int,
+    chunk: int = CHUNK,
+    deterministic: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, np.ndarray[Any, Any]]:
     """Arrays over all draws, computed block by block (results do not depend on ``chunk``)."""
@@ -42,7 +47,9 @@ def run_model(
     return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
 
 
-def to_dataset(model: Model, arrays: dict[str, np.ndarray[Any, Any]], price_year: int) -> xr.Dataset:
+def to_dataset(
+    model: Model, arrays: dict[str, np.ndarray[Any, Any]], price_year: int
+) -> xr.Dataset:
     """Label raw arrays: dims (draw, year) plus plant, deal or payer where they apply."""
     years = model.years
     n = arrays["direct_jobs"].shape[0]
@@ -50,23 +57,38 @@ def to_dataset(model: Model, arrays: dict[str, np.ndarray[Any, Any]], price_year
     cad = f"CAD_{price_year}"
     data: dict[str, Any] = {}
     for name, unit in VARIABLES.items():
-        data[name] = xr.Variable(("draw", "year"), np.ascontiguousarray(arrays[name]),
-                                 {"units": cad if unit == "CAD" else unit})
+        data[name] = xr.Variable(
+            ("draw", "year"),
+            np.ascontiguousarray(arrays[name]),
+            {"units": cad if unit == "CAD" else unit},
+        )
     data["discount_rate"] = xr.Variable(("draw",), arrays["discount_rate"], {"units": "1/year"})
     linked = [d.id for d in model.deals if d.linkage is not None]
-    data["linkage_met"] = xr.Variable(("draw", "deal", "year"), arrays["linkage_met"],
-                                      {"units": "1 = met, 0 = failed, NaN = not measured"})
-    data["public_cost_by_payer"] = xr.Variable(("draw", "payer", "year"),
-                                               arrays["public_cost_by_payer"], {"units": cad})
-    data["plant_output"] = xr.Variable(("draw", "plant", "year"), arrays["plant_output"],
-                                       {"units": "GWh (battery plants) or vehicles (assembly)"})
-    data["plant_direct_jobs"] = xr.Variable(("draw", "plant", "year"),
-                                            arrays["plant_direct_jobs"], {"units": "jobs"})
+    data["linkage_met"] = xr.Variable(
+        ("draw", "deal", "year"),
+        arrays["linkage_met"],
+        {"units": "1 = met, 0 = failed, NaN = not measured"},
+    )
+    data["public_cost_by_payer"] = xr.Variable(
+        ("draw", "payer", "year"), arrays["public_cost_by_payer"], {"units": cad}
+    )
+    data["plant_output"] = xr.Variable(
+        ("draw", "plant", "year"),
+        arrays["plant_output"],
+        {"units": "GWh (battery plants) or vehicles (assembly)"},
+    )
+    data["plant_direct_jobs"] = xr.Variable(
+        ("draw", "plant", "year"), arrays["plant_direct_jobs"], {"units": "jobs"}
+    )
     return xr.Dataset(
         data,
-        coords={**coords, "deal": linked, "payer": list(model.payers),
-                "plant": [p.id for p in model.plants],
-                "plant_kind": ("plant", [p.kind for p in model.plants])},
+        coords={
+            **coords,
+            "deal": linked,
+            "payer": list(model.payers),
+            "plant": [p.id for p in model.plants],
+            "plant_kind": ("plant", [p.kind for p in model.plants]),
+        },
     )
 
 
@@ -100,11 +122,14 @@ def simulate(
     elif isinstance(counterfactual, Scenario):
         cf = counterfactual
     else:
-        cf = load_counterfactual(scenario.model_copy(update={"counterfactual": str(counterfactual)}),
-                                 variant)
+        cf = load_counterfactual(
+            scenario.model_copy(update={"counterfactual": str(counterfactual)}), variant
+        )
     if cf.horizon != scenario.horizon:
-        raise EvpactError(f"horizons differ: {scenario.name} {list(scenario.horizon)}, "
-                          f"{cf.name} {list(cf.horizon)}; compare runs over the same years")
+        raise EvpactError(
+            f"horizons differ: {scenario.name} {list(scenario.horizon)}, "
+            f"{cf.name} {list(cf.horizon)}; compare runs over the same years"
+        )
     n = 1 if deterministic else draws
     total = 2 * n
 

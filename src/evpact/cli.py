@@ -42,11 +42,20 @@ err_console = Console(stderr=True)
 
 #: metrics shown in the terminal table, in this order (all are in the JSON and CSV)
 HEADLINE = (
-    "direct_jobs_peak", "total_jobs_peak", "gdp_cumulative", "labour_income_cumulative",
-    "public_cost_npv", "tax_revenue_npv", "fiscal_net_npv", "fiscal_net_npv_plant",
-    "fiscal_breakeven_year_plant", "fiscal_breakeven_year_total",
-    "battery_output_gwh_cumulative", "vehicles_assembled_cumulative",
-    "local_absorption_share", "linkage_met_share",
+    "direct_jobs_peak",
+    "total_jobs_peak",
+    "gdp_cumulative",
+    "labour_income_cumulative",
+    "public_cost_npv",
+    "tax_revenue_npv",
+    "fiscal_net_npv",
+    "fiscal_net_npv_plant",
+    "fiscal_breakeven_year_plant",
+    "fiscal_breakeven_year_total",
+    "battery_output_gwh_cumulative",
+    "vehicles_assembled_cumulative",
+    "local_absorption_share",
+    "linkage_met_share",
 )
 
 ScenarioArg = Annotated[str, typer.Argument(help="Bundled scenario name or path to a YAML file.")]
@@ -71,8 +80,12 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
-    columns = (TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} draws"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("simulating"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} draws"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("run", total=None)
 
@@ -104,19 +117,22 @@ def _table(results: Results, title: str) -> Table:
     table.add_column("metric", no_wrap=True)
     for col in ("unit", "median", "90% interval", "mean"):
         table.add_column(col, justify="left" if col == "unit" else "right")
-    summary = results.summary().set_index("metric")
+    summary = {str(k): v for k, v in results.summary().set_index("metric").to_dict("index").items()}
     for name in HEADLINE:
-        row = summary.loc[name]
+        row = summary[name]
         unit = str(row["unit"])
-        p5, p50, p95, mean = (None if _missing(row[k]) else float(row[k])
-                              for k in ("p5", "p50", "p95", "mean"))
+        p5, p50, p95, mean = (
+            None if _missing(row[k]) else float(row[k]) for k in ("p5", "p50", "p95", "mean")
+        )
         reached = f"{name}_reached_share"
-        if reached in summary.index:
+        if reached in summary:
             table.caption = (table.caption or "") + (
                 f"{name}: reached within the horizon in "
-                f"{100 * float(summary.loc[reached, 'mean']):.0f}% of draws. ")
-        table.add_row(name, unit, _fmt(p50, unit), f"{_fmt(p5, unit)} to {_fmt(p95, unit)}",
-                      _fmt(mean, unit))
+                f"{100 * float(summary[reached]['mean']):.0f}% of draws. "
+            )
+        table.add_row(
+            name, unit, _fmt(p50, unit), f"{_fmt(p5, unit)} to {_fmt(p95, unit)}", _fmt(mean, unit)
+        )
     return table
 
 
@@ -135,7 +151,10 @@ def _report(results: Results, out: Path, as_json: bool, title: str) -> None:
     out_console.print(
         f"{m['draws']:,} draws, {seed}, horizon {m['horizon'][0]}-{m['horizon'][1]}, "
         f"model {m['model_version']}, data {m['data_version']}, "
-        f"scenario sha256 {m['scenario_sha256'][:12]}", style="dim", highlight=False)
+        f"scenario sha256 {m['scenario_sha256'][:12]}",
+        style="dim",
+        highlight=False,
+    )
     out_console.print(f"wrote {len(files)} files to {out}/", style="dim", highlight=False)
 
 
@@ -144,18 +163,29 @@ def run(
     scenario: ScenarioArg = "canada-korea-2026",
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Variant: PATH=VALUE, e.g. deals.hmg-ontario.linkage.threshold=0.6.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Variant: PATH=VALUE, e.g. deals.hmg-ontario.linkage.threshold=0.6."
+        ),
+    ] = None,
     out: OutOpt = None,
     as_json: JsonOpt = False,
-    deterministic: Annotated[bool, typer.Option(
-        "--deterministic", help="One run with every input at its central value.")] = False,
+    deterministic: Annotated[
+        bool, typer.Option("--deterministic", help="One run with every input at its central value.")
+    ] = False,
 ) -> None:
     """Simulate a deal against its counterfactual and summarise the impacts."""
     try:
         with _progress(not as_json and draws > CHUNK and not deterministic) as tick:
-            results = simulate(scenario, draws=draws, seed=seed, variant=_variant(set_),
-                               deterministic=deterministic, progress=tick)
+            results = simulate(
+                scenario,
+                draws=draws,
+                seed=seed,
+                variant=_variant(set_),
+                deterministic=deterministic,
+                progress=tick,
+            )
         name = results.meta["scenario"]
         title = f"{name} vs {results.meta['counterfactual']} (impacts)"
         _report(results, out or Path("evpact-out") / name, as_json, title)
@@ -179,8 +209,12 @@ def compare(
         sa, sb = load_scenario(a, _variant(set_a)), load_scenario(b, _variant(set_b))
         with _progress(not as_json and draws > CHUNK) as tick:
             results = simulate(sa, draws=draws, seed=seed, counterfactual=sb, progress=tick)
-        _report(results, out or Path("evpact-out") / f"{sa.name}-vs-{sb.name}", as_json,
-                f"{sa.name} minus {sb.name}")
+        _report(
+            results,
+            out or Path("evpact-out") / f"{sa.name}-vs-{sb.name}",
+            as_json,
+            f"{sa.name} minus {sb.name}",
+        )
     except EvpactError as e:
         _fail(e)
 
@@ -213,7 +247,9 @@ def validate(
             cf_note = f"counterfactual {cf.name}"
         out_console.print(
             f"[green]ok[/]: {s.name}: {len(s.plants)} plants, {len(s.deals)} deals, "
-            f"horizon {s.horizon[0]}-{s.horizon[1]}, {cf_note}", highlight=False)
+            f"horizon {s.horizon[0]}-{s.horizon[1]}, {cf_note}",
+            highlight=False,
+        )
     except EvpactError as e:
         _fail(e)
 

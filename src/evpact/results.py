@@ -42,7 +42,7 @@ def statistics(values: np.ndarray[Any, Any]) -> dict[str, float | None]:
     srt = np.sort(v)
     for name, q in QUANTILES.items():
         pos = q * (srt.size - 1)
-        lo, hi = int(math.floor(pos)), int(math.ceil(pos))
+        lo, hi = math.floor(pos), math.ceil(pos)
         a, b = srt[lo], srt[hi]
         out[name] = _finite(float(a if lo == hi or a == b else a + (pos - lo) * (b - a)))
     return out
@@ -56,8 +56,13 @@ class Results:
     """Scenario and counterfactual datasets (draw x year [x plant | deal | payer]) + provenance."""
 
     def __init__(
-        self, scenario: xr.Dataset, counterfactual: xr.Dataset, meta: dict[str, Any], *,
-        scenario_model: Scenario | None = None, counterfactual_model: Scenario | None = None,
+        self,
+        scenario: xr.Dataset,
+        counterfactual: xr.Dataset,
+        meta: dict[str, Any],
+        *,
+        scenario_model: Scenario | None = None,
+        counterfactual_model: Scenario | None = None,
     ) -> None:
         self.scenario = scenario
         self.counterfactual = counterfactual
@@ -65,13 +70,19 @@ class Results:
         self.scenario_model = scenario_model
         self.counterfactual_model = counterfactual_model
         for ds in (scenario, counterfactual):
-            ds.attrs.update({k: json.dumps(v) if isinstance(v, list | dict | bool) or v is None
-                             else v for k, v in self.meta.items()})
+            ds.attrs.update(
+                {
+                    k: json.dumps(v) if isinstance(v, list | dict | bool) or v is None else v
+                    for k, v in self.meta.items()
+                }
+            )
 
     def __repr__(self) -> str:
         m = self.meta
-        return (f"<Results {m['scenario']} vs {m['counterfactual']}: {m['draws']} draws, "
-                f"{m['horizon'][0]}-{m['horizon'][1]}, seed {m['seed']}>")
+        return (
+            f"<Results {m['scenario']} vs {m['counterfactual']}: {m['draws']} draws, "
+            f"{m['horizon'][0]}-{m['horizon'][1]}, seed {m['seed']}>"
+        )
 
     @cached_property
     def impact(self) -> xr.Dataset:
@@ -99,17 +110,22 @@ class Results:
         li = d["labour_income_direct"] + d["labour_income_indirect"] + d["labour_income_induced"]
         cost = d["public_cost"].values
         out: dict[str, Metric] = {
-            "direct_jobs_peak": Metric("jobs", d["direct_jobs"].values.max(axis=1),
-                                       "highest yearly direct jobs"),
-            "total_jobs_peak": Metric("jobs", jobs.values.max(axis=1),
-                                      "highest yearly direct + indirect + induced jobs"),
+            "direct_jobs_peak": Metric(
+                "jobs", d["direct_jobs"].values.max(axis=1), "highest yearly direct jobs"
+            ),
+            "total_jobs_peak": Metric(
+                "jobs", jobs.values.max(axis=1), "highest yearly direct + indirect + induced jobs"
+            ),
             "gdp_cumulative": Metric(cad, gdp.values.sum(axis=1), "GDP over the horizon"),
-            "labour_income_cumulative": Metric(cad, li.values.sum(axis=1),
-                                               "labour income over the horizon"),
-            "public_cost_npv": Metric(cad, (cost * disc).sum(axis=1),
-                                      "incentives paid less clawbacks, discounted"),
-            "public_cost_cumulative": Metric(cad, cost.sum(axis=1),
-                                             "incentives paid less clawbacks, undiscounted"),
+            "labour_income_cumulative": Metric(
+                cad, li.values.sum(axis=1), "labour income over the horizon"
+            ),
+            "public_cost_npv": Metric(
+                cad, (cost * disc).sum(axis=1), "incentives paid less clawbacks, discounted"
+            ),
+            "public_cost_cumulative": Metric(
+                cad, cost.sum(axis=1), "incentives paid less clawbacks, undiscounted"
+            ),
             "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
         }
         for scope in SCOPES:
@@ -118,47 +134,64 @@ class Results:
             tax_npv = (tax * disc).sum(axis=1)
             out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
             out[f"fiscal_net_npv{suffix}"] = Metric(
-                cad, tax_npv - out["public_cost_npv"].values, f"tax less public cost ({scope})")
+                cad, tax_npv - out["public_cost_npv"].values, f"tax less public cost ({scope})"
+            )
         for scope in SCOPES:
             year = breakeven_year((d[f"tax_{scope}"].values - cost) * disc, years)
             out[f"fiscal_breakeven_year_{scope}"] = Metric(
-                "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)")
+                "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)"
+            )
             out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
-                "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon")
-        out["battery_output_gwh_cumulative"] = Metric("GWh", total("battery_output_gwh"),
-                                                      "cell output over the horizon")
-        out["vehicles_assembled_cumulative"] = Metric("vehicles", total("vehicles_assembled"),
-                                                      "vehicles assembled over the horizon")
+                "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon"
+            )
+        out["battery_output_gwh_cumulative"] = Metric(
+            "GWh", total("battery_output_gwh"), "cell output over the horizon"
+        )
+        out["vehicles_assembled_cumulative"] = Metric(
+            "vehicles", total("vehicles_assembled"), "vehicles assembled over the horizon"
+        )
         made = s["battery_output_gwh"].values.sum(axis=1)
         local = s["battery_local_gwh"].values.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             absorbed = np.where(made > 0, local / made, np.nan)
         out["local_absorption_share"] = Metric(
-            "share", absorbed, "scenario level: share of cell output installed in vehicles "
-            "assembled in the country")
+            "share",
+            absorbed,
+            "scenario level: share of cell output installed in vehicles assembled in the country",
+        )
         met = s["linkage_met"].values
         measured = (~np.isnan(met)).sum(axis=(1, 2))
         with np.errstate(divide="ignore", invalid="ignore"):
             held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
-        out["linkage_met_share"] = Metric("share", held,
-                                          "scenario level: share of measured years the linkage holds")
+        out["linkage_met_share"] = Metric(
+            "share", held, "scenario level: share of measured years the linkage holds"
+        )
         return out
 
     def summary(self) -> pd.DataFrame:
         """Tidy table: metric, unit, mean, p5, p50, p95."""
-        rows = [{"metric": name, "unit": m.unit, **statistics(m.values)}
-                for name, m in self.metrics.items()]
+        rows = [
+            {"metric": name, "unit": m.unit, **statistics(m.values)}
+            for name, m in self.metrics.items()
+        ]
         return pd.DataFrame(rows, columns=["metric", "unit", "mean", "p5", "p50", "p95"])
 
     def summary_dict(self) -> dict[str, Any]:
         """The summary JSON contract of ``evpact run --json``."""
         m = self.meta
-        metrics = {name: {"unit": x.unit, **statistics(x.values)} for name, x in self.metrics.items()}
+        metrics = {
+            name: {"unit": x.unit, **statistics(x.values)} for name, x in self.metrics.items()
+        }
         return {
-            "scenario": m["scenario"], "counterfactual": m["counterfactual"],
-            "model_version": m["model_version"], "data_version": m["data_version"],
-            "scenario_sha256": m["scenario_sha256"], "seed": m["seed"], "draws": m["draws"],
-            "horizon": m["horizon"], "metrics": metrics,
+            "scenario": m["scenario"],
+            "counterfactual": m["counterfactual"],
+            "model_version": m["model_version"],
+            "data_version": m["data_version"],
+            "scenario_sha256": m["scenario_sha256"],
+            "seed": m["seed"],
+            "draws": m["draws"],
+            "horizon": m["horizon"],
+            "metrics": metrics,
         }
 
     def draws_frame(self) -> pd.DataFrame:
@@ -170,8 +203,11 @@ class Results:
     def to_frame(self, which: str = "impact") -> pd.DataFrame:
         """Yearly variables per draw, one row per (draw, year): ``impact``, ``scenario`` or
         ``counterfactual``."""
-        sources = {"impact": self.impact, "scenario": self.scenario,
-                   "counterfactual": self.counterfactual}
+        sources = {
+            "impact": self.impact,
+            "scenario": self.scenario,
+            "counterfactual": self.counterfactual,
+        }
         if which not in sources:
             raise EvpactError(f"to_frame takes one of {list(sources)}, got '{which}'")
         return sources[which][list(VARIABLES)].to_dataframe()
@@ -183,22 +219,36 @@ class Results:
         for name in VARIABLES:
             a = imp[name].values
             q = np.quantile(a, list(QUANTILES.values()), axis=0)
-            frames.append(pd.DataFrame({
-                "variable": name, "unit": imp[name].attrs["units"], "year": imp["year"].values,
-                "mean": a.mean(axis=0), **{k: q[i] for i, k in enumerate(QUANTILES)}}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "variable": name,
+                        "unit": imp[name].attrs["units"],
+                        "year": imp["year"].values,
+                        "mean": a.mean(axis=0),
+                        **{k: q[i] for i, k in enumerate(QUANTILES)},
+                    }
+                )
+            )
         return pd.concat(frames, ignore_index=True)
 
     def compare(self, other: Results) -> Results:
         """This scenario against another run's scenario, draw by draw (same seed and draws)."""
         a, b = self.meta, other.meta
         if (a["seed"], a["draws"]) != (b["seed"], b["draws"]):
-            raise EvpactError("compare needs runs with the same seed and number of draws "
-                              "(common random numbers)")
+            raise EvpactError(
+                "compare needs runs with the same seed and number of draws (common random numbers)"
+            )
         if a["horizon"] != b["horizon"]:
             raise EvpactError(f"horizons differ: {a['horizon']} vs {b['horizon']}")
         meta = {**a, "counterfactual": b["scenario"]}
-        return Results(self.scenario, other.scenario, meta, scenario_model=self.scenario_model,
-                       counterfactual_model=other.scenario_model)
+        return Results(
+            self.scenario,
+            other.scenario,
+            meta,
+            scenario_model=self.scenario_model,
+            counterfactual_model=other.scenario_model,
+        )
 
     def write(self, out: Path) -> list[Path]:
         """Summary JSON and CSV, yearly summaries, per-draw metrics, NetCDF and the resolved
@@ -217,8 +267,10 @@ class Results:
         for name, writer in files.items():
             writer(out / name)
             written.append(out / name)
-        for label, model in (("scenario", self.scenario_model),
-                             ("counterfactual", self.counterfactual_model)):
+        for label, model in (
+            ("scenario", self.scenario_model),
+            ("counterfactual", self.counterfactual_model),
+        ):
             if model is not None:
                 (out / f"{label}.yaml").write_text(to_yaml(model))
                 written.append(out / f"{label}.yaml")
@@ -226,6 +278,7 @@ class Results:
 
     def _write_netcdf(self, path: Path) -> None:
         path.unlink(missing_ok=True)
-        for i, (group, ds) in enumerate((("scenario", self.scenario),
-                                         ("counterfactual", self.counterfactual))):
+        for i, (group, ds) in enumerate(
+            (("scenario", self.scenario), ("counterfactual", self.counterfactual))
+        ):
             ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")

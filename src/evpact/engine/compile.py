@@ -174,8 +174,10 @@ class _Builder:
 
     def yearly(self, rows: pd.DataFrame) -> YearPath:
         yrs = rows["year"].to_numpy(dtype=float)
-        cols = [np.interp(self.years, yrs, rows[c].to_numpy(dtype=float)) for c in
-                ("low", "mode", "high")]
+        cols = [
+            np.interp(self.years, yrs, rows[c].to_numpy(dtype=float))
+            for c in ("low", "mode", "high")
+        ]
         return YearPath(*cols)
 
     def path(self, where: str, ref: PathRef, region: str, clip: float | None = None) -> str:
@@ -214,8 +216,9 @@ class _Builder:
             )
         rows = table[(table["archetype"] == name) & (table["parameter"] == parameter)]
         if rows.empty:  # parameters an archetype lacks come from the cell plant archetype
-            rows = table[(table["archetype"] == "cell-north-america")
-                         & (table["parameter"] == parameter)]
+            rows = table[
+                (table["archetype"] == "cell-north-america") & (table["parameter"] == parameter)
+            ]
         r = rows.iloc[0]
         return range_dist(r["low"], r["mode"], r["high"])
 
@@ -235,14 +238,16 @@ class _Builder:
                     ev_share=self.path(f"{w}.ev_share", m.ev_share, code, clip=1.0),
                     ev_share_plan=(
                         self.path(f"{w}.ev_share_plan", m.ev_share_plan, code, clip=1.0)
-                        if m.ev_share_plan else None
+                        if m.ev_share_plan
+                        else None
                     ),
                     group_share={
                         g: self.put(f"{w}.group_share.{g}", d) for g, d in m.group_share.items()
                     },
                     export_tariff=self.put(f"{w}.export_tariff", m.export_tariff),
-                    tariff_exposed_share=self.put(f"{w}.tariff_exposed_share",
-                                                  m.tariff_exposed_share),
+                    tariff_exposed_share=self.put(
+                        f"{w}.tariff_exposed_share", m.tariff_exposed_share
+                    ),
                     pass_through=self.put(f"{w}.pass_through", m.pass_through),
                     price_elasticity=self.put(f"{w}.price_elasticity", m.price_elasticity),
                 )
@@ -257,23 +262,31 @@ class _Builder:
             industry=INDUSTRY[p.kind],
             domestic=p.country == self.s.home_country,
             start=self.put(f"{w}.start", p.start),
-            ramp_years=self.value(f"{w}.ramp_years", p.ramp_years,
-                                  self.archetype(p, "ramp_years")),
+            ramp_years=self.value(f"{w}.ramp_years", p.ramp_years, self.archetype(p, "ramp_years")),
         )
         if p.kind == "assembly":
             assert p.capacity_vehicles is not None and p.pack_kwh is not None
             cap = self.put(f"{w}.capacity_vehicles", p.capacity_vehicles)
             if p.direct_jobs is not None:
-                jobs = self.put(f"{w}.direct_jobs_per_unit", _per_unit(p.direct_jobs,
-                                                                       p.capacity_vehicles))
+                jobs = self.put(
+                    f"{w}.direct_jobs_per_unit", _per_unit(p.direct_jobs, p.capacity_vehicles)
+                )
             else:
                 per_1000 = self.archetype(p, "direct_jobs_per_1000_vehicles")
                 jobs = self.put(f"{w}.direct_jobs_per_unit", _scaled(per_1000, 1e-3))
-            price = self.value(f"{w}.vehicle_price_cad", p.vehicle_price_cad,
-                               self.s.economy.ev_price_cad or self._ev_price())
+            price = self.value(
+                f"{w}.vehicle_price_cad",
+                p.vehicle_price_cad,
+                self.s.economy.ev_price_cad or self._ev_price(),
+            )
             return PlantSpec(
-                **common, capacity=cap, jobs_per_unit=jobs, price=price, price_is_usd=False,
-                pack_kwh=self.put(f"{w}.pack_kwh", p.pack_kwh), group=p.group,
+                **common,
+                capacity=cap,
+                jobs_per_unit=jobs,
+                price=price,
+                price_is_usd=False,
+                pack_kwh=self.put(f"{w}.pack_kwh", p.pack_kwh),
+                group=p.group,
                 markets={r: self.put(f"{w}.markets.{r}", d) for r, d in p.markets.items()},
             )
         assert p.capacity_gwh is not None
@@ -283,13 +296,19 @@ class _Builder:
         else:
             jobs = self.put(f"{w}.direct_jobs_per_unit", self.archetype(p, "direct_jobs_per_gwh"))
         return PlantSpec(
-            **common, capacity=cap, jobs_per_unit=jobs,
+            **common,
+            capacity=cap,
+            jobs_per_unit=jobs,
             price=self.put(f"{w}.price_usd_per_gwh", self._battery_price(p)),
             price_is_usd=True,
             yield_share=self.value(f"{w}.yield", p.yield_share, self.archetype(p, "yield_mature")),
             module_share=self.put(f"{w}.module_share", p.module_share),
             offtake=tuple(
-                (o.region, self.put(f"{w}.offtake.{o.customer}.share", o.share), o.follows_ev_market)
+                (
+                    o.region,
+                    self.put(f"{w}.offtake.{o.customer}.share", o.share),
+                    o.follows_ev_market,
+                )
                 for o in p.offtake
             ),
         )
@@ -324,10 +343,10 @@ class _Builder:
             suppliers_of[r.customer].add(r.supplier)
         done: list[str] = []
         pending = [p.id for p in plants if p.kind == "assembly"] + [
-            p.id for p in plants if p.kind != "assembly"]
+            p.id for p in plants if p.kind != "assembly"
+        ]
         while pending:
-            ready = [i for i in pending
-                     if all(i not in suppliers_of[c] for c in pending if c != i)]
+            ready = [i for i in pending if all(i not in suppliers_of[c] for c in pending if c != i)]
             if not ready:
                 raise EvpactError(f"supply routes form a cycle among plants {pending}", "deals")
             done.append(ready[0])
@@ -340,9 +359,11 @@ class _Builder:
         if d.linkage is not None:
             lk = d.linkage
             link = LinkageSpec(
-                kind=lk.kind, plant=lk.plant,
+                kind=lk.kind,
+                plant=lk.plant,
                 threshold=self.put(f"{w}.linkage.threshold", lk.threshold),
-                from_year=lk.from_year, window=lk.window,
+                from_year=lk.from_year,
+                window=lk.window,
                 proportional=lk.partial == "proportional",
             )
         incs = []
@@ -351,11 +372,16 @@ class _Builder:
             wi = f"{w}.incentives.{i}"
             if inc.year is not None and not first <= inc.year <= last:
                 raise EvpactError(
-                    f"year {inc.year} lies outside the horizon {first}-{last}", f"{wi}.year")
+                    f"year {inc.year} lies outside the horizon {first}-{last}", f"{wi}.year"
+                )
             kw: dict[str, Any] = dict(
-                kind=inc.kind, plant=inc.plant, payer=dict(inc.payer),
-                conditional=inc.conditional, clawback=inc.clawback,
-                clawback_years=inc.clawback_years, year=inc.year,
+                kind=inc.kind,
+                plant=inc.plant,
+                payer=dict(inc.payer),
+                conditional=inc.conditional,
+                clawback=inc.clawback,
+                clawback_years=inc.clawback_years,
+                year=inc.year,
             )
             if inc.kind == "production_credit":
                 assert inc.schedule is not None
@@ -370,8 +396,11 @@ class _Builder:
                 if inc.base_cad is not None:
                     kw["base"] = self.put(f"{wi}.base_cad", inc.base_cad)
                 else:
-                    param = ("capex_cad_per_vehicle" if target.kind == "assembly"
-                             else "capex_cad_per_gwh")
+                    param = (
+                        "capex_cad_per_vehicle"
+                        if target.kind == "assembly"
+                        else "capex_cad_per_gwh"
+                    )
                     kw["base"] = self.put(f"{wi}.capex_per_unit", self.archetype(target, param))
                     kw["base_units"] = plants[inc.plant].capacity
             else:
@@ -385,7 +414,8 @@ class _Builder:
         rows = table[table["schedule"] == name]
         if rows.empty:
             raise EvpactError(
-                f"unknown schedule '{name}'; bundled: {sorted(set(table['schedule']))}", where)
+                f"unknown schedule '{name}'; bundled: {sorted(set(table['schedule']))}", where
+            )
         out = {}
         for comp in components:
             r = rows[rows["component"] == comp].sort_values("year")
@@ -394,7 +424,9 @@ class _Builder:
             # outside the schedule's own years the credit does not exist
             out[comp] = np.where(
                 (self.years >= yrs.min()) & (self.years <= yrs.max()),
-                np.interp(self.years, yrs, rate), 0.0)
+                np.interp(self.years, yrs, rate),
+                0.0,
+            )
         return out
 
     def economy_and_fiscal(self) -> None:
@@ -402,30 +434,50 @@ class _Builder:
         overrides = self.s.economy.multipliers
         for ind in overrides:
             if ind not in INDUSTRY.values():
-                raise EvpactError(f"unknown industry '{ind}'; use {sorted(set(INDUSTRY.values()))}",
-                                  "economy.multipliers")
+                raise EvpactError(
+                    f"unknown industry '{ind}'; use {sorted(set(INDUSTRY.values()))}",
+                    "economy.multipliers",
+                )
         for ind in industries:
             for m in MULTIPLIER_MEASURES:
                 given = overrides.get(ind, {}).get(m)
-                self.value(f"economy.multipliers.{ind}.{m}", given,
-                           self.data.figure("multipliers", {"industry": ind, "measure": m}))
+                self.value(
+                    f"economy.multipliers.{ind}.{m}",
+                    given,
+                    self.data.figure("multipliers", {"industry": ind, "measure": m}),
+                )
         for ind, measures in overrides.items():
             for m in measures:
                 if m not in MULTIPLIER_MEASURES:
-                    raise EvpactError(f"unknown measure '{m}'; use {list(MULTIPLIER_MEASURES)}",
-                                      f"economy.multipliers.{ind}")
+                    raise EvpactError(
+                        f"unknown measure '{m}'; use {list(MULTIPLIER_MEASURES)}",
+                        f"economy.multipliers.{ind}",
+                    )
         f = self.s.fiscal
         fig = self.data.figure
-        self.value("fiscal.discount_rate", f.discount_rate,
-                   fig("fiscal", {"parameter": "discount_rate_real"}))
-        self.value("fiscal.labour_tax_rate", f.labour_tax_rate,
-                   fig("fiscal", {"parameter": "labour_tax_rate"}))
-        self.value("fiscal.corporate_tax_rate", f.corporate_tax_rate,
-                   fig("fiscal", {"parameter": "corporate_tax_rate_statutory_on"}))
-        self.value("fiscal.profit_share", f.profit_share,
-                   fig("fiscal", {"parameter": "profit_share_of_gdp_net_of_labour"}))
-        self.value("fx_cad_per_usd", self.s.fx_cad_per_usd,
-                   fig("prices", {"item": "fx_cad_per_usd"}))
+        self.value(
+            "fiscal.discount_rate",
+            f.discount_rate,
+            fig("fiscal", {"parameter": "discount_rate_real"}),
+        )
+        self.value(
+            "fiscal.labour_tax_rate",
+            f.labour_tax_rate,
+            fig("fiscal", {"parameter": "labour_tax_rate"}),
+        )
+        self.value(
+            "fiscal.corporate_tax_rate",
+            f.corporate_tax_rate,
+            fig("fiscal", {"parameter": "corporate_tax_rate_statutory_on"}),
+        )
+        self.value(
+            "fiscal.profit_share",
+            f.profit_share,
+            fig("fiscal", {"parameter": "profit_share_of_gdp_net_of_labour"}),
+        )
+        self.value(
+            "fx_cad_per_usd", self.s.fx_cad_per_usd, fig("prices", {"item": "fx_cad_per_usd"})
+        )
 
 
 def _per_unit(jobs: Dist, capacity: Dist) -> Dist:
@@ -448,9 +500,13 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     regions = b.regions()
     plant_specs = [b.plant(p) for p in scenario.plants]
     routes = [
-        RouteSpec(r.supplier, r.customer,
-                  b.put(f"deals.{d.id}.supply.{r.supplier}.{r.customer}.share", r.share))
-        for d in scenario.deals for r in d.supply
+        RouteSpec(
+            r.supplier,
+            r.customer,
+            b.put(f"deals.{d.id}.supply.{r.supplier}.{r.customer}.share", r.share),
+        )
+        for d in scenario.deals
+        for r in d.supply
     ]
     _check_route_shares(scenario)
     plants = b.order(plant_specs, routes)
@@ -459,8 +515,15 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     b.economy_and_fiscal()
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
     return Model(
-        name=scenario.name, years=b.years, home=scenario.home_country, inputs=b.inputs,
-        regions=regions, plants=plants, routes=tuple(routes), deals=deals, payers=tuple(payers),
+        name=scenario.name,
+        years=b.years,
+        home=scenario.home_country,
+        inputs=b.inputs,
+        regions=regions,
+        plants=plants,
+        routes=tuple(routes),
+        deals=deals,
+        payers=tuple(payers),
     )
 
 
@@ -472,8 +535,8 @@ def _check_route_shares(s: Scenario) -> None:
     for customer, t in total.items():
         if t > 1 + 1e-9:
             raise EvpactError(
-                f"supply routes source up to {t:g} of plant '{customer}''s need; at most 1",
-                "deals")
+                f"supply routes source up to {t:g} of plant '{customer}''s need; at most 1", "deals"
+            )
 
 
 __all__ = ["BATTERY_KINDS", "Model", "YearPath", "compile_scenario", "fixed"]

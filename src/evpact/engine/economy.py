@@ -29,7 +29,9 @@ class Effects:
 
 
 def layered(
-    direct: FloatArray, simple_ratio: FloatArray, total_ratio: FloatArray,
+    direct: FloatArray,
+    simple_ratio: FloatArray,
+    total_ratio: FloatArray,
     purchased_share: FloatArray,
 ) -> Effects:
     """Split an effect into direct, indirect and induced, net of linked local purchases.
@@ -48,7 +50,10 @@ def layered(
 
 
 def per_output(
-    value: FloatArray, direct: FloatArray, simple: FloatArray, total: FloatArray,
+    value: FloatArray,
+    direct: FloatArray,
+    simple: FloatArray,
+    total: FloatArray,
     purchased_share: FloatArray,
 ) -> Effects:
     """GDP or labour income from output value and per-dollar multipliers."""

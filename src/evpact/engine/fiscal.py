@@ -8,11 +8,16 @@ from ..scenario.distributions import FloatArray
 
 
 def tax_revenue(
-    labour_income: FloatArray, gdp: FloatArray, labour_tax_rate: FloatArray,
-    corporate_tax_rate: FloatArray, profit_share: FloatArray,
+    labour_income: FloatArray,
+    gdp: FloatArray,
+    labour_tax_rate: FloatArray,
+    corporate_tax_rate: FloatArray,
+    profit_share: FloatArray,
 ) -> FloatArray:
     """Revenue from labour income and from the taxable-profit part of non-labour GDP."""
-    return labour_income * labour_tax_rate + (gdp - labour_income) * profit_share * corporate_tax_rate
+    return (
+        labour_income * labour_tax_rate + (gdp - labour_income) * profit_share * corporate_tax_rate
+    )
 
 
 def discount_factors(years: FloatArray, rate: FloatArray, base_year: int) -> FloatArray:

@@ -18,8 +18,12 @@ def rolling_sum(a: FloatArray, window: int) -> FloatArray:
 
 
 def compliance(
-    numerator: FloatArray, denominator: FloatArray, threshold: FloatArray, window: int,
-    measured: FloatArray, proportional: bool,
+    numerator: FloatArray,
+    denominator: FloatArray,
+    threshold: FloatArray,
+    window: int,
+    measured: FloatArray,
+    proportional: bool,
 ) -> tuple[FloatArray, FloatArray]:
     """(met, compliance) per draw-year.
 
@@ -44,9 +48,7 @@ def capped_flow(flow: FloatArray, cap: FloatArray | None) -> FloatArray:
     return np.diff(paid, axis=-1, prepend=0.0)
 
 
-def clawback(
-    amount: FloatArray, failed: FloatArray, window: FloatArray, rule: str
-) -> FloatArray:
+def clawback(amount: FloatArray, failed: FloatArray, window: FloatArray, rule: str) -> FloatArray:
     """Repayments of a lump sum when the linkage fails inside the clawback window.
 
     ``failed`` is the failure level per year (1 - compliance), ``window`` marks the W years

@@ -75,9 +75,15 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         plan = v.scaled_path(r.ev_share_plan) if r.ev_share_plan else None
         ratio[r.code] = market.demand_ratio(ev[r.code], plan)
         friction[r.code] = (
-            np.ones(1) if r.code == model.home else trade.export_friction(
-                v(r.export_tariff), v(r.tariff_exposed_share), v(r.pass_through),
-                v(r.price_elasticity)))
+            np.ones(1)
+            if r.code == model.home
+            else trade.export_friction(
+                v(r.export_tariff),
+                v(r.tariff_exposed_share),
+                v(r.pass_through),
+                v(r.price_elasticity),
+            )
+        )
     group_share = {(r.code, g): key for r in model.regions for g, key in r.group_share.items()}
 
     # 2-3. physical flows, customers before suppliers
@@ -91,9 +97,14 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         ramp = flows.ramp_factor(years, v(p.start), v(p.ramp_years))
         cap = v(p.capacity)
         if p.kind == "assembly":
+            assert p.group is not None and p.pack_kwh is not None
             demand = sum(
-                (v(share) * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
-                 * friction[r] for r, share in p.markets.items()),
+                (
+                    v(share)
+                    * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
+                    * friction[r]
+                    for r, share in p.markets.items()
+                ),
                 zero,
             )
             out = flows.assembly_production(cap, ramp, demand)
@@ -114,15 +125,20 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
             need[p.id] = out
             domestic[p.id] = linked + sum(
-                (f for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
-                 if region == model.home), zero)
+                (
+                    f
+                    for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
+                    if region == model.home
+                ),
+                zero,
+            )
             unit_price = v(p.price) * fx  # CAD per GWh
             value[p.id] = out * unit_price
             with np.errstate(divide="ignore", invalid="ignore"):
                 jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
-                for r, call in zip(routes, calls, strict=True):
+                for route, call in zip(routes, calls, strict=True):
                     delivered = np.where(linked_need > 0, linked * call / linked_need, 0.0)
-                    purchases[r.customer] = purchases[r.customer] + delivered * unit_price
+                    purchases[route.customer] = purchases[route.customer] + delivered * unit_price
         output[p.id] = out
 
     # 4. linkage and incentives
@@ -135,28 +151,36 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if lk.kind == "local_absorption":
             num, den = domestic[lk.plant], output[lk.plant]
         else:  # vehicles_per_gwh of the plant's capacity
-            num = sum((output[r.customer] for r in model.routes
-                       if r.supplier == lk.plant and _kind(model, r.customer) == "assembly"), zero)
+            num = sum(
+                (
+                    output[r.customer]
+                    for r in model.routes
+                    if r.supplier == lk.plant and _kind(model, r.customer) == "assembly"
+                ),
+                zero,
+            )
             den = np.broadcast_to(v(_plant(model, lk.plant).capacity), shape)
-        m, c = linkage.compliance(num, den, v(lk.threshold), lk.window,
-                                  years >= lk.from_year, lk.proportional)
+        m, c = linkage.compliance(
+            num, den, v(lk.threshold), lk.window, years >= lk.from_year, lk.proportional
+        )
         compliance[d.id] = c
         met.append(m)
 
     paid, repaid = zero, zero
     by_payer = {payer: zero for payer in model.payers}
     for d in model.deals:
-        c = compliance.get(d.id)
+        deal_compliance = compliance.get(d.id)
         for inc in d.incentives:
-            flow = _incentive(inc, model, v, years, output, fx, c)
+            flow = _incentive(inc, model, v, years, output, fx, deal_compliance)
             back = zero
             if inc.clawback != "none":
-                assert c is not None and d.linkage is not None
+                assert deal_compliance is not None and d.linkage is not None
                 start = d.linkage.from_year
                 window = ((years >= start) & (years < start + inc.clawback_years)).astype(float)
                 total = flow.sum(axis=-1)
-                back = linkage.clawback(total, 1.0 - c, np.broadcast_to(window, shape),
-                                        inc.clawback)
+                back = linkage.clawback(
+                    total, 1.0 - deal_compliance, np.broadcast_to(window, shape), inc.clawback
+                )
             paid, repaid = paid + flow, repaid + back
             for payer, share in inc.payer.items():
                 by_payer[payer] = by_payer[payer] + share * (flow - back)
@@ -173,12 +197,20 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             bought = np.where(value[p.id] > 0, purchases[p.id] / value[p.id], 0.0)
         effects = {
             "jobs": economy.layered(jobs[p.id], v(mk + "jobs_type1"), v(mk + "jobs_type2"), bought),
-            "gdp": economy.per_output(value[p.id], v(mk + "gdp_per_output_direct"),
-                                      v(mk + "gdp_per_output_simple"),
-                                      v(mk + "gdp_per_output_total"), bought),
-            "li": economy.per_output(value[p.id], v(mk + "labour_income_per_output_direct"),
-                                     v(mk + "labour_income_per_output_simple"),
-                                     v(mk + "labour_income_per_output_total"), bought),
+            "gdp": economy.per_output(
+                value[p.id],
+                v(mk + "gdp_per_output_direct"),
+                v(mk + "gdp_per_output_simple"),
+                v(mk + "gdp_per_output_total"),
+                bought,
+            ),
+            "li": economy.per_output(
+                value[p.id],
+                v(mk + "labour_income_per_output_direct"),
+                v(mk + "labour_income_per_output_simple"),
+                v(mk + "labour_income_per_output_total"),
+                bought,
+            ),
         }
         for k, e in effects.items():
             layers = acc_layers[k]
@@ -191,8 +223,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     rates = (v("fiscal.labour_tax_rate"), v("fiscal.corporate_tax_rate"), v("fiscal.profit_share"))
     li_scopes = economy.Effects(*acc_layers["li"]).scoped()
     gdp_scopes = economy.Effects(*acc_layers["gdp"]).scoped()
-    for scope, li, gdp in zip(("plant", "supply_chain", "total"), li_scopes, gdp_scopes,
-                              strict=True):
+    for scope, li, gdp in zip(
+        ("plant", "supply_chain", "total"), li_scopes, gdp_scopes, strict=True
+    ):
         res[f"tax_{scope}"] = fiscal.tax_revenue(li, gdp, *rates)
 
     cells = [p.id for p in model.plants if p.kind == "cell"]
@@ -200,7 +233,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res["battery_local_gwh"] = sum((domestic[i] for i in cells), zero)
     res["battery_export_gwh"] = res["battery_output_gwh"] - res["battery_local_gwh"]
     res["vehicles_assembled"] = sum(
-        (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), zero)
+        (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), zero
+    )
     res["incentive_paid"] = paid
     res["clawback_repaid"] = repaid
     res["public_cost"] = paid - repaid
@@ -209,12 +243,19 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res["linkage_met"] = np.stack(met, axis=1) if met else np.zeros((n, 0, years.size))
     res["public_cost_by_payer"] = (
         np.stack([np.broadcast_to(by_payer[p], shape) for p in model.payers], axis=1)
-        if model.payers else np.zeros((n, 0, years.size)))
-    res["plant_output"] = (np.stack([np.broadcast_to(output[p.id], shape) for p in model.plants],
-                                    axis=1) if model.plants else np.zeros((n, 0, years.size)))
+        if model.payers
+        else np.zeros((n, 0, years.size))
+    )
+    res["plant_output"] = (
+        np.stack([np.broadcast_to(output[p.id], shape) for p in model.plants], axis=1)
+        if model.plants
+        else np.zeros((n, 0, years.size))
+    )
     res["plant_direct_jobs"] = (
         np.stack([np.broadcast_to(jobs[p.id], shape) for p in model.plants], axis=1)
-        if model.plants else np.zeros((n, 0, years.size)))
+        if model.plants
+        else np.zeros((n, 0, years.size))
+    )
     return res
 
 
@@ -227,8 +268,13 @@ def _kind(model: Model, plant_id: str) -> str:
 
 
 def _incentive(
-    inc: IncentiveSpec, model: Model, v: _Inputs, years: FloatArray,
-    output: dict[str, FloatArray], fx: FloatArray, compliance: FloatArray | None,
+    inc: IncentiveSpec,
+    model: Model,
+    v: _Inputs,
+    years: FloatArray,
+    output: dict[str, FloatArray],
+    fx: FloatArray,
+    compliance: FloatArray | None,
 ) -> FloatArray:
     """Gross payments of one incentive per draw-year (CAD), before any clawback."""
     n = v.n
@@ -241,8 +287,7 @@ def _incentive(
         if "cell" in inc.schedule and plant.kind == "cell":
             usd = usd + kwh * inc.schedule["cell"]
         if "module" in inc.schedule:
-            share = v(plant.module_share) if plant.kind == "cell" else float(
-                plant.kind == "module")
+            share = v(plant.module_share) if plant.kind == "cell" else float(plant.kind == "module")
             usd = usd + kwh * share * inc.schedule["module"]
         flow = usd * v(inc.rate_scale) * fx * c
         return linkage.capped_flow(flow, v.draw(inc.cap) if inc.cap else None)

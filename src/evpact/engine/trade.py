@@ -9,7 +9,9 @@ from ..scenario.distributions import FloatArray
 
 
 def export_friction(
-    tariff: FloatArray, exposed_share: FloatArray, pass_through: FloatArray,
+    tariff: FloatArray,
+    exposed_share: FloatArray,
+    pass_through: FloatArray,
     elasticity: FloatArray,
 ) -> FloatArray:
     """Share of export demand left after a tariff: the duty on the exposed share of value,

@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from scipy import special, stats
 
 KINDS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal")
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+FloatArray = np.ndarray[Any, Any]
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,7 @@ def parse_dist(value: Any) -> Dist:
             ) from None
     if not isinstance(value, dict) or len(value) != 1:
         raise ValueError(
-            "expected a number or a one-key distribution "
-            f"({', '.join(KINDS)}), got {value!r}"
+            f"expected a number or a one-key distribution ({', '.join(KINDS)}), got {value!r}"
         )
     ((kind, args),) = value.items()
     if kind == "fixed":
@@ -192,35 +191,60 @@ _DIST_SCHEMA: dict[str, Any] = {
         {"type": "object", "properties": {"fixed": {"type": "number"}}, "required": ["fixed"]},
         {
             "type": "object",
-            "properties": {"uniform": {"type": "array", "items": {"type": "number"},
-                                       "minItems": 2, "maxItems": 2}},
+            "properties": {
+                "uniform": {
+                    "type": "array",
+                    "items": {"type": "number"},
+                    "minItems": 2,
+                    "maxItems": 2,
+                }
+            },
             "required": ["uniform"],
         },
         {
             "type": "object",
-            "properties": {"triangular": {"type": "array", "items": {"type": "number"},
-                                          "minItems": 3, "maxItems": 3}},
+            "properties": {
+                "triangular": {
+                    "type": "array",
+                    "items": {"type": "number"},
+                    "minItems": 3,
+                    "maxItems": 3,
+                }
+            },
             "required": ["triangular"],
         },
         {
             "type": "object",
-            "properties": {"pert": {"type": "array", "items": {"type": "number"},
-                                    "minItems": 3, "maxItems": 3}},
+            "properties": {
+                "pert": {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3}
+            },
             "required": ["pert"],
         },
         {
             "type": "object",
-            "properties": {"normal": {"type": "object", "properties": {
-                "mean": {"type": "number"}, "sd": {"type": "number"},
-                "min": {"type": "number"}, "max": {"type": "number"}},
-                "required": ["mean", "sd"]}},
+            "properties": {
+                "normal": {
+                    "type": "object",
+                    "properties": {
+                        "mean": {"type": "number"},
+                        "sd": {"type": "number"},
+                        "min": {"type": "number"},
+                        "max": {"type": "number"},
+                    },
+                    "required": ["mean", "sd"],
+                }
+            },
             "required": ["normal"],
         },
         {
             "type": "object",
-            "properties": {"lognormal": {"type": "object", "properties": {
-                "median": {"type": "number"}, "sigma": {"type": "number"}},
-                "required": ["median", "sigma"]}},
+            "properties": {
+                "lognormal": {
+                    "type": "object",
+                    "properties": {"median": {"type": "number"}, "sigma": {"type": "number"}},
+                    "required": ["median", "sigma"],
+                }
+            },
             "required": ["lognormal"],
         },
     ],

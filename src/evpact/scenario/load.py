@@ -123,16 +123,24 @@ def _set(root: dict[str, Any], path: str, value: Any) -> None:
         last = i == len(parts) - 1
         where = ".".join(walked) or "the scenario"
         if isinstance(node, list):
-            idx = next((j for j, item in enumerate(node)
-                        if isinstance(item, dict) and str(item.get("id")) == part), None)
+            idx = next(
+                (
+                    j
+                    for j, item in enumerate(node)
+                    if isinstance(item, dict) and str(item.get("id")) == part
+                ),
+                None,
+            )
             if idx is None and part.isdigit() and int(part) < len(node):
                 idx = int(part)
             if idx is None:
                 ids = [str(item.get("id")) for item in node if isinstance(item, dict)]
                 close = difflib.get_close_matches(part, ids, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise EvpactError(f"--set {path}: no item '{part}' in {where}{hint}; "
-                                  f"items: {', '.join(ids) or 'none'}")
+                raise EvpactError(
+                    f"--set {path}: no item '{part}' in {where}{hint}; "
+                    f"items: {', '.join(ids) or 'none'}"
+                )
             if last:
                 node[idx] = value
                 return
@@ -246,5 +254,8 @@ def scenario_sha256(scenario: Scenario) -> str:
 
 
 def to_yaml(scenario: Scenario) -> str:
-    return yaml.safe_dump(scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-                          sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(
+        scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        sort_keys=False,
+        allow_unicode=True,
+    )

@@ -8,9 +8,8 @@ plants and deals are the handles used by ``--set`` paths (``deals.hmg-ontario.li
 from __future__ import annotations
 
 import difflib
-from typing import Any, Literal
-
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -34,9 +33,7 @@ class Strict(BaseModel):
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            known = set(cls.model_fields) | {
-                f.alias for f in cls.model_fields.values() if f.alias
-            }
+            known = set(cls.model_fields) | {f.alias for f in cls.model_fields.values() if f.alias}
             for key in data:
                 if key not in known:
                     close = difflib.get_close_matches(str(key), sorted(known), n=1)
@@ -292,7 +289,7 @@ class Scenario(Strict):
         first, last = self.horizon
         if last < first:
             raise ValueError(f"horizon ends ({last}) before it starts ({first})")
-        if not 1990 <= first and last <= 2100:
+        if not first >= 1990 and last <= 2100:
             raise ValueError("horizon must lie within 1990-2100")
         ids = [p.id for p in self.plants]
         dupes = sorted({i for i in ids if ids.count(i) > 1})

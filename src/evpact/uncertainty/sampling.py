@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+FloatArray = np.ndarray[Any, Any]
 
 
 class Input(Protocol):
@@ -42,9 +42,7 @@ def uniforms(seed: int, path: str, start: int, stop: int) -> FloatArray:
     return np.random.Generator(bits).random(stop - start)
 
 
-def sample(
-    inputs: Mapping[str, Input], seed: int, start: int, stop: int
-) -> dict[str, FloatArray]:
+def sample(inputs: Mapping[str, Input], seed: int, start: int, stop: int) -> dict[str, FloatArray]:
     """Values of every input for draws ``start..stop-1``; fixed inputs stay scalars."""
     out: dict[str, FloatArray] = {}
     for path, dist in inputs.items():

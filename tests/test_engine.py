@@ -1,0 +1,203 @@
+"""The model against answers known independently: hand calculations, limits, monotonicity."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import evpact
+from cases import one_cell_plant
+from evpact.engine import fiscal, flows, linkage
+
+YEARS = np.arange(2030, 2035)
+
+
+def test_one_plant_by_hand(write_scenario):
+    r = evpact.simulate(write_scenario(one_cell_plant()), draws=3, seed=1)
+    imp = r.impact.isel(draw=0)
+    # 10 GWh a year from 2030 (step start, yield 1): value 10e6 kWh x US$100 x 1.25 CAD/USD
+    value = 10e6 * 100 * 1.25
+    np.testing.assert_allclose(imp["battery_output_gwh"], 10.0)
+    np.testing.assert_allclose(imp["direct_jobs"], 500)
+    np.testing.assert_allclose(imp["indirect_jobs"], 500)  # 500 x (2 - 1)
+    np.testing.assert_allclose(imp["induced_jobs"], 500)  # 500 x (3 - 2)
+    np.testing.assert_allclose(
+        imp["gdp_direct"] + imp["gdp_indirect"] + imp["gdp_induced"], 0.4 * value
+    )
+    # tax, total scope: labour income 0.2 v taxed at 30%, plus (0.4 v - 0.2 v) x 0.5 x 25%
+    tax_total = 0.2 * value * 0.3 + 0.2 * value * 0.5 * 0.25
+    tax_plant = 0.1 * value * 0.3 + 0.1 * value * 0.5 * 0.25
+    np.testing.assert_allclose(imp["tax_total"], tax_total)
+    np.testing.assert_allclose(imp["tax_plant"], tax_plant)
+    # US$35/kWh x 45X phase-down (0.75, 0.5, 0.25, 0, 0) x 1.25, plus a C$100 M grant in 2030
+    credit = 35 * 10e6 * 1.25 * np.array([0.75, 0.5, 0.25, 0.0, 0.0])
+    cost = credit + np.array([1e8, 0, 0, 0, 0])
+    np.testing.assert_allclose(imp["public_cost"], cost)
+    disc = 1.05 ** -np.arange(5)
+    m = r.metrics
+    np.testing.assert_allclose(m["public_cost_npv"].values, (cost * disc).sum())
+    np.testing.assert_allclose(m["tax_revenue_npv"].values, tax_total * disc.sum())
+    np.testing.assert_allclose(m["fiscal_net_npv"].values, ((tax_total - cost) * disc).sum())
+    np.testing.assert_allclose(m["total_jobs_peak"].values, 1500)
+    # the discounted balance is still negative in 2034: no break-even, so its stats are null
+    assert np.isnan(m["fiscal_breakeven_year_total"].values).all()
+    s = r.summary_dict()["metrics"]
+    assert s["fiscal_breakeven_year_total"]["p50"] is None
+    assert s["fiscal_breakeven_year_total_reached_share"]["mean"] == 0.0
+
+
+def test_breakeven_reached_when_credit_is_small(write_scenario):
+    data = one_cell_plant()
+    data["deals"][0]["incentives"][0]["rate_scale"] = 0.1
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    value = 10e6 * 100 * 1.25
+    tax = 0.2 * value * 0.3 + 0.2 * value * 0.5 * 0.25
+    cost = 0.1 * 35 * 10e6 * 1.25 * np.array([0.75, 0.5, 0.25, 0, 0]) + [1e8, 0, 0, 0, 0]
+    cum = np.cumsum((tax - cost) * 1.05 ** -np.arange(5))
+    expected = YEARS[np.argmax(cum >= 0)]
+    assert (cum[np.argmax(cum >= 0) :] >= 0).all()
+    assert r.metrics["fiscal_breakeven_year_total"].values[0] == expected
+
+
+def test_no_plant_no_jobs(write_scenario):
+    r = evpact.simulate(write_scenario(one_cell_plant(capacity_gwh=0.0)), draws=5, seed=3)
+    for name in (
+        "battery_output_gwh",
+        "direct_jobs",
+        "indirect_jobs",
+        "induced_jobs",
+        "gdp_direct",
+        "labour_income_direct",
+        "tax_total",
+    ):
+        assert np.all(r.impact[name].values == 0), name
+
+
+def test_no_deal_no_public_cost():
+    r = evpact.simulate("no-deal", draws=50, seed=2, counterfactual="no-deal")
+    assert np.all(r.scenario["public_cost"].values == 0)
+    assert np.all(r.metrics["public_cost_npv"].values == 0)
+
+
+def test_zero_incentive_zero_public_cost():
+    variant = {
+        "deals.hmg-ontario.incentives.0.rate_scale": 0.0,
+        "deals.hmg-ontario.incentives.1.amount_cad": 0.0,
+    }
+    r = evpact.simulate("canada-korea-2026", draws=200, seed=4, variant=variant)
+    assert np.all(r.scenario["public_cost"].values == 0)
+
+
+def test_higher_incentive_never_lowers_public_cost():
+    costs = [
+        evpact.simulate(
+            "canada-korea-2026",
+            draws=300,
+            seed=5,
+            variant={"deals.hmg-ontario.incentives.0.rate_scale": k},
+        )
+        .scenario["public_cost"]
+        .values.sum(axis=1)
+        for k in (0.0, 0.5, 1.0, 1.5)
+    ]
+    for lower, higher in itertools.pairwise(costs):
+        assert np.all(higher >= lower - 1e-6)
+    assert np.any(costs[-1] > costs[0])
+
+
+def test_higher_threshold_never_raises_linkage_met_share():
+    shares = [
+        evpact.simulate(
+            "canada-korea-2026",
+            draws=300,
+            seed=6,
+            variant={"deals.hmg-ontario.linkage.threshold": t},
+        )
+        .metrics["linkage_met_share"]
+        .values
+        for t in (0.1, 0.3, 0.5, 0.8)
+    ]
+    for lower_t, higher_t in itertools.pairwise(shares):
+        assert np.all(higher_t <= lower_t + 1e-12)
+    assert shares[0].mean() > shares[-1].mean()
+
+
+def test_flows_are_conserved():
+    r = evpact.simulate("canada-korea-2026", draws=200, seed=8)
+    s = r.scenario
+    cells = s["plant_output"].sel(plant=s["plant_kind"] == "cell").sum("plant")
+    np.testing.assert_allclose(cells, s["battery_output_gwh"])
+    np.testing.assert_allclose(
+        s["battery_local_gwh"] + s["battery_export_gwh"], s["battery_output_gwh"]
+    )
+    # never more than nameplate (49.5 GWh) and never more local than output
+    assert float(s["battery_output_gwh"].max()) <= 49.5 + 1e-9
+    assert np.all(s["battery_local_gwh"].values <= s["battery_output_gwh"].values + 1e-9)
+    absorbed = r.metrics["local_absorption_share"].values
+    assert np.all((absorbed >= 0) & (absorbed <= 1))
+
+
+def test_unlinked_counterfactual_has_no_vehicles():
+    r = evpact.simulate("canada-korea-2026", draws=50, seed=9)
+    assert np.all(r.counterfactual["vehicles_assembled"].values == 0)
+    assert r.metrics["vehicles_assembled_cumulative"].values.min() > 0
+
+
+def test_ramp_factor_is_the_yearly_average_of_a_linear_ramp():
+    years = np.arange(2024, 2029, dtype=float)
+    np.testing.assert_allclose(flows.ramp_factor(years, 2024.0, 3.0), [1 / 6, 1 / 2, 5 / 6, 1, 1])
+    np.testing.assert_allclose(flows.ramp_factor(years, 2024.5, 0.0), [0.5, 1, 1, 1, 1])
+    np.testing.assert_allclose(flows.ramp_factor(years, 2030.0, 2.0), 0.0)
+
+
+def test_battery_output_serves_linked_customers_first():
+    out, linked, contracts = flows.battery_output(
+        np.array([10.0]), np.array([4.0]), [np.array([6.0]), np.array([2.0])]
+    )
+    assert out[0] == 10 and linked[0] == 4
+    np.testing.assert_allclose([c[0] for c in contracts], [4.5, 1.5])  # 6 GWh shared 6:2
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("none", [0, 0, 0, 0, 0]),
+        ("pro_rata", [0, 0, 25, 0, 25]),  # failed years 3 and 5 of a 4-year window
+        ("cliff", [0, 0, 100, 0, 0]),
+        ("graduated", [0, 0, 75, 0, 0]),  # first failure after 1 of 4 years earned
+    ],
+)
+def test_clawback_rules(rule, expected):
+    failed = np.array([[0.0, 0.0, 1.0, 0.0, 1.0]])
+    window = np.array([[0.0, 1.0, 1.0, 1.0, 1.0]])
+    np.testing.assert_allclose(
+        linkage.clawback(np.array([100.0]), failed, window, rule)[0], expected
+    )
+
+
+def test_compliance_binary_and_proportional():
+    num, den = np.array([[1.0, 1.0, 3.0]]), np.array([[10.0, 10.0, 10.0]])
+    measured = np.array([False, True, True])
+    met, c = linkage.compliance(num, den, np.array([[0.2]]), 1, measured, proportional=False)
+    assert np.isnan(met[0, 0]) and met[0, 1] == 0 and met[0, 2] == 1
+    np.testing.assert_allclose(c, [[1, 0, 1]])
+    _, c = linkage.compliance(num, den, np.array([[0.2]]), 1, measured, proportional=True)
+    np.testing.assert_allclose(c, [[1, 0.5, 1]])
+    met2, _ = linkage.compliance(num, den, np.array([[0.2]]), 2, measured, proportional=False)
+    assert met2[0, 2] == 1  # (1 + 3) / 20 = 0.2 over a two-year window
+
+
+def test_capped_flow_stops_at_cap():
+    np.testing.assert_allclose(
+        linkage.capped_flow(np.array([[4.0, 4.0, 4.0]]), np.array([10.0])), [[4, 4, 2]]
+    )
+
+
+def test_breakeven_year_requires_staying_positive():
+    years = np.arange(2030, 2035)
+    np.testing.assert_array_equal(
+        fiscal.breakeven_year(np.array([[-5.0, 6, -2, 3, 1]]), years), [2033]
+    )
+    assert np.isnan(fiscal.breakeven_year(np.array([[-5.0, 1, 1, 1, 1]]), years)[0])
