@@ -164,7 +164,7 @@ def test_battery_output_serves_linked_customers_first():
     ("rule", "expected"),
     [
         ("none", [0, 0, 0, 0, 0]),
-        ("pro_rata", [0, 0, 25, 0, 25]),  # failed years 3 and 5 of a 4-year window
+        ("pro_rata", [0, 0, 25, 0, 25]),  # failed years 2 and 4 of a 4-year window
         ("cliff", [0, 0, 100, 0, 0]),
         ("graduated", [0, 0, 75, 0, 0]),  # first failure after 1 of 4 years earned
     ],
@@ -173,7 +173,7 @@ def test_clawback_rules(rule, expected):
     failed = np.array([[0.0, 0.0, 1.0, 0.0, 1.0]])
     window = np.array([[0.0, 1.0, 1.0, 1.0, 1.0]])
     np.testing.assert_allclose(
-        linkage.clawback(np.array([100.0]), failed, window, rule)[0], expected
+        linkage.clawback(np.array([100.0]), failed, window, 4, rule)[0], expected
     )
 
 

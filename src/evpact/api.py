@@ -38,13 +38,17 @@ def run_model(
     """Arrays over all draws, computed block by block (results do not depend on ``chunk``)."""
     if deterministic:
         return run_block(model, central(model.inputs), 1)
-    parts: list[dict[str, np.ndarray[Any, Any]]] = []
+    out: dict[str, np.ndarray[Any, Any]] = {}
     for start in range(0, draws, chunk):
         stop = min(start + chunk, draws)
-        parts.append(run_block(model, sample(model.inputs, seed, start, stop), stop - start))
+        part = run_block(model, sample(model.inputs, seed, start, stop), stop - start)
+        for key, value in part.items():
+            if key not in out:  # allocate once: no list of parts, no concatenation copy
+                out[key] = np.empty((draws, *value.shape[1:]))
+            out[key][start:stop] = value
         if progress:
             progress(stop, draws)
-    return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+    return out
 
 
 def to_dataset(

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -70,7 +71,7 @@ def _variant(assignments: list[str] | None) -> dict[str, Any]:
 
 
 def _fail(e: EvpactError) -> None:
-    err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -223,8 +224,8 @@ def compare(
 def scenarios() -> None:
     """List the bundled scenarios."""
     table = Table(header_style="bold")
-    table.add_column("scenario")
-    table.add_column("counterfactual")
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("counterfactual", no_wrap=True)
     table.add_column("what it is")
     for name, path in bundled_scenarios().items():
         raw = read_yaml(path)

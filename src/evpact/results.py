@@ -93,25 +93,29 @@ class Results:
             diff[n].attrs = self.scenario[n].attrs
         return diff
 
+    def _impact(self, name: str) -> xr.DataArray:
+        """One variable's impact, without building the whole impact dataset."""
+        return self.scenario[name] - self.counterfactual[name]
+
     @cached_property
     def metrics(self) -> dict[str, Metric]:
-        d = self.impact
         s = self.scenario
+        d = self._impact
         cad = f"CAD_{self.meta['price_year']}"
         years = s["year"].values.astype(float)
         rate = s["discount_rate"].values
         disc = (1.0 + rate[:, None]) ** -(years - years[0])
 
         def total(name: str) -> np.ndarray[Any, Any]:
-            return np.asarray(d[name].values.sum(axis=1))
+            return np.asarray(d(name).values.sum(axis=1))
 
-        jobs = d["direct_jobs"] + d["indirect_jobs"] + d["induced_jobs"]
-        gdp = d["gdp_direct"] + d["gdp_indirect"] + d["gdp_induced"]
-        li = d["labour_income_direct"] + d["labour_income_indirect"] + d["labour_income_induced"]
-        cost = d["public_cost"].values
+        jobs = d("direct_jobs") + d("indirect_jobs") + d("induced_jobs")
+        gdp = d("gdp_direct") + d("gdp_indirect") + d("gdp_induced")
+        li = d("labour_income_direct") + d("labour_income_indirect") + d("labour_income_induced")
+        cost = d("public_cost").values
         out: dict[str, Metric] = {
             "direct_jobs_peak": Metric(
-                "jobs", d["direct_jobs"].values.max(axis=1), "highest yearly direct jobs"
+                "jobs", d("direct_jobs").values.max(axis=1), "highest yearly direct jobs"
             ),
             "total_jobs_peak": Metric(
                 "jobs", jobs.values.max(axis=1), "highest yearly direct + indirect + induced jobs"
@@ -129,7 +133,7 @@ class Results:
             "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
         }
         for scope in SCOPES:
-            tax = d[f"tax_{scope}"].values
+            tax = d(f"tax_{scope}").values
             suffix = "" if scope == "total" else f"_{scope}"
             tax_npv = (tax * disc).sum(axis=1)
             out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
@@ -137,7 +141,7 @@ class Results:
                 cad, tax_npv - out["public_cost_npv"].values, f"tax less public cost ({scope})"
             )
         for scope in SCOPES:
-            year = breakeven_year((d[f"tax_{scope}"].values - cost) * disc, years)
+            year = breakeven_year((d(f"tax_{scope}").values - cost) * disc, years)
             out[f"fiscal_breakeven_year_{scope}"] = Metric(
                 "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)"
             )
@@ -214,17 +218,16 @@ class Results:
 
     def yearly_summary(self) -> pd.DataFrame:
         """Per variable and year: impact mean and 90% interval."""
-        imp = self.impact
         frames = []
         for name in VARIABLES:
-            a = imp[name].values
+            a = self._impact(name).values
             q = np.quantile(a, list(QUANTILES.values()), axis=0)
             frames.append(
                 pd.DataFrame(
                     {
                         "variable": name,
-                        "unit": imp[name].attrs["units"],
-                        "year": imp["year"].values,
+                        "unit": self.scenario[name].attrs["units"],
+                        "year": self.scenario["year"].values,
                         "mean": a.mean(axis=0),
                         **{k: q[i] for i, k in enumerate(QUANTILES)},
                     }

@@ -8,6 +8,7 @@ what ``explain`` traces.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +93,8 @@ class PlantSpec:
     ramp_years: str
     capacity: str  # GWh for battery plants, vehicles for assembly
     jobs_per_unit: str  # direct jobs per GWh or per vehicle of capacity
-    price: str  # CAD per unit of output: per GWh-equivalent or per vehicle
+    price: str  # price input: USD/kWh of cells (battery plants) or CAD per vehicle
+    price_factor: float  # per unit of output: 1e6 x kind factor (GWh), 1 (vehicle)
     price_is_usd: bool
     yield_share: str | None = None
     module_share: str | None = None
@@ -219,6 +221,11 @@ class _Builder:
             rows = table[
                 (table["archetype"] == "cell-north-america") & (table["parameter"] == parameter)
             ]
+        if rows.empty:
+            raise EvpactError(
+                f"archetype '{name}' has no '{parameter}', which a {plant.kind} plant needs",
+                f"plants.{plant.id}.archetype",
+            )
         r = rows.iloc[0]
         return range_dist(r["low"], r["mode"], r["high"])
 
@@ -256,6 +263,7 @@ class _Builder:
 
     def plant(self, p: Plant) -> PlantSpec:
         w = f"plants.{p.id}"
+        self.check_chemistry(p, w)
         common: dict[str, Any] = dict(
             id=p.id,
             kind=p.kind,
@@ -274,16 +282,17 @@ class _Builder:
             else:
                 per_1000 = self.archetype(p, "direct_jobs_per_1000_vehicles")
                 jobs = self.put(f"{w}.direct_jobs_per_unit", _scaled(per_1000, 1e-3))
-            price = self.value(
-                f"{w}.vehicle_price_cad",
-                p.vehicle_price_cad,
-                self.s.economy.ev_price_cad or self._ev_price(),
+            price = (
+                self.put(f"{w}.vehicle_price_cad", p.vehicle_price_cad)
+                if p.vehicle_price_cad is not None
+                else "economy.ev_price_cad"
             )
             return PlantSpec(
                 **common,
                 capacity=cap,
                 jobs_per_unit=jobs,
                 price=price,
+                price_factor=1.0,
                 price_is_usd=False,
                 pack_kwh=self.put(f"{w}.pack_kwh", p.pack_kwh),
                 group=p.group,
@@ -299,41 +308,55 @@ class _Builder:
             **common,
             capacity=cap,
             jobs_per_unit=jobs,
-            price=self.put(f"{w}.price_usd_per_gwh", self._battery_price(p)),
+            price="economy.cell_price_usd_per_kwh",
+            price_factor=1e6 * self._value_factor(p),
             price_is_usd=True,
             yield_share=self.value(f"{w}.yield", p.yield_share, self.archetype(p, "yield_mature")),
             module_share=self.put(f"{w}.module_share", p.module_share),
             offtake=tuple(
                 (
                     o.region,
-                    self.put(f"{w}.offtake.{o.customer}.share", o.share),
+                    self.put(f"{w}.offtake.{i}.share", o.share),
                     o.follows_ev_market,
                 )
-                for o in p.offtake
+                for i, o in enumerate(p.offtake)
             ),
         )
 
-    def _ev_price(self) -> Dist:
-        rows = self.data.yearly("prices", {"item": "ev_price_cad"})
-        r = rows.iloc[-1]
-        return range_dist(r["low"], r["mode"], r["high"])
+    def check_chemistry(self, p: Plant, where: str) -> None:
+        known = sorted(set(self.data.table("chemistries")["chemistry"]))
+        for name in p.chemistry or {}:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise EvpactError(
+                    f"unknown chemistry '{name}'{hint}; bundled: {', '.join(known)}",
+                    f"{where}.chemistry",
+                )
 
-    def _battery_price(self, p: Plant) -> YearPath:
-        """USD per GWh(-equivalent) of output: cell price, times a kind-specific factor."""
-        given = self.s.economy.cell_price_usd_per_kwh
-        if given is not None and given.is_fixed:
-            v = np.full(self.years.shape, given.central)
-            cell = YearPath(v, v, v)
-        else:
-            cell = self.price_path("cell_price_usd_per_kwh")
-        factor = 1.0
+    def _value_factor(self, p: Plant) -> float:
+        """Output value per GWh(-equivalent) relative to cells (packs, cathode, anode)."""
+        if p.kind == "cell":
+            return 1.0
         if p.kind in ("module", "pack"):
-            factor = self.data.figure("prices", {"item": "pack_price_premium_over_cell"}).central
-        elif p.kind != "cell":
-            item = f"{'cam' if p.kind == 'pcam' else p.kind}_value_share_of_cell_price"
-            factor = self.data.figure("prices", {"item": item}).central
-        k = 1e6 * factor  # USD/kWh -> USD/GWh
-        return YearPath(cell.low * k, cell.mode * k, cell.high * k)
+            return self.data.figure("prices", {"item": "pack_price_premium_over_cell"}).central
+        item = f"{'cam' if p.kind == 'pcam' else p.kind}_value_share_of_cell_price"
+        return self.data.figure("prices", {"item": item}).central
+
+    def prices(self) -> None:
+        """One cell price and one EV price per draw, shared by every plant."""
+        e = self.s.economy
+        self.put(
+            "economy.cell_price_usd_per_kwh",
+            e.cell_price_usd_per_kwh or self.price_path("cell_price_usd_per_kwh"),
+        )
+        rows = self.data.yearly("prices", {"item": "ev_price_cad"})
+        last = rows.iloc[-1]
+        self.value(
+            "economy.ev_price_cad",
+            e.ev_price_cad,
+            range_dist(last["low"], last["mode"], last["high"]),
+        )
 
     def order(self, plants: list[PlantSpec], routes: list[RouteSpec]) -> tuple[PlantSpec, ...]:
         """Customers before their suppliers, so demand can flow up the chain in one pass."""
@@ -500,18 +523,15 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     regions = b.regions()
     plant_specs = [b.plant(p) for p in scenario.plants]
     routes = [
-        RouteSpec(
-            r.supplier,
-            r.customer,
-            b.put(f"deals.{d.id}.supply.{r.supplier}.{r.customer}.share", r.share),
-        )
+        RouteSpec(r.supplier, r.customer, b.put(f"deals.{d.id}.supply.{i}.share", r.share))
         for d in scenario.deals
-        for r in d.supply
+        for i, r in enumerate(d.supply)
     ]
     _check_route_shares(scenario)
     plants = b.order(plant_specs, routes)
     by_id = {p.id: p for p in plants}
     deals = tuple(b.deal(d, by_id) for d in scenario.deals)
+    b.prices()
     b.economy_and_fiscal()
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
     return Model(

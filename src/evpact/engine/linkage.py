@@ -32,6 +32,7 @@ def compliance(
     measurement starts, then met (binary) or ratio / threshold capped at 1 (proportional).
     """
     num, den = rolling_sum(numerator, window), rolling_sum(denominator, window)
+    measured = measured & (den > 0)  # a year with nothing to measure neither holds nor fails
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den > 0, num / den, 0.0)
         met = (ratio >= threshold - 1e-12).astype(float)
@@ -48,23 +49,25 @@ def capped_flow(flow: FloatArray, cap: FloatArray | None) -> FloatArray:
     return np.diff(paid, axis=-1, prepend=0.0)
 
 
-def clawback(amount: FloatArray, failed: FloatArray, window: FloatArray, rule: str) -> FloatArray:
+def clawback(
+    amount: FloatArray, failed: FloatArray, window: FloatArray, years: int, rule: str
+) -> FloatArray:
     """Repayments of a lump sum when the linkage fails inside the clawback window.
 
-    ``failed`` is the failure level per year (1 - compliance), ``window`` marks the W years
-    the grant must be earned. pro_rata: each failed year repays its 1/W share; cliff: the first
-    failure repays everything; graduated: the first failure repays the share not yet earned.
+    ``failed`` is the failure level per year (1 - compliance); ``window`` marks the years of
+    the ``years``-long window that fall in the horizon. pro_rata: each failed year repays its
+    1/years share; cliff: the first failure repays everything; graduated: the first failure
+    repays the share not yet earned.
     """
     amount = np.asarray(amount)[..., None]
     f = failed * window
-    w = window.sum(axis=-1, keepdims=True)
     if rule == "none":
         return np.zeros_like(f)
     if rule == "pro_rata":
-        return amount * f / np.maximum(w, 1)
+        return amount * f / years
     hit = f > 0
     first = hit & (np.cumsum(hit, axis=-1) == 1)
     if rule == "cliff":
         return amount * first
     earned = np.cumsum(window, axis=-1) - window  # window years completed before this one
-    return amount * first * np.clip((w - earned) / np.maximum(w, 1), 0.0, 1.0)
+    return amount * first * np.clip((years - earned) / years, 0.0, 1.0)

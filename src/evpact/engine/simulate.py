@@ -109,7 +109,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             )
             out = flows.assembly_production(cap, ramp, demand)
             need[p.id] = out * v(p.pack_kwh) / 1e6
-            value[p.id] = out * v(p.price)
+            value[p.id] = out * v(p.price) * p.price_factor
             jobs[p.id] = v(p.jobs_per_unit) * out
         else:
             assert p.yield_share is not None
@@ -124,7 +124,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             ]
             out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
             need[p.id] = out
-            domestic[p.id] = linked + sum(
+            unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh
+            value[p.id] = out * unit_price
+            home = sum(  # installed in vehicles assembled at home: home contracts ...
                 (
                     f
                     for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
@@ -132,13 +134,17 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 ),
                 zero,
             )
-            unit_price = v(p.price) * fx  # CAD per GWh
-            value[p.id] = out * unit_price
             with np.errstate(divide="ignore", invalid="ignore"):
                 jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
                 for route, call in zip(routes, calls, strict=True):
                     delivered = np.where(linked_need > 0, linked * call / linked_need, 0.0)
-                    purchases[route.customer] = purchases[route.customer] + delivered * unit_price
+                    if _plant(model, route.customer).domestic:  # ... and linked home plants
+                        home = home + delivered
+                    if p.domestic:  # a buyer's indirect effects exclude home suppliers' output
+                        purchases[route.customer] = (
+                            purchases[route.customer] + delivered * unit_price
+                        )
+            domestic[p.id] = home
         output[p.id] = out
 
     # 4. linkage and incentives
@@ -177,9 +183,13 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 assert deal_compliance is not None and d.linkage is not None
                 start = d.linkage.from_year
                 window = ((years >= start) & (years < start + inc.clawback_years)).astype(float)
-                total = flow.sum(axis=-1)
+                paid_yet = np.cumsum(flow, axis=-1) > 0  # nothing to repay before the payment
                 back = linkage.clawback(
-                    total, 1.0 - deal_compliance, np.broadcast_to(window, shape), inc.clawback
+                    flow.sum(axis=-1),
+                    (1.0 - deal_compliance) * paid_yet,
+                    np.broadcast_to(window, shape),
+                    inc.clawback_years,
+                    inc.clawback,
                 )
             paid, repaid = paid + flow, repaid + back
             for payer, share in inc.payer.items():
@@ -228,7 +238,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     ):
         res[f"tax_{scope}"] = fiscal.tax_revenue(li, gdp, *rates)
 
-    cells = [p.id for p in model.plants if p.kind == "cell"]
+    cells = [p.id for p in model.plants if p.kind == "cell" and p.domestic]
     res["battery_output_gwh"] = sum((output[i] for i in cells), zero)
     res["battery_local_gwh"] = sum((domestic[i] for i in cells), zero)
     res["battery_export_gwh"] = res["battery_output_gwh"] - res["battery_local_gwh"]
@@ -296,8 +306,9 @@ def _incentive(
         return np.broadcast_to(v(inc.amount) * output[plant.id] * c, (n, years.size))
     if inc.kind == "capital_grant":
         return np.broadcast_to(v(inc.amount) * (years == inc.year), (n, years.size))
-    # investment tax credit: rate x capex, paid in the year the plant starts (within horizon)
+    # investment tax credit: rate x capex, paid in the year the plant starts (if in the horizon)
     assert inc.base is not None
     base = v(inc.base) * (v(inc.base_units) if inc.base_units else 1.0)
-    when = np.clip(np.floor(v(plant.start)), years[0], years[-1])
-    return np.broadcast_to(v(inc.amount) * base * (years == when), (n, years.size))
+    return np.broadcast_to(
+        v(inc.amount) * base * (years == np.floor(v(plant.start))), (n, years.size)
+    )

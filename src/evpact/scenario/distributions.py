@@ -85,7 +85,8 @@ class Dist:
         if self.kind == "fixed":
             return p[0]
         if self.kind == "normal":
-            return {"normal": {"mean": p[0], "sd": p[1], "min": p[2], "max": p[3]}}
+            bounds = {k: v for k, v in (("min", p[2]), ("max", p[3])) if np.isfinite(v)}
+            return {"normal": {"mean": p[0], "sd": p[1], **bounds}}
         if self.kind == "lognormal":
             return {"lognormal": {"median": p[0], "sigma": p[1]}}
         return {self.kind: list(p)}
@@ -158,7 +159,7 @@ def parse_dist(value: Any) -> Dist:
         mean, sd = _numbers([args["mean"], args["sd"]], 2, kind)
         lo, hi = _numbers([args.get("min", -np.inf), args.get("max", np.inf)], 2, kind)
         if sd < 0 or lo >= hi or not lo <= mean <= hi:
-            raise ValueError("normal needs sd >= 0 and min < mean < max")
+            raise ValueError("normal needs sd >= 0, min < max and min <= mean <= max")
         return Dist(kind, (mean, sd, lo, hi))
     if kind == "lognormal":
         if not isinstance(args, dict) or set(args) != {"median", "sigma"}:
@@ -248,8 +249,9 @@ _DIST_SCHEMA: dict[str, Any] = {
             "required": ["lognormal"],
         },
     ],
-    "description": "A number, or a distribution: {uniform: [lo, hi]}, {triangular: [lo, mode, hi]}, "
-    "{pert: [lo, mode, hi]}, {normal: {mean, sd, min, max}}, {lognormal: {median, sigma}}.",
+    "description": "A number, or a distribution: {uniform: [lo, hi]}, "
+    "{triangular: [lo, mode, hi]}, {pert: [lo, mode, hi]}, {normal: {mean, sd, min, max}}, "
+    "{lognormal: {median, sigma}}.",
 }
 
 

@@ -80,91 +80,87 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return path.strip(), value
 
 
-def _unwrap(annotation: Any) -> Any:
-    """The model class (or None) a field annotation leads to, through list/dict/Optional."""
+Shape = tuple[Any, ...]  # ("model", cls) | ("mapping", Shape) | ("list", Shape) | ("value",)
+
+
+def _shape(annotation: Any) -> Shape:
+    """What a field holds, through Annotated, Optional, dict and list/tuple."""
     origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
     if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
+        return _shape(args[0])
     if origin in (Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _unwrap(arg)
-            if found is not None:
-                return found
-        return None
-    if origin in (list, tuple, dict):
-        args = typing.get_args(annotation)
-        return _unwrap(args[-1 if origin is dict else 0]) if args else None
+        shapes = [_shape(a) for a in args if a is not type(None)]
+        return next((sh for sh in shapes if sh[0] != "value"), ("value",))
+    if origin is dict:
+        return ("mapping", _shape(args[1]))
+    if origin in (list, tuple):
+        return ("list", _shape(args[0]))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
+        return ("model", annotation)
+    return ("value",)
 
 
 def _fields(model: type[BaseModel]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, f in model.model_fields.items():
-        out[f.alias or name] = f.annotation
-    return out
+    return {f.alias or name: f.annotation for name, f in model.model_fields.items()}
 
 
 def apply_variant(raw: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``raw`` with each dotted path set; list items are addressed by their ``id``."""
+    """A copy of ``raw`` with each dotted path set; list items are addressed by their ``id``
+    (or ``customer`` for offtake contracts) or by their position."""
     out = copy.deepcopy(raw)
     for path, value in variant.items():
         _set(out, path, value)
     return out
 
 
+def _item_label(item: Any) -> str:
+    if isinstance(item, dict):
+        return str(item.get("id", item.get("customer", "?")))
+    return "?"
+
+
 def _set(root: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     node: Any = root
-    model: type[BaseModel] | None = Scenario
-    walked: list[str] = []
+    shape: Shape = ("model", Scenario)
     for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        where = ".".join(walked) or "the scenario"
+        where = ".".join(parts[:i]) or "the scenario"
         if isinstance(node, list):
-            idx = next(
-                (
-                    j
-                    for j, item in enumerate(node)
-                    if isinstance(item, dict) and str(item.get("id")) == part
-                ),
-                None,
-            )
+            labels = [_item_label(item) for item in node]
+            idx = labels.index(part) if part in labels else None
             if idx is None and part.isdigit() and int(part) < len(node):
                 idx = int(part)
             if idx is None:
-                ids = [str(item.get("id")) for item in node if isinstance(item, dict)]
-                close = difflib.get_close_matches(part, ids, n=1)
+                close = difflib.get_close_matches(part, labels, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 raise EvpactError(
                     f"--set {path}: no item '{part}' in {where}{hint}; "
-                    f"items: {', '.join(ids) or 'none'}"
+                    f"items: {', '.join(labels) or 'none'}"
                 )
-            if last:
-                node[idx] = value
-                return
-            node = node[idx]
+            key: Any = idx
+            child: Shape = shape[1] if shape[0] == "list" else ("value",)
         elif isinstance(node, dict):
-            fields = _fields(model) if model is not None else {}
-            if part not in node and (model is None or part not in fields):
-                keys = sorted(set(node) | set(fields))
-                close = difflib.get_close_matches(part, keys, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise EvpactError(f"--set {path}: '{part}' does not exist in {where}{hint}")
-            if last:
-                node[part] = value
-                return
-            if part not in node:
-                node[part] = {}
-            if model is not None and part in fields:
-                model = _unwrap(fields[part])
-            elif model is not None:
-                model = None
-            node = node[part]
+            if shape[0] == "model":
+                fields = _fields(shape[1])
+                if part not in fields:
+                    close = difflib.get_close_matches(part, sorted(fields), n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise EvpactError(f"--set {path}: '{part}' does not exist in {where}{hint}")
+                child = _shape(fields[part])
+            elif shape[0] == "mapping" or part in node:
+                child = shape[1] if shape[0] == "mapping" else ("value",)
+            else:
+                raise EvpactError(f"--set {path}: '{part}' does not exist in {where}")
+            key = part
         else:
             raise EvpactError(f"--set {path}: {where} is a value, it has no '{part}'")
-        walked.append(part)
+        if i == len(parts) - 1:
+            node[key] = value
+            return
+        if isinstance(node, dict) and node.get(key) is None:
+            node[key] = [] if child[0] == "list" else {}
+        node, shape = node[key], child
 
 
 # --- validation ----------------------------------------------------------------------------

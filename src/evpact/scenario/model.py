@@ -33,14 +33,13 @@ class Strict(BaseModel):
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            known = set(cls.model_fields) | {f.alias for f in cls.model_fields.values() if f.alias}
+            shown = sorted(f.alias or name for name, f in cls.model_fields.items())
+            known = set(cls.model_fields) | set(shown)
             for key in data:
                 if key not in known:
-                    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                    close = difflib.get_close_matches(str(key), shown, n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    raise ValueError(
-                        f"unknown key '{key}'{hint}; allowed: {', '.join(sorted(known))}"
-                    )
+                    raise ValueError(f"unknown key '{key}'{hint}; allowed: {', '.join(shown)}")
         return data
 
 
@@ -132,6 +131,9 @@ class Plant(Strict):
                 raise ValueError(
                     f"chemistry shares must add up to 1, got {sum(self.chemistry.values()):g}"
                 )
+        customers = [o.customer for o in self.offtake]
+        if len(set(customers)) != len(customers):
+            raise ValueError(f"offtake customers must be unique, got {customers}")
         total = sum(o.share.support[1] for o in self.offtake)
         if total > 1 + 1e-9:
             raise ValueError(f"offtake shares can add up to at most 1, got up to {total:g}")
@@ -289,7 +291,7 @@ class Scenario(Strict):
         first, last = self.horizon
         if last < first:
             raise ValueError(f"horizon ends ({last}) before it starts ({first})")
-        if not first >= 1990 and last <= 2100:
+        if not (first >= 1990 and last <= 2100):
             raise ValueError("horizon must lie within 1990-2100")
         ids = [p.id for p in self.plants]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -322,8 +324,11 @@ class Scenario(Strict):
                 known(inc.plant, f"deals.{d.id}.incentives")
                 if inc.kind == "per_vehicle" and kinds[inc.plant] != "assembly":
                     raise ValueError(f"deals.{d.id}: per_vehicle support needs an assembly plant")
-                if inc.kind == "production_credit" and kinds[inc.plant] not in BATTERY_KINDS:
-                    raise ValueError(f"deals.{d.id}: a production credit needs a battery plant")
+                if inc.kind == "production_credit" and kinds[inc.plant] not in ("cell", "module"):
+                    raise ValueError(
+                        f"deals.{d.id}: a production credit pays per kWh of cells or modules, "
+                        f"but '{inc.plant}' is a {kinds[inc.plant]} plant"
+                    )
         for p in self.plants:
             if p.kind == "assembly":
                 for region in p.markets:

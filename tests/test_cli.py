@@ -1,0 +1,233 @@
+"""The command line end to end: real subprocesses in a temporary folder, small draw counts."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import xarray as xr
+import yaml
+
+SCENARIO = "canada-korea-2026"
+TOP_KEYS = {"scenario", "counterfactual", "model_version", "data_version", "scenario_sha256",
+            "seed", "draws", "horizon", "metrics"}
+METRICS = (
+    "direct_jobs_peak", "total_jobs_peak", "gdp_cumulative", "labour_income_cumulative",
+    "public_cost_npv", "tax_revenue_npv", "fiscal_net_npv", "fiscal_breakeven_year_plant",
+    "fiscal_breakeven_year_plant_reached_share", "fiscal_breakeven_year_total",
+    "fiscal_breakeven_year_total_reached_share", "battery_output_gwh_cumulative",
+    "vehicles_assembled_cumulative", "local_absorption_share", "linkage_met_share",
+)
+STAT_KEYS = {"unit", "mean", "p5", "p50", "p95"}
+UNITS = {"jobs", "CAD_2026", "GWh", "vehicles", "year", "share"}
+BUNDLED = ("canada-korea-2026", "canada-korea-2026-unlinked", "no-deal", "nextstar-2023",
+           "powerco-2023")
+DRAWS = 300
+SEED = 7
+
+
+def _evpact_command() -> list[str]:
+    """The ``evpact`` console script of this interpreter, else the entry point via ``-c``."""
+    here = Path(sys.executable).parent / ("evpact.exe" if os.name == "nt" else "evpact")
+    if here.exists():
+        return [str(here)]
+    found = shutil.which("evpact")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from evpact.cli import main; main()"]
+
+
+EVPACT = _evpact_command()
+
+
+def run_cli(args: list[str], cwd: Path, columns: int = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
+    proc = subprocess.run([*EVPACT, *args], cwd=cwd, capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def one_json(stdout: str) -> dict[str, Any]:
+    """stdout holds exactly one JSON object, on one line."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, stdout
+    obj = json.loads(lines[0])
+    assert isinstance(obj, dict)
+    return obj
+
+
+def run_json(tmp: Path, out: str, *extra: str, draws: int = DRAWS,
+             seed: int = SEED) -> tuple[dict[str, Any], str, Path]:
+    out_dir = tmp / out
+    proc = run_cli(["run", "--draws", str(draws), "--seed", str(seed), "--json",
+                    "--out", str(out_dir), *extra], tmp)
+    return one_json(proc.stdout), proc.stdout, out_dir
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def default_run(work: Path) -> tuple[dict[str, Any], str, Path]:
+    return run_json(work, "default")
+
+
+# --- evpact run --json ------------------------------------------------------------------------
+
+
+def test_run_json_contract(default_run: tuple[dict[str, Any], str, Path]) -> None:
+    summary, _, _ = default_run
+    assert set(summary) == TOP_KEYS
+    assert summary["scenario"] == SCENARIO
+    assert summary["counterfactual"] == "canada-korea-2026-unlinked"
+    assert summary["seed"] == SEED
+    assert summary["draws"] == DRAWS
+    assert summary["horizon"] == [2026, 2045]
+    assert isinstance(summary["model_version"], str) and summary["model_version"]
+    assert isinstance(summary["data_version"], str) and summary["data_version"]
+    sha = summary["scenario_sha256"]
+    assert isinstance(sha, str) and len(sha) == 64 and int(sha, 16) >= 0
+    metrics = summary["metrics"]
+    missing = [m for m in METRICS if m not in metrics]
+    assert not missing, missing
+    for name, stats in metrics.items():
+        assert set(stats) == STAT_KEYS, name
+        assert stats["unit"] in UNITS, (name, stats["unit"])
+        for key in ("mean", "p5", "p50", "p95"):
+            assert stats[key] is None or isinstance(stats[key], int | float), (name, key)
+    for name in METRICS:
+        stats = metrics[name]
+        if None not in (stats["p5"], stats["p50"], stats["p95"]):
+            assert stats["p5"] <= stats["p50"] <= stats["p95"], name
+        if stats["unit"] == "share" and stats["mean"] is not None:
+            assert 0.0 <= stats["mean"] <= 1.0, name
+    assert metrics["direct_jobs_peak"]["unit"] == "jobs"
+    assert metrics["gdp_cumulative"]["unit"] == "CAD_2026"
+    assert metrics["battery_output_gwh_cumulative"]["unit"] == "GWh"
+    assert metrics["vehicles_assembled_cumulative"]["unit"] == "vehicles"
+    assert metrics["fiscal_breakeven_year_total"]["unit"] == "year"
+    assert metrics["linkage_met_share"]["unit"] == "share"
+
+
+def test_run_writes_outputs(default_run: tuple[dict[str, Any], str, Path]) -> None:
+    summary, _, out = default_run
+    for name in ("summary.json", "summary.csv", "yearly.csv", "draws.csv", "results.nc",
+                 "scenario.yaml"):
+        assert (out / name).is_file(), name
+    assert json.loads((out / "summary.json").read_text()) == summary
+
+    table = pd.read_csv(out / "summary.csv")
+    assert list(table.columns) == ["metric", "unit", "mean", "p5", "p50", "p95"]
+    assert set(METRICS) <= set(table["metric"])
+
+    yearly = pd.read_csv(out / "yearly.csv")
+    assert {"variable", "unit", "year", "mean", "p5", "p50", "p95"} <= set(yearly.columns)
+    assert yearly["year"].min() == 2026 and yearly["year"].max() == 2045
+
+    per_draw = pd.read_csv(out / "draws.csv", index_col="draw")
+    assert len(per_draw) == DRAWS
+    assert set(METRICS) <= set(per_draw.columns)
+
+    with xr.open_dataset(out / "results.nc", group="scenario", engine="h5netcdf") as ds:
+        assert ds.sizes["draw"] == DRAWS
+        assert ds.sizes["year"] == 20
+
+    resolved = yaml.safe_load((out / "scenario.yaml").read_text())
+    assert resolved["name"] == SCENARIO
+
+
+def test_same_seed_same_json(work: Path, default_run: tuple[dict[str, Any], str, Path]) -> None:
+    _, text, _ = default_run
+    _, again, _ = run_json(work, "again")
+    assert again == text
+
+
+def test_other_seed_other_numbers(work: Path,
+                                  default_run: tuple[dict[str, Any], str, Path]) -> None:
+    summary, _, _ = default_run
+    other, _, _ = run_json(work, "seed8", seed=SEED + 1)
+    assert other["seed"] == SEED + 1
+    assert other["scenario_sha256"] == summary["scenario_sha256"]
+    assert other["metrics"]["direct_jobs_peak"] != summary["metrics"]["direct_jobs_peak"]
+    gdp = "gdp_cumulative"
+    assert other["metrics"][gdp]["mean"] != summary["metrics"][gdp]["mean"]
+
+
+def test_set_variant(work: Path, default_run: tuple[dict[str, Any], str, Path]) -> None:
+    summary, _, _ = default_run
+    varied, _, out = run_json(work, "threshold", "--set",
+                              "deals.hmg-ontario.linkage.threshold=0.9")
+    assert varied["scenario_sha256"] != summary["scenario_sha256"]
+    base_met = summary["metrics"]["linkage_met_share"]["mean"]
+    harder_met = varied["metrics"]["linkage_met_share"]["mean"]
+    assert base_met is not None and harder_met is not None
+    assert harder_met <= base_met
+    resolved = yaml.safe_load((out / "scenario.yaml").read_text())
+    linkage = next(d for d in resolved["deals"] if d["id"] == "hmg-ontario")["linkage"]
+    assert linkage["threshold"] == 0.9
+
+
+def test_run_table(work: Path) -> None:
+    proc = run_cli(["run", "--draws", "100", "--seed", str(SEED), "--out", str(work / "table")],
+                   work)
+    assert "direct_jobs_peak" in proc.stdout
+    assert "median" in proc.stdout
+    assert (work / "table" / "summary.json").is_file()
+
+
+def test_run_deterministic(work: Path) -> None:
+    proc = run_cli(["run", "--deterministic", "--json", "--out", str(work / "det")], work)
+    summary = one_json(proc.stdout)
+    assert set(summary) == TOP_KEYS
+    assert summary["draws"] == 1
+    assert summary["seed"] is None
+    for name in METRICS:
+        stats = summary["metrics"][name]
+        assert stats["p5"] == stats["p50"] == stats["p95"] == stats["mean"], name
+
+
+# --- the other commands -----------------------------------------------------------------------
+
+
+def test_scenarios_lists_bundled(work: Path) -> None:
+    # a standard 80-column terminal (or a pipe): the names users type must appear in full
+    proc = run_cli(["scenarios"], work, columns=80)
+    for name in BUNDLED:
+        assert name in proc.stdout, f"{name!r} not listed in full:\n{proc.stdout}"
+
+
+def test_validate_ok(work: Path) -> None:
+    proc = run_cli(["validate", SCENARIO], work)
+    assert "ok" in proc.stdout
+    assert SCENARIO in proc.stdout
+
+
+def test_schema(work: Path) -> None:
+    proc = run_cli(["schema"], work)
+    schema = json.loads(proc.stdout)
+    assert "plants" in schema["properties"]
+    assert "deals" in schema["properties"]
+
+
+def test_compare(work: Path) -> None:
+    out = work / "compare"
+    proc = run_cli(["compare", SCENARIO, "canada-korea-2026-unlinked", "--draws", "200",
+                    "--json", "--out", str(out)], work)
+    summary = one_json(proc.stdout)
+    assert set(summary) == TOP_KEYS
+    assert summary["scenario"] == SCENARIO
+    assert summary["counterfactual"] == "canada-korea-2026-unlinked"
+    assert summary["draws"] == 200
+    assert set(METRICS) <= set(summary["metrics"])
+    assert json.loads((out / "summary.json").read_text()) == summary
