@@ -22,33 +22,38 @@ from .uncertainty.sampling import central, sample
 
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20260129  # the MOU's date: any fixed seed makes default runs reproducible
-CHUNK = 10_000
+CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
 
 Progress = Callable[[int, int], None]
 
 
-def run_model(
-    model: Model,
+def run_models(
+    models: list[Model],
     draws: int,
     seed: int,
     chunk: int = CHUNK,
     deterministic: bool = False,
     progress: Progress | None = None,
-) -> dict[str, np.ndarray[Any, Any]]:
-    """Arrays over all draws, computed block by block (results do not depend on ``chunk``)."""
+) -> list[dict[str, np.ndarray[Any, Any]]]:
+    """Arrays over all draws for each model, computed block by block on common random numbers.
+
+    Results do not depend on ``chunk``; inputs the models share are drawn once per block.
+    """
     if deterministic:
-        return run_block(model, central(model.inputs), 1)
-    out: dict[str, np.ndarray[Any, Any]] = {}
+        return [run_block(m, central(m.inputs), 1) for m in models]
+    outs: list[dict[str, np.ndarray[Any, Any]]] = [{} for _ in models]
     for start in range(0, draws, chunk):
         stop = min(start + chunk, draws)
-        part = run_block(model, sample(model.inputs, seed, start, stop), stop - start)
-        for key, value in part.items():
-            if key not in out:  # allocate once: no list of parts, no concatenation copy
-                out[key] = np.empty((draws, *value.shape[1:]))
-            out[key][start:stop] = value
+        shared: dict[str, Any] = {}
+        for model, out in zip(models, outs, strict=True):
+            part = run_block(model, sample(model.inputs, seed, start, stop, shared), stop - start)
+            for key, value in part.items():
+                if key not in out:  # allocate once: no list of parts, no concatenation copy
+                    out[key] = np.empty((draws, *value.shape[1:]))
+                out[key][start:stop] = value
         if progress:
             progress(stop, draws)
-    return out
+    return outs
 
 
 def to_dataset(
@@ -135,18 +140,9 @@ def simulate(
             f"{cf.name} {list(cf.horizon)}; compare runs over the same years"
         )
     n = 1 if deterministic else draws
-    total = 2 * n
-
-    def tick(offset: int) -> Progress | None:
-        if progress is None:
-            return None
-        return lambda k, _: progress(offset + k, total)
-
     models = [compile_scenario(s) for s in (scenario, cf)]
-    datasets = []
-    for i, m in enumerate(models):
-        arrays = run_model(m, n, seed, chunk, deterministic, tick(i * n))
-        datasets.append(to_dataset(m, arrays, scenario.price_year))
+    arrays = run_models(models, n, seed, chunk, deterministic, progress)
+    datasets = [to_dataset(m, a, scenario.price_year) for m, a in zip(models, arrays, strict=True)]
     meta = {
         "scenario": scenario.name,
         "counterfactual": cf.name,

@@ -93,55 +93,76 @@ class Results:
             diff[n].attrs = self.scenario[n].attrs
         return diff
 
-    def _impact(self, name: str) -> xr.DataArray:
-        """One variable's impact, without building the whole impact dataset."""
-        return self.scenario[name] - self.counterfactual[name]
+    def _impact(self, name: str) -> np.ndarray[Any, Any]:
+        """One variable's impact (draw, year), without building the whole impact dataset."""
+        return np.asarray(self.scenario[name].values - self.counterfactual[name].values)
 
     @cached_property
     def metrics(self) -> dict[str, Metric]:
-        s = self.scenario
-        d = self._impact
+        s, c = self.scenario, self.counterfactual
         cad = f"CAD_{self.meta['price_year']}"
         years = s["year"].values.astype(float)
-        rate = s["discount_rate"].values
-        disc = (1.0 + rate[:, None]) ** -(years - years[0])
+        disc = (1.0 + s["discount_rate"].values[:, None]) ** -(years - years[0])
 
-        def total(name: str) -> np.ndarray[Any, Any]:
-            return np.asarray(d(name).values.sum(axis=1))
+        # sums and NPVs are linear: take them per world and subtract, with no (draw, year)
+        # temporaries; only peaks and break-evens need the yearly difference itself
+        def total(*names: str) -> np.ndarray[Any, Any]:
+            return sum(
+                (s[n].values.sum(axis=1) - c[n].values.sum(axis=1) for n in names),
+                np.zeros(s.sizes["draw"]),
+            )
 
-        jobs = d("direct_jobs") + d("indirect_jobs") + d("induced_jobs")
-        gdp = d("gdp_direct") + d("gdp_indirect") + d("gdp_induced")
-        li = d("labour_income_direct") + d("labour_income_indirect") + d("labour_income_induced")
-        cost = d("public_cost").values
+        def npv(name: str) -> np.ndarray[Any, Any]:
+            return np.asarray(
+                np.einsum("dt,dt->d", s[name].values, disc)
+                - np.einsum("dt,dt->d", c[name].values, disc)
+            )
+
+        def yearly(*names: str) -> np.ndarray[Any, Any]:
+            out = self._impact(names[0])
+            for n in names[1:]:
+                out += s[n].values
+                out -= c[n].values
+            return out
+
+        layers = ("direct", "indirect", "induced")
+        cost_npv = npv("public_cost")
         out: dict[str, Metric] = {
             "direct_jobs_peak": Metric(
-                "jobs", d("direct_jobs").values.max(axis=1), "highest yearly direct jobs"
+                "jobs", yearly("direct_jobs").max(axis=1), "highest yearly direct jobs"
             ),
             "total_jobs_peak": Metric(
-                "jobs", jobs.values.max(axis=1), "highest yearly direct + indirect + induced jobs"
+                "jobs",
+                yearly(*(f"{k}_jobs" for k in layers)).max(axis=1),
+                "highest yearly direct + indirect + induced jobs",
             ),
-            "gdp_cumulative": Metric(cad, gdp.values.sum(axis=1), "GDP over the horizon"),
+            "gdp_cumulative": Metric(
+                cad, total(*(f"gdp_{k}" for k in layers)), "GDP over the horizon"
+            ),
             "labour_income_cumulative": Metric(
-                cad, li.values.sum(axis=1), "labour income over the horizon"
+                cad,
+                total(*(f"labour_income_{k}" for k in layers)),
+                "labour income over the horizon",
             ),
-            "public_cost_npv": Metric(
-                cad, (cost * disc).sum(axis=1), "incentives paid less clawbacks, discounted"
-            ),
+            "public_cost_npv": Metric(cad, cost_npv, "incentives paid less clawbacks, discounted"),
             "public_cost_cumulative": Metric(
-                cad, cost.sum(axis=1), "incentives paid less clawbacks, undiscounted"
+                cad, total("public_cost"), "incentives paid less clawbacks, undiscounted"
             ),
             "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
         }
         for scope in SCOPES:
-            tax = d(f"tax_{scope}").values
             suffix = "" if scope == "total" else f"_{scope}"
-            tax_npv = (tax * disc).sum(axis=1)
+            tax_npv = npv(f"tax_{scope}")
             out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
             out[f"fiscal_net_npv{suffix}"] = Metric(
-                cad, tax_npv - out["public_cost_npv"].values, f"tax less public cost ({scope})"
+                cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
             )
+        cost = yearly("public_cost")
         for scope in SCOPES:
-            year = breakeven_year((d(f"tax_{scope}").values - cost) * disc, years)
+            net = self._impact(f"tax_{scope}")
+            net -= cost
+            net *= disc
+            year = breakeven_year(net, years)
             out[f"fiscal_breakeven_year_{scope}"] = Metric(
                 "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)"
             )
@@ -220,7 +241,7 @@ class Results:
         """Per variable and year: impact mean and 90% interval."""
         frames = []
         for name in VARIABLES:
-            a = self._impact(name).values
+            a = self._impact(name)
             q = np.quantile(a, list(QUANTILES.values()), axis=0)
             frames.append(
                 pd.DataFrame(

@@ -28,10 +28,13 @@ def discount_factors(years: FloatArray, rate: FloatArray, base_year: int) -> Flo
 def breakeven_year(net_flow: FloatArray, years: FloatArray) -> FloatArray:
     """First year from which the cumulative net balance stays >= 0 to the horizon's end.
 
-    NaN where it is still negative in the last year (not reached within the horizon).
+    That is the year after the last year with a negative balance (the first year if there is
+    none); NaN where the last year is still negative (not reached within the horizon).
     """
     cum = np.cumsum(net_flow, axis=-1)
-    ok = cum >= -1e-6 * np.maximum(1.0, np.abs(cum).max(axis=-1, keepdims=True))
-    stays = np.flip(np.cumprod(np.flip(ok, axis=-1), axis=-1), axis=-1).astype(bool)
-    first = np.argmax(stays, axis=-1)
-    return np.where(stays[..., -1], np.asarray(years)[first], np.nan)
+    tol = 1e-6 * np.maximum(1.0, np.abs(cum).max(axis=-1, keepdims=True))
+    negative = cum < -tol
+    n = negative.shape[-1]
+    last_negative = n - 1 - np.argmax(negative[..., ::-1], axis=-1)
+    first_ok = np.where(negative.any(axis=-1), last_negative + 1, 0)
+    return np.where(negative[..., -1], np.nan, np.asarray(years)[np.minimum(first_ok, n - 1)])

@@ -42,15 +42,41 @@ def uniforms(seed: int, path: str, start: int, stop: int) -> FloatArray:
     return np.random.Generator(bits).random(stop - start)
 
 
-def sample(inputs: Mapping[str, Input], seed: int, start: int, stop: int) -> dict[str, FloatArray]:
-    """Values of every input for draws ``start..stop-1``; fixed inputs stay scalars."""
+def same_input(a: Input, b: Input) -> bool:
+    """Two inputs that draw identical values from the same stream."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if hasattr(a, "low"):  # a yearly path: compare its arrays
+        return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("low", "mode", "high"))
+    return bool(a == b)
+
+
+def sample(
+    inputs: Mapping[str, Input],
+    seed: int,
+    start: int,
+    stop: int,
+    shared: dict[str, tuple[Input, FloatArray]] | None = None,
+) -> dict[str, FloatArray]:
+    """Values of every input for draws ``start..stop-1``; fixed inputs stay scalars.
+
+    ``shared`` carries draws between the scenario and its counterfactual: an input with the
+    same path and distribution would draw the same values, so it is drawn once.
+    """
     out: dict[str, FloatArray] = {}
     for path, dist in inputs.items():
+        if shared is not None and path in shared and same_input(shared[path][0], dist):
+            out[path] = shared[path][1]
+            continue
         if dist.is_fixed:  # a scalar, or a (1, year) row for a yearly path
             value = np.asarray(dist.central, dtype=float)
             out[path] = value[None, :] if value.ndim == 1 else value
         else:
             out[path] = dist.ppf(uniforms(seed, path, start, stop))
+        if shared is not None:
+            shared[path] = (dist, out[path])
     return out
 
 
