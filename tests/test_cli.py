@@ -231,3 +231,22 @@ def test_compare(work: Path) -> None:
     assert summary["draws"] == 200
     assert set(METRICS) <= set(summary["metrics"])
     assert json.loads((out / "summary.json").read_text()) == summary
+
+
+def test_large_run_shows_progress_and_writes_statistics(work: Path) -> None:
+    """Past 20,000 draws the table run has a progress bar (stderr) and keeps per-draw data in
+    results.nc only: yearly statistics per world, and every metric per draw."""
+    out = work / "large"
+    proc = run_cli(["run", "--draws", "20000", "--out", str(out)], work)
+    assert "direct_jobs_peak" in proc.stdout
+    assert not (out / "draws.csv").exists()
+    stats = xr.open_dataset(out / "results.nc", group="scenario", engine="h5netcdf")
+    assert list(stats["stat"].values) == ["mean", "p5", "p50", "p95"]
+    assert "draw" not in stats.dims
+    metrics = xr.open_dataset(out / "results.nc", group="metrics", engine="h5netcdf")
+    assert metrics.sizes["draw"] == 20000
+    summary = json.loads((out / "summary.json").read_text())
+    mean = summary["metrics"]["gdp_cumulative"]["mean"]
+    assert float(metrics["gdp_cumulative"].mean()) == pytest.approx(mean, rel=1e-12)
+    stats.close()
+    metrics.close()

@@ -51,8 +51,8 @@ def run_models(
                 if key not in out:  # allocate once: no list of parts, no concatenation copy
                     out[key] = np.empty((draws, *value.shape[1:]))
                 out[key][start:stop] = value
-        if progress:
-            progress(stop, draws)
+        if progress:  # draws done across all models, out of draws x models
+            progress(stop * len(models), draws * len(models))
     return outs
 
 

@@ -77,7 +77,7 @@ def _fail(e: EvpactError) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(enabled: bool, draws: int) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr for runs long enough to need one."""
     if not enabled:
         yield None
@@ -89,7 +89,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("run", total=None)
+        task = bar.add_task("run", total=2 * draws)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -179,7 +179,7 @@ def run(
 ) -> None:
     """Simulate a deal against its counterfactual and summarise the impacts."""
     try:
-        with _progress(not as_json and draws >= PROGRESS_FROM and not deterministic) as tick:
+        with _progress(not as_json and draws >= PROGRESS_FROM and not deterministic, draws) as tick:
             results = simulate(
                 scenario,
                 draws=draws,
@@ -209,7 +209,7 @@ def compare(
     """A minus B, draw by draw, on common random numbers."""
     try:
         sa, sb = load_scenario(a, _variant(set_a)), load_scenario(b, _variant(set_b))
-        with _progress(not as_json and draws >= PROGRESS_FROM) as tick:
+        with _progress(not as_json and draws >= PROGRESS_FROM, draws) as tick:
             results = simulate(sa, draws=draws, seed=seed, counterfactual=sb, progress=tick)
         _report(
             results,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +27,8 @@ from .errors import EvpactError
 from .scenario.model import Scenario
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
+#: runs up to this many draws write every draw to NetCDF; larger ones write yearly statistics
+PER_DRAW_LIMIT = 10_000
 SCOPES = ("plant", "supply_chain", "total")
 
 
@@ -46,6 +50,14 @@ def statistics(values: np.ndarray[Any, Any]) -> dict[str, float | None]:
         a, b = srt[lo], srt[hi]
         out[name] = _finite(float(a if lo == hi or a == b else a + (pos - lo) * (b - a)))
     return out
+
+
+def quantiles_over_draws(a: np.ndarray[Any, Any], skip_nan: bool = False) -> np.ndarray[Any, Any]:
+    """p5, p50, p95 over the first (draw) axis; the data is laid out draw-last first, because
+    partitioning along a contiguous axis is many times faster."""
+    contiguous = np.ascontiguousarray(np.moveaxis(a, 0, -1))
+    fn = np.nanquantile if skip_nan else np.quantile
+    return np.asarray(fn(contiguous, list(QUANTILES.values()), axis=-1))
 
 
 def _finite(x: float) -> float | None:
@@ -242,7 +254,7 @@ class Results:
         frames = []
         for name in VARIABLES:
             a = self._impact(name)
-            q = np.quantile(a, list(QUANTILES.values()), axis=0)
+            q = quantiles_over_draws(a)
             frames.append(
                 pd.DataFrame(
                     {
@@ -280,13 +292,14 @@ class Results:
         from .scenario.load import to_yaml
 
         out.mkdir(parents=True, exist_ok=True)
-        files = {
+        files: dict[str, Callable[[Path], Any]] = {
             "summary.json": lambda p: p.write_text(json.dumps(self.summary_dict(), indent=2)),
             "summary.csv": lambda p: self.summary().to_csv(p, index=False),
             "yearly.csv": lambda p: self.yearly_summary().to_csv(p, index=False),
-            "draws.csv": lambda p: self.draws_frame().to_csv(p),
             "results.nc": self._write_netcdf,
         }
+        if self.meta["draws"] <= PER_DRAW_LIMIT:  # larger runs keep them in results.nc only
+            files["draws.csv"] = lambda p: self.draws_frame().to_csv(p)
         written = []
         for name, writer in files.items():
             writer(out / name)
@@ -301,8 +314,39 @@ class Results:
         return written
 
     def _write_netcdf(self, path: Path) -> None:
+        """Groups ``scenario`` and ``counterfactual`` (every draw, or yearly statistics past
+        ``PER_DRAW_LIMIT`` draws) and ``metrics`` (every metric for every draw)."""
         path.unlink(missing_ok=True)
-        for i, (group, ds) in enumerate(
-            (("scenario", self.scenario), ("counterfactual", self.counterfactual))
-        ):
+        metrics = xr.Dataset(
+            {
+                n: ("draw", m.values, {"units": m.unit, "description": m.description})
+                for n, m in self.metrics.items()
+            },
+            attrs=self.scenario.attrs,
+        )
+        worlds = (("scenario", self.scenario), ("counterfactual", self.counterfactual))
+        for i, (group, ds) in enumerate(worlds):
+            if self.meta["draws"] > PER_DRAW_LIMIT:
+                ds = _yearly_statistics(ds)
             ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")
+        metrics.to_netcdf(path, group="metrics", mode="a", engine="h5netcdf")
+
+
+def _yearly_statistics(ds: xr.Dataset) -> xr.Dataset:
+    """Mean and quantiles over draws of every yearly variable (dims stat x [...] x year);
+    NaN (a year the linkage is not measured) is left out of that year's statistics."""
+    stats = ["mean", *QUANTILES]
+    data = {}
+    for name, var in ds.data_vars.items():
+        if "year" not in var.dims or var.size == 0:
+            continue
+        a = var.values
+        has_nan = bool(np.isnan(a).any())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years stay NaN
+            mean = (np.nanmean if has_nan else np.mean)(a, axis=0)
+            q = quantiles_over_draws(a, skip_nan=has_nan)
+        data[name] = (("stat", *var.dims[1:]), np.concatenate([mean[None], q]), var.attrs)
+    coords = {k: v for k, v in ds.coords.items() if "draw" not in v.dims}
+    attrs = {**ds.attrs, "contents": f"statistics over draws (more than {PER_DRAW_LIMIT} draws)"}
+    return xr.Dataset(data, coords={**coords, "stat": stats}, attrs=attrs)
