@@ -1,9 +1,11 @@
 """Compile a validated scenario into flat specs and a table of uncertain inputs.
 
 The engine never sees YAML or bundled tables: every number it uses is an entry of
-``Model.inputs``, keyed by the path where the user set it (or would set it to override the
-bundled default). That one table is what the sampler draws, what sensitivity analysis ranks and
-what ``explain`` traces.
+``Model.inputs``, keyed by the path where the user sets it (``plants.<id>.capacity_gwh``,
+``deals.<id>.supply.<i>.share``), or would set it to override the bundled default
+(``economy.multipliers.battery_cells.jobs_type2``). A few keys name derived figures under their
+plant (``plants.<id>.direct_jobs_per_unit``). That one table is what the sampler draws, what
+sensitivity analysis ranks and what ``explain`` traces.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import pandas as pd
 
 from ..data import ReferenceData, range_dist, reference
 from ..errors import EvpactError
-from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
-from ..scenario.model import BATTERY_KINDS, Deal, PathRef, Plant, Scenario
+from ..scenario.distributions import Dist, FloatArray, triangular_ppf
+from ..scenario.model import Deal, PathRef, Plant, Scenario
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
@@ -559,4 +561,4 @@ def _check_route_shares(s: Scenario) -> None:
             )
 
 
-__all__ = ["BATTERY_KINDS", "Model", "YearPath", "compile_scenario", "fixed"]
+__all__ = ["Model", "YearPath", "compile_scenario"]
