@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -69,3 +73,24 @@ def one_cell_plant(**plant: Any) -> dict[str, Any]:
             "profit_share": 0.5,
         },
     }
+
+
+def evpact_command() -> list[str]:
+    """The ``evpact`` console script of this interpreter, else the entry point via ``-c``."""
+    here = Path(sys.executable).parent / ("evpact.exe" if os.name == "nt" else "evpact")
+    if here.exists():
+        return [str(here)]
+    found = shutil.which("evpact")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from evpact.cli import main; main()"]
+
+
+def sweep(variant_path: str, values: tuple[float, ...], seed: int) -> list[Any]:
+    """canada-korea-2026 run once per value of one variant path, on the same random numbers."""
+    import evpact
+
+    return [
+        evpact.simulate("canada-korea-2026", draws=300, seed=seed, variant={variant_path: value})
+        for value in values
+    ]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 import yaml
+
+from cases import evpact_command
 
 SCENARIO = "canada-korea-2026"
 TOP_KEYS = {"scenario", "counterfactual", "model_version", "data_version", "scenario_sha256",
@@ -33,18 +33,7 @@ DRAWS = 300
 SEED = 7
 
 
-def _evpact_command() -> list[str]:
-    """The ``evpact`` console script of this interpreter, else the entry point via ``-c``."""
-    here = Path(sys.executable).parent / ("evpact.exe" if os.name == "nt" else "evpact")
-    if here.exists():
-        return [str(here)]
-    found = shutil.which("evpact")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from evpact.cli import main; main()"]
-
-
-EVPACT = _evpact_command()
+EVPACT = evpact_command()
 
 
 def run_cli(args: list[str], cwd: Path, columns: int = 120) -> subprocess.CompletedProcess[str]:

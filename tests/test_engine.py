@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import evpact
-from cases import one_cell_plant
+from cases import one_cell_plant, sweep
 from evpact.engine import fiscal, flows, linkage
 
 YEARS = np.arange(2030, 2035)
@@ -91,34 +91,16 @@ def test_zero_incentive_zero_public_cost():
 
 
 def test_higher_incentive_never_lowers_public_cost():
-    costs = [
-        evpact.simulate(
-            "canada-korea-2026",
-            draws=300,
-            seed=5,
-            variant={"deals.hmg-ontario.incentives.0.rate_scale": k},
-        )
-        .scenario["public_cost"]
-        .values.sum(axis=1)
-        for k in (0.0, 0.5, 1.0, 1.5)
-    ]
+    runs = sweep("deals.hmg-ontario.incentives.0.rate_scale", (0.0, 0.5, 1.0, 1.5), seed=5)
+    costs = [r.scenario["public_cost"].values.sum(axis=1) for r in runs]
     for lower, higher in itertools.pairwise(costs):
         assert np.all(higher >= lower - 1e-6)
     assert np.any(costs[-1] > costs[0])
 
 
 def test_higher_threshold_never_raises_linkage_met_share():
-    shares = [
-        evpact.simulate(
-            "canada-korea-2026",
-            draws=300,
-            seed=6,
-            variant={"deals.hmg-ontario.linkage.threshold": t},
-        )
-        .metrics["linkage_met_share"]
-        .values
-        for t in (0.1, 0.3, 0.5, 0.8)
-    ]
+    runs = sweep("deals.hmg-ontario.linkage.threshold", (0.1, 0.3, 0.5, 0.8), seed=6)
+    shares = [r.metrics["linkage_met_share"].values for r in runs]
     for lower_t, higher_t in itertools.pairwise(shares):
         assert np.all(higher_t <= lower_t + 1e-12)
     assert shares[0].mean() > shares[-1].mean()

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,23 +17,13 @@ import pytest
 import yaml
 
 import evpact
+from cases import evpact_command
 from evpact.scenario.load import bundled_scenarios
 
 BASE = "canada-korea-2026"
 
 
-def _evpact_command() -> list[str]:
-    """The ``evpact`` console script of this interpreter, else the entry point via ``-c``."""
-    here = Path(sys.executable).parent / ("evpact.exe" if os.name == "nt" else "evpact")
-    if here.exists():
-        return [str(here)]
-    found = shutil.which("evpact")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from evpact.cli import main; main()"]
-
-
-EVPACT = _evpact_command()
+EVPACT = evpact_command()
 
 
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
