@@ -39,3 +39,15 @@ def test_counterfactual_takes_the_scenarios_world():
     r = evpact.simulate("nextstar-2023", draws=20, seed=1)
     assert r.meta["counterfactual"] == "no-deal"
     assert list(r.counterfactual["year"].values) == list(range(2024, 2044))
+
+
+def test_large_runs_store_single_precision_but_metrics_stay_exact(monkeypatch):
+    exact = evpact.simulate("canada-korea-2026", draws=300, seed=12)
+    monkeypatch.setattr(evpact.api, "PER_DRAW_LIMIT", 100)
+    large = evpact.simulate("canada-korea-2026", draws=300, seed=12)
+    assert large.scenario["gdp_direct"].dtype == np.float32
+    assert exact.scenario["gdp_direct"].dtype == np.float64
+    for name, metric in exact.metrics.items():  # computed block by block in double precision
+        np.testing.assert_array_equal(large.metrics[name].values, metric.values, err_msg=name)
+    np.testing.assert_allclose(large.scenario["gdp_direct"], exact.scenario["gdp_direct"],
+                               rtol=1e-6)

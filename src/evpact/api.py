@@ -15,7 +15,8 @@ from .engine.compile import Model, compile_scenario
 from .engine.simulate import VARIABLES
 from .engine.simulate import simulate as run_block
 from .errors import EvpactError
-from .results import Results
+from .metrics import Metric, draw_metrics
+from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
 from .scenario.model import Scenario
 from .uncertainty.sampling import central, sample
@@ -27,6 +28,9 @@ CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
 Progress = Callable[[int, int], None]
 
 
+Reducer = Callable[[int, int, list[dict[str, np.ndarray[Any, Any]]]], None]
+
+
 def run_models(
     models: list[Model],
     draws: int,
@@ -34,22 +38,33 @@ def run_models(
     chunk: int = CHUNK,
     deterministic: bool = False,
     progress: Progress | None = None,
+    reduce: Reducer | None = None,
+    dtype: type[np.floating[Any]] = np.float64,
 ) -> list[dict[str, np.ndarray[Any, Any]]]:
     """Arrays over all draws for each model, computed block by block on common random numbers.
 
     Results do not depend on ``chunk``; inputs the models share are drawn once per block.
+    ``reduce(start, stop, blocks)`` sees each block of every model in full precision while
+    it is hot in cache; the arrays kept for all draws are stored as ``dtype``.
     """
     if deterministic:
-        return [run_block(m, central(m.inputs), 1) for m in models]
+        blocks = [run_block(m, central(m.inputs), 1) for m in models]
+        if reduce:
+            reduce(0, 1, blocks)
+        return blocks
     outs: list[dict[str, np.ndarray[Any, Any]]] = [{} for _ in models]
     for start in range(0, draws, chunk):
         stop = min(start + chunk, draws)
         shared: dict[str, Any] = {}
-        for model, out in zip(models, outs, strict=True):
-            part = run_block(model, sample(model.inputs, seed, start, stop, shared), stop - start)
-            for key, value in part.items():
+        blocks = [
+            run_block(m, sample(m.inputs, seed, start, stop, shared), stop - start) for m in models
+        ]
+        if reduce:
+            reduce(start, stop, blocks)
+        for block, out in zip(blocks, outs, strict=True):
+            for key, value in block.items():
                 if key not in out:  # allocate once: no list of parts, no concatenation copy
-                    out[key] = np.empty((draws, *value.shape[1:]))
+                    out[key] = np.empty((draws, *value.shape[1:]), dtype=dtype)
                 out[key][start:stop] = value
         if progress:  # draws done across all models, out of draws x models
             progress(stop * len(models), draws * len(models))
@@ -141,7 +156,20 @@ def simulate(
         )
     n = 1 if deterministic else draws
     models = [compile_scenario(s) for s in (scenario, cf)]
-    arrays = run_models(models, n, seed, chunk, deterministic, progress)
+    metrics: dict[str, Metric] = {}
+
+    def reduce(start: int, stop: int, blocks: list[dict[str, np.ndarray[Any, Any]]]) -> None:
+        for name, m in draw_metrics(
+            blocks[0], blocks[1], models[0].years, scenario.price_year
+        ).items():
+            if name not in metrics:
+                metrics[name] = Metric(m.unit, np.empty(n), m.description)
+            metrics[name].values[start:stop] = m.values
+
+    # metrics are exact (double precision, per block); past PER_DRAW_LIMIT draws the yearly
+    # arrays only feed statistics, so single precision (7 digits) halves memory and time
+    dtype = np.float64 if n <= PER_DRAW_LIMIT else np.float32
+    arrays = run_models(models, n, seed, chunk, deterministic, progress, reduce, dtype)
     datasets = [to_dataset(m, a, scenario.price_year) for m, a in zip(models, arrays, strict=True)]
     meta = {
         "scenario": scenario.name,
@@ -155,4 +183,11 @@ def simulate(
         "horizon": list(scenario.horizon),
         "price_year": scenario.price_year,
     }
-    return Results(datasets[0], datasets[1], meta, scenario_model=scenario, counterfactual_model=cf)
+    return Results(
+        datasets[0],
+        datasets[1],
+        meta,
+        scenario_model=scenario,
+        counterfactual_model=cf,
+        metrics=metrics,
+    )

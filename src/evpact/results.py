@@ -12,7 +12,6 @@ import json
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,22 +20,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .engine.fiscal import breakeven_year
 from .engine.simulate import VARIABLES
 from .errors import EvpactError
+from .metrics import METRIC_INPUTS, Metric, draw_metrics
 from .scenario.model import Scenario
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 #: runs up to this many draws write every draw to NetCDF; larger ones write yearly statistics
 PER_DRAW_LIMIT = 10_000
-SCOPES = ("plant", "supply_chain", "total")
-
-
-@dataclass(frozen=True)
-class Metric:
-    unit: str
-    values: np.ndarray[Any, np.dtype[np.float64]]  # one per draw
-    description: str
 
 
 def statistics(values: np.ndarray[Any, Any]) -> dict[str, float | None]:
@@ -75,7 +66,9 @@ class Results:
         *,
         scenario_model: Scenario | None = None,
         counterfactual_model: Scenario | None = None,
+        metrics: dict[str, Metric] | None = None,
     ) -> None:
+        self._metrics = metrics
         self.scenario = scenario
         self.counterfactual = counterfactual
         self.meta = dict(meta)
@@ -111,99 +104,12 @@ class Results:
 
     @cached_property
     def metrics(self) -> dict[str, Metric]:
-        s, c = self.scenario, self.counterfactual
-        cad = f"CAD_{self.meta['price_year']}"
-        years = s["year"].values.astype(float)
-        disc = (1.0 + s["discount_rate"].values[:, None]) ** -(years - years[0])
-
-        # sums and NPVs are linear: take them per world and subtract, with no (draw, year)
-        # temporaries; only peaks and break-evens need the yearly difference itself
-        def total(*names: str) -> np.ndarray[Any, Any]:
-            return sum(
-                (s[n].values.sum(axis=1) - c[n].values.sum(axis=1) for n in names),
-                np.zeros(s.sizes["draw"]),
-            )
-
-        def npv(name: str) -> np.ndarray[Any, Any]:
-            return np.asarray(
-                np.einsum("dt,dt->d", s[name].values, disc)
-                - np.einsum("dt,dt->d", c[name].values, disc)
-            )
-
-        def yearly(*names: str) -> np.ndarray[Any, Any]:
-            out = self._impact(names[0])
-            for n in names[1:]:
-                out += s[n].values
-                out -= c[n].values
-            return out
-
-        layers = ("direct", "indirect", "induced")
-        cost_npv = npv("public_cost")
-        out: dict[str, Metric] = {
-            "direct_jobs_peak": Metric(
-                "jobs", yearly("direct_jobs").max(axis=1), "highest yearly direct jobs"
-            ),
-            "total_jobs_peak": Metric(
-                "jobs",
-                yearly(*(f"{k}_jobs" for k in layers)).max(axis=1),
-                "highest yearly direct + indirect + induced jobs",
-            ),
-            "gdp_cumulative": Metric(
-                cad, total(*(f"gdp_{k}" for k in layers)), "GDP over the horizon"
-            ),
-            "labour_income_cumulative": Metric(
-                cad,
-                total(*(f"labour_income_{k}" for k in layers)),
-                "labour income over the horizon",
-            ),
-            "public_cost_npv": Metric(cad, cost_npv, "incentives paid less clawbacks, discounted"),
-            "public_cost_cumulative": Metric(
-                cad, total("public_cost"), "incentives paid less clawbacks, undiscounted"
-            ),
-            "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
-        }
-        for scope in SCOPES:
-            suffix = "" if scope == "total" else f"_{scope}"
-            tax_npv = npv(f"tax_{scope}")
-            out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
-            out[f"fiscal_net_npv{suffix}"] = Metric(
-                cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
-            )
-        cost = yearly("public_cost")
-        for scope in SCOPES:
-            net = self._impact(f"tax_{scope}")
-            net -= cost
-            net *= disc
-            year = breakeven_year(net, years)
-            out[f"fiscal_breakeven_year_{scope}"] = Metric(
-                "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)"
-            )
-            out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
-                "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon"
-            )
-        out["battery_output_gwh_cumulative"] = Metric(
-            "GWh", total("battery_output_gwh"), "cell output over the horizon"
-        )
-        out["vehicles_assembled_cumulative"] = Metric(
-            "vehicles", total("vehicles_assembled"), "vehicles assembled over the horizon"
-        )
-        made = s["battery_output_gwh"].values.sum(axis=1)
-        local = s["battery_local_gwh"].values.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            absorbed = np.where(made > 0, local / made, np.nan)
-        out["local_absorption_share"] = Metric(
-            "share",
-            absorbed,
-            "scenario level: share of cell output installed in vehicles assembled in the country",
-        )
-        met = s["linkage_met"].values
-        measured = (~np.isnan(met)).sum(axis=(1, 2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
-        out["linkage_met_share"] = Metric(
-            "share", held, "scenario level: share of measured years the linkage holds"
-        )
-        return out
+        """Every metric for every draw (computed block by block when the run made them)."""
+        if self._metrics is not None:
+            return self._metrics
+        s = {n: self.scenario[n].values for n in METRIC_INPUTS}
+        c = {n: self.counterfactual[n].values for n in METRIC_INPUTS}
+        return draw_metrics(s, c, self.scenario["year"].values, self.meta["price_year"])
 
     def summary(self) -> pd.DataFrame:
         """Tidy table: metric, unit, mean, p5, p50, p95."""
@@ -261,7 +167,7 @@ class Results:
                         "variable": name,
                         "unit": self.scenario[name].attrs["units"],
                         "year": self.scenario["year"].values,
-                        "mean": a.mean(axis=0),
+                        "mean": a.mean(axis=0, dtype=np.float64),
                         **{k: q[i] for i, k in enumerate(QUANTILES)},
                     }
                 )
@@ -269,7 +175,12 @@ class Results:
         return pd.concat(frames, ignore_index=True)
 
     def compare(self, other: Results) -> Results:
-        """This scenario against another run's scenario, draw by draw (same seed and draws)."""
+        """This scenario against another run's scenario, draw by draw (same seed and draws).
+
+        Runs of more than ``PER_DRAW_LIMIT`` draws keep their yearly arrays in single
+        precision, so metrics compared this way agree with a direct run
+        (``simulate(a, counterfactual=b)``) to about seven digits.
+        """
         a, b = self.meta, other.meta
         if (a["seed"], a["draws"]) != (b["seed"], b["draws"]):
             raise EvpactError(
@@ -344,7 +255,7 @@ def _yearly_statistics(ds: xr.Dataset) -> xr.Dataset:
         has_nan = bool(np.isnan(a).any())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years stay NaN
-            mean = (np.nanmean if has_nan else np.mean)(a, axis=0)
+            mean = np.asarray((np.nanmean if has_nan else np.mean)(a, axis=0, dtype=np.float64))
             q = quantiles_over_draws(a, skip_nan=has_nan)
         data[name] = (("stat", *var.dims[1:]), np.concatenate([mean[None], q]), var.attrs)
     coords = {k: v for k, v in ds.coords.items() if "draw" not in v.dims}

@@ -225,7 +225,7 @@ class _Builder:
             ]
         if rows.empty:
             raise EvpactError(
-                f"archetype '{name}' has no '{parameter}', which a {plant.kind} plant needs",
+                f"archetype '{name}' has no '{parameter}', which this {plant.kind} plant needs",
                 f"plants.{plant.id}.archetype",
             )
         r = rows.iloc[0]

@@ -161,7 +161,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 (
                     output[r.customer]
                     for r in model.routes
-                    if r.supplier == lk.plant and _kind(model, r.customer) == "assembly"
+                    if r.supplier == lk.plant
+                    and _kind(model, r.customer) == "assembly"
+                    and _plant(model, r.customer).domestic
                 ),
                 zero,
             )

@@ -1,0 +1,137 @@
+"""Metrics: what a run reports per draw, from the yearly arrays of a scenario and its
+counterfactual. Pure functions on arrays, so a run can reduce block by block.
+
+Metrics are impacts (scenario minus counterfactual, draw by draw on common random numbers)
+unless their name says otherwise. A value that does not exist for a draw (a break-even not
+reached within the horizon) is NaN there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .engine.fiscal import breakeven_year
+
+Array = np.ndarray[Any, Any]
+SCOPES = ("plant", "supply_chain", "total")
+LAYERS = ("direct", "indirect", "induced")
+#: yearly variables the metrics read (besides the per-draw ``discount_rate``)
+METRIC_INPUTS = (
+    "discount_rate",
+    "linkage_met",
+    "public_cost",
+    "clawback_repaid",
+    "battery_output_gwh",
+    "battery_local_gwh",
+    "vehicles_assembled",
+    *(f"{k}_jobs" for k in LAYERS),
+    *(f"gdp_{k}" for k in LAYERS),
+    *(f"labour_income_{k}" for k in LAYERS),
+    *(f"tax_{k}" for k in SCOPES),
+)
+
+
+@dataclass(frozen=True)
+class Metric:
+    unit: str
+    values: Array  # one per draw
+    description: str
+
+
+def draw_metrics(
+    s: Mapping[str, Array], c: Mapping[str, Array], years: Array, price_year: int
+) -> dict[str, Metric]:
+    """Every metric for every draw of a scenario ``s`` against its counterfactual ``c``
+    (arrays over draw x year, as ``engine.simulate`` returns them)."""
+    cad = f"CAD_{price_year}"
+    years = np.asarray(years, dtype=float)
+    disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
+
+    # sums and NPVs are linear: take them per world and subtract, with no (draw, year)
+    # temporaries; only peaks and break-evens need the yearly difference itself
+    def total(*names: str) -> Array:
+        return sum(
+            (s[n].sum(axis=1) - c[n].sum(axis=1) for n in names),
+            np.zeros(len(s["discount_rate"])),
+        )
+
+    def npv(name: str) -> Array:
+        return np.asarray(
+            np.einsum("dt,dt->d", s[name], disc) - np.einsum("dt,dt->d", c[name], disc)
+        )
+
+    def yearly(*names: str) -> Array:
+        out = np.array(s[names[0]] - c[names[0]])
+        for n in names[1:]:
+            out += s[n]
+            out -= c[n]
+        return out
+
+    cost_npv = npv("public_cost")
+    out: dict[str, Metric] = {
+        "direct_jobs_peak": Metric(
+            "jobs", yearly("direct_jobs").max(axis=1), "highest yearly direct jobs"
+        ),
+        "total_jobs_peak": Metric(
+            "jobs",
+            yearly(*(f"{k}_jobs" for k in LAYERS)).max(axis=1),
+            "highest yearly direct + indirect + induced jobs",
+        ),
+        "gdp_cumulative": Metric(cad, total(*(f"gdp_{k}" for k in LAYERS)), "GDP over the horizon"),
+        "labour_income_cumulative": Metric(
+            cad,
+            total(*(f"labour_income_{k}" for k in LAYERS)),
+            "labour income over the horizon",
+        ),
+        "public_cost_npv": Metric(cad, cost_npv, "incentives paid less clawbacks, discounted"),
+        "public_cost_cumulative": Metric(
+            cad, total("public_cost"), "incentives paid less clawbacks, undiscounted"
+        ),
+        "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
+    }
+    for scope in SCOPES:
+        suffix = "" if scope == "total" else f"_{scope}"
+        tax_npv = npv(f"tax_{scope}")
+        out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
+        out[f"fiscal_net_npv{suffix}"] = Metric(
+            cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
+        )
+    cost = yearly("public_cost")
+    for scope in SCOPES:
+        net = np.array(s[f"tax_{scope}"] - c[f"tax_{scope}"])
+        net -= cost
+        net *= disc
+        year = breakeven_year(net, years)
+        out[f"fiscal_breakeven_year_{scope}"] = Metric(
+            "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)"
+        )
+        out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
+            "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon"
+        )
+    out["battery_output_gwh_cumulative"] = Metric(
+        "GWh", total("battery_output_gwh"), "cell output over the horizon"
+    )
+    out["vehicles_assembled_cumulative"] = Metric(
+        "vehicles", total("vehicles_assembled"), "vehicles assembled over the horizon"
+    )
+    made = s["battery_output_gwh"].sum(axis=1)
+    local = s["battery_local_gwh"].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        absorbed = np.where(made > 0, local / made, np.nan)
+    out["local_absorption_share"] = Metric(
+        "share",
+        absorbed,
+        "scenario level: share of cell output installed in vehicles assembled in the country",
+    )
+    met = s["linkage_met"]
+    measured = (~np.isnan(met)).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+    out["linkage_met_share"] = Metric(
+        "share", held, "scenario level: share of measured years the linkage holds"
+    )
+    return out
