@@ -38,7 +38,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Evaluate EV industrial deals: battery supply tied to local vehicle assembly.",
 )
-out_console = Console()
+# piped output has no width of its own: give tables room instead of rich's default 80 columns
+out_console = Console() if sys.stdout.isatty() else Console(width=120)
 err_console = Console(stderr=True)
 
 #: metrics shown in the terminal table, in this order (all are in the JSON and CSV)
@@ -104,14 +105,16 @@ def _fmt(value: float | None, unit: str) -> str:
         return f"{value:.0f}"
     if unit == "share":
         return f"{100 * value:.0f}%"
+    a = abs(value)
     if unit.startswith("CAD"):
-        a = abs(value)
         if a >= 1e9:
             return f"{value / 1e9:,.2f} B"
         if a >= 1e6:
             return f"{value / 1e6:,.0f} M"
         return f"{value:,.0f}"
-    return f"{value:,.0f}" if abs(value) >= 100 or value == 0 else f"{value:,.3g}"
+    if a >= 1e6:
+        return f"{value / 1e6:,.2f} M"
+    return f"{value:,.0f}" if a >= 100 or value == 0 else f"{value:,.3g}"
 
 
 def _table(results: Results, title: str) -> Table:
