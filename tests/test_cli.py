@@ -77,7 +77,12 @@ def default_run(work: Path) -> tuple[dict[str, Any], str, Path]:
 
 def test_run_json_contract(default_run: tuple[dict[str, Any], str, Path]) -> None:
     summary, _, _ = default_run
-    assert set(summary) == TOP_KEYS
+    assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
+    risk = summary["risk"]
+    assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
+    assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]
+    assert 0.0 <= risk["linkage_holds_over_deal_probability"] <= 1.0
+    assert set(risk["linkage_holds_probability_by_year"]) == {str(y) for y in range(2026, 2046)}
     assert summary["scenario"] == SCENARIO
     assert summary["counterfactual"] == "canada-korea-2026-unlinked"
     assert summary["seed"] == SEED
@@ -178,7 +183,12 @@ def test_run_table(work: Path) -> None:
 def test_run_deterministic(work: Path) -> None:
     proc = run_cli(["run", "--deterministic", "--json", "--out", str(work / "det")], work)
     summary = one_json(proc.stdout)
-    assert set(summary) == TOP_KEYS
+    assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
+    risk = summary["risk"]
+    assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
+    assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]
+    assert 0.0 <= risk["linkage_holds_over_deal_probability"] <= 1.0
+    assert set(risk["linkage_holds_probability_by_year"]) == {str(y) for y in range(2026, 2046)}
     assert summary["draws"] == 1
     assert summary["seed"] is None
     for name in METRICS:
@@ -214,7 +224,12 @@ def test_compare(work: Path) -> None:
     proc = run_cli(["compare", SCENARIO, "canada-korea-2026-unlinked", "--draws", "200",
                     "--json", "--out", str(out)], work)
     summary = one_json(proc.stdout)
-    assert set(summary) == TOP_KEYS
+    assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
+    risk = summary["risk"]
+    assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
+    assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]
+    assert 0.0 <= risk["linkage_holds_over_deal_probability"] <= 1.0
+    assert set(risk["linkage_holds_probability_by_year"]) == {str(y) for y in range(2026, 2046)}
     assert summary["scenario"] == SCENARIO
     assert summary["counterfactual"] == "canada-korea-2026-unlinked"
     assert summary["draws"] == 200

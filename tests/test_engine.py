@@ -183,3 +183,29 @@ def test_breakeven_year_requires_staying_positive():
         fiscal.breakeven_year(np.array([[-5.0, 6, -2, 3, 1]]), years), [2033]
     )
     assert np.isnan(fiscal.breakeven_year(np.array([[-5.0, 1, 1, 1, 1]]), years)[0])
+
+
+def test_linkage_risk_by_hand():
+    from evpact.metrics import holds_by_year, linkage_risk
+
+    nan = np.nan
+    met = np.array([  # (draw, deal, year)
+        [[nan, 1, 1, 1]],  # holds throughout
+        [[nan, 1, 0, 1]],  # fails in the third year
+        [[nan, nan, nan, nan]],  # never measured
+    ])
+    years = np.array([2030, 2031, 2032, 2033])
+    risk = linkage_risk(met, years)
+    np.testing.assert_array_equal(risk["linkage_holds_over_deal"].values, [1, 0, nan])
+    np.testing.assert_array_equal(risk["linkage_first_failure_year"].values, [nan, 2032, nan])
+    held, measured = holds_by_year(met)
+    np.testing.assert_array_equal(held, [0, 2, 1, 2])
+    np.testing.assert_array_equal(measured, [0, 2, 2, 2])
+
+
+def test_expected_shortfall_is_the_mean_of_the_worst_tail():
+    from evpact.metrics import expected_shortfall
+
+    values = np.arange(100.0)  # worst 5% = 0..4
+    assert expected_shortfall(values) == 2.0
+    assert expected_shortfall(values, 0.10) == 4.5

@@ -141,6 +141,32 @@ def _table(results: Results, title: str) -> Table:
     return table
 
 
+def _risk_table(results: Results) -> Table:
+    risk = results.risk()
+    metrics = results.summary_dict()["metrics"]
+    table = Table(title="Risk", title_justify="left", header_style="bold")
+    table.add_column("measure", no_wrap=True)
+    table.add_column("value", justify="right")
+    cvar = risk["fiscal_net_npv_cvar5"]
+    table.add_row(
+        "expected shortfall (CVaR 5%) of fiscal_net_npv", _fmt(cvar["value"], cvar["unit"])
+    )
+    for scope, p in risk["breakeven_within_horizon_probability"].items():
+        table.add_row(f"probability of break-even within the horizon ({scope})", _fmt(p, "share"))
+    table.add_row(
+        "probability the linkage holds in every measured year",
+        _fmt(risk["linkage_holds_over_deal_probability"], "share"),
+    )
+    first = metrics["linkage_first_failure_year"]
+    if risk["linkage_holds_over_deal_probability"] is not None:
+        table.add_row(
+            "first year the linkage fails (median, 90% interval)",
+            f"{_fmt(first['p50'], 'year')} ({_fmt(first['p5'], 'year')} to "
+            f"{_fmt(first['p95'], 'year')})",
+        )
+    return table
+
+
 def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
@@ -152,6 +178,7 @@ def _report(results: Results, out: Path, as_json: bool, title: str) -> None:
         return
     m = results.meta
     out_console.print(_table(results, title))
+    out_console.print(_risk_table(results))
     seed = "deterministic" if m["deterministic"] else f"seed {m['seed']}"
     out_console.print(
         f"{m['draws']:,} draws, {seed}, horizon {m['horizon'][0]}-{m['horizon'][1]}, "

@@ -134,4 +134,51 @@ def draw_metrics(
     out["linkage_met_share"] = Metric(
         "share", held, "scenario level: share of measured years the linkage holds"
     )
+    out.update(linkage_risk(met, years))
     return out
+
+
+def linkage_risk(met: Array, years: Array) -> dict[str, Metric]:
+    """Whether the linkage holds over the whole deal, and the year it first fails.
+
+    ``met`` is (draw, deal, year): 1 met, 0 failed, NaN not measured. A year fails when any
+    deal's condition fails in it. Draws with nothing measured have no value (NaN).
+    """
+    failed = np.any(met == 0, axis=1)  # (draw, year)
+    measured = np.any(~np.isnan(met), axis=(1, 2))
+    ever = failed.any(axis=1)
+    first = np.where(ever, np.asarray(years, dtype=float)[np.argmax(failed, axis=1)], np.nan)
+    return {
+        "linkage_holds_over_deal": Metric(
+            "share",
+            np.where(measured, (~ever).astype(float), np.nan),
+            "scenario level: 1 if the linkage holds in every measured year; its mean is the "
+            "probability the deal never fails its condition",
+        ),
+        "linkage_first_failure_year": Metric(
+            "year",
+            np.where(measured, first, np.nan),
+            "scenario level: first year the linkage fails (no value if it never fails)",
+        ),
+        "linkage_first_failure_year_reached_share": Metric(
+            "share",
+            np.where(measured, ever.astype(float), np.nan),
+            "scenario level: draws in which the linkage fails at least once",
+        ),
+    }
+
+
+def expected_shortfall(values: Array, level: float = 0.05) -> float:
+    """Mean of the worst ``level`` share of draws (the lowest values; CVaR): what the public
+    balance looks like in the bad tail, not just at its 5th percentile."""
+    v = np.sort(np.asarray(values, dtype=float))
+    k = max(1, int(np.ceil(level * v.size)))
+    return float(v[:k].mean())
+
+
+def holds_by_year(met: Array) -> tuple[Array, Array]:
+    """(draws in which the linkage holds, draws in which it is measured) per year; their ratio
+    is the probability the linkage holds that year. Sums, so blocks can be added up."""
+    measured = np.any(~np.isnan(met), axis=1)
+    held = measured & ~np.any(met == 0, axis=1)
+    return held.sum(axis=0), measured.sum(axis=0)

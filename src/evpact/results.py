@@ -22,7 +22,7 @@ import xarray as xr
 
 from .engine.simulate import VARIABLES
 from .errors import EvpactError
-from .metrics import METRIC_INPUTS, Metric, draw_metrics
+from .metrics import METRIC_INPUTS, Metric, draw_metrics, expected_shortfall, holds_by_year
 from .scenario.model import Scenario
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
@@ -135,6 +135,37 @@ class Results:
             "draws": m["draws"],
             "horizon": m["horizon"],
             "metrics": metrics,
+            "risk": self.risk(),
+        }
+
+    def risk(self) -> dict[str, Any]:
+        """Tail and probability figures that are not per-draw statistics: expected shortfall
+        (CVaR 5%) of the fiscal balance, the probability the linkage holds in each year and
+        over the deal, and the probability of breaking even within the horizon."""
+        m = self.metrics
+        cad = m["fiscal_net_npv"].unit
+        held, measured = holds_by_year(self.scenario["linkage_met"].values)
+        years = [int(y) for y in self.scenario["year"].values]
+        by_year = {
+            str(y): (float(h / n) if n else None)
+            for y, h, n in zip(years, held, measured, strict=True)
+        }
+        over = statistics(m["linkage_holds_over_deal"].values)["mean"]
+        return {
+            "fiscal_net_npv_cvar5": {
+                "unit": cad,
+                "value": expected_shortfall(m["fiscal_net_npv"].values),
+            },
+            "fiscal_net_npv_plant_cvar5": {
+                "unit": cad,
+                "value": expected_shortfall(m["fiscal_net_npv_plant"].values),
+            },
+            "breakeven_within_horizon_probability": {
+                scope: float(m[f"fiscal_breakeven_year_{scope}_reached_share"].values.mean())
+                for scope in ("plant", "supply_chain", "total")
+            },
+            "linkage_holds_over_deal_probability": over,
+            "linkage_holds_probability_by_year": by_year,
         }
 
     def draws_frame(self) -> pd.DataFrame:
