@@ -254,3 +254,15 @@ def test_large_run_shows_progress_and_writes_statistics(work: Path) -> None:
     assert float(metrics["gdp_cumulative"].mean()) == pytest.approx(mean, rel=1e-12)
     stats.close()
     metrics.close()
+
+
+def test_sweep_and_workers(work: Path) -> None:
+    out = work / "sweep"
+    proc = run_cli(["sweep", SCENARIO, "--grid", "deals.hmg-ontario.linkage.threshold=0.2,0.6",
+                    "--draws", "100", "--out", str(out)], work)
+    assert "linkage_met_share" in proc.stdout
+    table = pd.read_csv(out / "sweep.csv")
+    assert sorted(table["deals.hmg-ontario.linkage.threshold"].unique()) == [0.2, 0.6]
+    alone, _, _ = run_json(work, "w1", draws=300)
+    spread, _, _ = run_json(work, "w2", "--workers", "2", draws=300)
+    assert spread == alone  # a local Dask cluster gives the same numbers

@@ -78,12 +78,14 @@ def simulate(
     deterministic: bool = False,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> Results:
     """Monte Carlo of a scenario and its counterfactual on common random numbers.
 
     ``scenario`` is a bundled name, a YAML path or a loaded ``Scenario``; ``variant`` a dict of
     dotted paths to values. ``deterministic=True`` runs once with every input at its central
-    value (mode or median).
+    value (mode or median). ``client`` (a Dask ``distributed.Client``) maps the draw blocks
+    over a cluster: same numbers, other machines (see ``uncertainty.cluster.dask_client``).
     """
     if draws < 1:
         raise EvpactError(f"draws must be at least 1, got {draws}")
@@ -121,7 +123,7 @@ def simulate(
     # metrics are exact (double precision, per block); past PER_DRAW_LIMIT draws the yearly
     # arrays only feed statistics, so single precision (7 digits) halves memory and time
     dtype = np.float64 if n <= PER_DRAW_LIMIT else np.float32
-    arrays = run_models(models, n, seed, chunk, deterministic, progress, reduce, dtype)
+    arrays = run_models(models, n, seed, chunk, deterministic, progress, reduce, dtype, client)
     datasets = [to_dataset(m, a, scenario.price_year) for m, a in zip(models, arrays, strict=True)]
     meta = {
         "scenario": scenario.name,

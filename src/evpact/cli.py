@@ -23,6 +23,8 @@ from rich.table import Table
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 from .engine.compile import compile_scenario
 from .errors import EvpactError
+from .optimize.sweep import parse_grid
+from .optimize.sweep import sweep as run_sweep
 from .results import Results
 from .scenario.load import (
     bundled_scenarios,
@@ -32,6 +34,7 @@ from .scenario.load import (
     read_yaml,
 )
 from .scenario.model import Scenario
+from .uncertainty.cluster import dask_client
 
 app = typer.Typer(
     add_completion=False,
@@ -66,6 +69,14 @@ DrawsOpt = Annotated[int, typer.Option("--draws", "-n", min=1, help="Monte Carlo
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same numbers.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option("--cluster", help="Map draw blocks over Dask: 'local' or tcp://HOST:PORT."),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", help="Workers of a local Dask cluster (implies --cluster local)."),
+]
 
 
 def _variant(assignments: list[str] | None) -> dict[str, Any]:
@@ -206,10 +217,15 @@ def run(
     deterministic: Annotated[
         bool, typer.Option("--deterministic", help="One run with every input at its central value.")
     ] = False,
+    cluster: ClusterOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Simulate a deal against its counterfactual and summarise the impacts."""
     try:
-        with _progress(not as_json and draws >= PROGRESS_FROM and not deterministic, draws) as tick:
+        with (
+            dask_client(cluster, workers) as client,
+            _progress(not as_json and draws >= PROGRESS_FROM and not deterministic, draws) as tick,
+        ):
             results = simulate(
                 scenario,
                 draws=draws,
@@ -217,6 +233,7 @@ def run(
                 variant=_variant(set_),
                 deterministic=deterministic,
                 progress=tick,
+                client=client,
             )
         name = results.meta["scenario"]
         title = f"{name} vs {results.meta['counterfactual']} (impacts)"
@@ -246,6 +263,64 @@ def compare(
             out or Path("evpact-out") / f"{sa.name}-vs-{sb.name}",
             as_json,
             f"{sa.name} minus {sb.name}",
+        )
+    except EvpactError as e:
+        _fail(e)
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    grid: Annotated[
+        list[str],
+        typer.Option(
+            "--grid", help="PATH=START:STOP:N or PATH=V1,V2,...; several make a full grid."
+        ),
+    ],
+    draws: DrawsOpt = DEFAULT_DRAWS,
+    seed: SeedOpt = DEFAULT_SEED,
+    metrics: Annotated[
+        str, typer.Option("--metrics", help="Metrics shown in the table (all are written).")
+    ] = "linkage_met_share,public_cost_npv,fiscal_net_npv,total_jobs_peak",
+    out: OutOpt = None,
+    as_json: JsonOpt = False,
+    cluster: ClusterOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Every combination of a grid of deal terms, on the same random numbers, in one table."""
+    try:
+        axes = dict(parse_grid(g) for g in grid)
+        shown = [m.strip() for m in metrics.split(",") if m.strip()]
+        with dask_client(cluster, workers) as client:
+            table = run_sweep(scenario, axes, draws=draws, seed=seed, client=client)
+        unknown = sorted(set(shown) - set(table["metric"]))
+        if unknown:
+            raise EvpactError(f"--metrics: unknown {unknown}; see summary.csv of a run")
+        name = load_scenario(scenario).name
+        folder = out or Path("evpact-out") / name / "sweep"
+        folder.mkdir(parents=True, exist_ok=True)
+        table.to_csv(folder / "sweep.csv", index=False)
+        if as_json:
+            sys.stdout.write(table.to_json(orient="records") + "\n")
+            return
+        wide = table[table["metric"].isin(shown)].pivot_table(
+            index=list(axes), columns="metric", values="p50", sort=False
+        )
+        view = Table(title=f"{name}: sweep (median of each metric)", header_style="bold")
+        for col in [*axes, *shown]:
+            view.add_column(col, justify="right")
+        units = dict(zip(table["metric"], table["unit"], strict=False))
+        for key, row in wide.iterrows():
+            keys = key if isinstance(key, tuple) else (key,)
+            view.add_row(
+                *(f"{k:g}" for k in keys),
+                *(_fmt(None if _missing(row[m]) else float(row[m]), units[m]) for m in shown),
+            )
+        out_console.print(view)
+        out_console.print(
+            f"{draws:,} draws per variant, seed {seed}; wrote {folder}/sweep.csv",
+            style="dim",
+            highlight=False,
         )
     except EvpactError as e:
         _fail(e)

@@ -7,7 +7,7 @@ per-draw metrics are made (and where big runs will reduce on the fly).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,20 @@ Progress = Callable[[int, int], None]
 Reducer = Callable[[int, int, list[dict[str, np.ndarray[Any, Any]]]], None]
 
 
+Block = list[dict[str, np.ndarray[Any, Any]]]
+
+
+def compute_block(models: list[Model], seed: int, start: int, stop: int) -> Block:
+    """Draws ``start..stop-1`` of every model: a pure function of its arguments, so a block
+    gives the same numbers in this process, in another one, or on a cluster's worker."""
+    shared: dict[str, Any] = {}
+    return [run_block(m, sample(m.inputs, seed, start, stop, shared), stop - start) for m in models]
+
+
+def blocks(draws: int, chunk: int) -> list[tuple[int, int]]:
+    return [(start, min(start + chunk, draws)) for start in range(0, draws, chunk)]
+
+
 def run_models(
     models: list[Model],
     draws: int,
@@ -31,32 +45,51 @@ def run_models(
     progress: Progress | None = None,
     reduce: Reducer | None = None,
     dtype: type[np.floating[Any]] = np.float64,
-) -> list[dict[str, np.ndarray[Any, Any]]]:
+    client: Any = None,
+) -> Block:
     """Arrays over all draws for each model, computed block by block on common random numbers.
 
-    Results do not depend on ``chunk``; inputs the models share are drawn once per block.
-    ``reduce(start, stop, blocks)`` sees each block of every model in full precision while
-    it is hot in cache; the arrays kept for all draws are stored as ``dtype``.
+    Results do not depend on ``chunk`` nor on where blocks run: with a Dask ``client`` they
+    are mapped over its workers and placed back by their draw range. Inputs the models share
+    are drawn once per block. ``reduce(start, stop, blocks)`` sees each block of every model
+    in full precision; the arrays kept for all draws are stored as ``dtype``.
     """
     if deterministic:
-        blocks = [run_block(m, central(m.inputs), 1) for m in models]
+        one = [run_block(m, central(m.inputs), 1) for m in models]
         if reduce:
-            reduce(0, 1, blocks)
-        return blocks
-    outs: list[dict[str, np.ndarray[Any, Any]]] = [{} for _ in models]
-    for start in range(0, draws, chunk):
-        stop = min(start + chunk, draws)
-        shared: dict[str, Any] = {}
-        blocks = [
-            run_block(m, sample(m.inputs, seed, start, stop, shared), stop - start) for m in models
-        ]
+            reduce(0, 1, one)
+        return one
+    outs: Block = [{} for _ in models]
+    done = 0
+    for (start, stop), block in _map_blocks(models, seed, blocks(draws, chunk), client):
         if reduce:
-            reduce(start, stop, blocks)
-        for block, out in zip(blocks, outs, strict=True):
-            for key, value in block.items():
+            reduce(start, stop, block)
+        for part, out in zip(block, outs, strict=True):
+            for key, value in part.items():
                 if key not in out:  # allocate once: no list of parts, no concatenation copy
                     out[key] = np.empty((draws, *value.shape[1:]), dtype=dtype)
                 out[key][start:stop] = value
+        done += stop - start
         if progress:  # draws done across all models, out of draws x models
-            progress(stop * len(models), draws * len(models))
+            progress(done * len(models), draws * len(models))
     return outs
+
+
+def _map_blocks(
+    models: list[Model], seed: int, ranges: list[tuple[int, int]], client: Any
+) -> Iterator[tuple[tuple[int, int], Block]]:
+    """Blocks in this process, or on a Dask cluster as they complete (any order)."""
+    if client is None:
+        for start, stop in ranges:
+            yield (start, stop), compute_block(models, seed, start, stop)
+        return
+    from distributed import as_completed
+
+    [remote_models] = client.scatter([models], broadcast=True)
+    futures = {
+        client.submit(compute_block, remote_models, seed, start, stop, pure=False): (start, stop)
+        for start, stop in ranges
+    }
+    for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        yield futures[future], future.result()
+        future.release()

@@ -1,0 +1,1 @@
+"""Search over deal terms: grids of variants now, optimisers later."""
