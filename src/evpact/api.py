@@ -18,6 +18,7 @@ from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
 from .scenario.model import Scenario
 from .uncertainty.montecarlo import CHUNK, Progress, run_models
+from .uncertainty.sampling import SCHEMES
 
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20260129  # the MOU's date: any fixed seed makes default runs reproducible
@@ -79,6 +80,7 @@ def simulate(
     chunk: int = CHUNK,
     progress: Progress | None = None,
     client: Any = None,
+    sampling: str = "mc",
 ) -> Results:
     """Monte Carlo of a scenario and its counterfactual on common random numbers.
 
@@ -86,7 +88,11 @@ def simulate(
     dotted paths to values. ``deterministic=True`` runs once with every input at its central
     value (mode or median). ``client`` (a Dask ``distributed.Client``) maps the draw blocks
     over a cluster: same numbers, other machines (see ``uncertainty.cluster.dask_client``).
+    ``sampling`` is the scheme of the uniforms: ``mc`` (independent streams), ``lhs`` (Latin
+    hypercube) or ``sobol`` (scrambled Sobol points).
     """
+    if sampling not in SCHEMES:
+        raise EvpactError(f"sampling must be one of {', '.join(SCHEMES)}, got '{sampling}'")
     if draws < 1:
         raise EvpactError(f"draws must be at least 1, got {draws}")
     if chunk < 1:
@@ -123,7 +129,9 @@ def simulate(
     # metrics are exact (double precision, per block); past PER_DRAW_LIMIT draws the yearly
     # arrays only feed statistics, so single precision (7 digits) halves memory and time
     dtype = np.float64 if n <= PER_DRAW_LIMIT else np.float32
-    arrays = run_models(models, n, seed, chunk, deterministic, progress, reduce, dtype, client)
+    arrays = run_models(
+        models, n, seed, chunk, deterministic, progress, reduce, dtype, client, sampling
+    )
     datasets = [to_dataset(m, a, scenario.price_year) for m, a in zip(models, arrays, strict=True)]
     meta = {
         "scenario": scenario.name,
@@ -134,6 +142,7 @@ def simulate(
         "seed": None if deterministic else seed,
         "draws": n,
         "deterministic": deterministic,
+        "sampling": sampling,
         "horizon": list(scenario.horizon),
         "price_year": scenario.price_year,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,12 @@ ClusterOpt = Annotated[
     str | None,
     typer.Option("--cluster", help="Map draw blocks over Dask: 'local' or tcp://HOST:PORT."),
 ]
+SamplingOpt = Annotated[
+    str,
+    typer.Option(
+        "--sampling", help="Scheme of the draws: mc (independent), lhs (Latin hypercube), sobol."
+    ),
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option("--workers", help="Workers of a local Dask cluster (implies --cluster local)."),
@@ -86,6 +93,19 @@ def _variant(assignments: list[str] | None) -> dict[str, Any]:
 def _fail(e: EvpactError) -> None:
     err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+@contextmanager
+def _notes() -> Iterator[None]:
+    """Warnings the model raises (a Sobol run that is not a power of two...) as notes on
+    stderr, one line each, instead of Python's warning format."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for w in caught:
+                err_console.print(f"[yellow]note:[/] {escape(str(w.message))}", highlight=False)
 
 
 @contextmanager
@@ -219,10 +239,12 @@ def run(
     ] = False,
     cluster: ClusterOpt = None,
     workers: WorkersOpt = None,
+    sampling: SamplingOpt = "mc",
 ) -> None:
     """Simulate a deal against its counterfactual and summarise the impacts."""
     try:
         with (
+            _notes(),
             dask_client(cluster, workers) as client,
             _progress(not as_json and draws >= PROGRESS_FROM and not deterministic, draws) as tick,
         ):
@@ -234,6 +256,7 @@ def run(
                 deterministic=deterministic,
                 progress=tick,
                 client=client,
+                sampling=sampling,
             )
         name = results.meta["scenario"]
         title = f"{name} vs {results.meta['counterfactual']} (impacts)"

@@ -20,7 +20,7 @@ import pandas as pd
 from ..data import ReferenceData, range_dist, reference
 from ..errors import EvpactError
 from ..scenario.distributions import Dist, FloatArray, triangular_ppf
-from ..scenario.model import Deal, PathRef, Plant, Scenario
+from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
@@ -160,6 +160,7 @@ class Model:
     routes: tuple[RouteSpec, ...]
     deals: tuple[DealSpec, ...]
     payers: tuple[str, ...]
+    correlations: tuple[Correlation, ...] = ()  # rank correlations among uncertain inputs
 
 
 class _Builder:
@@ -536,7 +537,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     b.prices()
     b.economy_and_fiscal()
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
-    return Model(
+    model = Model(
         name=scenario.name,
         years=b.years,
         home=scenario.home_country,
@@ -546,7 +547,34 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         routes=tuple(routes),
         deals=deals,
         payers=tuple(payers),
+        correlations=scenario.correlations,
     )
+    check_correlations(model, scenario)
+    return model
+
+
+def check_correlations(model: Model, scenario: Scenario) -> None:
+    """Every correlated path names an uncertain input of the compiled model.
+
+    Checked here, not when loading, because only compiling knows the inputs (bundled defaults
+    such as multipliers and price paths become inputs without appearing in the file).
+    """
+    for g, group in enumerate(scenario.correlations):
+        where = f"correlations.{g}.inputs"
+        for path in group.inputs:
+            if path not in model.inputs:
+                close = difflib.get_close_matches(path, list(model.inputs), n=1)
+                if close:
+                    hint = f"did you mean '{close[0]}'?"
+                else:
+                    uncertain = sorted(p for p, d in model.inputs.items() if not d.is_fixed)
+                    hint = f"uncertain inputs: {', '.join(uncertain) or 'none'}"
+                raise EvpactError(f"'{path}' is not an input of this scenario; {hint}", where)
+            if model.inputs[path].is_fixed:
+                raise EvpactError(
+                    f"'{path}' is fixed, nothing to correlate; give it a distribution first",
+                    where,
+                )
 
 
 def _check_route_shares(s: Scenario) -> None:
@@ -561,4 +589,4 @@ def _check_route_shares(s: Scenario) -> None:
             )
 
 
-__all__ = ["Model", "YearPath", "compile_scenario"]
+__all__ = ["Model", "YearPath", "check_correlations", "compile_scenario"]

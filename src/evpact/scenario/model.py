@@ -11,8 +11,18 @@ import difflib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
+from ..uncertainty.sampling import normal_correlation, suggest_correlation
 from .distributions import Dist, NonNegative, Share, Uncertain, fixed, uncertain
 
 PlantKind = Literal[
@@ -264,6 +274,67 @@ class Fiscal(Strict):
     profit_share: Share | None = None
 
 
+def _matrix_text(m: Any) -> str:
+    return "[" + ", ".join("[" + ", ".join(f"{v:g}" for v in row) + "]" for row in m) + "]"
+
+
+class Correlation(Strict):
+    """Rank (Spearman) correlations among uncertain inputs, keyed by their engine paths."""
+
+    inputs: tuple[str, ...] = Field(
+        description="Paths of uncertain inputs, e.g. market.regions.US.ev_share."
+    )
+    matrix: tuple[tuple[float, ...], ...] = Field(
+        description="Spearman rank correlation matrix, one row per input, in the same order."
+    )
+
+    @model_validator(mode="after")
+    def _valid_matrix(self) -> Correlation:
+        n = len(self.inputs)
+        if n < 2:
+            raise ValueError(f"a correlation group needs at least 2 inputs, got {n}")
+        repeated = sorted({p for p in self.inputs if self.inputs.count(p) > 1})
+        if repeated:
+            raise ValueError(f"inputs repeated within the group: {repeated}")
+        rows = [len(row) for row in self.matrix]
+        if len(rows) != n or any(r != n for r in rows):
+            raise ValueError(
+                f"matrix must be {n}x{n} for {n} inputs, got {len(rows)} row(s) of "
+                f"{'/'.join(str(r) for r in sorted(set(rows))) or 0} value(s)"
+            )
+        m = np.array(self.matrix, dtype=float)
+        outside = np.argwhere(~((m >= -1) & (m <= 1)))  # NaN included
+        if len(outside):
+            i, j = outside[0]
+            raise ValueError(f"matrix[{i}][{j}] = {m[i, j]:g}: correlations lie in [-1, 1]")
+        for i in range(n):
+            if m[i, i] != 1:
+                raise ValueError(f"matrix[{i}][{i}] = {m[i, i]:g}: the diagonal must be 1")
+        asymmetric = np.argwhere(np.abs(m - m.T) > 1e-9)
+        if len(asymmetric):
+            i, j = asymmetric[0]
+            raise ValueError(
+                f"matrix is not symmetric: matrix[{i}][{j}] = {m[i, j]:g} but "
+                f"matrix[{j}][{i}] = {m[j, i]:g}"
+            )
+        w = np.linalg.eigvalsh(m)
+        if w[0] < -1e-9:
+            raise ValueError(
+                f"matrix is not positive semi-definite (eigenvalue {w[0]:.3g} < 0): these "
+                f"correlations contradict each other; the nearest valid matrix is about "
+                f"{_matrix_text(suggest_correlation(m))}"
+            )
+        w = np.linalg.eigvalsh(normal_correlation(m))
+        if w[0] < -1e-9:
+            raise ValueError(
+                "matrix is valid but cannot be sampled: its normal-scale equivalent "
+                f"2 sin(pi rho / 6) has eigenvalue {w[0]:.3g} < 0 (the Gaussian copula needs it "
+                f"positive semi-definite); a close matrix that works is "
+                f"{_matrix_text(suggest_correlation(m))}"
+            )
+        return self
+
+
 class Scenario(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
@@ -281,10 +352,21 @@ class Scenario(Strict):
     market: Market
     economy: Economy = Economy()
     fiscal: Fiscal = Fiscal()
+    correlations: tuple[Correlation, ...] = Field(
+        default=(), description="Rank correlations among uncertain inputs, in groups."
+    )
     sources: dict[str, str] = Field(
         default_factory=dict, description="Source of each figure, keyed by its path in this file."
     )
     _origin: Path | None = PrivateAttr(default=None)
+
+    @model_serializer(mode="wrap")
+    def _omit_no_correlations(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Scenarios without correlations dump (and hash) exactly as before the field existed."""
+        data: dict[str, Any] = handler(self)
+        if not self.correlations:
+            data.pop("correlations", None)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -329,6 +411,15 @@ class Scenario(Strict):
                         f"deals.{d.id}: a production credit pays per kWh of cells or modules, "
                         f"but '{inc.plant}' is a {kinds[inc.plant]} plant"
                     )
+        grouped: dict[str, int] = {}
+        for g, group in enumerate(self.correlations):
+            for path in group.inputs:
+                if path in grouped:
+                    raise ValueError(
+                        f"correlations.{g}: input '{path}' is already in correlations."
+                        f"{grouped[path]}; an input belongs to at most one group (merge them)"
+                    )
+                grouped[path] = g
         for p in self.plants:
             if p.kind == "assembly":
                 for region in p.markets:
@@ -354,4 +445,4 @@ class Scenario(Strict):
         return range(self.horizon[0], self.horizon[1] + 1)
 
 
-__all__ = ["BATTERY_KINDS", "Deal", "Dist", "Incentive", "Plant", "Scenario"]
+__all__ = ["BATTERY_KINDS", "Correlation", "Deal", "Dist", "Incentive", "Plant", "Scenario"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..engine.compile import Model
 from ..engine.simulate import simulate as run_block
-from .sampling import central, sample
+from .sampling import block_uniforms, central, sample, uncertain_paths
 
 CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
 
@@ -25,11 +25,22 @@ Reducer = Callable[[int, int, list[dict[str, np.ndarray[Any, Any]]]], None]
 Block = list[dict[str, np.ndarray[Any, Any]]]
 
 
-def compute_block(models: list[Model], seed: int, start: int, stop: int) -> Block:
+def compute_block(
+    models: list[Model], seed: int, start: int, stop: int, total: int, scheme: str = "mc"
+) -> Block:
     """Draws ``start..stop-1`` of every model: a pure function of its arguments, so a block
-    gives the same numbers in this process, in another one, or on a cluster's worker."""
+    gives the same numbers in this process, in another one, or on a cluster's worker.
+
+    The uniforms come from ``block_uniforms`` over the union of the models' uncertain inputs,
+    with the scenario's (first model's) rank correlations, so the counterfactual shares both
+    the draws and their correlation structure.
+    """
+    paths = uncertain_paths(*(m.inputs for m in models))
+    u = block_uniforms(paths, seed, start, stop, total, scheme, models[0].correlations)
     shared: dict[str, Any] = {}
-    return [run_block(m, sample(m.inputs, seed, start, stop, shared), stop - start) for m in models]
+    return [
+        run_block(m, sample(m.inputs, seed, start, stop, shared, u=u), stop - start) for m in models
+    ]
 
 
 def blocks(draws: int, chunk: int) -> list[tuple[int, int]]:
@@ -46,6 +57,7 @@ def run_models(
     reduce: Reducer | None = None,
     dtype: type[np.floating[Any]] = np.float64,
     client: Any = None,
+    scheme: str = "mc",
 ) -> Block:
     """Arrays over all draws for each model, computed block by block on common random numbers.
 
@@ -61,7 +73,8 @@ def run_models(
         return one
     outs: Block = [{} for _ in models]
     done = 0
-    for (start, stop), block in _map_blocks(models, seed, blocks(draws, chunk), client):
+    ranges = blocks(draws, chunk)
+    for (start, stop), block in _map_blocks(models, seed, ranges, draws, scheme, client):
         if reduce:
             reduce(start, stop, block)
         for part, out in zip(block, outs, strict=True):
@@ -76,18 +89,26 @@ def run_models(
 
 
 def _map_blocks(
-    models: list[Model], seed: int, ranges: list[tuple[int, int]], client: Any
+    models: list[Model],
+    seed: int,
+    ranges: list[tuple[int, int]],
+    total: int,
+    scheme: str,
+    client: Any,
 ) -> Iterator[tuple[tuple[int, int], Block]]:
     """Blocks in this process, or on a Dask cluster as they complete (any order)."""
     if client is None:
         for start, stop in ranges:
-            yield (start, stop), compute_block(models, seed, start, stop)
+            yield (start, stop), compute_block(models, seed, start, stop, total, scheme)
         return
     from distributed import as_completed
 
     [remote_models] = client.scatter([models], broadcast=True)
     futures = {
-        client.submit(compute_block, remote_models, seed, start, stop, pure=False): (start, stop)
+        client.submit(compute_block, remote_models, seed, start, stop, total, scheme, pure=False): (
+            start,
+            stop,
+        )
         for start, stop in ranges
     }
     for future in as_completed(futures):  # type: ignore[no-untyped-call]
