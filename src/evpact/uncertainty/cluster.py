@@ -27,7 +27,7 @@ def dask_client(cluster: str | None = None, workers: int | None = None) -> Itera
     if cluster in (None, "local"):
         with (
             LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as local,
             Client(local) as client,  # type: ignore[no-untyped-call]
         ):
