@@ -99,3 +99,50 @@ def test_scenario_correlations_reach_the_engine(write_scenario):
         free.scenario["vehicles_assembled"].sel(year=2031).values,
     ).statistic
     assert abs(rho_free) < 0.1
+
+
+def test_streamed_run_is_exact_for_means_and_bounded_for_quantiles(monkeypatch):
+    from evpact.uncertainty.reduce import quantile_rank_error
+
+    full = evpact.simulate("canada-korea-2026", draws=6000, seed=9, keep_draws=True)
+    monkeypatch.setattr(evpact.api, "SUBSAMPLE", 1024)
+    stream = evpact.simulate("canada-korea-2026", draws=6000, seed=9)
+    assert stream.streamed and not full.streamed
+    assert stream.scenario.sizes["draw"] == 1024 and stream.meta["draws"] == 6000
+    bound = quantile_rank_error(1024, 6000)
+    assert stream.meta["quantile_rank_error"] == bound
+    fs, ss = full.summary_dict(), stream.summary_dict()
+    for name, stats in fs["metrics"].items():
+        got = ss["metrics"][name]
+        if stats["mean"] is None:  # exact over all draws, including 'no value' draws
+            assert got["mean"] is None, name
+        else:
+            assert got["mean"] == pytest.approx(stats["mean"], rel=1e-9, abs=1e-9), name
+        values = np.sort(
+            np.where(np.isnan(full.metrics[name].values), np.inf, full.metrics[name].values)
+        )
+        for key, q in (("p5", 0.05), ("p50", 0.5), ("p95", 0.95)):
+            if got[key] is None:
+                continue
+            lo = np.searchsorted(values, got[key], "left") / values.size
+            hi = np.searchsorted(values, got[key], "right") / values.size
+            assert lo - bound <= q <= hi + bound, (name, key, lo, hi)
+    _same(ss["risk"], fs["risk"])  # tails and probabilities come from every draw
+    with pytest.raises(EvpactError, match="compare needs"):
+        stream.compare(full)
+
+
+def test_keep_draws_refuses_what_does_not_fit():
+    with pytest.raises(EvpactError, match="GiB"):
+        evpact.simulate("canada-korea-2026", draws=10**11, keep_draws=True)
+
+
+def _same(got, want):
+    if isinstance(want, dict):
+        assert got.keys() == want.keys()
+        for key in want:
+            _same(got[key], want[key])
+    elif want is None or isinstance(want, str):
+        assert got == want
+    else:
+        assert got == pytest.approx(want, rel=1e-12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
 from .scenario.model import Scenario
 from .uncertainty.montecarlo import CHUNK, Progress, run_models
+from .uncertainty.reduce import SUBSAMPLE, Totals, quantile_rank_error
 from .uncertainty.sampling import SCHEMES
 
 DEFAULT_DRAWS = 2000
@@ -81,6 +83,7 @@ def simulate(
     progress: Progress | None = None,
     client: Any = None,
     sampling: str = "mc",
+    keep_draws: bool | None = None,
 ) -> Results:
     """Monte Carlo of a scenario and its counterfactual on common random numbers.
 
@@ -89,7 +92,10 @@ def simulate(
     value (mode or median). ``client`` (a Dask ``distributed.Client``) maps the draw blocks
     over a cluster: same numbers, other machines (see ``uncertainty.cluster.dask_client``).
     ``sampling`` is the scheme of the uniforms: ``mc`` (independent streams), ``lhs`` (Latin
-    hypercube) or ``sobol`` (scrambled Sobol points).
+    hypercube) or ``sobol`` (scrambled Sobol points). Runs of more than ``SUBSAMPLE`` draws
+    stream: they keep the arrays of their first ``SUBSAMPLE`` draws (for quantiles and
+    per-draw views) and exact running totals of all of them (means, shares, tails), so memory
+    stays flat; ``keep_draws=True`` keeps every draw.
     """
     if sampling not in SCHEMES:
         raise EvpactError(f"sampling must be one of {', '.join(SCHEMES)}, got '{sampling}'")
@@ -115,22 +121,28 @@ def simulate(
             f"{cf.name} {list(cf.horizon)}; compare runs over the same years"
         )
     n = 1 if deterministic else draws
+    kept = n if keep_draws or n <= SUBSAMPLE else SUBSAMPLE
     models = [compile_scenario(s) for s in (scenario, cf)]
+    if keep_draws:
+        check_fits(n, models[0].years.size)
     metrics: dict[str, Metric] = {}
+    totals = Totals(n)
 
     def reduce(start: int, stop: int, blocks: list[dict[str, np.ndarray[Any, Any]]]) -> None:
-        for name, m in draw_metrics(
-            blocks[0], blocks[1], models[0].years, scenario.price_year
-        ).items():
+        block_metrics = draw_metrics(blocks[0], blocks[1], models[0].years, scenario.price_year)
+        totals.add(block_metrics, blocks)
+        rows = min(stop, kept) - start
+        for name, m in block_metrics.items():
             if name not in metrics:
-                metrics[name] = Metric(m.unit, np.empty(n), m.description)
-            metrics[name].values[start:stop] = m.values
+                metrics[name] = Metric(m.unit, np.empty(kept), m.description)
+            if rows > 0:
+                metrics[name].values[start : start + rows] = m.values[:rows]
 
     # metrics are exact (double precision, per block); past PER_DRAW_LIMIT draws the yearly
     # arrays only feed statistics, so single precision (7 digits) halves memory and time
     dtype = np.float64 if n <= PER_DRAW_LIMIT else np.float32
     arrays = run_models(
-        models, n, seed, chunk, deterministic, progress, reduce, dtype, client, sampling
+        models, n, seed, chunk, deterministic, progress, reduce, dtype, client, sampling, kept
     )
     datasets = [to_dataset(m, a, scenario.price_year) for m, a in zip(models, arrays, strict=True)]
     meta = {
@@ -141,6 +153,8 @@ def simulate(
         "scenario_sha256": scenario_sha256(scenario),
         "seed": None if deterministic else seed,
         "draws": n,
+        "kept_draws": kept,
+        "quantile_rank_error": quantile_rank_error(kept, n),
         "deterministic": deterministic,
         "sampling": sampling,
         "horizon": list(scenario.horizon),
@@ -153,4 +167,19 @@ def simulate(
         scenario_model=scenario,
         counterfactual_model=cf,
         metrics=metrics,
+        totals=totals,
     )
+
+
+def check_fits(draws: int, years: int, arrays: int = 60) -> None:
+    """Refuse to keep every draw when that would not fit in memory (a generous estimate)."""
+    need = draws * years * arrays * 4
+    try:
+        have = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return
+    if need > 0.6 * have:
+        raise EvpactError(
+            f"keeping all {draws:,} draws needs about {need / 2**30:.1f} GiB of the "
+            f"{have / 2**30:.1f} GiB here; drop --keep-draws to stream them"
+        )

@@ -190,10 +190,12 @@ def _risk_table(results: Results) -> Table:
     )
     first = metrics["linkage_first_failure_year"]
     if risk["linkage_holds_over_deal_probability"] is not None:
+        when = [
+            "never" if first[k] is None else _fmt(first[k], "year") for k in ("p50", "p5", "p95")
+        ]
         table.add_row(
             "first year the linkage fails (median, 90% interval)",
-            f"{_fmt(first['p50'], 'year')} ({_fmt(first['p5'], 'year')} to "
-            f"{_fmt(first['p95'], 'year')})",
+            f"{when[0]} ({when[1]} to {when[2]})",
         )
     return table
 
@@ -218,6 +220,13 @@ def _report(results: Results, out: Path, as_json: bool, title: str) -> None:
         style="dim",
         highlight=False,
     )
+    if results.streamed:
+        out_console.print(
+            f"streamed: means, shares and tails over all {m['draws']:,} draws; quantiles over "
+            f"the first {m['kept_draws']:,} (rank error at most {m['quantile_rank_error']:.4f})",
+            style="dim",
+            highlight=False,
+        )
     out_console.print(f"wrote {len(files)} files to {out}/", style="dim", highlight=False)
 
 
@@ -240,6 +249,12 @@ def run(
     cluster: ClusterOpt = None,
     workers: WorkersOpt = None,
     sampling: SamplingOpt = "mc",
+    keep_draws: Annotated[
+        bool,
+        typer.Option(
+            "--keep-draws", help="Keep every draw in memory (runs past 65,536 draws stream)."
+        ),
+    ] = False,
 ) -> None:
     """Simulate a deal against its counterfactual and summarise the impacts."""
     try:
@@ -257,6 +272,7 @@ def run(
                 progress=tick,
                 client=client,
                 sampling=sampling,
+                keep_draws=keep_draws or None,
             )
         name = results.meta["scenario"]
         title = f"{name} vs {results.meta['counterfactual']} (impacts)"
@@ -388,6 +404,104 @@ def validate(
 def schema() -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
     sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg = "canada-korea-2026",
+    method: Annotated[
+        str, typer.Option("--method", help="sobol (variance shares), morris (screening), delta.")
+    ] = "sobol",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            help="Sobol' base rows (a power of two; runs N x (inputs + 2)), Morris trajectories "
+            "or delta rows. Default 256, 20, 1000.",
+        ),
+    ] = None,
+    outputs: Annotated[
+        str | None,
+        typer.Option("--outputs", help="Comma-separated metrics (default: four headline ones)."),
+    ] = None,
+    out: OutOpt = None,
+    seed: SeedOpt = DEFAULT_SEED,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE, as for run.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Inputs shown per output.")] = 10,
+) -> None:
+    """Which uncertain inputs drive each impact: SALib indices, a CSV and a chart per output."""
+    import warnings
+
+    from .report.charts import write_charts
+    from .uncertainty import sensitivity as sa
+
+    names = sa.DEFAULT_OUTPUTS if outputs is None else [o.strip() for o in outputs.split(",")]
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", sa.SensitivityWarning)
+            table = sa.analyse_scenario(
+                scenario, method, samples, [o for o in names if o], seed, variant=_variant(set_)
+            )
+    except EvpactError as e:
+        _fail(e)
+    for w in caught:
+        if issubclass(w.category, sa.SensitivityWarning):
+            err_console.print(
+                f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False, soft_wrap=True
+            )
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    folder = out or Path("evpact-out") / table.attrs["scenario"] / "sensitivity"
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_csv(folder / "sensitivity.csv", index=False)
+    files = [folder / "sensitivity.csv", *write_charts(table, folder)]
+    m = table.attrs
+    view = Table(
+        title=f"{m['scenario']} vs {m['counterfactual']}: sensitivity ({m['method']})",
+        title_justify="left",
+        header_style="bold",
+    )
+    shown = table[table["rank"] <= top]
+    widest = int(shown["input"].str.len().max()) if len(shown) else 5
+    for col in ("output", "input", "index", "value", "95% interval", "rank"):
+        view.add_column(
+            col,
+            justify="right" if col in ("value", "rank") else "left",
+            overflow="fold",
+            no_wrap=col != "input",
+            min_width=min(widest, 60) if col == "input" else None,
+        )
+    for row in shown.to_dict("records"):
+        value, conf = float(row["value"]), float(row["conf"])
+        interval = "" if math.isnan(conf) else f"{value - conf:.3g} to {value + conf:.3g}"
+        note = " *" if row["note"] else ""
+        view.add_row(
+            str(row["output"]),
+            str(row["input"]),
+            str(row["index"]),
+            f"{value:.3g}{note}",
+            interval,
+            str(row["rank"]),
+        )
+    view.caption = (
+        f"top {top} inputs per output by {sa.MAIN_INDEX[m['method']]}; all in sensitivity.csv"
+        + (
+            "; * a negative index: see the notes below"
+            if shown["note"].any()
+            else ""
+        )
+    )
+    out_console.print(view)
+    for note in m["notes"]:
+        out_console.print(note, style="dim", highlight=False)
+    out_console.print(
+        f"{m['evaluations']:,} evaluations of both worlds, seed {m['seed']}; "
+        f"wrote {len(files)} files to {folder}/",
+        style="dim",
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -22,8 +22,9 @@ import xarray as xr
 
 from .engine.simulate import VARIABLES
 from .errors import EvpactError
-from .metrics import METRIC_INPUTS, Metric, draw_metrics, expected_shortfall, holds_by_year
+from .metrics import METRIC_INPUTS, Metric, draw_metrics
 from .scenario.model import Scenario
+from .uncertainty.reduce import TAIL_METRICS, Totals
 
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 #: runs up to this many draws write every draw to NetCDF; larger ones write yearly statistics
@@ -67,8 +68,10 @@ class Results:
         scenario_model: Scenario | None = None,
         counterfactual_model: Scenario | None = None,
         metrics: dict[str, Metric] | None = None,
+        totals: Totals | None = None,
     ) -> None:
         self._metrics = metrics
+        self._totals = totals
         self.scenario = scenario
         self.counterfactual = counterfactual
         self.meta = dict(meta)
@@ -111,10 +114,35 @@ class Results:
         c = {n: self.counterfactual[n].values for n in METRIC_INPUTS}
         return draw_metrics(s, c, self.scenario["year"].values, self.meta["price_year"])
 
+    @cached_property
+    def totals(self) -> Totals:
+        """Exact aggregates over every draw (from the run, or rebuilt from the kept draws)."""
+        if self._totals is not None:
+            return self._totals
+        totals = Totals(self.scenario.sizes["draw"])
+        worlds = [
+            {str(n): ds[n].values for n in ds.data_vars}
+            for ds in (self.scenario, self.counterfactual)
+        ]
+        totals.add(self.metrics, worlds)
+        return totals
+
+    @property
+    def streamed(self) -> bool:
+        """True when the run kept only its first draws (quantiles from that subsample)."""
+        return bool(self.meta.get("kept_draws", self.meta["draws"]) < self.meta["draws"])
+
+    def _statistics(self, name: str) -> dict[str, float | None]:
+        """Quantiles from the kept draws, mean from every draw (exact either way)."""
+        stats = statistics(self.metrics[name].values)
+        if self.streamed:
+            stats["mean"] = self.totals.mean(name)
+        return stats
+
     def summary(self) -> pd.DataFrame:
         """Tidy table: metric, unit, mean, p5, p50, p95."""
         rows = [
-            {"metric": name, "unit": m.unit, **statistics(m.values)}
+            {"metric": name, "unit": m.unit, **self._statistics(name)}
             for name, m in self.metrics.items()
         ]
         return pd.DataFrame(rows, columns=["metric", "unit", "mean", "p5", "p50", "p95"])
@@ -123,7 +151,7 @@ class Results:
         """The summary JSON contract of ``evpact run --json``."""
         m = self.meta
         metrics = {
-            name: {"unit": x.unit, **statistics(x.values)} for name, x in self.metrics.items()
+            name: {"unit": x.unit, **self._statistics(name)} for name, x in self.metrics.items()
         }
         return {
             "scenario": m["scenario"],
@@ -142,29 +170,24 @@ class Results:
         """Tail and probability figures that are not per-draw statistics: expected shortfall
         (CVaR 5%) of the fiscal balance, the probability the linkage holds in each year and
         over the deal, and the probability of breaking even within the horizon."""
-        m = self.metrics
-        cad = m["fiscal_net_npv"].unit
-        held, measured = holds_by_year(self.scenario["linkage_met"].values)
+        t = self.totals
+        cad = self.metrics["fiscal_net_npv"].unit
         years = [int(y) for y in self.scenario["year"].values]
+        assert t.held is not None and t.measured is not None
         by_year = {
             str(y): (float(h / n) if n else None)
-            for y, h, n in zip(years, held, measured, strict=True)
+            for y, h, n in zip(years, t.held, t.measured, strict=True)
         }
-        over = statistics(m["linkage_holds_over_deal"].values)["mean"]
         return {
-            "fiscal_net_npv_cvar5": {
-                "unit": cad,
-                "value": expected_shortfall(m["fiscal_net_npv"].values),
-            },
-            "fiscal_net_npv_plant_cvar5": {
-                "unit": cad,
-                "value": expected_shortfall(m["fiscal_net_npv_plant"].values),
+            **{
+                f"{name}_cvar5": {"unit": cad, "value": t.expected_shortfall(name)}
+                for name in TAIL_METRICS
             },
             "breakeven_within_horizon_probability": {
-                scope: float(m[f"fiscal_breakeven_year_{scope}_reached_share"].values.mean())
+                scope: t.mean(f"fiscal_breakeven_year_{scope}_reached_share")
                 for scope in ("plant", "supply_chain", "total")
             },
-            "linkage_holds_over_deal_probability": over,
+            "linkage_holds_over_deal_probability": t.mean("linkage_holds_over_deal"),
             "linkage_holds_probability_by_year": by_year,
         }
 
@@ -198,7 +221,11 @@ class Results:
                         "variable": name,
                         "unit": self.scenario[name].attrs["units"],
                         "year": self.scenario["year"].values,
-                        "mean": a.mean(axis=0, dtype=np.float64),
+                        "mean": (
+                            self.totals.yearly_mean(0, name) - self.totals.yearly_mean(1, name)
+                        )
+                        if self.streamed
+                        else a.mean(axis=0, dtype=np.float64),
                         **{k: q[i] for i, k in enumerate(QUANTILES)},
                     }
                 )
@@ -207,12 +234,18 @@ class Results:
 
     def compare(self, other: Results) -> Results:
         """This scenario against another run's scenario, draw by draw (same seed and draws).
+        Both runs must have kept every draw (``keep_draws=True`` past ``SUBSAMPLE`` draws).
 
         Runs of more than ``PER_DRAW_LIMIT`` draws keep their yearly arrays in single
         precision, so metrics compared this way agree with a direct run
         (``simulate(a, counterfactual=b)``) to about seven digits.
         """
         a, b = self.meta, other.meta
+        if self.streamed or other.streamed:
+            raise EvpactError(
+                "compare needs runs that kept every draw: run with "
+                "keep_draws=True, or use simulate(a, counterfactual=b)"
+            )
         if (a["seed"], a["draws"]) != (b["seed"], b["draws"]):
             raise EvpactError(
                 "compare needs runs with the same seed and number of draws (common random numbers)"
@@ -269,14 +302,18 @@ class Results:
         worlds = (("scenario", self.scenario), ("counterfactual", self.counterfactual))
         for i, (group, ds) in enumerate(worlds):
             if self.meta["draws"] > PER_DRAW_LIMIT:
-                ds = _yearly_statistics(ds)
+                exact = {n: self.totals.yearly_mean(i, n) for n in self.totals.yearly[i]}
+                ds = _yearly_statistics(ds, exact if self.streamed else None)
             ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")
         metrics.to_netcdf(path, group="metrics", mode="a", engine="h5netcdf")
 
 
-def _yearly_statistics(ds: xr.Dataset) -> xr.Dataset:
+def _yearly_statistics(
+    ds: xr.Dataset, means: dict[str, np.ndarray[Any, Any]] | None = None
+) -> xr.Dataset:
     """Mean and quantiles over draws of every yearly variable (dims stat x [...] x year);
-    NaN (a year the linkage is not measured) is left out of that year's statistics."""
+    NaN (a year the linkage is not measured) is left out of that year's statistics. ``means``
+    replaces the kept draws' means by a streamed run's exact means over all draws."""
     stats = ["mean", *QUANTILES]
     data = {}
     for name, var in ds.data_vars.items():
@@ -288,7 +325,17 @@ def _yearly_statistics(ds: xr.Dataset) -> xr.Dataset:
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years stay NaN
             mean = np.asarray((np.nanmean if has_nan else np.mean)(a, axis=0, dtype=np.float64))
             q = quantiles_over_draws(a, skip_nan=has_nan)
+        if means is not None and name in means:
+            mean = np.asarray(means[name])
         data[name] = (("stat", *var.dims[1:]), np.concatenate([mean[None], q]), var.attrs)
     coords = {k: v for k, v in ds.coords.items() if "draw" not in v.dims}
-    attrs = {**ds.attrs, "contents": f"statistics over draws (more than {PER_DRAW_LIMIT} draws)"}
+    contents = f"statistics over draws (more than {PER_DRAW_LIMIT} draws)"
+    if means is not None:
+        contents = (
+            f"mean over all {ds.attrs.get('draws')} draws; quantiles over the first "
+            f"{ds.attrs.get('kept_draws')} (rank error at most "
+            f"{float(ds.attrs.get('quantile_rank_error', 0)):.4f}, see "
+            "uncertainty/reduce.py)"
+        )
+    attrs = {**ds.attrs, "contents": contents}
     return xr.Dataset(data, coords={**coords, "stat": stats}, attrs=attrs)

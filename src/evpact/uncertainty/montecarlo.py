@@ -58,13 +58,15 @@ def run_models(
     dtype: type[np.floating[Any]] = np.float64,
     client: Any = None,
     scheme: str = "mc",
+    keep: int | None = None,
 ) -> Block:
     """Arrays over all draws for each model, computed block by block on common random numbers.
 
     Results do not depend on ``chunk`` nor on where blocks run: with a Dask ``client`` they
     are mapped over its workers and placed back by their draw range. Inputs the models share
     are drawn once per block. ``reduce(start, stop, blocks)`` sees each block of every model
-    in full precision; the arrays kept for all draws are stored as ``dtype``.
+    in full precision; the arrays of the first ``keep`` draws (all by default) are stored as
+    ``dtype``, the rest only pass through ``reduce``: memory stays flat however many draws.
     """
     if deterministic:
         one = [run_block(m, central(m.inputs), 1) for m in models]
@@ -72,16 +74,20 @@ def run_models(
             reduce(0, 1, one)
         return one
     outs: Block = [{} for _ in models]
+    kept = draws if keep is None else min(keep, draws)
     done = 0
     ranges = blocks(draws, chunk)
     for (start, stop), block in _map_blocks(models, seed, ranges, draws, scheme, client):
         if reduce:
             reduce(start, stop, block)
+        rows = min(stop, kept) - start
         for part, out in zip(block, outs, strict=True):
             for key, value in part.items():
+                if rows <= 0:
+                    break
                 if key not in out:  # allocate once: no list of parts, no concatenation copy
-                    out[key] = np.empty((draws, *value.shape[1:]), dtype=dtype)
-                out[key][start:stop] = value
+                    out[key] = np.empty((kept, *value.shape[1:]), dtype=dtype)
+                out[key][start : start + rows] = value[:rows]
         done += stop - start
         if progress:  # draws done across all models, out of draws x models
             progress(done * len(models), draws * len(models))

@@ -1,0 +1,103 @@
+"""Exact aggregates over every draw of a run, built block by block in flat memory.
+
+Means, shares, probabilities and the expected shortfall need every draw but not their order:
+running sums, NaN counts and the worst tail are enough, and they merge block by block. What a
+run keeps per draw (all of them, or the first ``SUBSAMPLE`` of a streamed run) only feeds
+quantiles.
+
+Quantiles of a streamed run come from its first ``R`` draws, a uniform random subsample of the
+run. By the Dvoretzky-Kiefer-Wolfowitz inequality, with probability at least ``1 - 2 delta``
+the rank of such a quantile in the full run's draws is off by at most
+``sqrt(ln(2/delta) / (2R)) + sqrt(ln(2/delta) / (2N))`` (``quantile_rank_error``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..metrics import Metric, holds_by_year
+
+Array = np.ndarray[Any, Any]
+#: metrics whose expected shortfall (CVaR) the run reports
+TAIL_METRICS = ("fiscal_net_npv", "fiscal_net_npv_plant")
+CVAR_LEVEL = 0.05
+#: draws a streamed run keeps (a power of two, so a Sobol prefix stays balanced)
+SUBSAMPLE = 65_536
+
+
+def quantile_rank_error(kept: int, draws: int, delta: float = 0.001) -> float:
+    """Bound on the rank error of quantiles taken from ``kept`` of ``draws`` draws (DKW),
+    holding with probability at least ``1 - 2 delta``; 0 when every draw is kept."""
+    if kept >= draws:
+        return 0.0
+    c = math.log(2 / delta) / 2
+    return math.sqrt(c / kept) + math.sqrt(c / draws)
+
+
+@dataclass
+class Totals:
+    """Running sums over every draw: exact means, shares and tails, however many draws."""
+
+    draws: int  # the run's planned draws (sets the size of the tails)
+    n: int = 0
+    sums: dict[str, float] = field(default_factory=dict)
+    nans: dict[str, int] = field(default_factory=dict)
+    tails: dict[str, Array] = field(default_factory=dict)
+    yearly: list[dict[str, Array]] = field(default_factory=lambda: [{}, {}])
+    yearly_counts: list[dict[str, Array]] = field(default_factory=lambda: [{}, {}])
+    held: Array | None = None
+    measured: Array | None = None
+
+    @property
+    def tail_size(self) -> int:
+        return max(1, math.ceil(CVAR_LEVEL * self.draws))
+
+    def add(self, metrics: dict[str, Metric], worlds: list[dict[str, Array]]) -> None:
+        """Fold in one block: its per-draw metrics and both worlds' yearly arrays."""
+        self.n += len(next(iter(metrics.values())).values)
+        for name, m in metrics.items():
+            v = np.asarray(m.values, dtype=float)
+            missing = np.isnan(v)
+            self.sums[name] = self.sums.get(name, 0.0) + float(v[~missing].sum())
+            self.nans[name] = self.nans.get(name, 0) + int(missing.sum())
+        for name in TAIL_METRICS:
+            v = np.concatenate([self.tails.get(name, np.empty(0)), metrics[name].values])
+            k = self.tail_size
+            self.tails[name] = np.partition(v, k - 1)[:k] if v.size > k else v
+        for world, block in zip(self.yearly, worlds, strict=True):
+            for name, a in block.items():
+                if a.ndim >= 2:  # (draw, ..., year) arrays; per-draw scalars are inputs
+                    world[name] = world.get(name, 0.0) + np.nansum(a, axis=0)
+        for counts, block in zip(self.yearly_counts, worlds, strict=True):
+            counts["linkage_met"] = counts.get("linkage_met", 0) + (
+                ~np.isnan(block["linkage_met"])
+            ).sum(axis=0)
+        held, measured = holds_by_year(worlds[0]["linkage_met"])
+        self.held = held if self.held is None else self.held + held
+        self.measured = measured if self.measured is None else self.measured + measured
+
+    def mean(self, name: str) -> float | None:
+        """Exact mean over all draws; None when a draw has no value (it counts as beyond any
+        value, as in ``results.statistics``)."""
+        if self.nans.get(name, 0) or not self.n:
+            return None
+        return self.sums[name] / self.n
+
+    def share_defined(self, name: str) -> float:
+        return 1.0 - self.nans.get(name, 0) / self.n if self.n else float("nan")
+
+    def expected_shortfall(self, name: str) -> float:
+        return float(np.mean(self.tails[name]))
+
+    def yearly_mean(self, world: int, name: str) -> Array:
+        """Mean over draws of a yearly variable; NaN entries (years not measured) left out."""
+        total = self.yearly[world][name]
+        if name == "linkage_met":
+            count = self.yearly_counts[world][name]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        return total / self.n
