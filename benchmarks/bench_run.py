@@ -1,4 +1,6 @@
-"""Wall time and peak memory of canada-korea-2026: deterministic, 10,000 and 100,000 draws.
+"""Wall time and peak memory of canada-korea-2026: deterministic, 10^4, 10^5 and 10^6 draws.
+
+Runs past 65,536 draws stream (flat memory): cost should grow linearly, memory stay flat.
 
 Run: ``python benchmarks/bench_run.py`` (each case in a fresh process, so peak memory is its own).
 Pin to one core for the per-core figure: ``taskset -c 0 python benchmarks/bench_run.py``.
@@ -12,7 +14,7 @@ import subprocess
 import sys
 import time
 
-CASES = {"deterministic": 0, "10k draws": 10_000, "100k draws": 100_000}
+CASES = {"deterministic": 0, "10k draws": 10_000, "100k draws": 100_000, "1M draws": 1_000_000}
 
 
 def one(draws: int) -> dict[str, float]:

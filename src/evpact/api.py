@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -128,21 +129,35 @@ def simulate(
     metrics: dict[str, Metric] = {}
     totals = Totals(n)
 
-    def reduce(start: int, stop: int, blocks: list[dict[str, np.ndarray[Any, Any]]]) -> None:
-        block_metrics = draw_metrics(blocks[0], blocks[1], models[0].years, scenario.price_year)
-        totals.add(block_metrics, blocks)
+    def collect(start: int, stop: int, summary: tuple[dict[str, Metric] | None, Totals]) -> None:
+        block_metrics, block_totals = summary
+        totals.merge(block_totals)
         rows = min(stop, kept) - start
-        for name, m in block_metrics.items():
+        for name, m in (block_metrics or {}).items():
             if name not in metrics:
                 metrics[name] = Metric(m.unit, np.empty(kept), m.description)
             if rows > 0:
                 metrics[name].values[start : start + rows] = m.values[:rows]
 
+    summarise = partial(
+        summarise_pair, years=models[0].years, price_year=scenario.price_year, draws=n
+    )
     # metrics are exact (double precision, per block); past PER_DRAW_LIMIT draws the yearly
     # arrays only feed statistics, so single precision (7 digits) halves memory and time
     dtype = np.float64 if n <= PER_DRAW_LIMIT else np.float32
     arrays = run_models(
-        models, n, seed, chunk, deterministic, progress, reduce, dtype, client, sampling, kept
+        models,
+        n,
+        seed,
+        chunk,
+        deterministic,
+        progress,
+        summarise,
+        collect,
+        dtype,
+        client,
+        sampling,
+        kept,
     )
     datasets = [to_dataset(m, a, scenario.price_year) for m, a in zip(models, arrays, strict=True)]
     meta = {
@@ -169,6 +184,21 @@ def simulate(
         metrics=metrics,
         totals=totals,
     )
+
+
+def summarise_pair(
+    block: list[dict[str, np.ndarray[Any, Any]]],
+    kept: bool,
+    years: np.ndarray[Any, Any],
+    price_year: int,
+    draws: int,
+) -> tuple[dict[str, Metric] | None, Totals]:
+    """A block of scenario and counterfactual, reduced where it ran: its share of the run's
+    exact totals, and its per-draw metrics when its draws are kept."""
+    block_metrics = draw_metrics(block[0], block[1], years, price_year)
+    totals = Totals(draws)
+    totals.add(block_metrics, block)
+    return (block_metrics if kept else None), totals
 
 
 def check_fits(draws: int, years: int, arrays: int = 60) -> None:

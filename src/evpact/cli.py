@@ -487,11 +487,7 @@ def sensitivity(
         )
     view.caption = (
         f"top {top} inputs per output by {sa.MAIN_INDEX[m['method']]}; all in sensitivity.csv"
-        + (
-            "; * a negative index: see the notes below"
-            if shown["note"].any()
-            else ""
-        )
+        + ("; * a negative index: see the notes below" if shown["note"].any() else "")
     )
     out_console.print(view)
     for note in m["notes"]:

@@ -19,28 +19,39 @@ from .sampling import block_uniforms, central, sample, uncertain_paths
 CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
 
 Progress = Callable[[int, int], None]
-Reducer = Callable[[int, int, list[dict[str, np.ndarray[Any, Any]]]], None]
-
-
 Block = list[dict[str, np.ndarray[Any, Any]]]
+#: pure and picklable, runs where the block runs (here, or on a cluster's worker); its flag
+#: says whether the block's draws are kept (else only totals need to travel back)
+Summarise = Callable[[Block, bool], Any]
+#: runs here, in draw order or not, with each block's draw range and summary
+Collect = Callable[[int, int, Any], None]
 
 
 def compute_block(
-    models: list[Model], seed: int, start: int, stop: int, total: int, scheme: str = "mc"
-) -> Block:
-    """Draws ``start..stop-1`` of every model: a pure function of its arguments, so a block
-    gives the same numbers in this process, in another one, or on a cluster's worker.
+    models: list[Model],
+    seed: int,
+    start: int,
+    stop: int,
+    total: int,
+    scheme: str = "mc",
+    summarise: Summarise | None = None,
+    keep_arrays: bool = True,
+) -> tuple[Block | None, Any]:
+    """Draws ``start..stop-1`` of every model, and their summary: a pure function of its
+    arguments, so a block gives the same numbers here, in another process or on a cluster.
 
     The uniforms come from ``block_uniforms`` over the union of the models' uncertain inputs,
     with the scenario's (first model's) rank correlations, so the counterfactual shares both
-    the draws and their correlation structure.
+    the draws and their correlation structure. Arrays travel back only when ``keep_arrays``.
     """
     paths = uncertain_paths(*(m.inputs for m in models))
     u = block_uniforms(paths, seed, start, stop, total, scheme, models[0].correlations)
     shared: dict[str, Any] = {}
-    return [
+    block = [
         run_block(m, sample(m.inputs, seed, start, stop, shared, u=u), stop - start) for m in models
     ]
+    summary = summarise(block, keep_arrays) if summarise else None
+    return (block if keep_arrays else None), summary
 
 
 def blocks(draws: int, chunk: int) -> list[tuple[int, int]]:
@@ -54,34 +65,44 @@ def run_models(
     chunk: int = CHUNK,
     deterministic: bool = False,
     progress: Progress | None = None,
-    reduce: Reducer | None = None,
+    summarise: Summarise | None = None,
+    collect: Collect | None = None,
     dtype: type[np.floating[Any]] = np.float64,
     client: Any = None,
     scheme: str = "mc",
     keep: int | None = None,
 ) -> Block:
-    """Arrays over all draws for each model, computed block by block on common random numbers.
+    """Arrays of the first ``keep`` draws (all by default) for each model, computed block by
+    block on common random numbers; every block also goes through ``summarise`` (where it
+    runs, in full precision) and its summary through ``collect`` (here).
 
     Results do not depend on ``chunk`` nor on where blocks run: with a Dask ``client`` they
-    are mapped over its workers and placed back by their draw range. Inputs the models share
-    are drawn once per block. ``reduce(start, stop, blocks)`` sees each block of every model
-    in full precision; the arrays of the first ``keep`` draws (all by default) are stored as
-    ``dtype``, the rest only pass through ``reduce``: memory stays flat however many draws.
+    are mapped over its workers and placed back by their draw range. Past ``keep`` draws only
+    summaries come back, so memory (and a cluster's traffic) stays flat however many draws.
     """
     if deterministic:
         one = [run_block(m, central(m.inputs), 1) for m in models]
-        if reduce:
-            reduce(0, 1, one)
+        if summarise and collect:
+            collect(0, 1, summarise(one, True))
         return one
     outs: Block = [{} for _ in models]
     kept = draws if keep is None else min(keep, draws)
     done = 0
     ranges = blocks(draws, chunk)
-    for (start, stop), block in _map_blocks(models, seed, ranges, draws, scheme, client):
-        if reduce:
-            reduce(start, stop, block)
+    jobs = _map_blocks(models, seed, ranges, draws, scheme, summarise, kept, client)
+    pending: dict[int, tuple[int, Any]] = {}  # summaries that arrived before their turn
+    order = iter(ranges)
+    turn = next(order, None)
+    for (start, stop), (block, summary) in jobs:
+        # summaries are collected in draw order, so sums are added in the same order (and
+        # give the same last digits) whether blocks ran here or arrived from a cluster
+        if collect:
+            pending[start] = (stop, summary)
+        while collect and turn is not None and turn[0] in pending:
+            collect(turn[0], *pending.pop(turn[0]))
+            turn = next(order, None)
         rows = min(stop, kept) - start
-        for part, out in zip(block, outs, strict=True):
+        for part, out in zip(block or [], outs, strict=False):
             for key, value in part.items():
                 if rows <= 0:
                     break
@@ -100,21 +121,34 @@ def _map_blocks(
     ranges: list[tuple[int, int]],
     total: int,
     scheme: str,
+    summarise: Summarise | None,
+    kept: int,
     client: Any,
-) -> Iterator[tuple[tuple[int, int], Block]]:
+) -> Iterator[tuple[tuple[int, int], tuple[Block | None, Any]]]:
     """Blocks in this process, or on a Dask cluster as they complete (any order)."""
     if client is None:
         for start, stop in ranges:
-            yield (start, stop), compute_block(models, seed, start, stop, total, scheme)
+            yield (
+                (start, stop),
+                compute_block(models, seed, start, stop, total, scheme, summarise, start < kept),
+            )
         return
     from distributed import as_completed
 
     [remote_models] = client.scatter([models], broadcast=True)
     futures = {
-        client.submit(compute_block, remote_models, seed, start, stop, total, scheme, pure=False): (
+        client.submit(
+            compute_block,
+            remote_models,
+            seed,
             start,
             stop,
-        )
+            total,
+            scheme,
+            summarise,
+            start < kept,
+            pure=False,
+        ): (start, stop)
         for start, stop in ranges
     }
     for future in as_completed(futures):  # type: ignore[no-untyped-call]

@@ -65,9 +65,7 @@ class Totals:
             self.sums[name] = self.sums.get(name, 0.0) + float(v[~missing].sum())
             self.nans[name] = self.nans.get(name, 0) + int(missing.sum())
         for name in TAIL_METRICS:
-            v = np.concatenate([self.tails.get(name, np.empty(0)), metrics[name].values])
-            k = self.tail_size
-            self.tails[name] = np.partition(v, k - 1)[:k] if v.size > k else v
+            self._keep_worst(name, metrics[name].values)
         for world, block in zip(self.yearly, worlds, strict=True):
             for name, a in block.items():
                 if a.ndim >= 2:  # (draw, ..., year) arrays; per-draw scalars are inputs
@@ -79,6 +77,32 @@ class Totals:
         held, measured = holds_by_year(worlds[0]["linkage_met"])
         self.held = held if self.held is None else self.held + held
         self.measured = measured if self.measured is None else self.measured + measured
+
+    def _keep_worst(self, name: str, values: Array) -> None:
+        """The lowest ``tail_size`` values seen so far: exactly what the CVaR averages."""
+        v = np.concatenate([self.tails.get(name, np.empty(0)), values])
+        k = self.tail_size
+        self.tails[name] = np.partition(v, k - 1)[:k] if v.size > k else v
+
+    def merge(self, other: Totals) -> None:
+        """Add another block's totals (blocks may arrive in any order)."""
+        self.n += other.n
+        for name, total in other.sums.items():
+            self.sums[name] = self.sums.get(name, 0.0) + total
+            self.nans[name] = self.nans.get(name, 0) + other.nans[name]
+        for name, tail in other.tails.items():
+            self._keep_worst(name, tail)
+        for mine, theirs in zip(self.yearly, other.yearly, strict=True):
+            for name, a in theirs.items():
+                mine[name] = mine.get(name, 0.0) + a
+        for mine, theirs in zip(self.yearly_counts, other.yearly_counts, strict=True):
+            for name, a in theirs.items():
+                mine[name] = mine.get(name, 0) + a
+        if other.held is not None and other.measured is not None:
+            self.held = other.held if self.held is None else self.held + other.held
+            self.measured = (
+                other.measured if self.measured is None else self.measured + other.measured
+            )
 
     def mean(self, name: str) -> float | None:
         """Exact mean over all draws; None when a draw has no value (it counts as beyond any
