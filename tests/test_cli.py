@@ -16,19 +16,43 @@ import yaml
 from cases import evpact_command
 
 SCENARIO = "canada-korea-2026"
-TOP_KEYS = {"scenario", "counterfactual", "model_version", "data_version", "scenario_sha256",
-            "seed", "draws", "horizon", "metrics"}
+TOP_KEYS = {
+    "scenario",
+    "counterfactual",
+    "model_version",
+    "data_version",
+    "scenario_sha256",
+    "seed",
+    "draws",
+    "horizon",
+    "metrics",
+}
 METRICS = (
-    "direct_jobs_peak", "total_jobs_peak", "gdp_cumulative", "labour_income_cumulative",
-    "public_cost_npv", "tax_revenue_npv", "fiscal_net_npv", "fiscal_breakeven_year_plant",
-    "fiscal_breakeven_year_plant_reached_share", "fiscal_breakeven_year_total",
-    "fiscal_breakeven_year_total_reached_share", "battery_output_gwh_cumulative",
-    "vehicles_assembled_cumulative", "local_absorption_share", "linkage_met_share",
+    "direct_jobs_peak",
+    "total_jobs_peak",
+    "gdp_cumulative",
+    "labour_income_cumulative",
+    "public_cost_npv",
+    "tax_revenue_npv",
+    "fiscal_net_npv",
+    "fiscal_breakeven_year_plant",
+    "fiscal_breakeven_year_plant_reached_share",
+    "fiscal_breakeven_year_total",
+    "fiscal_breakeven_year_total_reached_share",
+    "battery_output_gwh_cumulative",
+    "vehicles_assembled_cumulative",
+    "local_absorption_share",
+    "linkage_met_share",
 )
 STAT_KEYS = {"unit", "mean", "p5", "p50", "p95"}
 UNITS = {"jobs", "CAD_2026", "GWh", "vehicles", "year", "share"}
-BUNDLED = ("canada-korea-2026", "canada-korea-2026-unlinked", "no-deal", "nextstar-2023",
-           "powerco-2023")
+BUNDLED = (
+    "canada-korea-2026",
+    "canada-korea-2026-unlinked",
+    "no-deal",
+    "nextstar-2023",
+    "powerco-2023",
+)
 DRAWS = 300
 SEED = 7
 
@@ -38,8 +62,9 @@ EVPACT = evpact_command()
 
 def run_cli(args: list[str], cwd: Path, columns: int = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    proc = subprocess.run([*EVPACT, *args], cwd=cwd, capture_output=True, text=True, env=env,
-                          timeout=120)
+    proc = subprocess.run(
+        [*EVPACT, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120
+    )
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stderr
     return proc
@@ -54,11 +79,24 @@ def one_json(stdout: str) -> dict[str, Any]:
     return obj
 
 
-def run_json(tmp: Path, out: str, *extra: str, draws: int = DRAWS,
-             seed: int = SEED) -> tuple[dict[str, Any], str, Path]:
+def run_json(
+    tmp: Path, out: str, *extra: str, draws: int = DRAWS, seed: int = SEED
+) -> tuple[dict[str, Any], str, Path]:
     out_dir = tmp / out
-    proc = run_cli(["run", "--draws", str(draws), "--seed", str(seed), "--json",
-                    "--out", str(out_dir), *extra], tmp)
+    proc = run_cli(
+        [
+            "run",
+            "--draws",
+            str(draws),
+            "--seed",
+            str(seed),
+            "--json",
+            "--out",
+            str(out_dir),
+            *extra,
+        ],
+        tmp,
+    )
     return one_json(proc.stdout), proc.stdout, out_dir
 
 
@@ -75,14 +113,19 @@ def default_run(work: Path) -> tuple[dict[str, Any], str, Path]:
 # --- evpact run --json ------------------------------------------------------------------------
 
 
-def test_run_json_contract(default_run: tuple[dict[str, Any], str, Path]) -> None:
-    summary, _, _ = default_run
+def check_keys_and_risk(summary: dict[str, Any]) -> None:
+    """The contract's top-level keys, plus the risk block."""
     assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
     risk = summary["risk"]
     assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
     assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]
     assert 0.0 <= risk["linkage_holds_over_deal_probability"] <= 1.0
     assert set(risk["linkage_holds_probability_by_year"]) == {str(y) for y in range(2026, 2046)}
+
+
+def test_run_json_contract(default_run: tuple[dict[str, Any], str, Path]) -> None:
+    summary, _, _ = default_run
+    check_keys_and_risk(summary)
     assert summary["scenario"] == SCENARIO
     assert summary["counterfactual"] == "canada-korea-2026-unlinked"
     assert summary["seed"] == SEED
@@ -116,8 +159,14 @@ def test_run_json_contract(default_run: tuple[dict[str, Any], str, Path]) -> Non
 
 def test_run_writes_outputs(default_run: tuple[dict[str, Any], str, Path]) -> None:
     summary, _, out = default_run
-    for name in ("summary.json", "summary.csv", "yearly.csv", "draws.csv", "results.nc",
-                 "scenario.yaml"):
+    for name in (
+        "summary.json",
+        "summary.csv",
+        "yearly.csv",
+        "draws.csv",
+        "results.nc",
+        "scenario.yaml",
+    ):
         assert (out / name).is_file(), name
     assert json.loads((out / "summary.json").read_text()) == summary
 
@@ -147,8 +196,9 @@ def test_same_seed_same_json(work: Path, default_run: tuple[dict[str, Any], str,
     assert again == text
 
 
-def test_other_seed_other_numbers(work: Path,
-                                  default_run: tuple[dict[str, Any], str, Path]) -> None:
+def test_other_seed_other_numbers(
+    work: Path, default_run: tuple[dict[str, Any], str, Path]
+) -> None:
     summary, _, _ = default_run
     other, _, _ = run_json(work, "seed8", seed=SEED + 1)
     assert other["seed"] == SEED + 1
@@ -160,8 +210,7 @@ def test_other_seed_other_numbers(work: Path,
 
 def test_set_variant(work: Path, default_run: tuple[dict[str, Any], str, Path]) -> None:
     summary, _, _ = default_run
-    varied, _, out = run_json(work, "threshold", "--set",
-                              "deals.hmg-ontario.linkage.threshold=0.9")
+    varied, _, out = run_json(work, "threshold", "--set", "deals.hmg-ontario.linkage.threshold=0.9")
     assert varied["scenario_sha256"] != summary["scenario_sha256"]
     base_met = summary["metrics"]["linkage_met_share"]["mean"]
     harder_met = varied["metrics"]["linkage_met_share"]["mean"]
@@ -173,8 +222,9 @@ def test_set_variant(work: Path, default_run: tuple[dict[str, Any], str, Path]) 
 
 
 def test_run_table(work: Path) -> None:
-    proc = run_cli(["run", "--draws", "100", "--seed", str(SEED), "--out", str(work / "table")],
-                   work)
+    proc = run_cli(
+        ["run", "--draws", "100", "--seed", str(SEED), "--out", str(work / "table")], work
+    )
     assert "direct_jobs_peak" in proc.stdout
     assert "median" in proc.stdout
     assert (work / "table" / "summary.json").is_file()
@@ -183,12 +233,7 @@ def test_run_table(work: Path) -> None:
 def test_run_deterministic(work: Path) -> None:
     proc = run_cli(["run", "--deterministic", "--json", "--out", str(work / "det")], work)
     summary = one_json(proc.stdout)
-    assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
-    risk = summary["risk"]
-    assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
-    assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]
-    assert 0.0 <= risk["linkage_holds_over_deal_probability"] <= 1.0
-    assert set(risk["linkage_holds_probability_by_year"]) == {str(y) for y in range(2026, 2046)}
+    check_keys_and_risk(summary)
     assert summary["draws"] == 1
     assert summary["seed"] is None
     for name in METRICS:
@@ -221,15 +266,21 @@ def test_schema(work: Path) -> None:
 
 def test_compare(work: Path) -> None:
     out = work / "compare"
-    proc = run_cli(["compare", SCENARIO, "canada-korea-2026-unlinked", "--draws", "200",
-                    "--json", "--out", str(out)], work)
+    proc = run_cli(
+        [
+            "compare",
+            SCENARIO,
+            "canada-korea-2026-unlinked",
+            "--draws",
+            "200",
+            "--json",
+            "--out",
+            str(out),
+        ],
+        work,
+    )
     summary = one_json(proc.stdout)
-    assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
-    risk = summary["risk"]
-    assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
-    assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]
-    assert 0.0 <= risk["linkage_holds_over_deal_probability"] <= 1.0
-    assert set(risk["linkage_holds_probability_by_year"]) == {str(y) for y in range(2026, 2046)}
+    check_keys_and_risk(summary)
     assert summary["scenario"] == SCENARIO
     assert summary["counterfactual"] == "canada-korea-2026-unlinked"
     assert summary["draws"] == 200
@@ -258,8 +309,19 @@ def test_large_run_shows_progress_and_writes_statistics(work: Path) -> None:
 
 def test_sweep_and_workers(work: Path) -> None:
     out = work / "sweep"
-    proc = run_cli(["sweep", SCENARIO, "--grid", "deals.hmg-ontario.linkage.threshold=0.2,0.6",
-                    "--draws", "100", "--out", str(out)], work)
+    proc = run_cli(
+        [
+            "sweep",
+            SCENARIO,
+            "--grid",
+            "deals.hmg-ontario.linkage.threshold=0.2,0.6",
+            "--draws",
+            "100",
+            "--out",
+            str(out),
+        ],
+        work,
+    )
     assert "linkage_met_share" in proc.stdout
     table = pd.read_csv(out / "sweep.csv")
     assert sorted(table["deals.hmg-ontario.linkage.threshold"].unique()) == [0.2, 0.6]
