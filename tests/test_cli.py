@@ -45,7 +45,17 @@ METRICS = (
     "linkage_met_share",
 )
 STAT_KEYS = {"unit", "mean", "p5", "p50", "p95"}
-UNITS = {"jobs", "CAD_2026", "GWh", "vehicles", "year", "share"}
+UNITS = {
+    "jobs",
+    "CAD_2026",
+    "GWh",
+    "vehicles",
+    "year",
+    "share",  # the issue-2 units
+    "t",
+    "tCO2e",
+    "ratio",
+}  # tonnes of minerals, emissions, coverage ratios
 BUNDLED = (
     "canada-korea-2026",
     "canada-korea-2026-unlinked",

@@ -12,7 +12,7 @@ import xarray as xr
 
 from . import __version__
 from .data import reference
-from .engine.compile import Model, compile_scenario
+from .engine.compile import MINERALS, Model, compile_scenario
 from .engine.simulate import VARIABLES
 from .errors import EvpactError
 from .metrics import Metric, draw_metrics
@@ -43,6 +43,11 @@ def to_dataset(
             {"units": cad if unit == "CAD" else unit},
         )
     data["discount_rate"] = xr.Variable(("draw",), arrays["discount_rate"], {"units": "1/year"})
+    data["mineral_production_cumulative_t"] = xr.Variable(
+        ("draw", "mineral"),
+        arrays["mineral_production_cumulative_t"],
+        {"units": "t", "description": "home-country mine production over the horizon"},
+    )
     linked = [d.id for d in model.deals if d.linkage is not None]
     data["linkage_met"] = xr.Variable(
         ("draw", "deal", "year"),
@@ -67,6 +72,7 @@ def to_dataset(
             "deal": linked,
             "payer": list(model.payers),
             "plant": [p.id for p in model.plants],
+            "mineral": list(MINERALS),
             "plant_kind": ("plant", [p.kind for p in model.plants]),
         },
     )

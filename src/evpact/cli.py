@@ -62,6 +62,10 @@ HEADLINE = (
     "vehicles_assembled_cumulative",
     "local_absorption_share",
     "linkage_met_share",
+    "co2e_manufacturing_cumulative",
+    "co2e_avoided_cumulative",
+    "mineral_coverage_lithium",
+    "mineral_coverage_nickel",
 )
 PROGRESS_FROM = 20_000  # draws: smaller runs finish in well under a second
 

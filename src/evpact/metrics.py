@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .engine.compile import MINERALS
 from .engine.fiscal import breakeven_year
 
 Array = np.ndarray[Any, Any]
@@ -21,6 +22,10 @@ SCOPES = ("plant", "supply_chain", "total")
 LAYERS = ("direct", "indirect", "induced")
 #: yearly variables the metrics read (besides the per-draw ``discount_rate``)
 METRIC_INPUTS = (
+    "mineral_production_cumulative_t",
+    "co2e_manufacturing_t",
+    "co2e_avoided_t",
+    *(f"mineral_{m}_t" for m in MINERALS),
     "discount_rate",
     "linkage_met",
     "public_cost",
@@ -135,6 +140,41 @@ def draw_metrics(
         "share", held, "scenario level: share of measured years the linkage holds"
     )
     out.update(linkage_risk(met, years))
+    out.update(environment(s, c))
+    return out
+
+
+def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Metric]:
+    """Emissions made and avoided (impacts), and how far home mine production covers the
+    minerals the scenario's home cell plants need (scenario level: production / need over the
+    horizon, NaN without need or without a chemistry)."""
+    out = {
+        "co2e_manufacturing_cumulative": Metric(
+            "tCO2e",
+            s["co2e_manufacturing_t"].sum(axis=1) - c["co2e_manufacturing_t"].sum(axis=1),
+            "cell manufacturing emissions over the horizon (plant energy and materials)",
+        ),
+        "co2e_avoided_cumulative": Metric(
+            "tCO2e",
+            s["co2e_avoided_t"].sum(axis=1) - c["co2e_avoided_t"].sum(axis=1),
+            "lifecycle emissions the vehicles assembled avoid against gasoline cars",
+        ),
+    }
+    production = s["mineral_production_cumulative_t"]
+    for i, m in enumerate(MINERALS):
+        need = s[f"mineral_{m}_t"].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cover = np.where(need > 0, production[:, i] / need, np.nan)
+        out[f"mineral_coverage_{m}"] = Metric(
+            "ratio",
+            cover,
+            f"scenario level: home {m} production over the {m} the home cell plants need",
+        )
+        out[f"mineral_{m}_cumulative"] = Metric(
+            "t",
+            s[f"mineral_{m}_t"].sum(axis=1) - c[f"mineral_{m}_t"].sum(axis=1),
+            f"tonnes of {m} in the cell output over the horizon",
+        )
     return out
 
 

@@ -26,6 +26,9 @@ REFERENCE_FILES = (
     "fiscal.csv",
     "market_paths.csv",
     "incentive_schedules.csv",
+    "mineral_production.csv",
+    "grid_intensity.csv",
+    "emissions.csv",
 )
 
 

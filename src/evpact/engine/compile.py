@@ -37,6 +37,15 @@ DEFAULT_ARCHETYPE = {
     "pcam": "cam-north-america",
     "anode": "cam-north-america",
 }
+MINERALS = ("lithium", "nickel", "cobalt", "manganese", "graphite")
+#: emission factors of emissions.csv the engine reads (scenario section ``emissions``)
+EMISSION_FACTORS = (
+    "cell_manufacturing_energy_kwh_per_kwh",
+    "upstream_materials_kg_co2e_per_kwh",
+    "gasoline_car_lifecycle_g_per_km",
+    "bev_lifecycle_g_per_km",
+    "vehicle_lifetime_km",
+)
 MULTIPLIER_MEASURES = (
     "jobs_type1",
     "jobs_type2",
@@ -104,6 +113,8 @@ class PlantSpec:
     group: str | None = None
     markets: dict[str, str] = field(default_factory=dict)
     offtake: tuple[tuple[str, str, bool], ...] = ()  # (region, share input, follows EVs)
+    minerals_kg_per_kwh: tuple[tuple[str, float], ...] | None = None  # None: no chemistry
+    grid: str | None = None  # grid intensity input (gCO2e/kWh) of the plant's region
 
 
 @dataclass(frozen=True)
@@ -316,6 +327,8 @@ class _Builder:
             price_is_usd=True,
             yield_share=self.value(f"{w}.yield", p.yield_share, self.archetype(p, "yield_mature")),
             module_share=self.put(f"{w}.module_share", p.module_share),
+            minerals_kg_per_kwh=self.mineral_intensity(p),
+            grid=self.value(f"{w}.grid_gco2e_per_kwh", p.grid_gco2e_per_kwh, self.grid(p)),
             offtake=tuple(
                 (
                     o.region,
@@ -336,6 +349,51 @@ class _Builder:
                     f"unknown chemistry '{name}'{hint}; bundled: {', '.join(known)}",
                     f"{where}.chemistry",
                 )
+
+    def mineral_intensity(self, p: Plant) -> tuple[tuple[str, float], ...] | None:
+        """kg of each mineral per kWh of the plant's output, from its chemistry mix."""
+        if p.chemistry is None:
+            return None
+        table = self.data.table("chemistries")
+        out: dict[str, float] = {}
+        for chem, share in p.chemistry.items():
+            rows = table[table["chemistry"] == chem]
+            for mineral, kg in zip(rows["mineral"], rows["kg_per_kwh"], strict=True):
+                out[str(mineral)] = out.get(str(mineral), 0.0) + share * float(kg)
+        return tuple(sorted(out.items()))
+
+    def grid(self, p: Plant) -> Dist:
+        """Grid intensity where the plant sits: its region (CA-ON), else its country (CA)."""
+        table = self.data.table("grid_intensity")
+        for code in (p.region, p.country):
+            rows = table[table["region"] == code]
+            if not rows.empty:
+                r = rows.iloc[0]
+                return range_dist(r["low"], r["mode"], r["high"])
+        raise EvpactError(
+            f"no bundled grid intensity for {p.region}; set grid_gco2e_per_kwh "
+            f"(bundled: {', '.join(sorted(table['region']))})",
+            f"plants.{p.id}",
+        )
+
+    def environment(self) -> None:
+        """Domestic mineral production and the emission factors, as uncertain inputs."""
+        table = self.data.table("mineral_production")
+        home = table[table["region"] == self.s.home_country]
+        for mineral in MINERALS:
+            rows = home[home["mineral"] == mineral].sort_values("year")
+            if rows.empty:
+                raise EvpactError(
+                    f"no bundled {mineral} production for {self.s.home_country}", "minerals"
+                )
+            self.put(f"minerals.production.{mineral}", self.yearly(rows))
+        e = self.s.emissions
+        for name in EMISSION_FACTORS:
+            self.value(
+                f"emissions.{name}",
+                getattr(e, name),
+                self.data.figure("emissions", {"parameter": name}),
+            )
 
     def _value_factor(self, p: Plant) -> float:
         """Output value per GWh(-equivalent) relative to cells (packs, cathode, anode)."""
@@ -536,6 +594,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     deals = tuple(b.deal(d, by_id) for d in scenario.deals)
     b.prices()
     b.economy_and_fiscal()
+    b.environment()
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
     model = Model(
         name=scenario.name,

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..scenario.distributions import FloatArray
-from . import economy, fiscal, flows, linkage, market, trade
-from .compile import IncentiveSpec, Model, PlantSpec
+from . import economy, emissions, fiscal, flows, linkage, market, minerals, trade
+from .compile import MINERALS, IncentiveSpec, Model, PlantSpec
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
 VARIABLES: dict[str, str] = {
@@ -36,6 +36,9 @@ VARIABLES: dict[str, str] = {
     "incentive_paid": "CAD",
     "clawback_repaid": "CAD",
     "public_cost": "CAD",
+    **{f"mineral_{m}_t": "t" for m in MINERALS},
+    "co2e_manufacturing_t": "tCO2e",
+    "co2e_avoided_t": "tCO2e",
 }
 
 
@@ -247,11 +250,45 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res["vehicles_assembled"] = sum(
         (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), zero
     )
+    # 8. minerals and emissions of the home cell plants; avoided emissions of home assembly
+    home_cells = [p for p in model.plants if p.kind == "cell" and p.domestic]
+    for mineral in MINERALS:
+        res[f"mineral_{mineral}_t"] = sum(
+            (
+                minerals.mineral_tonnes(output[p.id], dict(p.minerals_kg_per_kwh)[mineral])
+                if p.minerals_kg_per_kwh is not None
+                else np.full(shape, np.nan)
+                for p in home_cells
+            ),
+            zero,
+        )
+    production = [v(f"minerals.production.{name}") for name in MINERALS]  # t per year, at home
+    res_minerals = np.stack([np.broadcast_to(a, shape).sum(axis=-1) for a in production], axis=1)
+    res["co2e_manufacturing_t"] = sum(
+        (
+            emissions.manufacturing_t(
+                output[p.id],
+                v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
+                v(p.grid),
+                v("emissions.upstream_materials_kg_co2e_per_kwh"),
+            )
+            for p in home_cells
+            if p.grid is not None
+        ),
+        zero,
+    )
+    res["co2e_avoided_t"] = emissions.avoided_t(
+        res["vehicles_assembled"],
+        v("emissions.vehicle_lifetime_km"),
+        v("emissions.gasoline_car_lifecycle_g_per_km"),
+        v("emissions.bev_lifecycle_g_per_km"),
+    )
     res["incentive_paid"] = paid
     res["clawback_repaid"] = repaid
     res["public_cost"] = paid - repaid
     res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
     res["discount_rate"] = v.draw("fiscal.discount_rate")
+    res["mineral_production_cumulative_t"] = res_minerals  # (draw, mineral)
     res["linkage_met"] = np.stack(met, axis=1) if met else np.zeros((n, 0, years.size))
     res["public_cost_by_payer"] = (
         np.stack([np.broadcast_to(by_payer[p], shape) for p in model.payers], axis=1)

@@ -19,7 +19,16 @@ from ..errors import EvpactError
 from .model import Scenario
 
 #: sections a counterfactual takes from its scenario: the same world, without the deal
-CONTEXT = ("horizon", "price_year", "home_country", "fx_cad_per_usd", "market", "economy", "fiscal")
+CONTEXT = (
+    "horizon",
+    "price_year",
+    "home_country",
+    "fx_cad_per_usd",
+    "market",
+    "economy",
+    "fiscal",
+    "emissions",
+)
 
 
 def bundled_scenarios() -> dict[str, Path]:

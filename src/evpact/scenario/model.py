@@ -109,6 +109,9 @@ class Plant(Strict):
         description="Share of the group's EV demand in each region allocated to this plant.",
     )
     vehicle_price_cad: NonNegative | None = None
+    grid_gco2e_per_kwh: NonNegative | None = Field(
+        default=None, description="Grid intensity where the plant sits (default: its region)."
+    )
 
     @property
     def country(self) -> str:
@@ -267,6 +270,16 @@ class Economy(Strict):
     )
 
 
+class Emissions(Strict):
+    """Overrides of the bundled emission factors (emissions.csv)."""
+
+    cell_manufacturing_energy_kwh_per_kwh: NonNegative | None = None
+    upstream_materials_kg_co2e_per_kwh: NonNegative | None = None
+    gasoline_car_lifecycle_g_per_km: NonNegative | None = None
+    bev_lifecycle_g_per_km: NonNegative | None = None
+    vehicle_lifetime_km: NonNegative | None = None
+
+
 class Fiscal(Strict):
     discount_rate: uncertain(0.0, 0.25) | None = None  # type: ignore[valid-type]
     labour_tax_rate: Share | None = None
@@ -352,6 +365,7 @@ class Scenario(Strict):
     market: Market
     economy: Economy = Economy()
     fiscal: Fiscal = Fiscal()
+    emissions: Emissions = Emissions()
     correlations: tuple[Correlation, ...] = Field(
         default=(), description="Rank correlations among uncertain inputs, in groups."
     )

@@ -69,7 +69,10 @@ class Totals:
         for world, block in zip(self.yearly, worlds, strict=True):
             for name, a in block.items():
                 if a.ndim >= 2:  # (draw, ..., year) arrays; per-draw scalars are inputs
-                    world[name] = world.get(name, 0.0) + np.nansum(a, axis=0)
+                    # only the linkage has NaN by design (years not measured); elsewhere a
+                    # NaN means "no value" and must stay NaN in the mean
+                    total = np.nansum(a, axis=0) if name == "linkage_met" else a.sum(axis=0)
+                    world[name] = world.get(name, 0.0) + total
         for counts, block in zip(self.yearly_counts, worlds, strict=True):
             counts["linkage_met"] = counts.get("linkage_met", 0) + (
                 ~np.isnan(block["linkage_met"])

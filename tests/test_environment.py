@@ -1,0 +1,90 @@
+"""Minerals and emissions against hand calculations, limits and monotonicity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import evpact
+from cases import one_cell_plant
+
+FIXED_EMISSIONS = {
+    "cell_manufacturing_energy_kwh_per_kwh": 30.0,
+    "upstream_materials_kg_co2e_per_kwh": 50.0,
+    "gasoline_car_lifecycle_g_per_km": 235.0,
+    "bev_lifecycle_g_per_km": 63.0,
+    "vehicle_lifetime_km": 200_000.0,
+}
+
+
+def case(**plant):
+    data = one_cell_plant(chemistry={"NMC811": 0.5, "LFP": 0.5}, grid_gco2e_per_kwh=100.0, **plant)
+    data["emissions"] = dict(FIXED_EMISSIONS)
+    return data
+
+
+def test_tonnes_follow_gwh_and_chemistry_exactly(write_scenario):
+    r = evpact.simulate(write_scenario(case()), draws=2, seed=1)
+    s = r.scenario
+    # 10 GWh a year = 1e7 kWh; BatPaC 5.1: NMC811 0.658 kg Ni/kWh, LFP 0; Li 0.100 and 0.091
+    np.testing.assert_allclose(s["mineral_nickel_t"], 1e7 * 0.5 * 0.658 / 1e3)
+    np.testing.assert_allclose(s["mineral_lithium_t"], 1e7 * (0.5 * 0.100 + 0.5 * 0.091) / 1e3)
+    np.testing.assert_allclose(s["mineral_cobalt_t"], 1e7 * 0.5 * 0.083 / 1e3)
+    need = s["mineral_nickel_t"].values.sum(axis=1)
+    production = s["mineral_production_cumulative_t"].sel(mineral="nickel").values
+    np.testing.assert_allclose(r.metrics["mineral_coverage_nickel"].values, production / need)
+
+
+def test_manufacturing_and_avoided_emissions_by_hand(write_scenario):
+    r = evpact.simulate(write_scenario(case()), draws=2, seed=1)
+    # 30 kWh/kWh x 100 g/kWh = 3 kg/kWh, plus 50 kg/kWh of materials, on 1e7 kWh a year
+    np.testing.assert_allclose(r.scenario["co2e_manufacturing_t"], 1e7 * 53 / 1e3)
+    assert np.all(r.metrics["co2e_avoided_cumulative"].values == 0)  # no vehicles here
+    k = evpact.simulate(
+        "canada-korea-2026",
+        draws=50,
+        seed=2,
+        variant={f"emissions.{n}": v for n, v in FIXED_EMISSIONS.items()},
+    )
+    vehicles = k.impact["vehicles_assembled"].values
+    np.testing.assert_allclose(
+        k.impact["co2e_avoided_t"].values, vehicles * 200_000 * (235 - 63) / 1e6
+    )
+
+
+def test_no_plant_no_minerals_no_emissions(write_scenario):
+    r = evpact.simulate(write_scenario(case(capacity_gwh=0.0)), draws=3, seed=1)
+    for name in ("mineral_nickel_t", "mineral_lithium_t", "co2e_manufacturing_t"):
+        assert np.all(r.scenario[name].values == 0), name
+    assert np.isnan(r.metrics["mineral_coverage_nickel"].values).all()  # no need, no ratio
+
+
+def test_dirtier_grid_never_lowers_emissions():
+    low = evpact.simulate(
+        "canada-korea-2026",
+        draws=300,
+        seed=3,
+        variant={"plants.nextstar-windsor.grid_gco2e_per_kwh": 35},
+    )
+    high = evpact.simulate(
+        "canada-korea-2026",
+        draws=300,
+        seed=3,
+        variant={"plants.nextstar-windsor.grid_gco2e_per_kwh": 558},
+    )
+    a = low.scenario["co2e_manufacturing_t"].values
+    b = high.scenario["co2e_manufacturing_t"].values
+    assert np.all(b >= a) and np.any(b > a)
+
+
+def test_plants_without_chemistry_have_no_mineral_figures(write_scenario):
+    r = evpact.simulate(write_scenario(one_cell_plant()), draws=2, seed=1)
+    assert np.isnan(r.scenario["mineral_nickel_t"].values).all()
+    assert r.summary_dict()["metrics"]["mineral_nickel_cumulative"]["mean"] is None
+
+
+@pytest.mark.parametrize("name", ["canada-korea-2026", "nextstar-2023", "powerco-2023"])
+def test_bundled_scenarios_report_minerals_and_emissions(name):
+    m = evpact.simulate(name, draws=100, seed=4).summary_dict()["metrics"]
+    assert m["mineral_nickel_cumulative"]["mean"] is not None
+    assert m["co2e_manufacturing_cumulative"]["unit"] == "tCO2e"
