@@ -49,5 +49,6 @@ def test_large_runs_store_single_precision_but_metrics_stay_exact(monkeypatch):
     assert exact.scenario["gdp_direct"].dtype == np.float64
     for name, metric in exact.metrics.items():  # computed block by block in double precision
         np.testing.assert_array_equal(large.metrics[name].values, metric.values, err_msg=name)
-    np.testing.assert_allclose(large.scenario["gdp_direct"], exact.scenario["gdp_direct"],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        large.scenario["gdp_direct"], exact.scenario["gdp_direct"], rtol=1e-6
+    )

@@ -52,10 +52,11 @@ UNITS = {
     "vehicles",
     "year",
     "share",  # the issue-2 units
-    "t",
+    "t",  # tonnes of minerals
     "tCO2e",
-    "ratio",
-}  # tonnes of minerals, emissions, coverage ratios
+    "ratio",  # mineral coverage
+    "evs_per_port",
+}
 BUNDLED = (
     "canada-korea-2026",
     "canada-korea-2026-unlinked",

@@ -58,8 +58,13 @@ def group(inputs: Any = PATHS, matrix: Any = RHO) -> dict[str, Any]:
 
 def run_validate(file: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run([*evpact_command(), "validate", str(file)], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [*evpact_command(), "validate", str(file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def last_year(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -108,10 +113,13 @@ def test_marginals_do_not_change(model: Any) -> None:
     np.testing.assert_array_equal(correlated["fx_cad_per_usd"], independent["fx_cad_per_usd"])
 
 
-def chunked(paths: list[str], total: int, block: int, scheme: str,
-            groups: Any) -> dict[str, np.ndarray[Any, Any]]:
-    parts = [block_uniforms(paths, 7, a, min(a + block, total), total, scheme, groups)
-             for a in range(0, total, block)]
+def chunked(
+    paths: list[str], total: int, block: int, scheme: str, groups: Any
+) -> dict[str, np.ndarray[Any, Any]]:
+    parts = [
+        block_uniforms(paths, 7, a, min(a + block, total), total, scheme, groups)
+        for a in range(0, total, block)
+    ]
     return {p: np.concatenate([part[p] for part in parts]) for p in paths}
 
 
@@ -176,8 +184,11 @@ def test_default_sampling_is_unchanged(model: Any) -> None:
     """mc without correlations gives bit-identical values to the original per-path streams."""
     start, stop = 300, 1100
     before = {
-        path: (np.asarray(d.central, dtype=float) if d.is_fixed
-               else d.ppf(uniforms(SEED, path, start, stop)))
+        path: (
+            np.asarray(d.central, dtype=float)
+            if d.is_fixed
+            else d.ppf(uniforms(SEED, path, start, stop))
+        )
         for path, d in model.inputs.items()
     }
     plain = sample(model.inputs, SEED, start, stop)
@@ -217,8 +228,9 @@ def test_scenario_without_correlations_keeps_its_hash_and_yaml() -> None:
 
 def test_valid_correlations_pass_validate(write_scenario: Any) -> None:
     # hmg-ontario exists only in the scenario, not in its counterfactual: still valid
-    extra = group(["plants.hmg-ontario.start", "plants.nextstar-windsor.yield"],
-                  [[1, -0.5], [-0.5, 1]])
+    extra = group(
+        ["plants.hmg-ontario.start", "plants.nextstar-windsor.yield"], [[1, -0.5], [-0.5, 1]]
+    )
     path = write_scenario(with_correlations(group(), extra))
     proc = run_validate(path)
     assert proc.returncode == 0, proc.stderr
@@ -258,13 +270,23 @@ def test_suggested_matrix_is_usable(write_scenario: Any) -> None:
         ([group(matrix=[[1, 0.5, 0], [0.4, 1, 0], [0, 0, 1]])], "not symmetric"),
         ([group(matrix=[[1, 0.5, 0], [0.5, 0.9, 0], [0, 0, 1]])], "diagonal must be 1"),
         ([group(matrix=[[1, 1.5, 0], [1.5, 1, 0], [0, 0, 1]])], r"in \[-1, 1\]"),
-        ([group(), group([PATHS[2], "fx_cad_per_usd"], [[1, 0], [0, 1]])],
-         "already in correlations.0"),
-        ([group(["plants.a.start", "plants.b.start", "plants.c.start"],
-                [[1, -0.5, -0.5], [-0.5, 1, -0.5], [-0.5, -0.5, 1]])],
-         "cannot be sampled"),
-        ([{"inputs": list(PATHS), "matrix": [list(r) for r in RHO], "kind": "spearman"}],
-         "unknown key 'kind'"),
+        (
+            [group(), group([PATHS[2], "fx_cad_per_usd"], [[1, 0], [0, 1]])],
+            "already in correlations.0",
+        ),
+        (
+            [
+                group(
+                    ["plants.a.start", "plants.b.start", "plants.c.start"],
+                    [[1, -0.5, -0.5], [-0.5, 1, -0.5], [-0.5, -0.5, 1]],
+                )
+            ],
+            "cannot be sampled",
+        ),
+        (
+            [{"inputs": list(PATHS), "matrix": [list(r) for r in RHO], "kind": "spearman"}],
+            "unknown key 'kind'",
+        ),
     ],
 )
 def test_bad_correlations_are_refused(write_scenario: Any, groups: Any, message: str) -> None:

@@ -189,11 +189,13 @@ def test_linkage_risk_by_hand():
     from evpact.metrics import holds_by_year, linkage_risk
 
     nan = np.nan
-    met = np.array([  # (draw, deal, year)
-        [[nan, 1, 1, 1]],  # holds throughout
-        [[nan, 1, 0, 1]],  # fails in the third year
-        [[nan, nan, nan, nan]],  # never measured
-    ])
+    met = np.array(
+        [  # (draw, deal, year)
+            [[nan, 1, 1, 1]],  # holds throughout
+            [[nan, 1, 0, 1]],  # fails in the third year
+            [[nan, nan, nan, nan]],  # never measured
+        ]
+    )
     years = np.array([2030, 2031, 2032, 2033])
     risk = linkage_risk(met, years)
     np.testing.assert_array_equal(risk["linkage_holds_over_deal"].values, [1, 0, nan])

@@ -88,3 +88,53 @@ def test_bundled_scenarios_report_minerals_and_emissions(name):
     m = evpact.simulate(name, draws=100, seed=4).summary_dict()["metrics"]
     assert m["mineral_nickel_cumulative"]["mean"] is not None
     assert m["co2e_manufacturing_cumulative"]["unit"] == "tCO2e"
+
+
+def test_ev_stock_recursion_by_hand():
+    from evpact.engine.charging import stock_and_ports
+
+    lv = np.array([[100.0, 100.0, 100.0]])
+    share = np.array([[0.5, 0.5, 0.5]])
+    ports = np.array([[1.0, 1.0, 1.0]])
+    stock, out = stock_and_ports(
+        lv,
+        share,
+        np.array([[200.0]]),
+        np.array([[0.1]]),
+        ports,
+        np.array([[24.0]]),
+        np.array([[0.5]]),
+        feedback=False,
+    )
+    np.testing.assert_allclose(stock[0], [230.0, 257.0, 281.3])  # x 0.9 + 50 each year
+    np.testing.assert_array_equal(out, share)
+    # with the feedback: 230 EVs per port against a target of 24 cuts year 2's share
+    stock_fb, out_fb = stock_and_ports(
+        lv,
+        share,
+        np.array([[200.0]]),
+        np.array([[0.1]]),
+        ports,
+        np.array([[24.0]]),
+        np.array([[0.5]]),
+        feedback=True,
+    )
+    assert out_fb[0, 1] == pytest.approx(0.5 * (24 / 230) ** 0.5)
+    assert np.all(out_fb <= share) and np.all(stock_fb <= stock)
+
+
+def test_charging_feedback_only_ever_slows_the_market():
+    base = evpact.simulate("canada-korea-2026", draws=200, seed=6)
+    slowed = evpact.simulate(
+        "canada-korea-2026", draws=200, seed=6, variant={"market.charging.feedback": True}
+    )
+    assert np.all(slowed.scenario["ev_stock"].values <= base.scenario["ev_stock"].values + 1e-6)
+    flat = evpact.simulate(
+        "canada-korea-2026",
+        draws=200,
+        seed=6,
+        variant={"market.charging.feedback": True, "market.charging.elasticity": 0.0},
+    )
+    np.testing.assert_allclose(flat.scenario["ev_stock"].values, base.scenario["ev_stock"].values)
+    ratio = base.scenario["evs_per_public_port"].sel(year=2030).values
+    np.testing.assert_allclose(base.metrics["evs_per_public_port_2030"].values, ratio)

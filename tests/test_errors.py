@@ -28,8 +28,9 @@ EVPACT = evpact_command()
 
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
-    return subprocess.run([*EVPACT, *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [*EVPACT, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def base_raw() -> dict[str, Any]:
@@ -100,49 +101,111 @@ def unknown_schedule(raw: dict[str, Any]) -> None:
 
 # (case id, file to write: mutation or raw text or None, extra CLI args, expected fragments)
 FILE_CASES: list[Any] = [
-    pytest.param("malformed", "name: [unclosed\n", [],
-                 ["malformed.yaml", "malformed YAML", "line"], id="malformed-yaml"),
-    pytest.param("typo", typo_capacity, [],
-                 ["plants.nextstar-windsor", "unknown key 'capcity_gwh'",
-                  "did you mean 'capacity_gwh'"], id="unknown-key-did-you-mean"),
-    pytest.param("text", capacity_text, [],
-                 ["plants.nextstar-windsor.capacity_gwh", "expected a number", "'lots'"],
-                 id="wrong-type"),
-    pytest.param("negative", capacity_negative, [],
-                 ["plants.nextstar-windsor.capacity_gwh", ">= 0"], id="negative-capacity"),
-    pytest.param("market-share", market_share_above_one, [],
-                 ["plants.hmg-ontario.markets.CA", "<= 1"], id="market-share-above-1"),
-    pytest.param("threshold", threshold_above_one, [],
-                 ["deals.hmg-ontario.linkage", "threshold", "<= 1"],
-                 id="linkage-threshold-above-1"),
-    pytest.param("horizon", horizon_backwards, [],
-                 ["horizon", "before it starts"], id="horizon-backwards"),
-    pytest.param("horizon-late", horizon_past_2100, [],
-                 ["horizon", "1990-2100"], id="horizon-past-2100"),
-    pytest.param("chemistry", unknown_chemistry, [],
-                 ["plants.nextstar-windsor.chemistry", "unknown chemistry 'NMC999'", "NMC811"],
-                 id="unknown-chemistry"),
-    pytest.param("linkage-plant", unknown_linkage_plant, [],
-                 ["deals.hmg-ontario.linkage.plant", "unknown plant 'nextstar-windsr'",
-                  "did you mean 'nextstar-windsor'"], id="unknown-plant-reference"),
-    pytest.param("schedule", unknown_schedule, [],
-                 ["deals.hmg-ontario.incentives", "unknown schedule 'ca-match-46x'",
-                  "ca-match-45x"], id="unknown-schedule"),
-    pytest.param(None, None, ["--set", "deals.hmg-ontario.linkage.treshold=0.5"],
-                 ["deals.hmg-ontario.linkage.treshold", "'treshold' does not exist",
-                  "did you mean 'threshold'"], id="set-unknown-key"),
-    pytest.param(None, None, ["--set", "plants.nope.capacity_gwh=1"],
-                 ["plants.nope.capacity_gwh", "no item 'nope'", "nextstar-windsor"],
-                 id="set-unknown-item"),
+    pytest.param(
+        "malformed",
+        "name: [unclosed\n",
+        [],
+        ["malformed.yaml", "malformed YAML", "line"],
+        id="malformed-yaml",
+    ),
+    pytest.param(
+        "typo",
+        typo_capacity,
+        [],
+        ["plants.nextstar-windsor", "unknown key 'capcity_gwh'", "did you mean 'capacity_gwh'"],
+        id="unknown-key-did-you-mean",
+    ),
+    pytest.param(
+        "text",
+        capacity_text,
+        [],
+        ["plants.nextstar-windsor.capacity_gwh", "expected a number", "'lots'"],
+        id="wrong-type",
+    ),
+    pytest.param(
+        "negative",
+        capacity_negative,
+        [],
+        ["plants.nextstar-windsor.capacity_gwh", ">= 0"],
+        id="negative-capacity",
+    ),
+    pytest.param(
+        "market-share",
+        market_share_above_one,
+        [],
+        ["plants.hmg-ontario.markets.CA", "<= 1"],
+        id="market-share-above-1",
+    ),
+    pytest.param(
+        "threshold",
+        threshold_above_one,
+        [],
+        ["deals.hmg-ontario.linkage", "threshold", "<= 1"],
+        id="linkage-threshold-above-1",
+    ),
+    pytest.param(
+        "horizon", horizon_backwards, [], ["horizon", "before it starts"], id="horizon-backwards"
+    ),
+    pytest.param(
+        "horizon-late", horizon_past_2100, [], ["horizon", "1990-2100"], id="horizon-past-2100"
+    ),
+    pytest.param(
+        "chemistry",
+        unknown_chemistry,
+        [],
+        ["plants.nextstar-windsor.chemistry", "unknown chemistry 'NMC999'", "NMC811"],
+        id="unknown-chemistry",
+    ),
+    pytest.param(
+        "linkage-plant",
+        unknown_linkage_plant,
+        [],
+        [
+            "deals.hmg-ontario.linkage.plant",
+            "unknown plant 'nextstar-windsr'",
+            "did you mean 'nextstar-windsor'",
+        ],
+        id="unknown-plant-reference",
+    ),
+    pytest.param(
+        "schedule",
+        unknown_schedule,
+        [],
+        ["deals.hmg-ontario.incentives", "unknown schedule 'ca-match-46x'", "ca-match-45x"],
+        id="unknown-schedule",
+    ),
+    pytest.param(
+        None,
+        None,
+        ["--set", "deals.hmg-ontario.linkage.treshold=0.5"],
+        [
+            "deals.hmg-ontario.linkage.treshold",
+            "'treshold' does not exist",
+            "did you mean 'threshold'",
+        ],
+        id="set-unknown-key",
+    ),
+    pytest.param(
+        None,
+        None,
+        ["--set", "plants.nope.capacity_gwh=1"],
+        ["plants.nope.capacity_gwh", "no item 'nope'", "nextstar-windsor"],
+        id="set-unknown-item",
+    ),
     pytest.param(None, "missing", [], ["no such file", "missing.yaml"], id="missing-file"),
-    pytest.param(None, "canada-korea-2025", [],
-                 ["'canada-korea-2025'", "neither a bundled scenario",
-                  "did you mean 'canada-korea-2026'"], id="unknown-bundled-name"),
+    pytest.param(
+        None,
+        "canada-korea-2025",
+        [],
+        ["'canada-korea-2025'", "neither a bundled scenario", "did you mean 'canada-korea-2026'"],
+        id="unknown-bundled-name",
+    ),
 ]
 
 
-def assert_clean_failure(proc: subprocess.CompletedProcess[str], out: Path,
-                         fragments: list[str]) -> None:
+def assert_clean_failure(
+    proc: subprocess.CompletedProcess[str], out: Path, fragments: list[str]
+) -> None:
     both = proc.stdout + proc.stderr
     assert "Traceback" not in both, both
     assert proc.returncode == 2, both
@@ -155,20 +218,24 @@ def assert_clean_failure(proc: subprocess.CompletedProcess[str], out: Path,
 
 
 @pytest.mark.parametrize(("name", "source", "extra", "fragments"), FILE_CASES)
-def test_run_bad_input(tmp_path: Path, name: str | None, source: Any, extra: list[str],
-                       fragments: list[str]) -> None:
+def test_run_bad_input(
+    tmp_path: Path, name: str | None, source: Any, extra: list[str], fragments: list[str]
+) -> None:
     out = tmp_path / "out"
     if name is None:
-        target = BASE if source is None else (
-            "missing.yaml" if source == "missing" else str(source))
+        target = (
+            BASE if source is None else ("missing.yaml" if source == "missing" else str(source))
+        )
     elif isinstance(source, str):
         path = tmp_path / f"{name}.yaml"
         path.write_text(source, encoding="utf-8")
         target = path.name
     else:
         target = write_variant(tmp_path, name, source).name
-    proc = run_cli(["run", target, "--draws", "20", "--seed", "1", "--json", "--out", str(out),
-                    *extra], tmp_path)
+    proc = run_cli(
+        ["run", target, "--draws", "20", "--seed", "1", "--json", "--out", str(out), *extra],
+        tmp_path,
+    )
     assert_clean_failure(proc, out, fragments)
     assert not (tmp_path / "evpact-out").exists()
 
@@ -185,11 +252,35 @@ def test_validate_bad_input(tmp_path: Path) -> None:
 
 def test_compare_bad_input(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = run_cli(["compare", BASE, "canada-korea-2026-unlinkd", "--draws", "10", "--json",
-                    "--out", str(out)], tmp_path)
+    proc = run_cli(
+        [
+            "compare",
+            BASE,
+            "canada-korea-2026-unlinkd",
+            "--draws",
+            "10",
+            "--json",
+            "--out",
+            str(out),
+        ],
+        tmp_path,
+    )
     assert_clean_failure(proc, out, ["did you mean 'canada-korea-2026-unlinked'"])
-    proc = run_cli(["compare", BASE, "no-deal", "--set-a", "plants.nope.capacity_gwh=1",
-                    "--draws", "10", "--json", "--out", str(out)], tmp_path)
+    proc = run_cli(
+        [
+            "compare",
+            BASE,
+            "no-deal",
+            "--set-a",
+            "plants.nope.capacity_gwh=1",
+            "--draws",
+            "10",
+            "--json",
+            "--out",
+            str(out),
+        ],
+        tmp_path,
+    )
     assert_clean_failure(proc, out, ["no item 'nope'"])
 
 
@@ -221,8 +312,7 @@ def test_api_negative_capacity(tmp_path: Path) -> None:
 
 def test_api_bad_variant_path() -> None:
     with pytest.raises(evpact.EvpactError, match=r"did you mean 'threshold'"):
-        evpact.simulate(BASE, draws=5, seed=1,
-                        variant={"deals.hmg-ontario.linkage.treshold": 0.5})
+        evpact.simulate(BASE, draws=5, seed=1, variant={"deals.hmg-ontario.linkage.treshold": 0.5})
     with pytest.raises(evpact.EvpactError, match=r"no item 'nope'"):
         evpact.load_scenario(BASE, {"plants.nope.capacity_gwh": 1})
 

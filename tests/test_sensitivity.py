@@ -71,8 +71,9 @@ def test_nan_outputs_are_filled_or_skipped_with_a_warning() -> None:
 
     prob = sa.make_problem(["a", "b"])
     with pytest.warns(sa.SensitivityWarning, match="undefined") as record:
-        table = sa.analyse(prob, hook, "sobol", 64, ["late", "gappy"], seed=1,
-                           nan_fill={"late": 2.0})
+        table = sa.analyse(
+            prob, hook, "sobol", 64, ["late", "gappy"], seed=1, nan_fill={"late": 2.0}
+        )
     assert set(table["output"]) == {"late"}
     assert any("skipped" in str(w.message) for w in record)
 
@@ -85,8 +86,9 @@ def test_bad_input_is_an_evpact_error() -> None:
         ({"outputs": ["z"]}, "unknown output 'z'"),
     ):
         with pytest.raises(EvpactError, match=match):
-            sa.analyse(prob, ishigami, **{"method": "sobol", "samples": 64,
-                                          "outputs": ["y"], **kwargs})  # type: ignore[arg-type]
+            sa.analyse(
+                prob, ishigami, **{"method": "sobol", "samples": 64, "outputs": ["y"], **kwargs}
+            )  # type: ignore[arg-type]
 
 
 def test_problem_shares_paths_between_scenario_and_counterfactual() -> None:
@@ -125,15 +127,30 @@ def test_evpact_morris_is_reproducible() -> None:
 
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
-    return subprocess.run([*evpact_command(), *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [*evpact_command(), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_cli_writes_table_and_charts(tmp_path: Path) -> None:
     out = tmp_path / "sens"
-    proc = run_cli(["sensitivity", SCENARIO, "--method", "sobol", "--samples", "64",
-                    "--outputs", "total_jobs_peak,fiscal_net_npv", "--out", str(out),
-                    "--seed", "4"], tmp_path)
+    proc = run_cli(
+        [
+            "sensitivity",
+            SCENARIO,
+            "--method",
+            "sobol",
+            "--samples",
+            "64",
+            "--outputs",
+            "total_jobs_peak,fiscal_net_npv",
+            "--out",
+            str(out),
+            "--seed",
+            "4",
+        ],
+        tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "warning:" in proc.stderr and "use at least" in proc.stderr
@@ -148,8 +165,10 @@ def test_cli_writes_table_and_charts(tmp_path: Path) -> None:
 
 
 def test_cli_bad_output_exits_2_with_one_line(tmp_path: Path) -> None:
-    proc = run_cli(["sensitivity", SCENARIO, "--outputs", "total_jobs_peek",
-                    "--out", str(tmp_path / "x")], tmp_path)
+    proc = run_cli(
+        ["sensitivity", SCENARIO, "--outputs", "total_jobs_peek", "--out", str(tmp_path / "x")],
+        tmp_path,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]

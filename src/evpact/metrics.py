@@ -19,12 +19,14 @@ from .engine.fiscal import breakeven_year
 
 Array = np.ndarray[Any, Any]
 SCOPES = ("plant", "supply_chain", "total")
+PORT_YEARS = (2030, 2035)
 LAYERS = ("direct", "indirect", "induced")
 #: yearly variables the metrics read (besides the per-draw ``discount_rate``)
 METRIC_INPUTS = (
     "mineral_production_cumulative_t",
     "co2e_manufacturing_t",
     "co2e_avoided_t",
+    "evs_per_public_port",
     *(f"mineral_{m}_t" for m in MINERALS),
     "discount_rate",
     "linkage_met",
@@ -141,6 +143,15 @@ def draw_metrics(
     )
     out.update(linkage_risk(met, years))
     out.update(environment(s, c))
+    draws = s["discount_rate"].size
+    for port_year in PORT_YEARS:  # scenario level: the home market with the deal
+        hit = np.flatnonzero(years == port_year)
+        ratio = s["evs_per_public_port"][:, hit[0]] if hit.size else np.full(draws, np.nan)
+        out[f"evs_per_public_port_{port_year}"] = Metric(
+            "evs_per_port",
+            ratio,
+            f"scenario level: home EV stock per public charging port at the end of {port_year}",
+        )
     return out
 
 

@@ -29,6 +29,7 @@ REFERENCE_FILES = (
     "mineral_production.csv",
     "grid_intensity.csv",
     "emissions.csv",
+    "charging.csv",
 )
 
 

@@ -171,6 +171,8 @@ class Model:
     routes: tuple[RouteSpec, ...]
     deals: tuple[DealSpec, ...]
     payers: tuple[str, ...]
+    charging_feedback: bool = False
+    ports_year: int = 2026  # the year the bundled port count refers to
     correlations: tuple[Correlation, ...] = ()  # rank correlations among uncertain inputs
 
 
@@ -375,6 +377,46 @@ class _Builder:
             f"(bundled: {', '.join(sorted(table['region']))})",
             f"plants.{p.id}",
         )
+
+    def charging(self) -> int:
+        """Inputs of the EV stock and charging ports; returns the ports' reference year."""
+        c = self.s.market.charging
+        table = self.data.table("charging")
+        home = table[table["region"] == self.s.home_country]
+
+        def row(parameter: str) -> pd.Series:
+            rows = home[home["parameter"] == parameter]
+            if rows.empty:
+                raise EvpactError(
+                    f"no bundled {parameter} for {self.s.home_country}", "market.charging"
+                )
+            return rows.iloc[0]
+
+        def dist(parameter: str) -> Dist:
+            r = row(parameter)
+            return range_dist(r["low"], r["mode"], r["high"])
+
+        # stock at the start of the horizon: the last counted stock plus the sales counted
+        # since (their ranges add up); scrappage over those few years is left out
+        first = self.s.horizon[0]
+        stock = row("ev_stock")
+        sales = home[
+            (home["parameter"] == "ev_sales")
+            & (home["year"] > stock["year"])
+            & (home["year"] < first)
+        ]
+        lo, mo, hi = (float(stock[k]) + float(sales[k].sum()) for k in ("low", "mode", "high"))
+        self.put("market.charging.ev_stock_start", range_dist(lo, mo, hi))
+        for name in (
+            "public_ports",
+            "ports_added_per_year",
+            "target_evs_per_port",
+            "scrappage_rate",
+            "elasticity",
+        ):
+            key = "charging_elasticity" if name == "elasticity" else name
+            self.value(f"market.charging.{name}", getattr(c, name), dist(key))
+        return int(row("public_ports")["year"])
 
     def environment(self) -> None:
         """Domestic mineral production and the emission factors, as uncertain inputs."""
@@ -595,6 +637,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     b.prices()
     b.economy_and_fiscal()
     b.environment()
+    ports_year = b.charging()
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
     model = Model(
         name=scenario.name,
@@ -606,6 +649,8 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         routes=tuple(routes),
         deals=deals,
         payers=tuple(payers),
+        charging_feedback=scenario.market.charging.feedback,
+        ports_year=ports_year,
         correlations=scenario.correlations,
     )
     check_correlations(model, scenario)

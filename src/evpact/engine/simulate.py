@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..scenario.distributions import FloatArray
-from . import economy, emissions, fiscal, flows, linkage, market, minerals, trade
+from . import charging, economy, emissions, fiscal, flows, linkage, market, minerals, trade
 from .compile import MINERALS, IncentiveSpec, Model, PlantSpec
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
@@ -39,6 +39,8 @@ VARIABLES: dict[str, str] = {
     **{f"mineral_{m}_t": "t" for m in MINERALS},
     "co2e_manufacturing_t": "tCO2e",
     "co2e_avoided_t": "tCO2e",
+    "ev_stock": "vehicles",
+    "evs_per_public_port": "evs_per_port",
 }
 
 
@@ -88,6 +90,30 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             )
         )
     group_share = {(r.code, g): key for r in model.regions for g, key in r.group_share.items()}
+
+    # 8c. the home EV stock against public ports (may feed back on the home EV share)
+    ports = np.maximum(
+        v("market.charging.public_ports")
+        + v("market.charging.ports_added_per_year") * (years - model.ports_year),
+        1.0,
+    )
+    ports = np.broadcast_to(ports, shape)
+    if model.home in ev:
+        home_region = next(r for r in model.regions if r.code == model.home)
+        stock, ev[model.home] = charging.stock_and_ports(
+            np.broadcast_to(lv[model.home], shape),
+            np.broadcast_to(ev[model.home], shape),
+            v("market.charging.ev_stock_start"),
+            v("market.charging.scrappage_rate"),
+            ports,
+            v("market.charging.target_evs_per_port"),
+            v("market.charging.elasticity"),
+            model.charging_feedback,
+        )
+        plan = v.scaled_path(home_region.ev_share_plan) if home_region.ev_share_plan else None
+        ratio[model.home] = market.demand_ratio(ev[model.home], plan)
+    else:
+        stock = np.full(shape, np.nan)
 
     # 2-3. physical flows, customers before suppliers
     output: dict[str, FloatArray] = {}  # vehicles (assembly) or GWh (battery plants)
@@ -283,6 +309,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         v("emissions.gasoline_car_lifecycle_g_per_km"),
         v("emissions.bev_lifecycle_g_per_km"),
     )
+    res["ev_stock"] = stock
+    res["evs_per_public_port"] = stock / ports
     res["incentive_paid"] = paid
     res["clawback_repaid"] = repaid
     res["public_cost"] = paid - repaid

@@ -257,8 +257,24 @@ class RegionMarket(Strict):
     )
 
 
+class Charging(Strict):
+    """The home country's EV stock against its public charging ports (charging.csv)."""
+
+    feedback: bool = Field(
+        default=False,
+        description="Let a shortage of public ports (more EVs per port than the target) slow "
+        "the home EV share: share x (target / EVs per port last year)^elasticity.",
+    )
+    elasticity: NonNegative | None = None
+    public_ports: NonNegative | None = Field(default=None, description="Ports in 2026.")
+    ports_added_per_year: NonNegative | None = None
+    target_evs_per_port: NonNegative | None = None
+    scrappage_rate: Share | None = None
+
+
 class Market(Strict):
     regions: dict[str, RegionMarket]
+    charging: Charging = Charging()
 
 
 class Economy(Strict):

@@ -6,6 +6,7 @@ process gives; only wall time changes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,7 +37,11 @@ def dask_client(cluster: str | None = None, workers: int | None = None) -> Itera
                 }
             ),
             LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0"
+                n_workers=workers or 2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.CRITICAL,  # a run's output is evpact's, not Dask's logs
             ) as local,
             Client(local) as client,  # type: ignore[no-untyped-call]
         ):
