@@ -96,7 +96,8 @@ def test_ev_stock_recursion_by_hand():
     lv = np.array([[100.0, 100.0, 100.0]])
     share = np.array([[0.5, 0.5, 0.5]])
     ports = np.array([[1.0, 1.0, 1.0]])
-    stock, out = stock_and_ports(
+    # stock at start 200, scrappage 10%, target 24 EVs per port, elasticity 0.5
+    args = (
         lv,
         share,
         np.array([[200.0]]),
@@ -104,21 +105,12 @@ def test_ev_stock_recursion_by_hand():
         ports,
         np.array([[24.0]]),
         np.array([[0.5]]),
-        feedback=False,
     )
+    stock, out = stock_and_ports(*args, feedback=False)
     np.testing.assert_allclose(stock[0], [230.0, 257.0, 281.3])  # x 0.9 + 50 each year
     np.testing.assert_array_equal(out, share)
     # with the feedback: 230 EVs per port against a target of 24 cuts year 2's share
-    stock_fb, out_fb = stock_and_ports(
-        lv,
-        share,
-        np.array([[200.0]]),
-        np.array([[0.1]]),
-        ports,
-        np.array([[24.0]]),
-        np.array([[0.5]]),
-        feedback=True,
-    )
+    stock_fb, out_fb = stock_and_ports(*args, feedback=True)
     assert out_fb[0, 1] == pytest.approx(0.5 * (24 / 230) ** 0.5)
     assert np.all(out_fb <= share) and np.all(stock_fb <= stock)
 
