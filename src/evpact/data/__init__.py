@@ -52,8 +52,7 @@ class ReferenceData:
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
-    def figure(self, table: str, key_cols: dict[str, str]) -> Dist:
-        """One sourced figure (low/mode/high row) selected by its key columns."""
+    def _select(self, table: str, key_cols: dict[str, str]) -> pd.DataFrame:
         df = self.tables[table]
         mask = pd.Series(True, index=df.index)
         for col, val in key_cols.items():
@@ -61,21 +60,17 @@ class ReferenceData:
         rows = df[mask]
         if rows.empty:
             keys = ", ".join(f"{k}={v}" for k, v in key_cols.items())
-            raise EvpactError(f"no figure for {keys} in bundled {table}.csv")
-        row = rows.iloc[0]
+            raise EvpactError(f"no rows for {keys} in bundled {table}.csv")
+        return rows
+
+    def figure(self, table: str, key_cols: dict[str, str]) -> Dist:
+        """One sourced figure (low/mode/high row) selected by its key columns."""
+        row = self._select(table, key_cols).iloc[0]
         return range_dist(row["low"], row["mode"], row["high"])
 
     def yearly(self, table: str, key_cols: dict[str, str]) -> pd.DataFrame:
         """Rows of a yearly table (year, low, mode, high) sorted by year."""
-        df = self.tables[table]
-        mask = pd.Series(True, index=df.index)
-        for col, val in key_cols.items():
-            mask &= df[col] == val
-        rows = df[mask].sort_values("year")
-        if rows.empty:
-            keys = ", ".join(f"{k}={v}" for k, v in key_cols.items())
-            raise EvpactError(f"no rows for {keys} in bundled {table}.csv")
-        return rows
+        return self._select(table, key_cols).sort_values("year")
 
 
 @cache

@@ -35,6 +35,7 @@ from ..scenario.load import load_counterfactual, load_scenario, vary
 from ..scenario.model import Scenario
 from .montecarlo import CHUNK
 from .sampling import central
+from .sampling import sample as sample_inputs
 
 FloatArray = np.ndarray[Any, Any]
 
@@ -105,16 +106,6 @@ def problem(model_a: Model, model_b: Model | None = None) -> Problem:
     return make_problem(list(names))
 
 
-def _fixed(model: Model) -> dict[str, FloatArray]:
-    """Fixed inputs shaped as ``sampling.sample`` shapes them: scalars, or (1, year) rows."""
-    out = {}
-    for path, d in model.inputs.items():
-        if d.is_fixed:
-            value = np.asarray(d.central, dtype=float)
-            out[path] = value[None, :] if value.ndim == 1 else value
-    return out
-
-
 def evaluator(
     model_a: Model,
     model_b: Model,
@@ -128,7 +119,6 @@ def evaluator(
     sample size; each block is one vectorised pass per model.
     """
     models = (model_a, model_b)
-    fixed = [_fixed(m) for m in models]
     uncertain = [[p for p, d in m.inputs.items() if not d.is_fixed] for m in models]
 
     def evaluate(u: FloatArray, names: Sequence[str]) -> dict[str, FloatArray]:
@@ -141,12 +131,11 @@ def evaluator(
         out: dict[str, FloatArray] = {}
         for start in range(0, n, block):
             stop = min(start + block, n)
-            arrays = []
-            for m, fx, paths in zip(models, fixed, uncertain, strict=True):
-                x = dict(fx)
-                for p in paths:
-                    x[p] = m.inputs[p].ppf(u[start:stop, column[p]])
-                arrays.append(simulate(m, x, stop - start))
+            rows = {p: u[start:stop, j] for p, j in column.items()}
+            arrays = [
+                simulate(m, sample_inputs(m.inputs, 0, start, stop, u=rows), stop - start)
+                for m in models
+            ]
             for name, metric in draw_metrics(
                 arrays[0], arrays[1], model_a.years, price_year
             ).items():
