@@ -43,6 +43,8 @@ METRICS = (
     "vehicles_assembled_cumulative",
     "local_absorption_share",
     "linkage_met_share",
+    "domestic_chain_share",
+    "chain_hhi_max",
 )
 STAT_KEYS = {"unit", "mean", "p5", "p50", "p95"}
 UNITS = {
@@ -56,6 +58,7 @@ UNITS = {
     "tCO2e",
     "ratio",  # mineral coverage
     "evs_per_port",
+    "HHI",  # chain concentration, 0-10,000
 }
 BUNDLED = (
     "canada-korea-2026",

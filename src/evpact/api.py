@@ -43,6 +43,10 @@ def to_dataset(
             {"units": cad if unit == "CAD" else unit},
         )
     data["discount_rate"] = xr.Variable(("draw",), arrays["discount_rate"], {"units": "1/year"})
+    data["domestic_chain_share"] = xr.Variable(
+        ("draw",), arrays["domestic_chain_share"], {"units": "share"}
+    )
+    data["chain_hhi_max"] = xr.Variable(("draw",), arrays["chain_hhi_max"], {"units": "HHI"})
     data["mineral_production_cumulative_t"] = xr.Variable(
         ("draw", "mineral"),
         arrays["mineral_production_cumulative_t"],

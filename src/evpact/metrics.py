@@ -29,6 +29,8 @@ METRIC_INPUTS = (
     "evs_per_public_port",
     *(f"mineral_{m}_t" for m in MINERALS),
     "discount_rate",
+    "domestic_chain_share",
+    "chain_hhi_max",
     "linkage_met",
     "public_cost",
     "clawback_repaid",
@@ -142,6 +144,16 @@ def draw_metrics(
         "share", held, "scenario level: share of measured years the linkage holds"
     )
     out.update(linkage_risk(met, years))
+    out["domestic_chain_share"] = Metric(
+        "share",
+        np.array(s["domestic_chain_share"], dtype=float),
+        "scenario level: domestic share of the deals' battery chains, stages weighted equally",
+    )
+    out["chain_hhi_max"] = Metric(
+        "HHI",
+        np.array(s["chain_hhi_max"], dtype=float),
+        "scenario level: Herfindahl-Hirschman index (0-10,000) of the most concentrated stage",
+    )
     out.update(environment(s, c))
     draws = s["discount_rate"].size
     for port_year in PORT_YEARS:  # scenario level: the home market with the deal

@@ -30,6 +30,8 @@ REFERENCE_FILES = (
     "grid_intensity.csv",
     "emissions.csv",
     "charging.csv",
+    "trade_partners.csv",
+    "chain_inventory.csv",
 )
 
 

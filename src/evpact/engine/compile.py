@@ -19,8 +19,9 @@ import pandas as pd
 
 from ..data import ReferenceData, range_dist, reference
 from ..errors import EvpactError
-from ..scenario.distributions import Dist, FloatArray, triangular_ppf
+from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
+from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
@@ -174,6 +175,14 @@ class Model:
     charging_feedback: bool = False
     ports_year: int = 2026  # the year the bundled port count refers to
     correlations: tuple[Correlation, ...] = ()  # rank correlations among uncertain inputs
+    chains: dict[str, Chain] = field(default_factory=dict)  # deal -> stage -> country -> share
+    sourced: dict[str, tuple[str, ...]] = field(default_factory=dict)  # stages a deal buys
+    partners: dict[str, str] = field(default_factory=dict)  # country -> usmca | fta
+    availability: dict[str, FloatArray] = field(default_factory=dict)  # plant -> year share
+
+    def chain_rows(self) -> list[StageRow]:
+        """Where each deal's chain sits, stage by stage (see ``engine.resilience``)."""
+        return stage_rows(self.chains, self.home, self.partners, self.sourced)
 
 
 class _Builder:
@@ -437,6 +446,58 @@ class _Builder:
                 self.data.figure("emissions", {"parameter": name}),
             )
 
+    def chains(self) -> dict[str, Chain]:
+        """Each deal's chain: the stages it declares, and for the others the countries of
+        its own plants of that kind (weighted by capacity)."""
+        plants = {p.id: p for p in self.s.plants}
+        out: dict[str, Chain] = {}
+        for d in self.s.deals:
+            chain: dict[str, dict[str, float]] = {k: dict(v) for k, v in d.chain.items()}
+            built: dict[str, dict[str, float]] = {}
+            for ref in d.plants:
+                p = plants[ref]
+                size = (p.capacity_gwh or p.capacity_vehicles or fixed(1.0)).central
+                stage = built.setdefault(p.kind, {})
+                stage[p.country] = stage.get(p.country, 0.0) + size
+            for kind, sizes in built.items():
+                total = sum(sizes.values())
+                if kind not in chain and total > 0:
+                    chain[kind] = {c: v / total for c, v in sizes.items()}
+            if chain:
+                out[d.id] = chain
+        return out
+
+    def availability(self, chains: dict[str, Chain]) -> dict[str, FloatArray]:
+        """Share of each year's output a plant keeps under the scenario's disruptions: its
+        deals' chains carry a cut down to it (a plant in no deal feels only cuts of its own
+        stage and country). Cuts starting the same year for the same weeks are concurrent."""
+        if not self.s.disruptions:
+            return {}
+        table = self.data.table("chain_inventory")
+        default_stock = dict(zip(table["stage"], table["weeks"].astype(float), strict=True))
+        events: dict[tuple[int, float], dict[tuple[str, str], float]] = {}
+        for cut in self.s.disruptions:
+            key = (cut.stage, cut.country)
+            group = events.setdefault((cut.year, cut.weeks), {})
+            group[key] = max(group.get(key, 0.0), cut.share)
+        out: dict[str, FloatArray] = {}
+        for p in self.s.plants:
+            worlds = [
+                (chains[d.id], {**default_stock, **d.inventory_weeks})
+                for d in self.s.deals
+                if p.id in d.plants and d.id in chains
+            ] or [({p.kind: {p.country: 1.0}}, default_stock)]
+            kept = np.ones(self.years.size)
+            for chain, stock in worlds:
+                loss = np.zeros(self.years.size)
+                for (year, weeks), cuts in events.items():
+                    lost = lost_weeks(chain, cuts, weeks, stock).get((p.kind, p.country), 0.0)
+                    loss += 1.0 - yearly_availability(lost, year, self.years)
+                kept = np.minimum(kept, np.clip(1.0 - loss, 0.0, 1.0))
+            if (kept < 1).any():
+                out[p.id] = kept
+        return out
+
     def _value_factor(self, p: Plant) -> float:
         """Output value per GWh(-equivalent) relative to cells (packs, cathode, anode)."""
         if p.kind == "cell":
@@ -639,6 +700,9 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     b.environment()
     ports_year = b.charging()
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
+    chains = b.chains()
+    partners_table = b.data.table("trade_partners")
+    partners = partners_table[partners_table["home"] == scenario.home_country]
     model = Model(
         name=scenario.name,
         years=b.years,
@@ -652,6 +716,10 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         charging_feedback=scenario.market.charging.feedback,
         ports_year=ports_year,
         correlations=scenario.correlations,
+        chains=chains,
+        sourced={d.id: tuple(d.chain) for d in scenario.deals},
+        partners=dict(zip(partners["country"], partners["group"], strict=True)),
+        availability=b.availability(chains),
     )
     check_correlations(model, scenario)
     return model

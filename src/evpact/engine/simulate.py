@@ -12,7 +12,18 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..scenario.distributions import FloatArray
-from . import charging, economy, emissions, fiscal, flows, linkage, market, minerals, trade
+from . import (
+    charging,
+    economy,
+    emissions,
+    fiscal,
+    flows,
+    linkage,
+    market,
+    minerals,
+    resilience,
+    trade,
+)
 from .compile import MINERALS, IncentiveSpec, Model, PlantSpec
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
@@ -124,6 +135,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     jobs: dict[str, FloatArray] = {}
     for p in model.plants:
         ramp = flows.ramp_factor(years, v(p.start), v(p.ramp_years))
+        # supply cuts (mechanism 8d) remove weeks of output; spare capacity does not make
+        # them up, because the shortage reaches the plant through its whole chain
+        kept = model.availability.get(p.id, 1.0)
         cap = v(p.capacity)
         if p.kind == "assembly":
             assert p.group is not None and p.pack_kwh is not None
@@ -136,7 +150,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 ),
                 zero,
             )
-            out = flows.assembly_production(cap, ramp, demand)
+            out = flows.assembly_production(cap, ramp, demand) * kept
             need[p.id] = out * v(p.pack_kwh) / 1e6
             value[p.id] = out * v(p.price) * p.price_factor
             jobs[p.id] = v(p.jobs_per_unit) * out
@@ -152,6 +166,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 for region, share, follows in p.offtake
             ]
             out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
+            out, linked, fulfilled = out * kept, linked * kept, [f * kept for f in fulfilled]
             need[p.id] = out
             unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh
             value[p.id] = out * unit_price
@@ -316,6 +331,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res["public_cost"] = paid - repaid
     res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
     res["discount_rate"] = v.draw("fiscal.discount_rate")
+    domestic_share, hhi_max = resilience.chain_indicators(model.chain_rows())
+    res["domestic_chain_share"] = np.full(n, domestic_share)
+    res["chain_hhi_max"] = np.full(n, hhi_max)
     res["mineral_production_cumulative_t"] = res_minerals  # (draw, mineral)
     res["linkage_met"] = np.stack(met, axis=1) if met else np.zeros((n, 0, years.size))
     res["public_cost_by_payer"] = (

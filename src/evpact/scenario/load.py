@@ -28,6 +28,7 @@ CONTEXT = (
     "economy",
     "fiscal",
     "emissions",
+    "disruptions",
 )
 
 

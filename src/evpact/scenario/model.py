@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -30,6 +30,10 @@ PlantKind = Literal[
 ]
 #: plant kinds whose capacity is counted in GWh of battery (or battery-equivalent material)
 BATTERY_KINDS = ("cell", "module", "pack", "cam", "pcam", "anode")
+Stage = Literal["mine", "refinery", "pcam", "cam", "anode", "cell", "module", "pack", "assembly"]
+#: stages of the battery chain, upstream first (the plant kinds of DESIGN.md)
+STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
+Country = Field(pattern=r"^[A-Z]{2}$")
 Year = Field(ge=1990, le=2100)
 Id = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
 
@@ -50,6 +54,21 @@ class Strict(BaseModel):
                     close = difflib.get_close_matches(str(key), shown, n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     raise ValueError(f"unknown key '{key}'{hint}; allowed: {', '.join(shown)}")
+        return data
+
+
+class OmitEmpty(Strict):
+    """Optional collections added after the format first shipped are left out of the dump
+    while empty, so files without them dump (and hash) exactly as before."""
+
+    omit_if_empty: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in self.omit_if_empty:
+            if not getattr(self, name):
+                data.pop(name, None)
         return data
 
 
@@ -217,7 +236,19 @@ class Incentive(Strict):
         return self
 
 
-class Deal(Strict):
+def _check_country_shares(shares: dict[str, float], where: str) -> None:
+    for country, share in shares.items():
+        if len(country) != 2 or not country.isalpha() or not country.isupper():
+            raise ValueError(f"{where}: '{country}' is not an ISO 3166 alpha-2 code (e.g. KR)")
+        if not 0 <= share <= 1:
+            raise ValueError(f"{where}.{country}: a share lies in [0, 1], got {share:g}")
+    if shares and abs(sum(shares.values()) - 1) > 1e-6:
+        raise ValueError(f"{where}: country shares must add up to 1, got {sum(shares.values()):g}")
+
+
+class Deal(OmitEmpty):
+    omit_if_empty = ("chain", "inventory_weeks")
+
     id: str = Id
     name: str | None = None
     parties: tuple[str, ...] = ()
@@ -225,6 +256,25 @@ class Deal(Strict):
     supply: tuple[SupplyRoute, ...] = ()
     linkage: Linkage | None = None
     incentives: tuple[Incentive, ...] = ()
+    chain: dict[Stage, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Where each stage of the deal's battery chain sits: {stage: {country: "
+        "share}}, ISO 3166 alpha-2 codes (ZZ: unspecified rest of world). Stages left out "
+        "follow the deal's own plants.",
+    )
+    inventory_weeks: dict[Stage, float] = Field(
+        default_factory=dict,
+        description="Weeks of input stock each stage holds (default: chain_inventory.csv).",
+    )
+
+    @model_validator(mode="after")
+    def _chain_shares(self) -> Deal:
+        for stage, shares in self.chain.items():
+            _check_country_shares(shares, f"chain.{stage}")
+        for stage, weeks in self.inventory_weeks.items():
+            if not 0 <= weeks <= 104:
+                raise ValueError(f"inventory_weeks.{stage}: weeks lie in [0, 104], got {weeks:g}")
+        return self
 
     @model_validator(mode="after")
     def _conditions_need_linkage(self) -> Deal:
@@ -255,6 +305,16 @@ class RegionMarket(Strict):
     price_elasticity: NonNegative = Field(
         default=fixed(0.0), description="Fall in demand (%) per 1% price rise."
     )
+
+
+class Disruption(Strict):
+    """A cut in supply at one stage of the chain in one country, for some weeks."""
+
+    stage: Stage
+    country: str = Country
+    share: float = Field(ge=0, le=1, description="Share of that country's supply cut.")
+    weeks: float = Field(gt=0, le=520, description="How long the cut lasts.")
+    year: int = Field(ge=1990, le=2100, description="Year the cut starts (at its beginning).")
 
 
 class Charging(Strict):
@@ -364,7 +424,9 @@ class Correlation(Strict):
         return self
 
 
-class Scenario(Strict):
+class Scenario(OmitEmpty):
+    omit_if_empty = ("correlations", "disruptions")
+
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
     description: str = ""
@@ -385,18 +447,13 @@ class Scenario(Strict):
     correlations: tuple[Correlation, ...] = Field(
         default=(), description="Rank correlations among uncertain inputs, in groups."
     )
+    disruptions: tuple[Disruption, ...] = Field(
+        default=(), description="Supply cuts in the chain (see `evpact stress`)."
+    )
     sources: dict[str, str] = Field(
         default_factory=dict, description="Source of each figure, keyed by its path in this file."
     )
     _origin: Path | None = PrivateAttr(default=None)
-
-    @model_serializer(mode="wrap")
-    def _omit_no_correlations(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Scenarios without correlations dump (and hash) exactly as before the field existed."""
-        data: dict[str, Any] = handler(self)
-        if not self.correlations:
-            data.pop("correlations", None)
-        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -475,4 +532,14 @@ class Scenario(Strict):
         return range(self.horizon[0], self.horizon[1] + 1)
 
 
-__all__ = ["BATTERY_KINDS", "Correlation", "Deal", "Dist", "Incentive", "Plant", "Scenario"]
+__all__ = [
+    "BATTERY_KINDS",
+    "STAGES",
+    "Correlation",
+    "Deal",
+    "Disruption",
+    "Dist",
+    "Incentive",
+    "Plant",
+    "Scenario",
+]

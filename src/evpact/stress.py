@@ -1,0 +1,119 @@
+"""Disruption stress tests: a world with supply cuts against the same world without them.
+
+A cut is part of the world, like the market: it hits the scenario and its counterfactual alike,
+so linked and unlinked deals meet the same shock. Each world is run twice on common random
+numbers (with and without the cut); the difference is what the cut costs there.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
+from .errors import EvpactError
+from .results import statistics
+from .scenario.load import load_counterfactual, load_scenario
+from .scenario.model import STAGES, Disruption, Scenario
+
+_CUT = re.compile(r"^(?P<stage>[a-z]+):(?P<country>[A-Za-z]{2})=(?P<share>[^=]+)$")
+#: what a cut costs, per world: (name, unit, yearly variables summed over years)
+LOSSES = (
+    ("vehicles", "vehicles", ("vehicles_assembled",)),
+    ("battery_gwh", "GWh", ("battery_output_gwh",)),
+    ("job_years", "job-years", ("direct_jobs", "indirect_jobs", "induced_jobs")),
+    ("gdp", "CAD", ("gdp_direct", "gdp_indirect", "gdp_induced")),
+)
+
+
+def parse_cut(text: str) -> tuple[str, str, float]:
+    """``STAGE:COUNTRY=SHARE`` (``cam:KR=1.0``) as (stage, country, share)."""
+    m = _CUT.match(text.strip())
+    if m is None:
+        raise EvpactError(f"'{text}' is not STAGE:COUNTRY=SHARE (e.g. cam:KR=1.0)", "--cut")
+    stage, country = m["stage"], m["country"].upper()
+    if stage not in STAGES:
+        close = difflib.get_close_matches(stage, STAGES, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise EvpactError(f"unknown stage '{stage}'{hint}; stages: {', '.join(STAGES)}", "--cut")
+    try:
+        share = float(m["share"])
+    except ValueError:
+        raise EvpactError(f"share '{m['share']}' in '{text}' is not a number", "--cut") from None
+    if not 0 <= share <= 1:
+        raise EvpactError(f"share {share:g} in '{text}' must lie in [0, 1]", "--cut")
+    return stage, country, share
+
+
+@dataclass(frozen=True)
+class StressResult:
+    table: pd.DataFrame  # world, loss, unit, mean, p5, p50, p95 (losses are positive)
+    yearly: pd.DataFrame  # world, year, loss: mean loss per year
+    meta: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = self.table.replace({np.nan: None}).to_dict("records")
+        return {**self.meta, "losses": rows}
+
+    def write(self, out: Path) -> list[Path]:
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "stress.csv", out / "stress_yearly.csv"]
+        self.table.to_csv(paths[0], index=False)
+        self.yearly.to_csv(paths[1], index=False)
+        return paths
+
+
+def stress(
+    scenario: Scenario | str | Path,
+    cuts: list[tuple[str, str, float]],
+    weeks: float,
+    year: int | None = None,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    variant: dict[str, Any] | None = None,
+) -> StressResult:
+    """What ``cuts`` (stage, country, share) lasting ``weeks`` from the start of ``year``
+    (default: the middle of the horizon) cost the deal's world and its counterfactual's."""
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, variant)
+    first, last = base.horizon
+    year = (first + last) // 2 if year is None else year
+    if not first <= year <= last:
+        raise EvpactError(f"the cut starts in {year}, outside the horizon {first}-{last}", "--year")
+    if not 0 < weeks <= 520:
+        raise EvpactError(f"weeks must lie in (0, 520], got {weeks:g}", "--weeks")
+    if not cuts:
+        raise EvpactError("give at least one --cut STAGE:COUNTRY=SHARE", "--cut")
+    added = tuple(
+        Disruption(stage=s, country=c, share=share, weeks=weeks, year=year) for s, c, share in cuts
+    )
+    hit = base.model_copy(update={"disruptions": (*base.disruptions, *added)})
+    hit._origin = base._origin
+    worlds = {base.name: (hit, base)}
+    if base.counterfactual is not None:
+        worlds[base.counterfactual] = (load_counterfactual(hit), load_counterfactual(base))
+    rows, yearly = [], []
+    for world, (with_cut, without) in worlds.items():
+        r = simulate(with_cut, draws=draws, seed=seed, counterfactual=without)
+        for name, unit, variables in LOSSES:
+            loss = -np.sum([r._impact(v) for v in variables], axis=0)  # (draw, year): lost
+            unit = f"CAD_{base.price_year}" if unit == "CAD" else unit
+            rows.append({"world": world, "loss": name, "unit": unit, **statistics(loss.sum(1))})
+            for y, value in zip(r.scenario["year"].values, loss.mean(axis=0), strict=True):
+                yearly.append({"world": world, "year": int(y), "loss": name, "mean": value})
+    meta = {
+        "scenario": base.name,
+        "counterfactual": base.counterfactual,
+        "cuts": [{"stage": s, "country": c, "share": share} for s, c, share in cuts],
+        "weeks": weeks,
+        "year": year,
+        "draws": draws,
+        "seed": seed,
+    }
+    return StressResult(pd.DataFrame(rows), pd.DataFrame(yearly), meta)
