@@ -130,3 +130,23 @@ def test_charging_feedback_only_ever_slows_the_market():
     np.testing.assert_allclose(flat.scenario["ev_stock"].values, base.scenario["ev_stock"].values)
     ratio = base.scenario["evs_per_public_port"].sel(year=2030).values
     np.testing.assert_allclose(base.metrics["evs_per_public_port_2030"].values, ratio)
+
+
+def test_chemistry_shift_interpolates_and_conserves(write_scenario):
+    """NMC811 in 2030 to LFP in 2034: nickel falls linearly to zero, lithium follows the
+    weighted BatPaC intensities year by year, exactly."""
+    data = case()
+    data["plants"][0]["chemistry"] = {2030: {"NMC811": 1.0}, 2034: {"LFP": 1.0}}
+    s = evpact.simulate(write_scenario(data), draws=2, seed=1).scenario
+    lfp = np.linspace(0.0, 1.0, 5)  # share of LFP in 2030..2034
+    np.testing.assert_allclose(s["mineral_nickel_t"].values[0], 1e7 * (1 - lfp) * 0.658 / 1e3)
+    np.testing.assert_allclose(
+        s["mineral_lithium_t"].values[0], 1e7 * ((1 - lfp) * 0.100 + lfp * 0.091) / 1e3
+    )
+
+
+def test_chemistry_shares_by_year_must_add_up(write_scenario):
+    data = case()
+    data["plants"][0]["chemistry"] = {2030: {"NMC811": 1.0}, 2034: {"LFP": 0.6}}
+    with pytest.raises(evpact.EvpactError, match="add up to 1 in 2034"):
+        evpact.load_scenario(write_scenario(data))

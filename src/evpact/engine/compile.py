@@ -114,7 +114,7 @@ class PlantSpec:
     group: str | None = None
     markets: dict[str, str] = field(default_factory=dict)
     offtake: tuple[tuple[str, str, bool], ...] = ()  # (region, share input, follows EVs)
-    minerals_kg_per_kwh: tuple[tuple[str, float], ...] | None = None  # None: no chemistry
+    minerals_kg_per_kwh: tuple[tuple[str, FloatArray], ...] | None = None  # per year
     grid: str | None = None  # grid intensity input (gCO2e/kWh) of the plant's region
 
 
@@ -352,26 +352,41 @@ class _Builder:
 
     def check_chemistry(self, p: Plant, where: str) -> None:
         known = sorted(set(self.data.table("chemistries")["chemistry"]))
-        for name in p.chemistry or {}:
-            if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise EvpactError(
-                    f"unknown chemistry '{name}'{hint}; bundled: {', '.join(known)}",
-                    f"{where}.chemistry",
-                )
+        for mix in p.chemistry_by_year().values():
+            for name in mix:
+                if name not in known:
+                    close = difflib.get_close_matches(name, known, n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise EvpactError(
+                        f"unknown chemistry '{name}'{hint}; bundled: {', '.join(known)}",
+                        f"{where}.chemistry",
+                    )
 
-    def mineral_intensity(self, p: Plant) -> tuple[tuple[str, float], ...] | None:
-        """kg of each mineral per kWh of the plant's output, from its chemistry mix."""
-        if p.chemistry is None:
+    def mineral_intensity(self, p: Plant) -> tuple[tuple[str, FloatArray], ...] | None:
+        """kg of each mineral per kWh of the plant's output, per year, from its chemistry mix
+        (a mix given by year is interpolated linearly and held flat outside its years)."""
+        mixes = p.chemistry_by_year()
+        if not mixes:
             return None
         table = self.data.table("chemistries")
-        out: dict[str, float] = {}
-        for chem, share in p.chemistry.items():
-            rows = table[table["chemistry"] == chem]
-            for mineral, kg in zip(rows["mineral"], rows["kg_per_kwh"], strict=True):
-                out[str(mineral)] = out.get(str(mineral), 0.0) + share * float(kg)
-        return tuple(sorted(out.items()))
+        kg = table.pivot_table(index="chemistry", columns="mineral", values="kg_per_kwh")
+        kg = kg.reindex(columns=list(MINERALS), fill_value=0.0).fillna(0.0)
+        at_year: dict[int | None, FloatArray] = {
+            year: np.sum([share * kg.loc[c].to_numpy(dtype=float) for c, share in mix.items()], 0)
+            for year, mix in mixes.items()
+        }
+        if None in at_year:
+            path = np.broadcast_to(at_year[None], (self.years.size, len(MINERALS)))
+        else:
+            known = sorted(y for y in at_year if y is not None)
+            path = np.stack(
+                [
+                    np.interp(self.years, known, [at_year[y][i] for y in known])
+                    for i in range(len(MINERALS))
+                ],
+                axis=1,
+            )
+        return tuple((m, np.ascontiguousarray(path[:, i])) for i, m in enumerate(MINERALS))
 
     def grid(self, p: Plant) -> Dist:
         """Grid intensity where the plant sits: its region (CA-ON), else its country (CA)."""

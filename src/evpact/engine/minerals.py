@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..scenario.distributions import FloatArray
 
 
-def mineral_tonnes(output_gwh: FloatArray, kg_per_kwh: float) -> FloatArray:
-    """Tonnes of one mineral in ``output_gwh`` of batteries: GWh x 1e6 kWh x kg/kWh / 1000."""
+def mineral_tonnes(output_gwh: FloatArray, kg_per_kwh: FloatArray | float) -> FloatArray:
+    """Tonnes of one mineral in ``output_gwh`` of batteries: GWh x 1e6 kWh x kg/kWh / 1000
+    (``kg_per_kwh`` per year when the chemistry mix shifts)."""
     return output_gwh * (kg_per_kwh * 1e3)

@@ -114,7 +114,11 @@ class Plant(Strict):
     )
     # battery-chain plants
     capacity_gwh: NonNegative | None = None
-    chemistry: dict[str, float] | None = None
+    chemistry: dict[str, float] | dict[int, dict[str, float]] | None = Field(
+        default=None,
+        description="Cathode chemistry shares ({NMC811: 0.5, LFP: 0.5}), or shares by year "
+        "({2026: {NMC811: 1.0}, 2035: {LFP: 1.0}}), interpolated linearly in between.",
+    )
     module_share: Share = Field(
         default=fixed(0.0), description="Share of cell output also assembled into modules."
     )
@@ -136,6 +140,15 @@ class Plant(Strict):
     def country(self) -> str:
         return self.region[:2]
 
+    def chemistry_by_year(self) -> dict[int | None, dict[str, float]]:
+        """The chemistry mix by year (``None``: one mix for every year)."""
+        if not self.chemistry:
+            return {}
+        first = next(iter(self.chemistry.values()))
+        if isinstance(first, dict):
+            return dict(self.chemistry)  # type: ignore[arg-type]
+        return {None: self.chemistry}  # type: ignore[dict-item]
+
     @model_validator(mode="after")
     def _kind_fields(self) -> Plant:
         if self.kind in ("mine", "refinery"):
@@ -156,12 +169,13 @@ class Plant(Strict):
                 raise ValueError(f"a {self.kind} plant needs capacity_gwh")
             if self.capacity_vehicles is not None or self.markets:
                 raise ValueError("capacity_vehicles and markets belong to assembly plants")
-        if self.chemistry is not None:
-            if any(v < 0 for v in self.chemistry.values()):
-                raise ValueError("chemistry shares must be >= 0")
-            if abs(sum(self.chemistry.values()) - 1) > 1e-6:
+        for year, mix in self.chemistry_by_year().items():
+            at = "" if year is None else f" in {year}"
+            if any(v < 0 for v in mix.values()):
+                raise ValueError(f"chemistry shares must be >= 0{at}")
+            if abs(sum(mix.values()) - 1) > 1e-6:
                 raise ValueError(
-                    f"chemistry shares must add up to 1, got {sum(self.chemistry.values()):g}"
+                    f"chemistry shares must add up to 1{at}, got {sum(mix.values()):g}"
                 )
         customers = [o.customer for o in self.offtake]
         if len(set(customers)) != len(customers):
