@@ -211,3 +211,35 @@ def test_expected_shortfall_is_the_mean_of_the_worst_tail():
     values = np.arange(100.0)  # worst 5% = 0..4
     assert expected_shortfall(values) == 2.0
     assert expected_shortfall(values, 0.10) == 4.5
+
+
+def test_learning_by_hand(write_scenario):
+    """10 GWh a year from 2030, starting experience 10 GWh, 20% per doubling: the cost index
+    is 1, 0.8 (20 GWh), 3^log2(0.8), 0.64 (40 GWh), 5^log2(0.8); the margin gained is the
+    output value x cost share x (1 - index) and adds to direct GDP, not to jobs."""
+    data = one_cell_plant()
+    off = evpact.simulate(write_scenario(data, "off"), draws=2, seed=1).scenario
+    data["economy"]["learning"] = {"rate": 0.2, "initial_experience_gwh": 10.0, "cost_share": 0.9}
+    on = evpact.simulate(write_scenario(data, "on"), draws=2, seed=1).scenario
+    b = np.log2(0.8)
+    index = np.array([1.0, 2.0**b, 3.0**b, 4.0**b, 5.0**b])
+    np.testing.assert_allclose(on["cell_cost_index"].values[0], index)
+    value = 10 * 1e6 * 100.0 * 1.25  # 10 GWh x US$100/kWh x 1.25 CAD/USD
+    np.testing.assert_allclose(on["learning_margin"].values[0], value * 0.9 * (1 - index))
+    np.testing.assert_allclose(
+        on["gdp_direct"].values - off["gdp_direct"].values, on["learning_margin"].values
+    )
+    np.testing.assert_array_equal(on["direct_jobs"].values, off["direct_jobs"].values)
+    assert np.all(off["learning_margin"].values == 0) and np.all(off["cell_cost_index"] == 1)
+
+
+def test_faster_learning_never_lowers_the_margin(write_scenario):
+    data = one_cell_plant()
+    margins = []
+    for rate in (0.0, 0.1, 0.2, 0.3):
+        data["economy"]["learning"] = {"rate": rate, "initial_experience_gwh": 10.0}
+        r = evpact.simulate(write_scenario(data, f"r{rate}"), draws=20, seed=2)
+        margins.append(r.scenario["learning_margin"].values)
+    assert np.all(margins[0] == 0)  # no learning, no gain
+    for slower, faster in itertools.pairwise(margins):
+        assert np.all(faster >= slower)

@@ -36,6 +36,7 @@ METRIC_INPUTS = (
     "clawback_repaid",
     "battery_output_gwh",
     "battery_local_gwh",
+    "learning_margin",
     "vehicles_assembled",
     *(f"{k}_jobs" for k in LAYERS),
     *(f"gdp_{k}" for k in LAYERS),
@@ -123,6 +124,12 @@ def draw_metrics(
         )
     out["battery_output_gwh_cumulative"] = Metric(
         "GWh", total("battery_output_gwh"), "cell output over the horizon"
+    )
+    out["learning_margin_cumulative"] = Metric(
+        cad,
+        total("learning_margin"),
+        "margin the home cell plants gain as their costs fall with experience (0 unless "
+        "economy.learning is set)",
     )
     out["vehicles_assembled_cumulative"] = Metric(
         "vehicles", total("vehicles_assembled"), "vehicles assembled over the horizon"

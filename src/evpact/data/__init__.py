@@ -32,6 +32,7 @@ REFERENCE_FILES = (
     "charging.csv",
     "trade_partners.csv",
     "chain_inventory.csv",
+    "learning.csv",
 )
 
 

@@ -173,6 +173,7 @@ class Model:
     deals: tuple[DealSpec, ...]
     payers: tuple[str, ...]
     charging_feedback: bool = False
+    learning: bool = False  # cell costs fall with cumulative home cell output
     ports_year: int = 2026  # the year the bundled port count refers to
     correlations: tuple[Correlation, ...] = ()  # rank correlations among uncertain inputs
     chains: dict[str, Chain] = field(default_factory=dict)  # deal -> stage -> country -> share
@@ -529,6 +530,31 @@ class _Builder:
             "economy.cell_price_usd_per_kwh",
             e.cell_price_usd_per_kwh or self.price_path("cell_price_usd_per_kwh"),
         )
+        if e.learning is not None:
+            home_gwh = sum(
+                (
+                    p.capacity_gwh.central
+                    for p in self.s.plants
+                    if p.kind == "cell"
+                    and p.country == self.s.home_country
+                    and p.capacity_gwh is not None
+                ),
+                0.0,
+            )
+            self.value(
+                "economy.learning.initial_experience_gwh",
+                e.learning.initial_experience_gwh,
+                fixed(max(home_gwh, 1.0)),
+            )
+            for name, key in (
+                ("rate", "cell_learning_rate"),
+                ("cost_share", "cost_share_of_cell_price"),
+            ):
+                self.value(
+                    f"economy.learning.{name}",
+                    getattr(e.learning, name),
+                    self.data.figure("learning", {"parameter": key}),
+                )
         rows = self.data.yearly("prices", {"item": "ev_price_cad"})
         last = rows.iloc[-1]
         self.value(
@@ -729,6 +755,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         deals=deals,
         payers=tuple(payers),
         charging_feedback=scenario.market.charging.feedback,
+        learning=scenario.economy.learning is not None,
         ports_year=ports_year,
         correlations=scenario.correlations,
         chains=chains,

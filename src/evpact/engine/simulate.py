@@ -18,6 +18,7 @@ from . import (
     emissions,
     fiscal,
     flows,
+    learning,
     linkage,
     market,
     minerals,
@@ -48,6 +49,8 @@ VARIABLES: dict[str, str] = {
     "clawback_repaid": "CAD",
     "public_cost": "CAD",
     **{f"mineral_{m}_t": "t" for m in MINERALS},
+    "cell_cost_index": "1",
+    "learning_margin": "CAD",
     "co2e_manufacturing_t": "tCO2e",
     "co2e_avoided_t": "tCO2e",
     "ev_stock": "vehicles",
@@ -241,6 +244,22 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             for payer, share in inc.payer.items():
                 by_payer[payer] = by_payer[payer] + share * (flow - back)
 
+    # 5b. learning: home cell plants' costs fall with their cumulative output
+    home_cell_gwh = sum(
+        (output[p.id] for p in model.plants if p.kind == "cell" and p.domestic), zero
+    )
+    if model.learning:
+        index = learning.cost_index(
+            home_cell_gwh, v("economy.learning.initial_experience_gwh"), v("economy.learning.rate")
+        )
+    else:
+        index = np.ones(shape)
+    gains = {
+        p.id: learning.margin_gain(value[p.id], v("economy.learning.cost_share"), index)
+        for p in model.plants
+        if model.learning and p.kind == "cell" and p.domestic
+    }
+
     # 5. economy (home-country plants only)
     res: dict[str, FloatArray] = {}
     acc = {k: zero for k in ("jobs", "gdp", "li")}
@@ -268,6 +287,11 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 bought,
             ),
         }
+        if p.id in gains:  # learning is margin: value added without more inputs or wages
+            before = effects["gdp"]
+            effects["gdp"] = economy.Effects(
+                before.direct + gains[p.id], before.indirect, before.induced
+            )
         for k, e in effects.items():
             layers = acc_layers[k]
             acc_layers[k] = [layers[0] + e.direct, layers[1] + e.indirect, layers[2] + e.induced]
@@ -285,7 +309,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         res[f"tax_{scope}"] = fiscal.tax_revenue(li, gdp, *rates)
 
     cells = [p.id for p in model.plants if p.kind == "cell" and p.domestic]
-    res["battery_output_gwh"] = sum((output[i] for i in cells), zero)
+    res["battery_output_gwh"] = home_cell_gwh
+    res["cell_cost_index"] = index
+    res["learning_margin"] = sum(gains.values(), zero)
     res["battery_local_gwh"] = sum((domestic[i] for i in cells), zero)
     res["battery_export_gwh"] = res["battery_output_gwh"] - res["battery_local_gwh"]
     res["vehicles_assembled"] = sum(

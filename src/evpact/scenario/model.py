@@ -351,12 +351,31 @@ class Market(Strict):
     charging: Charging = Charging()
 
 
-class Economy(Strict):
+class Learning(Strict):
+    """Learning by doing at the home cell plants: their unit cost falls with cumulative home
+    cell output; the market price does not, so the saving is margin (learning.csv)."""
+
+    rate: Share | None = Field(default=None, description="Cost decline per doubling.")
+    initial_experience_gwh: uncertain(1e-3, 1e7) | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Experience the plants start with (default: one year of their nameplate).",
+    )
+    cost_share: Share | None = Field(
+        default=None, description="Unit cost over the cell price when learning starts."
+    )
+
+
+class Economy(OmitEmpty):
+    omit_if_empty = ("learning",)
+
     cell_price_usd_per_kwh: NonNegative | None = None
     ev_price_cad: NonNegative | None = None
     multipliers: dict[str, dict[str, NonNegative]] = Field(
         default_factory=dict,
         description="Overrides of bundled multipliers: {industry: {measure: value}}.",
+    )
+    learning: Learning | None = Field(
+        default=None, description="Learning on cell costs (off unless given; {} = bundled)."
     )
 
 
