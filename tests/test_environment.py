@@ -150,3 +150,26 @@ def test_chemistry_shares_by_year_must_add_up(write_scenario):
     data["plants"][0]["chemistry"] = {2030: {"NMC811": 1.0}, 2034: {"LFP": 0.6}}
     with pytest.raises(evpact.EvpactError, match="add up to 1 in 2034"):
         evpact.load_scenario(write_scenario(data))
+
+
+def test_mineral_project_adds_to_home_production(write_scenario):
+    """A 20,000 t nickel project starting in 2032 with no ramp adds 3 x 20,000 t over
+    2030-2034; a half-year start (2032.5) adds 2.5 years' worth. Need does not change."""
+    data = case()
+    base = evpact.simulate(write_scenario(data, "base"), draws=2, seed=1)
+    covered = []
+    for start, years in ((2032, 3.0), (2032.5, 2.5)):
+        data["mineral_projects"] = [
+            {"id": "mine", "mineral": "nickel", "tonnes_per_year": 20_000, "start": start}
+        ]
+        r = evpact.simulate(write_scenario(data, f"p{start}"), draws=2, seed=1)
+        extra = (
+            r.scenario["mineral_production_cumulative_t"].sel(mineral="nickel").values
+            - base.scenario["mineral_production_cumulative_t"].sel(mineral="nickel").values
+        )
+        np.testing.assert_allclose(extra, 20_000 * years)
+        np.testing.assert_array_equal(
+            r.scenario["mineral_nickel_t"].values, base.scenario["mineral_nickel_t"].values
+        )
+        covered.append(r.metrics["mineral_coverage_nickel"].values)
+    assert np.all(covered[0] > base.metrics["mineral_coverage_nickel"].values)

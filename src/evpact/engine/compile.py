@@ -174,6 +174,7 @@ class Model:
     payers: tuple[str, ...]
     charging_feedback: bool = False
     learning: bool = False  # cell costs fall with cumulative home cell output
+    mineral_projects: tuple[tuple[str, str], ...] = ()  # (project id, mineral)
     ports_year: int = 2026  # the year the bundled port count refers to
     correlations: tuple[Correlation, ...] = ()  # rank correlations among uncertain inputs
     chains: dict[str, Chain] = field(default_factory=dict)  # deal -> stage -> country -> share
@@ -454,6 +455,14 @@ class _Builder:
                     f"no bundled {mineral} production for {self.s.home_country}", "minerals"
                 )
             self.put(f"minerals.production.{mineral}", self.yearly(rows))
+        ids = [m.id for m in self.s.mineral_projects]
+        if len(set(ids)) != len(ids):
+            raise EvpactError(f"mineral project ids must be unique, got {ids}", "mineral_projects")
+        for m in self.s.mineral_projects:
+            w = f"mineral_projects.{m.id}"
+            self.put(f"{w}.tonnes_per_year", m.tonnes_per_year)
+            self.put(f"{w}.start", m.start)
+            self.put(f"{w}.ramp_years", m.ramp_years)
         e = self.s.emissions
         for name in EMISSION_FACTORS:
             self.value(
@@ -756,6 +765,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         payers=tuple(payers),
         charging_feedback=scenario.market.charging.feedback,
         learning=scenario.economy.learning is not None,
+        mineral_projects=tuple((m.id, m.mineral) for m in scenario.mineral_projects),
         ports_year=ports_year,
         correlations=scenario.correlations,
         chains=chains,

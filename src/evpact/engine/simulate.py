@@ -330,6 +330,12 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             zero,
         )
     production = [v(f"minerals.production.{name}") for name in MINERALS]  # t per year, at home
+    for project, mineral in model.mineral_projects:
+        w = f"mineral_projects.{project}"
+        i = MINERALS.index(mineral)
+        production[i] = production[i] + v(f"{w}.tonnes_per_year") * flows.ramp_factor(
+            years, v(f"{w}.start"), v(f"{w}.ramp_years")
+        )
     res_minerals = np.stack([np.broadcast_to(a, shape).sum(axis=-1) for a in production], axis=1)
     res["co2e_manufacturing_t"] = sum(
         (

@@ -321,6 +321,18 @@ class RegionMarket(Strict):
     )
 
 
+class MineralProject(Strict):
+    """A mine or brine project at home that would add to domestic production."""
+
+    id: str = Id
+    mineral: Literal["lithium", "nickel", "cobalt", "manganese", "graphite"]
+    tonnes_per_year: NonNegative = Field(
+        description="Contained tonnes a year at full output (lithium as metal, not LCE)."
+    )
+    start: Uncertain = Field(description="Year production starts (fractional = part-year).")
+    ramp_years: NonNegative = Field(default=fixed(0.0), description="Years to full output.")
+
+
 class Disruption(Strict):
     """A cut in supply at one stage of the chain in one country, for some weeks."""
 
@@ -458,7 +470,7 @@ class Correlation(Strict):
 
 
 class Scenario(OmitEmpty):
-    omit_if_empty = ("correlations", "disruptions")
+    omit_if_empty = ("correlations", "disruptions", "mineral_projects")
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
@@ -482,6 +494,9 @@ class Scenario(OmitEmpty):
     )
     disruptions: tuple[Disruption, ...] = Field(
         default=(), description="Supply cuts in the chain (see `evpact stress`)."
+    )
+    mineral_projects: tuple[MineralProject, ...] = Field(
+        default=(), description="Home mineral projects added to domestic production."
     )
     sources: dict[str, str] = Field(
         default_factory=dict, description="Source of each figure, keyed by its path in this file."
