@@ -42,6 +42,8 @@ MINERALS = ("lithium", "nickel", "cobalt", "manganese", "graphite")
 #: emission factors of emissions.csv the engine reads (scenario section ``emissions``)
 EMISSION_FACTORS = (
     "cell_manufacturing_energy_kwh_per_kwh",
+    "electricity_share_of_cell_manufacturing_energy",
+    "process_heat_kg_co2e_per_kwh",
     "upstream_materials_kg_co2e_per_kwh",
     "gasoline_car_lifecycle_g_per_km",
     "bev_lifecycle_g_per_km",

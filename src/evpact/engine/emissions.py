@@ -10,13 +10,18 @@ from ..scenario.distributions import FloatArray
 def manufacturing_t(
     output_gwh: FloatArray,
     energy_kwh_per_kwh: FloatArray,
+    electricity_share: FloatArray,
     grid_g_per_kwh: FloatArray,
+    heat_kg_per_kwh: FloatArray,
     materials_kg_per_kwh: FloatArray,
 ) -> FloatArray:
-    """Tonnes CO2e of making ``output_gwh`` of cells: the plant's energy at the grid's
-    intensity (all energy counted as grid electricity) plus the materials' cradle-to-gate
+    """Tonnes CO2e of making ``output_gwh`` of cells: the plant's energy, its electric share at
+    the grid's intensity and the rest as fuel heat, plus the materials' cradle-to-gate
     emissions. GWh x 1e6 kWh x kg/kWh / 1000 = GWh x 1e3 t."""
-    plant_kg_per_kwh = energy_kwh_per_kwh * grid_g_per_kwh / 1e3
+    per_kwh_energy = electricity_share * grid_g_per_kwh / 1e3 + (1 - electricity_share) * (
+        heat_kg_per_kwh
+    )
+    plant_kg_per_kwh = energy_kwh_per_kwh * per_kwh_energy
     return output_gwh * 1e3 * (plant_kg_per_kwh + materials_kg_per_kwh)
 
 

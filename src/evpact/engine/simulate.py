@@ -342,7 +342,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             emissions.manufacturing_t(
                 output[p.id],
                 v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
+                v("emissions.electricity_share_of_cell_manufacturing_energy"),
                 v(p.grid),
+                v("emissions.process_heat_kg_co2e_per_kwh"),
                 v("emissions.upstream_materials_kg_co2e_per_kwh"),
             )
             for p in home_cells

@@ -395,6 +395,8 @@ class Emissions(Strict):
     """Overrides of the bundled emission factors (emissions.csv)."""
 
     cell_manufacturing_energy_kwh_per_kwh: NonNegative | None = None
+    electricity_share_of_cell_manufacturing_energy: Share | None = None
+    process_heat_kg_co2e_per_kwh: NonNegative | None = None
     upstream_materials_kg_co2e_per_kwh: NonNegative | None = None
     gasoline_car_lifecycle_g_per_km: NonNegative | None = None
     bev_lifecycle_g_per_km: NonNegative | None = None
