@@ -1,0 +1,110 @@
+"""Background runs: one worker thread, a bounded queue, and a status with progress per job.
+
+A run gets a deadline: its progress callback raises once the time is up, so a worker is never
+held longer than the configured limit (the engine reports progress after every block).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import EvpactError
+
+Progress = Callable[[int, int], None]
+Task = Callable[[Progress], dict[str, Any]]
+KEEP = 200  # finished jobs remembered (their runs stay in the store)
+
+
+class RunTimeout(EvpactError):
+    """A run that went past the server's time limit."""
+
+
+class QueueFull(EvpactError):
+    """More runs waiting than the server accepts."""
+
+
+def deadline_progress(seconds: float, report: Progress | None = None) -> Progress:
+    """A progress callback that forwards progress and stops the run past ``seconds``."""
+    stop = time.monotonic() + seconds
+
+    def progress(done: int, total: int) -> None:
+        if report is not None:
+            report(done, total)
+        if time.monotonic() > stop:
+            raise RunTimeout(
+                f"the run took longer than the server's limit of {seconds:g} s; "
+                "use fewer draws or ask the operator for --max-seconds"
+            )
+
+    return progress
+
+
+@dataclass
+class Job:
+    id: str
+    status: str = "queued"  # queued | running | done | failed
+    progress: float = 0.0
+    error: str | None = None
+    result: dict[str, Any] | None = None
+    created: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "progress": round(self.progress, 4),
+            "error": self.error,
+            "result": self.result,
+        }
+
+
+class Jobs:
+    def __init__(self, max_seconds: float, max_queued: int) -> None:
+        self.max_seconds = max_seconds
+        self.max_queued = max_queued
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evpact-run")
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def submit(self, task: Task) -> Job:
+        with self._lock:
+            waiting = sum(j.status in ("queued", "running") for j in self._jobs.values())
+            if waiting >= self.max_queued:
+                raise QueueFull(f"{waiting} runs are waiting; try again in a moment")
+            job = Job(uuid.uuid4().hex)
+            self._jobs[job.id] = job
+            while len(self._jobs) > KEEP:
+                oldest = next(iter(self._jobs))
+                if self._jobs[oldest].status in ("queued", "running"):
+                    break
+                self._jobs.pop(oldest)
+        self._pool.submit(self._run, job, task)
+        return job
+
+    def _run(self, job: Job, task: Task) -> None:
+        job.status = "running"
+
+        def report(done: int, total: int) -> None:
+            job.progress = done / total if total else 1.0
+
+        try:
+            job.result = task(deadline_progress(self.max_seconds, report))
+            job.progress = 1.0
+            job.status = "done"
+        except EvpactError as e:
+            job.error, job.status = str(e), "failed"
+        except Exception as e:  # a bug must not kill the worker; the job says what happened
+            job.error, job.status = f"internal error: {type(e).__name__}: {e}", "failed"
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
