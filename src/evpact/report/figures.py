@@ -159,8 +159,15 @@ def linkage_table(results: Results) -> pd.DataFrame:
     )
 
 
+def _label(name: str) -> str:
+    """A yearly variable as a legend label: ``mineral_lithium_t`` -> ``lithium``."""
+    for prefix in ("mineral_", "co2e_"):
+        name = name.removeprefix(prefix)
+    return name.removesuffix("_t").replace("_", " ")
+
+
 def _variables_table(results: Results, names: list[str]) -> pd.DataFrame:
-    series = {n: (_impact(results, n), _unit(results, n)) for n in names}
+    series = {_label(n): (_impact(results, n), _unit(results, n)) for n in names}
     return band_table(series, results.scenario["year"].values)
 
 
@@ -211,7 +218,7 @@ def band_figure(table: pd.DataFrame, title: str, y_title: str) -> dict[str, Any]
                 "y": clean(rows["p50"].tolist()),
                 "mode": "lines",
                 "line": {"color": colour, "width": 2},
-                "name": f"{label} (median, band 5-95%)",
+                "name": f"{label} (median, 5-95%)",
                 "legendgroup": str(label),
                 "type": "scatter",
             }
@@ -227,7 +234,7 @@ def _figure(data: list[dict[str, Any]], title: str, y_title: str) -> dict[str, A
             "xaxis": {"title": {"text": "year"}},
             "yaxis": {"title": {"text": y_title}},
             "margin": {"l": 70, "r": 20, "t": 50, "b": 90},
-            "legend": {"orientation": "h", "y": -0.3},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "font": {"size": 11}},
             "height": 380,
         },
     }

@@ -97,8 +97,11 @@ async function validateNow() {
   } catch (e) {
     box.className = "error";
     box.textContent = e.message;
+    // mark the fields the message points at: their path, or a section that holds them
+    const places = e.message.match(/[\w-]+(\.[\w-]+)+/g) || [];
     for (const input of $("terms").querySelectorAll("[data-path]")) {
-      if (e.message.includes(input.dataset.path)) input.classList.add("invalid");
+      const path = input.dataset.path;
+      if (places.some((p) => path === p || path.startsWith(`${p}.`))) input.classList.add("invalid");
     }
     $("run").disabled = true;
     return false;
