@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 import evpact
+from evpact.errors import EvpactError
 from evpact.report.figures import table_from_json, views
 from evpact.store import RunRecord, RunStore
 
@@ -47,3 +50,30 @@ def test_save_list_fetch_on_sqlite(tmp_path):
     assert again.get("missing") is None
     assert fetched.provenance()["created"] == fetched.created.isoformat()
     again.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [("nodb://x", "nodb"), ("sqlite:////no/such/folder/runs.sqlite", "unable to open")],
+)
+def test_a_bad_store_url_is_one_clear_error(url, fragment):
+    with pytest.raises(EvpactError, match=fragment) as info:
+        RunStore(url)
+    assert str(info.value).startswith("--db: cannot open the run store")
+
+
+def test_serve_with_a_bad_db_exits_2(tmp_path):
+    import subprocess
+
+    from cases import evpact_command
+
+    proc = subprocess.run(
+        [*evpact_command(), "serve", "--db", "nodb://user:secret@x/y", "--port", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot open the run store" in proc.stderr and "secret" not in proc.stderr
+    assert "Traceback" not in proc.stderr

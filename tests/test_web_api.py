@@ -324,7 +324,8 @@ def test_chart_csv_is_the_data_behind_the_chart(client, base_run):
     ],
 )
 def test_unknown_ids_are_404(client, path):
-    assert check(client.get(path), 404)["detail"]
+    body = check(client.get(path), 404)
+    assert body["detail"] and body["model_version"] == evpact.__version__
 
 
 def test_unknown_chart_is_404(client, base_run):

@@ -135,3 +135,21 @@ def test_report_screenshot(browser: Browser, tmp_path: Path) -> None:
     page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
     page.close()
     assert (SHOTS / "report.png").stat().st_size > 10_000
+
+
+def test_upload_a_scenario_file_and_run_it(page: Page, tmp_path: Path) -> None:
+    import yaml
+
+    from evpact.scenario.load import bundled_scenarios
+
+    raw = yaml.safe_load(bundled_scenarios()["canada-korea-2026"].read_text())
+    path = tmp_path / "my-deal.yaml"
+    path.write_text(yaml.safe_dump({**raw, "name": "my-deal"}))
+    page.set_input_files("#upload", str(path))
+    page.wait_for_function(
+        "document.getElementById('scenario-title').textContent.includes('uploaded: my-deal')"
+    )
+    page.wait_for_selector("#validation.ok")
+    run_and_wait(page)
+    assert page.inner_text("#provenance").startswith("my-deal vs canada-korea-2026-unlinked")
+    assert "not shareable" in page.input_value("#share-url")

@@ -12,7 +12,7 @@ import pytest
 
 from evpact.errors import EvpactError
 from evpact.web import Settings, create_app
-from evpact.web.jobs import Jobs, QueueFull, RunTimeout, deadline_progress
+from evpact.web.jobs import Jobs, QueueFull, RunTimeout, deadline_progress, guarded
 
 
 class InProcess:
@@ -74,7 +74,7 @@ def test_a_full_queue_refuses_more_runs():
         jobs.shutdown()
 
 
-def test_a_job_that_breaks_reports_it_and_the_worker_goes_on():
+def test_a_job_that_breaks_reports_it_and_the_worker_goes_on(caplog):
     jobs = Jobs(max_seconds=10, max_queued=4)
 
     def broken(progress):
@@ -87,7 +87,9 @@ def test_a_job_that_breaks_reports_it_and_the_worker_goes_on():
             if good.status == "done":
                 break
             time.sleep(0.02)
-        assert bad.status == "failed" and "ZeroDivisionError" in (bad.error or "")
+        assert bad.status == "failed" and "ZeroDivisionError: boom" in (bad.error or "")
+        assert "could not run this scenario" in (bad.error or "")
+        assert "a run failed" in caplog.text  # the traceback goes to the log
         assert good.result == {"ok": True}
     finally:
         jobs.shutdown()
@@ -106,3 +108,11 @@ def test_settings_read_the_environment(monkeypatch):
     monkeypatch.setenv("EVPACT_MAX_SECONDS", "2.5")
     settings = Settings.from_env(sync_draws=7, db=None)
     assert (settings.max_draws, settings.max_seconds, settings.sync_draws) == (123, 2.5, 7)
+
+
+def test_a_model_failure_is_an_input_error_not_a_500(caplog):
+    def broken(progress):
+        raise KeyError("plant")
+
+    with pytest.raises(EvpactError, match="could not run this scenario"):
+        guarded(broken)(lambda done, total: None)

@@ -543,9 +543,13 @@ def serve(
         max_seconds=max_seconds,
         max_body_bytes=max_body_bytes,
     )
+    try:
+        web_app = create_app(settings)
+    except EvpactError as e:
+        _fail(e)
     store = settings.db.split("@")[-1]  # never print a password of the URL
     out_console.print(f"evpact: run store {store}; open http://{host}:{port}/", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
 @app.command()

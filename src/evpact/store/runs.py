@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from ..errors import EvpactError
 
 DEFAULT_URL = "sqlite:///evpact-runs.sqlite"
 
@@ -96,8 +99,13 @@ class RunStore:
 
     def __init__(self, url: str = DEFAULT_URL) -> None:
         self.url = url
-        self.engine = create_engine(url)
-        Base.metadata.create_all(self.engine)
+        try:
+            self.engine = create_engine(url)
+            Base.metadata.create_all(self.engine)
+        except (ArgumentError, NoSuchModuleError, OperationalError, ImportError) as e:
+            where = url.split("@")[-1]  # never repeat a password
+            reason = str(e).splitlines()[0]
+            raise EvpactError(f"cannot open the run store {where}: {reason}", "--db") from None
 
     def save(self, run: RunRecord) -> RunRecord:
         """Store a run under a new id; returns it with its id and creation time."""

@@ -23,20 +23,21 @@ from fastapi.responses import (
 )
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 from ..data import reference
 from ..engine.compile import compile_scenario
 from ..errors import EvpactError
-from ..report.figures import views
+from ..report.figures import clean, views
 from ..results import Results
 from ..scenario.load import bundled_scenarios, load_counterfactual, read_yaml
 from ..scenario.model import Scenario
 from ..store import RunRecord, RunStore
 from . import scenarios
 from .explain import explain, reported_metrics
-from .jobs import Jobs, Progress, QueueFull, deadline_progress
+from .jobs import Jobs, Progress, QueueFull, deadline_progress, guarded
 from .settings import Settings
 from .terms import terms
 
@@ -179,6 +180,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _input_error(request: Request, exc: EvpactError) -> JSONResponse:
         return _json_error(429 if isinstance(exc, QueueFull) else 422, str(exc))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = _json_error(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
@@ -209,7 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 draws=m["draws"],
                 model_version=m["model_version"],
                 data_version=m["data_version"],
-                summary=results.summary_dict(),
+                summary=clean(results.summary_dict()),
                 charts={v.id: v.to_json() for v in views(results)},
             )
         )
@@ -253,7 +260,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"a synchronous run takes at most {cfg.sync_draws:,} draws"
                 f"{' in all' if runs > 1 else ''}; use mode=job for more"
             )
-        return JSONResponse(task(deadline_progress(cfg.max_seconds)))
+        return JSONResponse(guarded(task)(deadline_progress(cfg.max_seconds)))
 
     # --- routes ----------------------------------------------------------------------------
 

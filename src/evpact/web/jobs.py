@@ -6,6 +6,7 @@ held longer than the configured limit (the engine reports progress after every b
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ from ..errors import EvpactError
 Progress = Callable[[int, int], None]
 Task = Callable[[Progress], dict[str, Any]]
 KEEP = 200  # finished jobs remembered (their runs stay in the store)
+log = logging.getLogger("evpact.web")
 
 
 class RunTimeout(EvpactError):
@@ -44,6 +46,25 @@ def deadline_progress(seconds: float, report: Progress | None = None) -> Progres
             )
 
     return progress
+
+
+def guarded(task: Task) -> Task:
+    """A failure of the model that is not an input error becomes an ``EvpactError`` (a 4xx
+    or a failed job) with its traceback logged: a scenario the model cannot handle costs
+    neither a 500 nor a worker, and the log still shows the bug."""
+
+    def run(progress: Progress) -> dict[str, Any]:
+        try:
+            return task(progress)
+        except EvpactError:
+            raise
+        except Exception as e:
+            log.exception("a run failed")
+            raise EvpactError(
+                f"the model could not run this scenario ({type(e).__name__}: {e})"
+            ) from None
+
+    return run
 
 
 @dataclass
@@ -95,13 +116,11 @@ class Jobs:
             job.progress = done / total if total else 1.0
 
         try:
-            job.result = task(deadline_progress(self.max_seconds, report))
+            job.result = guarded(task)(deadline_progress(self.max_seconds, report))
             job.progress = 1.0
             job.status = "done"
         except EvpactError as e:
             job.error, job.status = str(e), "failed"
-        except Exception as e:  # a bug must not kill the worker; the job says what happened
-            job.error, job.status = f"internal error: {type(e).__name__}: {e}", "failed"
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
