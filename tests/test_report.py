@@ -60,6 +60,14 @@ def test_pdf_without_chromium_is_one_clear_error(monkeypatch, tmp_path):
         pdf.html_to_pdf(tmp_path / "r.html", tmp_path / "r.pdf")
 
 
+def test_report_against_a_world_without_a_deal(tmp_path):
+    args = ["report", "canada-korea-2026", "--compare", "no-deal", "--draws", "100"]
+    run_cli([*args, "--out", "r.html"], tmp_path)
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "canada-korea-2026 minus no-deal" in text
+    assert "chart-r0-jobs" in text and "chart-r1-jobs" not in text
+
+
 def test_report_refuses_bad_input_with_exit_2(tmp_path):
     import subprocess
 

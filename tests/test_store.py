@@ -11,19 +11,7 @@ from evpact.store import RunRecord, RunStore
 
 
 def record(results: evpact.Results, variant: dict[str, float]) -> RunRecord:
-    m = results.meta
-    return RunRecord(
-        scenario=m["scenario"],
-        scenario_sha256=m["scenario_sha256"],
-        counterfactual=m["counterfactual"],
-        variant=variant,
-        seed=m["seed"],
-        draws=m["draws"],
-        model_version=m["model_version"],
-        data_version=m["data_version"],
-        summary=results.summary_dict(),
-        charts={v.id: v.to_json() for v in views(results)},
-    )
+    return RunRecord.from_results(results, variant, {v.id: v.to_json() for v in views(results)})
 
 
 def test_save_list_fetch_on_sqlite(tmp_path):

@@ -580,12 +580,11 @@ def report(
         a = simulate(scenario, draws=draws, seed=seed, variant=_variant(set_))
         runs, difference = [a], None
         if compare_with is not None:
-            b = simulate(compare_with, draws=draws, seed=seed)
-            assert a.scenario_model is not None and b.scenario_model is not None
-            difference = simulate(
-                a.scenario_model, draws=draws, seed=seed, counterfactual=b.scenario_model
-            )
-            runs.append(b)
+            b = load_scenario(compare_with)
+            assert a.scenario_model is not None
+            difference = simulate(a.scenario_model, draws=draws, seed=seed, counterfactual=b)
+            if b.counterfactual is not None:  # a world without a deal has no impacts to show
+                runs.append(simulate(b, draws=draws, seed=seed))
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(build_report(runs, plotly_js(), difference), encoding="utf-8")
         written = [out]

@@ -11,13 +11,16 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from ..errors import EvpactError
+
+if TYPE_CHECKING:
+    from ..results import Results
 
 DEFAULT_URL = "sqlite:///evpact-runs.sqlite"
 
@@ -59,6 +62,25 @@ class RunRecord:
     charts: dict[str, Any] = field(default_factory=dict)
     id: str = ""
     created: datetime | None = None
+
+    @classmethod
+    def from_results(
+        cls, results: Results, variant: dict[str, Any], charts: dict[str, Any]
+    ) -> RunRecord:
+        """A run to save: its provenance from ``results.meta``, its summary and charts."""
+        m = results.meta
+        return cls(
+            scenario=m["scenario"],
+            scenario_sha256=m["scenario_sha256"],
+            counterfactual=m["counterfactual"],
+            variant=variant,
+            seed=m["seed"],
+            draws=m["draws"],
+            model_version=m["model_version"],
+            data_version=m["data_version"],
+            summary=results.summary_dict(),
+            charts=charts,
+        )
 
     def provenance(self) -> dict[str, Any]:
         """What reproduces the run, without its results."""

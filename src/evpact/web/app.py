@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -205,21 +206,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise EvpactError(f"horizon: at most {cfg.max_years} years here, got {years}")
 
     def save(results: Results, variant: dict[str, Any]) -> RunRecord:
-        m = results.meta
-        return store.save(
-            RunRecord(
-                scenario=m["scenario"],
-                scenario_sha256=m["scenario_sha256"],
-                counterfactual=m["counterfactual"],
-                variant=variant,
-                seed=m["seed"],
-                draws=m["draws"],
-                model_version=m["model_version"],
-                data_version=m["data_version"],
-                summary=clean(results.summary_dict()),
-                charts={v.id: v.to_json() for v in views(results)},
-            )
-        )
+        charts = {v.id: v.to_json() for v in views(results)}
+        record = RunRecord.from_results(results, variant, charts)
+        return store.save(replace(record, summary=clean(record.summary)))  # JSON: no NaN
 
     def run_one(req: RunRequest, scenario: Scenario, progress: Progress) -> dict[str, Any]:
         results = simulate(scenario, req.draws, req.seed, progress=progress)
