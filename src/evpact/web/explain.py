@@ -217,7 +217,7 @@ def _entries() -> dict[str, Explanation]:
         )
         e[f"mineral_coverage_{m}"] = Explanation(
             f"Σ_t P[{m}]_t / Σ_t mineral_{m}_t (scenario level)",
-            (f"minerals.production.{m}", "reference: mineral_production.csv", "plants.*.chemistry"),
+            ("reference: mineral_production.csv", "plants.*.chemistry"),
             (f"mineral_{m}_t",),
             CHAPTER8,
         )
