@@ -17,3 +17,15 @@ def write_scenario(tmp_path: Path) -> Any:
         return path
 
     return write
+
+
+# --- the web app as a real server process (issue 6) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``evpact serve`` on a free local port with a temporary SQLite store; yields its URL."""
+    from webserver import serve
+
+    with serve(tmp_path_factory.mktemp("web")) as url:
+        yield url

@@ -1,0 +1,271 @@
+# ruff: noqa: RUF001  (equations are quoted from docs/model.md with its own signs)
+"""Explain a metric: which scenario inputs and which equations of docs/model.md produce it.
+
+A small hand-kept map (model.md is the source of every equation quoted here); a metric the
+engine reports but the map does not know yet still gets its unit, description and the
+summary-metrics table of model.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ..engine.compile import MINERALS
+from ..errors import EvpactError
+
+DOC = "docs/model.md"
+SUMMARY = f"{DOC}#summary-metrics"
+FISCAL = f"{DOC}#6-fiscal"
+ECONOMY = f"{DOC}#5-economy"
+BATTERY = f"{DOC}#3-battery-plants"
+ASSEMBLY = f"{DOC}#2-assembly-plants"
+LINKAGE = f"{DOC}#linkage-compliance"
+COST = f"{DOC}#public-cost"
+CHAPTER8 = f"{DOC}#8-minerals-emissions-and-charging-chain-map-stress-tests-and-learning-not-yet"
+
+PLANTS = [
+    "plants.*.capacity_gwh",
+    "plants.*.capacity_vehicles",
+    "plants.*.start",
+    "plants.*.ramp_years",
+    "plants.*.yield",
+    "plants.*.offtake",
+]
+MARKET = [
+    "market.regions.*.lv_sales",
+    "market.regions.*.ev_share",
+    "market.regions.*.group_share",
+    "plants.*.markets",
+]
+INCENTIVES = [
+    "deals.*.incentives",
+    "deals.*.linkage",
+    "fx_cad_per_usd",
+    "reference: incentive_schedules.csv",
+]
+ECON = [
+    "economy.multipliers",
+    "economy.cell_price_usd_per_kwh",
+    "economy.ev_price_cad",
+    "reference: multipliers.csv",
+    "reference: prices.csv",
+]
+TAX = [
+    "fiscal.labour_tax_rate",
+    "fiscal.profit_share",
+    "fiscal.corporate_tax_rate",
+    "reference: fiscal.csv",
+]
+DISCOUNT = ["fiscal.discount_rate"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    equation: str
+    inputs: tuple[str, ...]
+    variables: tuple[str, ...]
+    docs: str
+
+
+def _entries() -> dict[str, Explanation]:
+    e: dict[str, Explanation] = {
+        "direct_jobs_peak": Explanation(
+            "max_t Δdirect_jobs_t",
+            (*PLANTS, *MARKET, "plants.*.direct_jobs"),
+            ("direct_jobs",),
+            ECONOMY,
+        ),
+        "total_jobs_peak": Explanation(
+            "max_t Δ(direct + indirect + induced jobs)_t; indirect = J × (type1 − 1), "
+            "induced = J × (type2 − type1)",
+            (*PLANTS, *MARKET, *ECON),
+            ("direct_jobs", "indirect_jobs", "induced_jobs"),
+            ECONOMY,
+        ),
+        "gdp_cumulative": Explanation(
+            "Σ_t Δ(gdp_direct + gdp_indirect + gdp_induced)_t, GDP direct = Y × "
+            "gdp_per_output_direct",
+            (*PLANTS, *MARKET, *ECON),
+            ("gdp_direct", "gdp_indirect", "gdp_induced"),
+            ECONOMY,
+        ),
+        "labour_income_cumulative": Explanation(
+            "Σ_t Δ(labour income, all layers)_t",
+            (*PLANTS, *MARKET, *ECON),
+            ("labour_income_direct", "labour_income_indirect", "labour_income_induced"),
+            ECONOMY,
+        ),
+        "public_cost_npv": Explanation(
+            "Σ_t Δpublic_cost_t × δ_t, public_cost = incentive_paid − clawback_repaid, "
+            "δ_t = (1 + r)^−(t − t0)",
+            (*INCENTIVES, *PLANTS, *DISCOUNT),
+            ("incentive_paid", "clawback_repaid", "public_cost"),
+            COST,
+        ),
+        "public_cost_cumulative": Explanation(
+            "Σ_t Δpublic_cost_t", (*INCENTIVES, *PLANTS), ("public_cost",), COST
+        ),
+        "clawback_cumulative": Explanation(
+            "Σ_t Δclawback_repaid_t; pro_rata repays G × f_t / W",
+            (
+                "deals.*.incentives.*.clawback",
+                "deals.*.incentives.*.clawback_years",
+                "deals.*.linkage",
+            ),
+            ("clawback_repaid",),
+            f"{DOC}#clawbacks-capital-grants-and-investment-tax-credits-only",
+        ),
+        "battery_output_gwh_cumulative": Explanation(
+            "Σ_t Δbattery_output_gwh_t; Q = min(K × ramp × yield, local + export demand)",
+            (*PLANTS, *MARKET),
+            ("battery_output_gwh",),
+            BATTERY,
+        ),
+        "vehicles_assembled_cumulative": Explanation(
+            "Σ_t Δvehicles_assembled_t; V = min(capacity × ramp, allocated demand)",
+            (*PLANTS, *MARKET),
+            ("vehicles_assembled",),
+            ASSEMBLY,
+        ),
+        "local_absorption_share": Explanation(
+            "Σ_t battery_local_gwh / Σ_t battery_output_gwh (scenario level)",
+            (*PLANTS, *MARKET, "deals.*.supply"),
+            ("battery_local_gwh", "battery_output_gwh"),
+            BATTERY,
+        ),
+        "linkage_met_share": Explanation(
+            "measured deal-years with linkage_met = 1 over all measured deal-years; "
+            "met_t = 1{R_t ≥ θ}, R_t = S(num)_t / S(den)_t",
+            (
+                "deals.*.linkage.threshold",
+                "deals.*.linkage.from",
+                "deals.*.linkage.window",
+                "deals.*.linkage.kind",
+                "deals.*.supply",
+                *PLANTS,
+                *MARKET,
+            ),
+            ("linkage_met",),
+            LINKAGE,
+        ),
+        "linkage_holds_over_deal": Explanation(
+            "1 if no deal's linkage fails in any measured year, else 0",
+            ("deals.*.linkage", *PLANTS, *MARKET),
+            ("linkage_met",),
+            LINKAGE,
+        ),
+        "linkage_first_failure_year": Explanation(
+            "first year in which any deal's linkage fails; NaN if it never fails",
+            ("deals.*.linkage", *PLANTS, *MARKET),
+            ("linkage_met",),
+            LINKAGE,
+        ),
+        "co2e_manufacturing_cumulative": Explanation(
+            "Σ_t Δ Σ_b Y[b]_t × 1e3 × (E × g[b] / 1e3 + M)",
+            (
+                "plants.*.grid_gco2e_per_kwh",
+                "emissions.cell_manufacturing_energy_kwh_per_kwh",
+                "emissions.upstream_materials_kg_co2e_per_kwh",
+                "reference: grid_intensity.csv",
+                "reference: emissions.csv",
+                *PLANTS,
+            ),
+            ("co2e_manufacturing_t",),
+            CHAPTER8,
+        ),
+        "co2e_avoided_cumulative": Explanation(
+            "Σ_t ΔV_t × L × (gasoline_g_per_km − bev_g_per_km) / 1e6",
+            (
+                "emissions.vehicle_lifetime_km",
+                "emissions.gasoline_car_lifecycle_g_per_km",
+                "emissions.bev_lifecycle_g_per_km",
+                *PLANTS,
+                *MARKET,
+            ),
+            ("co2e_avoided_t",),
+            CHAPTER8,
+        ),
+    }
+    for scope in ("plant", "supply_chain", "total"):
+        suffix = "" if scope == "total" else f"_{scope}"
+        tax = f"Σ_t Δtax_{scope},t × δ_t, tax = LI × λ + (GDP − LI) × π × κ"
+        e[f"tax_revenue_npv{suffix}"] = Explanation(
+            tax, (*TAX, *ECON, *PLANTS, *DISCOUNT), (f"tax_{scope}",), FISCAL
+        )
+        e[f"fiscal_net_npv{suffix}"] = Explanation(
+            f"tax_revenue_npv{suffix} − public_cost_npv",
+            (*TAX, *ECON, *INCENTIVES, *PLANTS, *DISCOUNT),
+            (f"tax_{scope}", "public_cost"),
+            FISCAL,
+        )
+        e[f"fiscal_breakeven_year_{scope}"] = Explanation(
+            f"the year after the last year with Z_t < −tol, Z_t = Σ_(u≤t) (Δtax_{scope},u − "
+            "Δpublic_cost_u) × δ_u; NaN if year T is negative",
+            (*TAX, *INCENTIVES, *DISCOUNT),
+            (f"tax_{scope}", "public_cost"),
+            FISCAL,
+        )
+    for m in MINERALS:
+        e[f"mineral_{m}_cumulative"] = Explanation(
+            f"Σ_t Δ Σ_b Y[b]_t × 1e6 × k[b,{m}] / 1e3, k = Σ_c share[b,c] × kg_per_kwh[c,{m}]",
+            ("plants.*.chemistry", "reference: chemistries.csv", *PLANTS),
+            (f"mineral_{m}_t",),
+            CHAPTER8,
+        )
+        e[f"mineral_coverage_{m}"] = Explanation(
+            f"Σ_t P[{m}]_t / Σ_t mineral_{m}_t (scenario level)",
+            ("reference: mineral_production.csv", "plants.*.chemistry"),
+            (f"mineral_{m}_t",),
+            CHAPTER8,
+        )
+    for year in (2030, 2035):
+        e[f"evs_per_public_port_{year}"] = Explanation(
+            "stock_t / ports_t, stock_t = stock_(t−1) × (1 − scrappage) + lv_sales_t × ev_share_t",
+            ("market.charging", "reference: charging.csv", *MARKET),
+            ("ev_stock", "evs_per_public_port"),
+            CHAPTER8,
+        )
+    return e
+
+
+EXPLAINED = _entries()
+
+
+@cache
+def reported_metrics() -> dict[str, tuple[str, str]]:
+    """Every metric a run reports, with its unit and description (one deterministic run)."""
+    from ..api import simulate
+
+    results = simulate("canada-korea-2026", deterministic=True)
+    return {name: (m.unit, m.description) for name, m in results.metrics.items()}
+
+
+def _base(name: str) -> str:
+    """``..._reached_share`` companions are explained by the metric they count."""
+    return name.removesuffix("_reached_share")
+
+
+def explain(name: str) -> dict[str, Any]:
+    known = reported_metrics()
+    if name not in known and name not in EXPLAINED:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise EvpactError(f"unknown metric '{name}'{hint}; GET /api/metrics lists them")
+    unit, description = known.get(name, ("", ""))
+    entry = EXPLAINED.get(name) or EXPLAINED.get(_base(name))
+    out: dict[str, Any] = {"metric": name, "unit": unit, "description": description}
+    if entry is None:
+        out.update(equation=None, inputs=[], variables=[], docs=SUMMARY)
+    else:
+        out.update(
+            equation=entry.equation,
+            inputs=list(entry.inputs),
+            variables=list(entry.variables),
+            docs=entry.docs,
+        )
+    if name.endswith("_reached_share"):
+        out["equation"] = f"1 if {_base(name)} exists for the draw (within the horizon), else 0"
+    return out

@@ -1,0 +1,407 @@
+"""The HTTP API against a real server process (``evpact serve`` on a free port): every
+endpoint and every error path; errors are 4xx with one clear ``detail``, never a 5xx."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+import evpact
+from evpact.data import reference
+from evpact.scenario.load import bundled_scenarios
+
+SCENARIO = "canada-korea-2026"
+THRESHOLD = "deals.hmg-ontario.linkage.threshold"
+DRAWS = 300
+SEED = 7
+VERSION_HEADERS = {
+    "x-evpact-model-version": evpact.__version__,
+    "x-evpact-data-version": reference().version,
+}
+
+
+@pytest.fixture(scope="module")
+def client(web_server: str) -> Any:
+    with httpx.Client(base_url=web_server, timeout=60) as c:
+        yield c
+
+
+def check(response: httpx.Response, status: int) -> Any:
+    """The status, the version headers every response carries, and the body."""
+    assert response.status_code == status, response.text
+    for key, value in VERSION_HEADERS.items():
+        assert response.headers[key] == value
+    if response.headers["content-type"].startswith("application/json"):
+        return response.json()
+    return response.text
+
+
+def error(response: httpx.Response, status: int, *fragments: str) -> str:
+    body = check(response, status)
+    detail = body["detail"]
+    assert isinstance(detail, str) and "Traceback" not in detail
+    for f in fragments:
+        assert f in detail, detail
+    return detail
+
+
+def run(client: httpx.Client, **body: Any) -> Any:
+    payload = {"scenario": SCENARIO, "draws": DRAWS, "seed": SEED, **body}
+    return check(client.post("/api/runs", json=payload), 200)
+
+
+@pytest.fixture(scope="module")
+def base_run(client: httpx.Client) -> Any:
+    return run(client)
+
+
+def upload_text(**changes: Any) -> str:
+    raw = yaml.safe_load(bundled_scenarios()[SCENARIO].read_text())
+    raw.update(changes)
+    return yaml.safe_dump(raw)
+
+
+def wait_job(client: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        job = check(client.get(f"/api/jobs/{job['id']}"), 200)
+    return job
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def test_about_names_versions_and_limits(client):
+    body = check(client.get("/api"), 200)
+    assert body["model_version"] == evpact.__version__
+    assert body["data_version"] == reference().version
+    assert body["limits"]["sync_draws"] == 2000
+
+
+def test_openapi_documents_the_api(client):
+    paths = check(client.get("/openapi.json"), 200)["paths"]
+    for path in (
+        "/api/scenarios",
+        "/api/schema",
+        "/api/validate",
+        "/api/runs",
+        "/api/runs/{run_id}",
+        "/api/runs/{run_id}/summary.csv",
+        "/api/runs/{run_id}/charts/{view}.csv",
+        "/api/compare",
+        "/api/jobs/{job_id}",
+        "/api/metrics/{name}/explain",
+    ):
+        assert path in paths
+
+
+def test_scenarios_list_the_bundled_ones(client):
+    body = check(client.get("/api/scenarios"), 200)
+    assert [s["name"] for s in body["scenarios"]] == list(bundled_scenarios())
+    assert body["model_version"] == evpact.__version__
+
+
+def test_scenario_gives_its_terms_and_file(client):
+    body = check(client.get(f"/api/scenarios/{SCENARIO}"), 200)
+    terms = {t["path"]: t for t in body["terms"]}
+    assert terms[THRESHOLD]["value"] == 0.3
+    assert "ca-match-45x" in terms["deals.hmg-ontario.incentives.0.schedule"]["options"]
+    assert "plants.nextstar-windsor.capacity_gwh" in terms
+    assert "plants.hmg-ontario.start" in terms
+    assert body["yaml"].startswith("#")
+
+
+def test_unknown_scenario_is_404_with_a_suggestion(client):
+    error(client.get("/api/scenarios/canada-korea-2062"), 404, "did you mean 'canada-korea-2026'")
+
+
+def test_schema_is_the_scenario_json_schema(client):
+    body = check(client.get("/api/schema"), 200)
+    assert {"plants", "deals", "horizon"} <= set(body["properties"])
+
+
+def test_page_and_plotly_are_served_locally(client):
+    page = check(client.get("/"), 200)
+    assert '<script src="/vendor/plotly.min.js">' in page
+    assert "https://" not in page and "http://" not in page
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+    assert len(js.content) > 1_000_000
+    check(client.get("/static/app.js"), 200)
+
+
+# --- validating ----------------------------------------------------------------------------
+
+
+def test_validate_a_bundled_scenario_with_a_variant(client):
+    body = check(
+        client.post("/api/validate", json={"scenario": SCENARIO, "set": {THRESHOLD: 0.5}}), 200
+    )
+    assert body["valid"] is True
+    assert body["counterfactual"] == "canada-korea-2026-unlinked"
+    terms = {t["path"]: t["value"] for t in body["terms"]}
+    assert terms[THRESHOLD] == 0.5
+
+
+def test_validate_an_upload(client):
+    body = check(client.post("/api/validate", json={"yaml": upload_text(name="mine")}), 200)
+    assert body["scenario"] == "mine"
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragments"),
+    [
+        (
+            {"scenario": SCENARIO, "set": {"deals.hmg-ontario.linkage.treshold": 0.5}},
+            ["'treshold' does not exist", "did you mean 'threshold'"],
+        ),
+        ({"scenario": SCENARIO, "set": {THRESHOLD: 1.5}}, ["threshold is a share"]),
+        ({"scenario": SCENARIO, "set": {THRESHOLD: "high"}}, ["threshold"]),
+        ({"scenario": "nextstar"}, ["not a bundled scenario", "did you mean"]),
+        ({"scenario": "/etc/passwd"}, ["not a bundled scenario"]),
+        ({"scenario": "../data/scenarios/no-deal.yaml"}, ["not a bundled scenario"]),
+        ({}, ["exactly one of 'scenario'"]),
+        ({"scenario": SCENARIO, "yaml": "name: x"}, ["exactly one of 'scenario'"]),
+        ({"yaml": "name: [unclosed"}, ["malformed YAML at line 1"]),
+        ({"yaml": "- a list"}, ["must be a YAML mapping"]),
+        ({"yaml": "a: &x [1]\nb: *x\n"}, ["aliases"]),
+        ({"yaml": "!!python/object/apply:os.system ['true']"}, ["malformed YAML"]),
+        ({"yaml": upload_text(counterfactual="/etc/passwd.yaml")}, ["must be a bundled"]),
+        ({"yaml": upload_text(counterfactual="../x.yaml")}, ["must be a bundled"]),
+        (
+            {"scenario": SCENARIO, "set": {"counterfactual": "/tmp/other.yaml"}},
+            ["must be a bundled"],
+        ),
+        ({"yaml": upload_text(horizon="soon")}, ["horizon"]),
+        ({"scenario": SCENARIO, "extra": 1}, ["extra"]),
+        ({"scenario": 5}, ["scenario"]),
+    ],
+)
+def test_validate_refuses_bad_input_with_a_clear_message(client, payload, fragments):
+    error(client.post("/api/validate", json=payload), 422, *fragments)
+
+
+def test_malformed_json_is_422(client):
+    response = client.post(
+        "/api/validate", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    error(response, 422, "JSON")
+
+
+def test_oversized_body_is_413(client):
+    big = "# padding\n" * 30_000 + "name: big\n"
+    error(client.post("/api/validate", json={"yaml": big}), 413, "over the limit of 200,000")
+
+
+def test_wrong_method_is_405(client):
+    assert check(client.delete("/api/runs"), 405)["detail"]
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def test_a_small_run_answers_at_once_with_provenance(base_run):
+    assert base_run["scenario"] == SCENARIO
+    assert base_run["seed"] == SEED and base_run["draws"] == DRAWS
+    assert len(base_run["scenario_sha256"]) == 64
+    assert base_run["model_version"] == evpact.__version__
+    assert base_run["data_version"] == reference().version
+    assert base_run["summary"]["scenario_sha256"] == base_run["scenario_sha256"]
+    charts = [c["id"] for c in base_run["charts"]]
+    assert charts[:4] == ["jobs", "fiscal", "battery", "linkage"]
+    assert {"minerals", "emissions"} <= set(charts)
+
+
+def test_a_run_matches_the_python_api(base_run):
+    direct = evpact.simulate(SCENARIO, draws=DRAWS, seed=SEED).summary_dict()
+    assert base_run["summary"]["metrics"] == direct["metrics"]
+
+
+def test_same_seed_same_numbers_and_a_variant_changes_them(client, base_run):
+    again = run(client)
+    assert again["id"] != base_run["id"]
+    assert again["summary"]["metrics"] == base_run["summary"]["metrics"]
+    varied = run(client, set={THRESHOLD: 0.6})
+    assert varied["variant"] == {THRESHOLD: 0.6}
+    assert varied["scenario_sha256"] != base_run["scenario_sha256"]
+    met = [r["summary"]["metrics"]["linkage_met_share"]["mean"] for r in (varied, base_run)]
+    assert met[0] < met[1]
+
+
+def test_an_uploaded_scenario_runs(client):
+    body = run(client, scenario=None, yaml=upload_text(name="uploaded-deal"))
+    assert body["scenario"] == "uploaded-deal"
+
+
+def test_a_large_run_becomes_a_job_with_progress(client):
+    response = client.post("/api/runs", json={"scenario": SCENARIO, "draws": 5000, "seed": 1})
+    job = check(response, 202)
+    assert response.headers["location"] == f"/api/jobs/{job['id']}"
+    assert job["model_version"] == evpact.__version__
+    done = wait_job(client, job)
+    assert done["status"] == "done" and done["progress"] == 1.0
+    run_id = done["result"]["id"]
+    stored = check(client.get(f"/api/runs/{run_id}"), 200)
+    assert stored["draws"] == 5000 and stored["seed"] == 1
+
+
+def test_mode_job_for_a_small_run(client):
+    job = check(client.post("/api/runs?mode=job", json={"scenario": SCENARIO, "draws": 50}), 202)
+    assert wait_job(client, job)["result"]["draws"] == 50
+
+
+@pytest.mark.parametrize(
+    ("query", "payload", "fragments"),
+    [
+        ("?mode=sync", {"draws": 5000}, ["synchronous run takes at most 2,000"]),
+        ("", {"draws": 50_000}, ["at most 20,000"]),
+        ("", {"draws": 0}, ["draws"]),
+        ("", {"draws": "many"}, ["draws"]),
+        ("", {"seed": -1}, ["seed"]),
+        ("?mode=later", {}, ["mode"]),
+        ("", {"scenario": None, "yaml": upload_text(horizon=[2026, 2200])}, ["horizon"]),
+        ("", {"scenario": None, "yaml": upload_text(horizon=[2000, 2099])}, ["at most 60 years"]),
+    ],
+)
+def test_run_limits_are_4xx(client, query, payload, fragments):
+    body = {"scenario": SCENARIO, "draws": DRAWS, **payload}
+    error(client.post(f"/api/runs{query}", json=body), 422, *fragments)
+
+
+# --- fetching ------------------------------------------------------------------------------
+
+
+def test_saved_runs_are_listed_and_fetched(client, base_run):
+    listed = check(client.get("/api/runs", params={"scenario": SCENARIO}), 200)["runs"]
+    assert base_run["id"] in [r["id"] for r in listed]
+    fetched = check(client.get(f"/api/runs/{base_run['id']}"), 200)
+    assert fetched["summary"] == base_run["summary"]
+    assert fetched["charts"] == base_run["charts"]
+
+
+def test_summary_csv(client, base_run):
+    text = check(client.get(base_run["links"]["summary_csv"]), 200)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0].keys() == {"metric", "unit", "mean", "p5", "p50", "p95"}
+    assert {r["metric"] for r in rows} == set(base_run["summary"]["metrics"])
+
+
+def test_chart_csv_is_the_data_behind_the_chart(client, base_run):
+    for chart in base_run["charts"]:
+        response = client.get(base_run["links"]["charts_csv"][chart["id"]])
+        text = check(response, 200)
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert list(rows[0]) == chart["columns"]
+        assert len(rows) == len(chart["rows"])
+    jobs = next(c for c in base_run["charts"] if c["id"] == "jobs")
+    median_line = next(
+        t for t in jobs["figure"]["data"] if t.get("name", "").startswith("total jobs (median")
+    )
+    csv_rows = list(
+        csv.DictReader(io.StringIO(client.get(base_run["links"]["charts_csv"]["jobs"]).text))
+    )
+    p50 = [float(r["p50"]) for r in csv_rows if r["series"] == "total jobs"]
+    assert p50 == pytest.approx(median_line["y"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/runs/nope",
+        "/api/runs/nope/summary.csv",
+        "/api/runs/nope/charts/jobs.csv",
+        "/api/jobs/nope",
+        "/api/nothing",
+    ],
+)
+def test_unknown_ids_are_404(client, path):
+    body = check(client.get(path), 404)
+    assert body["detail"] and body["model_version"] == evpact.__version__
+
+
+def test_unknown_chart_is_404(client, base_run):
+    error(client.get(f"/api/runs/{base_run['id']}/charts/pies.csv"), 404, "charts: jobs")
+
+
+def test_list_limit_is_bounded(client):
+    error(client.get("/api/runs", params={"limit": 10_000}), 422, "limit")
+
+
+# --- comparing -----------------------------------------------------------------------------
+
+
+def test_compare_side_by_side_and_a_minus_b(client):
+    body = {
+        "a": {"scenario": SCENARIO, "set": {THRESHOLD: 0.4}},
+        "b": {"scenario": "canada-korea-2026-unlinked"},
+        "draws": 200,
+        "seed": 3,
+    }
+    out = check(client.post("/api/compare", json=body), 200)
+    assert out["a"]["scenario"] == SCENARIO and out["a"]["variant"] == {THRESHOLD: 0.4}
+    assert out["b"]["scenario"] == "canada-korea-2026-unlinked"
+    assert out["difference"]["counterfactual"] == "canada-korea-2026-unlinked"
+    assert out["difference"]["seed"] == 3
+    assert out["model_version"] == evpact.__version__
+
+
+def test_compare_needs_the_same_horizon(client):
+    body = {"a": {"scenario": SCENARIO}, "b": {"scenario": "powerco-2023"}, "draws": 100}
+    error(client.post("/api/compare", json=body), 422, "horizons differ")
+
+
+def test_compare_over_the_sync_limit_becomes_a_job(client):
+    body = {"a": {"scenario": SCENARIO}, "b": {"scenario": "no-deal"}, "draws": 1000}
+    job = check(client.post("/api/compare", json=body), 202)
+    done = wait_job(client, job)
+    assert done["status"] == "done", done
+    assert done["result"]["difference"]["counterfactual"] == "no-deal"
+    assert done["result"]["b"] is None  # no-deal has no impacts of its own
+    assert done["result"]["a"]["counterfactual"] == "canada-korea-2026-unlinked"
+
+
+def test_compare_refuses_a_bad_side(client):
+    body = {"a": {"scenario": SCENARIO}, "b": {"scenario": "nowhere"}}
+    error(client.post("/api/compare", json=body), 422, "not a bundled scenario")
+
+
+# --- explaining ----------------------------------------------------------------------------
+
+
+def test_metrics_are_listed(client, base_run):
+    rows = check(client.get("/api/metrics"), 200)["metrics"]
+    assert {r["metric"] for r in rows} == set(base_run["summary"]["metrics"])
+
+
+def test_every_metric_is_explained(client, base_run):
+    from evpact.web.explain import EXPLAINED, SUMMARY
+
+    for name in base_run["summary"]["metrics"]:
+        body = check(client.get(f"/api/metrics/{name}/explain"), 200)
+        assert body["docs"].startswith("docs/model.md#") and body["unit"], name
+        assert body["model_version"] == evpact.__version__
+        if name.removesuffix("_reached_share") in EXPLAINED:
+            assert body["equation"] and body["inputs"], name
+        else:  # a metric newer than the map: its description and the summary table
+            assert body["docs"] == SUMMARY and body["description"], name
+    assert len(EXPLAINED) >= 36
+
+
+def test_explain_names_inputs_and_equations(client):
+    body = check(client.get("/api/metrics/linkage_met_share/explain"), 200)
+    assert THRESHOLD.replace("hmg-ontario", "*") in body["inputs"]
+    assert body["docs"] == "docs/model.md#linkage-compliance"
+    assert "θ" in body["equation"]
+
+
+def test_explain_unknown_metric_suggests(client):
+    error(client.get("/api/metrics/fiscal_net_npx/explain"), 404, "did you mean 'fiscal_net_npv'")
