@@ -24,7 +24,9 @@ BATTERY = f"{DOC}#3-battery-plants"
 ASSEMBLY = f"{DOC}#2-assembly-plants"
 LINKAGE = f"{DOC}#linkage-compliance"
 COST = f"{DOC}#public-cost"
-CHAPTER8 = f"{DOC}#8-minerals-emissions-and-charging-chain-map-stress-tests-and-learning-not-yet"
+CHAPTER8 = f"{DOC}#8-minerals-chain-map-and-stress-tests-emissions-charging"
+CHAIN = f"{DOC}#chain-map"
+LEARNING = f"{DOC}#learning-optional"
 
 PLANTS = [
     "plants.*.capacity_gwh",
@@ -164,10 +166,12 @@ def _entries() -> dict[str, Explanation]:
             LINKAGE,
         ),
         "co2e_manufacturing_cumulative": Explanation(
-            "Σ_t Δ Σ_b Y[b]_t × 1e3 × (E × g[b] / 1e3 + M)",
+            "Σ_t Δ Σ_b Y[b]_t × 1e3 × (E × (e × g[b] / 1e3 + (1 − e) × h) + M)",
             (
                 "plants.*.grid_gco2e_per_kwh",
                 "emissions.cell_manufacturing_energy_kwh_per_kwh",
+                "emissions.electricity_share_of_cell_manufacturing_energy",
+                "emissions.process_heat_kg_co2e_per_kwh",
                 "emissions.upstream_materials_kg_co2e_per_kwh",
                 "reference: grid_intensity.csv",
                 "reference: emissions.csv",
@@ -187,6 +191,24 @@ def _entries() -> dict[str, Explanation]:
             ),
             ("co2e_avoided_t",),
             CHAPTER8,
+        ),
+        "domestic_chain_share": Explanation(
+            "mean over deals of (mean over the deal's stages of s[k, home]) (scenario level)",
+            ("deals.*.chain", "deals.*.plants", "reference: trade_partners.csv"),
+            (),
+            CHAIN,
+        ),
+        "chain_hhi_max": Explanation(
+            "max over sourced stages of Σ_(c ≠ ZZ) (100 × s[k,c])² (scenario level)",
+            ("deals.*.chain",),
+            (),
+            CHAIN,
+        ),
+        "learning_margin_cumulative": Explanation(
+            "Σ_t Δ value[b]_t × cost_share × (1 − index_t), index_t = (E_t / E_0)^log2(1 − rate)",
+            ("economy.learning", "reference: learning.csv", *PLANTS, *ECON),
+            ("learning_margin", "cell_cost_index"),
+            LEARNING,
         ),
     }
     for scope in ("plant", "supply_chain", "total"):
@@ -217,7 +239,7 @@ def _entries() -> dict[str, Explanation]:
         )
         e[f"mineral_coverage_{m}"] = Explanation(
             f"Σ_t P[{m}]_t / Σ_t mineral_{m}_t (scenario level)",
-            ("reference: mineral_production.csv", "plants.*.chemistry"),
+            ("reference: mineral_production.csv", "mineral_projects", "plants.*.chemistry"),
             (f"mineral_{m}_t",),
             CHAPTER8,
         )
