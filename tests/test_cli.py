@@ -43,6 +43,10 @@ METRICS = (
     "vehicles_assembled_cumulative",
     "local_absorption_share",
     "linkage_met_share",
+    "rvc_margin",
+    "usmca_qualifying_share",
+    "us_tariff_cost_cumulative",
+    "remission_value_cumulative",
 )
 STAT_KEYS = {"unit", "mean", "p5", "p50", "p95"}
 UNITS = {
@@ -56,6 +60,7 @@ UNITS = {
     "tCO2e",
     "ratio",  # mineral coverage
     "evs_per_port",
+    "pp",  # percentage points above a threshold (rvc_margin)
 }
 BUNDLED = (
     "canada-korea-2026",

@@ -13,7 +13,7 @@ import xarray as xr
 from . import __version__
 from .data import reference
 from .engine.compile import MINERALS, Model, compile_scenario
-from .engine.simulate import VARIABLES
+from .engine.simulate import PLANT_TRADE_VARIABLES, VARIABLES
 from .errors import EvpactError
 from .metrics import Metric, draw_metrics
 from .results import PER_DRAW_LIMIT, Results
@@ -65,6 +65,8 @@ def to_dataset(
     data["plant_direct_jobs"] = xr.Variable(
         ("draw", "plant", "year"), arrays["plant_direct_jobs"], {"units": "jobs"}
     )
+    for name, unit in PLANT_TRADE_VARIABLES.items():
+        data[name] = xr.Variable(("draw", "plant", "year"), arrays[name], {"units": unit})
     return xr.Dataset(
         data,
         coords={

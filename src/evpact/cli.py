@@ -1,4 +1,4 @@
-"""The command line: ``evpact run | compare | scenarios | validate | schema``.
+"""The command line: ``evpact run | compare | scenarios | validate | schema | test-rules``.
 
 Input problems (``EvpactError``) print one line on stderr and exit with code 2, before anything
 is written.
@@ -66,6 +66,10 @@ HEADLINE = (
     "co2e_avoided_cumulative",
     "mineral_coverage_lithium",
     "mineral_coverage_nickel",
+    "rvc_margin",
+    "usmca_qualifying_share",
+    "us_tariff_cost_cumulative",
+    "remission_value_cumulative",
 )
 PROGRESS_FROM = 20_000  # draws: smaller runs finish in well under a second
 
@@ -502,6 +506,35 @@ def sensitivity(
         style="dim",
         highlight=False,
     )
+
+
+@app.command("test-rules")
+def test_rules(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Case files or folders (default: the bundled expert cases)."),
+    ] = None,
+) -> None:
+    """Run the YAML expert cases of the trade rules: pass or fail per case (exit 1 on failure)."""
+    from .rulecases import case_files, run_files
+
+    try:
+        outcomes = run_files(case_files(list(paths or [])))
+    except EvpactError as e:
+        _fail(e)
+    view = Table(title="Trade rule cases", title_justify="left", header_style="bold")
+    for col in ("file", "case", "result", "detail"):
+        view.add_column(col, overflow="fold")
+    for o in outcomes:
+        mark = "[green]pass[/]" if o.passed else "[bold red]FAIL[/]"
+        view.add_row(o.file, escape(o.name), mark, escape(o.detail))
+    out_console.print(view)
+    failed = sum(not o.passed for o in outcomes)
+    out_console.print(
+        f"{len(outcomes) - failed} passed, {failed} failed", style="dim", highlight=False
+    )
+    if failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ REFERENCE_FILES = (
     "grid_intensity.csv",
     "emissions.csv",
     "charging.csv",
+    "trade_content.csv",
 )
 
 

@@ -21,6 +21,7 @@ from ..data import ReferenceData, range_dist, reference
 from ..errors import EvpactError
 from ..scenario.distributions import Dist, FloatArray, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
+from ..scenario.rules import load_rule_pack, resolve
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
@@ -115,6 +116,7 @@ class PlantSpec:
     offtake: tuple[tuple[str, str, bool], ...] = ()  # (region, share input, follows EVs)
     minerals_kg_per_kwh: tuple[tuple[str, float], ...] | None = None  # None: no chemistry
     grid: str | None = None  # grid intensity input (gCO2e/kWh) of the plant's region
+    country: str = ""  # ISO code of where the plant sits
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,53 @@ class DealSpec:
     incentives: tuple[IncentiveSpec, ...]
 
 
+NORTH_AMERICA = ("CA", "US", "MX")
+#: content settings of an assembly plant's vehicles (``trade.plants.<id>``)
+PLANT_TRADE = (
+    "other_cells_originating",
+    "pack_other_originating",
+    "other_core_share_of_net_cost",
+    "other_core_originating",
+    "other_originating",
+    "high_wage_share",
+    "technology_credit",
+    "steel_aluminium_originating",
+    "us_content_share",
+)
+GROUP_TRADE = ("us_import_share", "us_cusma_share", "us_vehicle_camx_content")
+
+
+@dataclass(frozen=True)
+class CellRoute:
+    """Cells an assembly plant gets from a linked plant: the route's share of its need and
+    whether the supplier is in North America; ``cam`` are that supplier's own CAM routes."""
+
+    share: str
+    originating: bool
+    cam: tuple[tuple[str, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class TradePlantSpec:
+    plant: str
+    inputs: dict[str, str]  # content setting -> input key
+    cells: tuple[CellRoute, ...]
+    trace_cathode: bool
+
+
+@dataclass(frozen=True)
+class TradeSpec:
+    """The trade regime: each rule parameter as a yearly input, content per assembly plant,
+    and the home-market groups whose US imports meet the counter-tariff."""
+
+    packs: tuple[str, ...]
+    rules: dict[str, str]  # parameter -> input key (a fixed yearly path)
+    plants: tuple[TradePlantSpec, ...]
+    groups: tuple[tuple[str, dict[str, str]], ...]
+    pack_premium: str
+    cam_share: str
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything the engine needs: labels, structure and the uncertain-input table."""
@@ -174,6 +223,7 @@ class Model:
     charging_feedback: bool = False
     ports_year: int = 2026  # the year the bundled port count refers to
     correlations: tuple[Correlation, ...] = ()  # rank correlations among uncertain inputs
+    trade: TradeSpec | None = None  # None: no trade section, only the market's export friction
 
 
 class _Builder:
@@ -285,6 +335,7 @@ class _Builder:
             kind=p.kind,
             industry=INDUSTRY[p.kind],
             domestic=p.country == self.s.home_country,
+            country=p.country,
             start=self.put(f"{w}.start", p.start),
             ramp_years=self.value(f"{w}.ramp_years", p.ramp_years, self.archetype(p, "ramp_years")),
         )
@@ -555,6 +606,88 @@ class _Builder:
             )
         return out
 
+    def trade(self, routes: list[RouteSpec]) -> TradeSpec | None:
+        """Rule packs as yearly inputs ``trade.rules.<parameter>``; content settings of each
+        assembly plant as inputs ``trade.plants.<id>.<setting>`` (bundled defaults from
+        trade_content.csv); groups' US imports as ``trade.groups.<group>.<setting>``."""
+        t = self.s.trade
+        if t is None:
+            return None
+        packs = [load_rule_pack(ref, self.s._origin) for ref in t.rules]
+        rules = {
+            name: self.put(f"trade.rules.{name}", YearPath(path, path, path))
+            for name, path in resolve(packs, self.years).items()
+        }
+        table = self.data.table("trade_content")
+
+        def default(parameter: str, group: str = "*") -> Dist:
+            rows = table[(table["parameter"] == parameter) & (table["group"] == group)]
+            if rows.empty:
+                rows = table[(table["parameter"] == parameter) & (table["group"] == "*")]
+            r = rows.iloc[0]
+            return range_dist(r["low"], r["mode"], r["high"])
+
+        country = {p.id: p.country for p in self.s.plants}
+        kind = {p.id: p.kind for p in self.s.plants}
+        plants = []
+        for p in self.s.plants:
+            if p.kind != "assembly":
+                continue
+            given = t.plants.get(p.id)
+            w = f"trade.plants.{p.id}"
+            inputs = {
+                name: self.value(
+                    f"{w}.{name}", getattr(given, name) if given else None, default(name)
+                )
+                for name in PLANT_TRADE
+            }
+            cells = tuple(
+                CellRoute(
+                    r.share,
+                    country[r.supplier] in NORTH_AMERICA,
+                    tuple(
+                        (c.share, country[c.supplier] in NORTH_AMERICA)
+                        for c in routes
+                        if c.customer == r.supplier and kind[c.supplier] in ("cam", "pcam")
+                    ),
+                )
+                for r in routes
+                if r.customer == p.id and kind[r.supplier] in ("cell", "module", "pack")
+            )
+            plants.append(TradePlantSpec(p.id, inputs, cells, bool(given and given.trace_cathode)))
+        home = self.s.market.regions.get(self.s.home_country)
+        groups = []
+        for g in sorted(home.group_share if home else {}):
+            given_g = t.groups.get(g)
+            groups.append(
+                (
+                    g,
+                    {
+                        name: self.value(
+                            f"trade.groups.{g}.{name}",
+                            getattr(given_g, name) if given_g else None,
+                            default(name, g),
+                        )
+                        for name in GROUP_TRADE
+                    },
+                )
+            )
+        fig = self.data.figure
+        return TradeSpec(
+            packs=tuple(p.name for p in packs),
+            rules=rules,
+            plants=tuple(plants),
+            groups=tuple(groups),
+            pack_premium=self.put(
+                "trade.pack_price_premium_over_cell",
+                fig("prices", {"item": "pack_price_premium_over_cell"}),
+            ),
+            cam_share=self.put(
+                "trade.cam_value_share_of_cell_price",
+                fig("prices", {"item": "cam_value_share_of_cell_price"}),
+            ),
+        )
+
     def economy_and_fiscal(self) -> None:
         industries = sorted(set(INDUSTRY[p.kind] for p in self.s.plants))
         overrides = self.s.economy.multipliers
@@ -638,6 +771,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     b.economy_and_fiscal()
     b.environment()
     ports_year = b.charging()
+    trade = b.trade(routes)
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
     model = Model(
         name=scenario.name,
@@ -652,6 +786,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         charging_feedback=scenario.market.charging.feedback,
         ports_year=ports_year,
         correlations=scenario.correlations,
+        trade=trade,
     )
     check_correlations(model, scenario)
     return model

@@ -364,6 +364,60 @@ class Correlation(Strict):
         return self
 
 
+#: rule packs a scenario with an empty ``trade`` section selects (see ``scenario.rules``)
+DEFAULT_RULES = ("usmca-2020", "us-232-2025", "ca-surtax-2025", "ca-remission-2025")
+
+
+class PlantTrade(Strict):
+    """Origin and content of an assembly plant's vehicles; unset fields take the bundled
+    defaults of ``trade_content.csv`` (each sourced or marked as an assumption)."""
+
+    other_cells_originating: Share | None = Field(
+        default=None,
+        description="Originating share of the cells not supplied by linked plants of the "
+        "scenario (imported cells: 0).",
+    )
+    trace_cathode: bool = Field(
+        default=False,
+        description="A North American cell counts as originating only for its cathode "
+        "material's originating share (CAM supplied by linked North American CAM plants).",
+    )
+    pack_other_originating: Share | None = None
+    other_core_share_of_net_cost: Share | None = None
+    other_core_originating: Share | None = None
+    other_originating: Share | None = None
+    high_wage_share: Share | None = Field(
+        default=None, description="LVC material and manufacturing expenditures at >= US$16/h."
+    )
+    technology_credit: Share | None = None
+    steel_aluminium_originating: Share | None = None
+    us_content_share: Share | None = Field(
+        default=None, description="US content of the vehicle's value (Section 232 base)."
+    )
+
+
+class GroupTrade(Strict):
+    """An automaker group's US-built vehicles sold in the home country (counter-tariff)."""
+
+    us_import_share: Share | None = Field(
+        default=None,
+        description="Share of the group's home EV sales not built at home that comes from the US.",
+    )
+    us_cusma_share: Share | None = None
+    us_vehicle_camx_content: Share | None = None
+
+
+class Trade(Strict):
+    """Trade regime: rule packs in order (later ones override earlier ones from their dates),
+    and the content of each assembly plant's vehicles."""
+
+    rules: tuple[str, ...] = Field(
+        default=DEFAULT_RULES, description="Bundled rule pack names or YAML paths, in order."
+    )
+    plants: dict[str, PlantTrade] = Field(default_factory=dict)
+    groups: dict[str, GroupTrade] = Field(default_factory=dict)
+
+
 class Scenario(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
@@ -385,6 +439,11 @@ class Scenario(Strict):
     correlations: tuple[Correlation, ...] = Field(
         default=(), description="Rank correlations among uncertain inputs, in groups."
     )
+    trade: Trade | None = Field(
+        default=None,
+        description="Trade regime (rules of origin, tariffs); without it only the market's "
+        "export_tariff friction applies. An empty mapping selects the default rule packs.",
+    )
     sources: dict[str, str] = Field(
         default_factory=dict, description="Source of each figure, keyed by its path in this file."
     )
@@ -396,6 +455,8 @@ class Scenario(Strict):
         data: dict[str, Any] = handler(self)
         if not self.correlations:
             data.pop("correlations", None)
+        if self.trade is None:
+            data.pop("trade", None)
         return data
 
     @model_validator(mode="after")
@@ -450,6 +511,20 @@ class Scenario(Strict):
                         f"{grouped[path]}; an input belongs to at most one group (merge them)"
                     )
                 grouped[path] = g
+        if self.trade is not None:
+            for pid in self.trade.plants:
+                if kinds.get(pid) != "assembly":
+                    close = difflib.get_close_matches(pid, ids, n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise ValueError(f"trade.plants: '{pid}' is not an assembly plant{hint}")
+            us = self.market.regions.get("US")
+            if us is not None and not (
+                us.export_tariff.is_fixed and us.export_tariff.central == 0.0
+            ):
+                raise ValueError(
+                    "market.regions.US.export_tariff: with a trade section the US duty comes "
+                    "from the rule packs (us-232-2025); remove export_tariff"
+                )
         for p in self.plants:
             if p.kind == "assembly":
                 for region in p.markets:
@@ -475,4 +550,14 @@ class Scenario(Strict):
         return range(self.horizon[0], self.horizon[1] + 1)
 
 
-__all__ = ["BATTERY_KINDS", "Correlation", "Deal", "Dist", "Incentive", "Plant", "Scenario"]
+__all__ = [
+    "BATTERY_KINDS",
+    "DEFAULT_RULES",
+    "Correlation",
+    "Deal",
+    "Dist",
+    "Incentive",
+    "Plant",
+    "Scenario",
+    "Trade",
+]
