@@ -131,7 +131,7 @@ def default_run(work: Path) -> tuple[dict[str, Any], str, Path]:
 
 def check_keys_and_risk(summary: dict[str, Any]) -> None:
     """The contract's top-level keys, plus the risk block."""
-    assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
+    assert set(summary) == TOP_KEYS | {"risk", "trade"}  # the contract, risk and trade blocks
     risk = summary["risk"]
     assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
     assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]

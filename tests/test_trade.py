@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import evpact
-from cases import evpact_command
+from cases import evpact_command, one_cell_plant
 from evpact.engine.simulate import VARIABLES
 from evpact.rulecases import bundled_case_files, load_cases, run_case
 from evpact.scenario.rules import bundled_rules, load_rule_pack
@@ -203,3 +203,58 @@ def test_bad_rule_pack_is_refused(tmp_path: Path, pack: dict[str, Any], fragment
         assert fragment in lines[0] and f"{pack['name']}.yaml" in lines[0], lines[0]
         assert "Traceback" not in proc.stderr
         assert not (tmp_path / "out").exists()
+
+
+def test_canadian_match_is_cut_when_the_us_cuts(tmp_path: Path, write_scenario: Any) -> None:
+    """The 45X-matching schedule follows a cut of 45X in the rule packs (never a rise)."""
+    data = one_cell_plant()
+    data["deals"][0]["incentives"][0]["schedule"] = "ca-match-45x"
+    cut = _pack(
+        tmp_path,
+        "cut-45x",
+        {"us_45x_cell_usd_per_kwh": [{**_what_if(17.5), "effective": "2030-01-01"}]},
+    )
+    data["trade"] = {"rules": ["us-45x-2022", str(cut)]}
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    credit = r.impact["public_cost"].isel(draw=0).values - np.array([1e8, 0, 0, 0, 0])
+    # statutory 35 x (0.75, 0.5, 0.25, 0, 0); the pack sets 17.5 from 2030: 2030 is cut to
+    # 17.5, 2031 stays at 17.5, 2032 stays at 8.75 (a cut only)
+    usd = np.array([17.5, 17.5, 8.75, 0.0, 0.0])
+    np.testing.assert_allclose(credit, usd * 10e6 * 1.25)
+    data["trade"] = {"rules": ["us-45x-2022", "whatif-45x-repeal-2027"]}
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    np.testing.assert_allclose(r.impact["public_cost"].isel(draw=0).values, [1e8, 0, 0, 0, 0])
+
+
+@pytest.mark.parametrize(("start", "rate"), [(2030, 0.30), (2033, 0.10)])
+def test_investment_tax_credit_follows_its_phase_down(
+    write_scenario: Any, start: int, rate: float
+) -> None:
+    data = one_cell_plant(start=start)
+    data["deals"][0]["incentives"] = [
+        {
+            "kind": "investment_tax_credit",
+            "plant": "cells",
+            "schedule": "ca_ctm_itc_rate",
+            "base_cad": 1.0e9,
+        }
+    ]
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    paid = r.impact["public_cost"].isel(draw=0).values
+    np.testing.assert_allclose(paid, np.where(np.arange(2030, 2035) == start, rate * 1e9, 0.0))
+
+
+def test_origin_command_and_trade_block(tmp_path: Path) -> None:
+    proc = _cli(["origin", "--out", str(tmp_path / "o")], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "change to qualify" in proc.stdout and "hmg-ontario" in proc.stdout
+    table = (tmp_path / "o" / "origin.csv").read_text().splitlines()
+    assert table[0].startswith("plant,year,vehicles,pack_rvc_pct")
+    r = evpact.simulate("canada-korea-2026", draws=100, seed=2)
+    block = r.summary_dict()["trade"]
+    assert block["rules"] == RULES
+    for name in ("usmca_qualifying_share", "us_tariff_cost_cad", "remission_value_cad"):
+        assert len(block[name]) == len(block["years"]) == 20, name
+    shares = [x for x in block["usmca_qualifying_share"] if x is not None]
+    assert shares and all(0 <= x <= 1 for x in shares)
+    assert evpact.simulate("nextstar-2023", draws=20, seed=2).summary_dict()["trade"] is None

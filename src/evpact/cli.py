@@ -537,5 +537,68 @@ def test_rules(
         raise typer.Exit(1)
 
 
+@app.command()
+def origin(
+    scenario: ScenarioArg = "canada-korea-2026",
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", min=0, help="0: one run at central values.")
+    ] = 0,
+    seed: SeedOpt = DEFAULT_SEED,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE, as for run.")
+    ] = None,
+    out: OutOpt = None,
+) -> None:
+    """USMCA origin per assembly plant and year: RVC (pack and vehicle), LVC, steel and
+    aluminium against their rules, qualification and the one change that would qualify it."""
+    try:
+        results = simulate(
+            scenario,
+            draws=max(draws, 1),
+            seed=seed,
+            variant=_variant(set_),
+            deterministic=draws == 0,
+        )
+    except EvpactError as e:
+        _fail(e)
+    table = results.origin_table()
+    name = results.meta["scenario"]
+    folder = out or Path("evpact-out") / name
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_csv(folder / "origin.csv", index=False)
+    if table.empty:
+        out_console.print(f"{name}: no trade section or no assembly output, nothing to show")
+        return
+    stat = "central values" if draws == 0 else f"medians of {draws:,} draws"
+    view = Table(title=f"{name}: USMCA origin ({stat})", title_justify="left", header_style="bold")
+    cols = {
+        "plant": "plant",
+        "year": "year",
+        "pack RVC": "pack_rvc_pct",
+        "RVC": "rvc_pct",
+        "margin": "rvc_margin_pp",
+        "LVC": "lvc_pct",
+        "steel/alu": "steel_aluminium_pct",
+        "qualifies": "qualifying_share",
+        "change to qualify": "change_to_qualify",
+    }
+    for col in cols:
+        view.add_column(col, justify="left" if col in ("plant", "change to qualify") else "right")
+    for row in table.to_dict("records"):
+        view.add_row(
+            str(row["plant"]),
+            str(row["year"]),
+            f"{row['pack_rvc_pct']:.1f}% / {row['core_rvc_threshold_pct']:.0f}",
+            f"{row['rvc_pct']:.1f}% / {row['rvc_threshold_pct']:.0f}",
+            f"{row['rvc_margin_pp']:+.1f} pp",
+            f"{row['lvc_pct']:.1f}% / {row['lvc_threshold_pct']:.0f}",
+            f"{row['steel_aluminium_pct']:.0f}% / {row['steel_aluminium_threshold_pct']:.0f}",
+            f"{100 * row['qualifying_share']:.0f}%",
+            str(row["change_to_qualify"]),
+        )
+    out_console.print(view)
+    out_console.print(f"wrote {folder}/origin.csv", style="dim", highlight=False)
+
+
 def main() -> None:
     app()

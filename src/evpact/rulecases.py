@@ -204,9 +204,7 @@ def run_case(case: dict[str, Any], base: Path) -> tuple[bool, str]:
             ok = math.isclose(value, float(want), rel_tol=tol, abs_tol=tol)
         if not ok:
             wrong.append(f"{key}: expected {want}, got {value:.10g}")
-    return not wrong, "; ".join(wrong) or ", ".join(
-        f"{k} = {got[k]:.6g}" for k in case["expected"]
-    )
+    return not wrong, "; ".join(wrong) or ", ".join(f"{k} = {got[k]:.6g}" for k in case["expected"])
 
 
 def run_files(files: list[Path]) -> list[Outcome]:

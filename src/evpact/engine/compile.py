@@ -21,7 +21,7 @@ from ..data import ReferenceData, range_dist, reference
 from ..errors import EvpactError
 from ..scenario.distributions import Dist, FloatArray, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
-from ..scenario.rules import load_rule_pack, resolve
+from ..scenario.rules import RulePack, load_rule_pack, resolve, yearly
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
@@ -161,6 +161,13 @@ class DealSpec:
 
 
 NORTH_AMERICA = ("CA", "US", "MX")
+#: production-credit schedules that track US 45X: when the selected rule packs cut 45X below
+#: its statutory schedule, these are cut in proportion ("should the incentives offered under
+#: the U.S. IRA be reduced or cancelled, so would the performance incentives": Industrial Info
+#: Resources, 2023, on the NextStar and PowerCo agreements)
+TRACKS_45X = ("us-45x", "ca-match-45x")
+#: rule-pack rates an investment tax credit can name as its schedule
+ITC_SCHEDULES = ("ca_ctm_itc_rate", "ca_evsc_itc_rate")
 #: content settings of an assembly plant's vehicles (``trade.plants.<id>``)
 PLANT_TRADE = (
     "other_cells_originating",
@@ -563,12 +570,17 @@ class _Builder:
             if inc.kind == "production_credit":
                 assert inc.schedule is not None
                 kw["schedule"] = self.schedule(inc.schedule, inc.components, f"{wi}.schedule")
+                if inc.schedule in TRACKS_45X:
+                    kw["schedule"] = self.us_cut(kw["schedule"])
                 kw["rate_scale"] = self.put(f"{wi}.rate_scale", inc.rate_scale)
                 if inc.cap_cad is not None:
                     kw["cap"] = self.put(f"{wi}.cap_cad", inc.cap_cad)
             elif inc.kind == "investment_tax_credit":
-                assert inc.rate is not None
-                kw["amount"] = self.put(f"{wi}.rate", inc.rate)
+                if inc.schedule is not None:
+                    kw["amount"] = self.put(f"{wi}.rate", self.itc_rate(inc.schedule, wi))
+                else:
+                    assert inc.rate is not None
+                    kw["amount"] = self.put(f"{wi}.rate", inc.rate)
                 target = next(p for p in self.s.plants if p.id == inc.plant)
                 if inc.base_cad is not None:
                     kw["base"] = self.put(f"{wi}.base_cad", inc.base_cad)
@@ -585,6 +597,42 @@ class _Builder:
                 kw["amount"] = self.put(f"{wi}.amount_cad", inc.amount_cad)
             incs.append(IncentiveSpec(**kw))
         return DealSpec(id=d.id, linkage=link, incentives=tuple(incs))
+
+    def packs(self) -> list[RulePack]:
+        return (
+            [load_rule_pack(ref, self.s._origin) for ref in self.s.trade.rules]
+            if self.s.trade
+            else []
+        )
+
+    def us_cut(self, schedule: dict[str, FloatArray]) -> dict[str, FloatArray]:
+        """A 45X-tracking schedule cut where the selected rule packs set 45X below its
+        statutory schedule (the bundled us-45x), in proportion, never raised."""
+        packs = self.packs()
+        out = dict(schedule)
+        for comp, param in (
+            ("cell", "us_45x_cell_usd_per_kwh"),
+            ("module", "us_45x_module_usd_per_kwh"),
+        ):
+            if comp not in out or not any(param in p.parameters for p in packs):
+                continue
+            statutory = self.schedule("us-45x", (comp,), "us-45x")[comp]
+            law = yearly(packs, param, self.years)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(statutory > 0, np.minimum(law / statutory, 1.0), 1.0)
+            out[comp] = out[comp] * factor
+        return out
+
+    def itc_rate(self, name: str, where: str) -> YearPath:
+        """An investment tax credit's rate by year of first use: the bundled ca-itc-2024 pack,
+        overridden by the scenario's own packs."""
+        if name not in ITC_SCHEDULES:
+            raise EvpactError(
+                f"unknown investment tax credit schedule '{name}'; use {', '.join(ITC_SCHEDULES)}",
+                f"{where}.schedule",
+            )
+        path = yearly([load_rule_pack("ca-itc-2024"), *self.packs()], name, self.years)
+        return YearPath(path, path, path)
 
     def schedule(self, name: str, components: tuple[str, ...], where: str) -> dict[str, FloatArray]:
         table = self.data.table("incentive_schedules")

@@ -64,6 +64,7 @@ VARIABLES: dict[str, str] = {
 #: per-plant trade outputs (draw, plant, year); NaN for plants that are not assembly plants
 PLANT_TRADE_VARIABLES: dict[str, str] = {
     "plant_rvc_pct": "pct",
+    "plant_pack_rvc_pct": "pct",
     "plant_rvc_margin_pp": "pp",
     "plant_lvc_pct": "pct",
     "plant_steel_aluminium_pct": "pct",
@@ -427,6 +428,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         o = origins.get(p.id)
         values = {
             "plant_rvc_pct": 100 * o.rvc if o else nan,
+            "plant_pack_rvc_pct": 100 * o.pack_rvc if o else nan,
             "plant_rvc_margin_pp": 100 * (o.rvc - o.rvc_threshold) if o and p.domestic else nan,
             "plant_lvc_pct": 100 * o.lvc if o else nan,
             "plant_steel_aluminium_pct": 100 * o.steel_aluminium if o else nan,

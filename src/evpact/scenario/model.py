@@ -186,7 +186,12 @@ class Incentive(Strict):
     clawback: Literal["none", "pro_rata", "cliff", "graduated"] = "none"
     clawback_years: int = Field(default=10, ge=1, le=50)
     # production_credit
-    schedule: str | None = None
+    schedule: str | None = Field(
+        default=None,
+        description="production_credit: a bundled per-kWh schedule (incentive_schedules.csv); "
+        "investment_tax_credit: a dated rate of the rule packs (ca_ctm_itc_rate, "
+        "ca_evsc_itc_rate), taken in the year the plant starts, instead of 'rate'.",
+    )
     components: tuple[Literal["cell", "module"], ...] = ("cell", "module")
     rate_scale: NonNegative = Field(default=fixed(1.0))
     cap_cad: NonNegative | None = None
@@ -204,6 +209,10 @@ class Incentive(Strict):
             "per_vehicle": ["amount_cad"],
             "investment_tax_credit": ["rate"],
         }[self.kind]
+        if self.kind == "investment_tax_credit" and self.schedule is not None:
+            if self.rate is not None:
+                raise ValueError("give an investment tax credit's 'rate' or its 'schedule'")
+            need = []
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
             raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
