@@ -193,7 +193,9 @@ def test_linked_canadian_cells_raise_origin(tmp_path: Path) -> None:
 )
 def test_bad_rule_pack_is_refused(tmp_path: Path, pack: dict[str, Any], fragment: str) -> None:
     path = tmp_path / f"{pack['name']}.yaml"
-    path.write_text(yaml.safe_dump(pack))
+    # written by hand: an unquoted bad date, as a person would type it
+    path.write_text(yaml.safe_dump(pack).replace("'2025-13-01'", "2025-13-01"))
+    assert "effective: 2025-13-01" in path.read_text() or pack["name"] != "bad-date"
     scenario = _scenario_with(tmp_path, [*RULES, str(path)])
     for args in (["validate", str(scenario)], ["run", str(scenario), "--out", "out", "-n", "5"]):
         proc = _cli(args, tmp_path)

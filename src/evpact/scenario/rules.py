@@ -257,10 +257,20 @@ def load_rule_pack(ref: str | Path, base: Path | None = None) -> RulePack:
     return _parse(path)
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad one gets our message, not PyYAML's."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @cache
 def _parse(path: Path) -> RulePack:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as e:
         raise EvpactError(f"not valid YAML: {str(e).splitlines()[0]}", path.name) from None
     if not isinstance(raw, dict):
