@@ -39,8 +39,8 @@ METRIC_INPUTS = (
     *(f"gdp_{k}" for k in LAYERS),
     *(f"labour_income_{k}" for k in LAYERS),
     *(f"tax_{k}" for k in SCOPES),
-    "plant_output",
-    "plant_rvc_margin_pp",
+    "assembly_vehicles",
+    "assembly_rvc_margin_pp",
     "vehicles_usmca_qualifying",
     "us_tariff_cost_cad",
     "ca_counter_tariff_cad",
@@ -203,8 +203,8 @@ def trade(s: Mapping[str, Array], c: Mapping[str, Array], cad: str) -> dict[str,
     points) averaged over the years weighted by its production; the scenario's value is the
     lowest plant's (the binding one). NaN without home assembly output or trade rules.
     """
-    margin = s["plant_rvc_margin_pp"]  # (draw, plant, year), NaN off home assembly plants
-    made = np.where(np.isnan(margin), 0.0, s["plant_output"])
+    margin = s["assembly_rvc_margin_pp"]  # (draw, assembly, year), NaN off home plants
+    made = np.where(np.isnan(margin), 0.0, s["assembly_vehicles"])
     weight = made.sum(axis=2)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_plant = np.where(weight > 0, np.nansum(margin * made, axis=2) / weight, np.nan)

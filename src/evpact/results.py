@@ -235,12 +235,10 @@ class Results:
         rows = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # years without output are NaN
-            for i, plant in enumerate(ds["plant"].values):
-                if str(ds["plant_kind"].values[i]) != "assembly":
-                    continue
-                made = ds["plant_output"].values[:, i, :].mean(axis=0)
+            for i, plant in enumerate(ds["assembly"].values):
+                made = ds["assembly_vehicles"].values[:, i, :].mean(axis=0)
                 med = {
-                    k: np.nanmedian(ds[f"plant_{k}"].values[:, i, :], axis=0)
+                    k: np.nanmedian(ds[f"assembly_{k}"].values[:, i, :], axis=0)
                     for k in (
                         "rvc_pct",
                         "pack_rvc_pct",
@@ -249,7 +247,7 @@ class Results:
                         "min_cell_share",
                     )
                 }
-                share = np.nanmean(ds["plant_usmca_qualifying"].values[:, i, :], axis=0)
+                share = np.nanmean(ds["assembly_usmca_qualifying"].values[:, i, :], axis=0)
                 for j, year in enumerate(years):
                     if not made[j] > 0:
                         continue

@@ -61,15 +61,17 @@ VARIABLES: dict[str, str] = {
     "ca_counter_tariff_cad": "CAD",
     "remission_value_cad": "CAD",
 }
-#: per-plant trade outputs (draw, plant, year); NaN for plants that are not assembly plants
-PLANT_TRADE_VARIABLES: dict[str, str] = {
-    "plant_rvc_pct": "pct",
-    "plant_pack_rvc_pct": "pct",
-    "plant_rvc_margin_pp": "pp",
-    "plant_lvc_pct": "pct",
-    "plant_steel_aluminium_pct": "pct",
-    "plant_usmca_qualifying": "share",
-    "plant_min_cell_share": "share",
+#: per assembly plant trade outputs (draw, assembly, year), for the assembly plants of a
+#: scenario with a trade section (none without one)
+ASSEMBLY_VARIABLES: dict[str, str] = {
+    "assembly_vehicles": "vehicles",
+    "assembly_rvc_pct": "pct",
+    "assembly_pack_rvc_pct": "pct",
+    "assembly_rvc_margin_pp": "pp",
+    "assembly_lvc_pct": "pct",
+    "assembly_steel_aluminium_pct": "pct",
+    "assembly_usmca_qualifying": "share",
+    "assembly_min_cell_share": "share",
 }
 
 
@@ -423,17 +425,18 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         else np.zeros((n, 0, years.size))
     )
     nan = np.full(shape, np.nan)
-    per_plant: dict[str, list[FloatArray]] = {k: [] for k in PLANT_TRADE_VARIABLES}
-    for p in model.plants:
-        o = origins.get(p.id)
+    per_plant: dict[str, list[FloatArray]] = {k: [] for k in ASSEMBLY_VARIABLES}
+    for ts in tr.plants if tr is not None else ():
+        o, p = origins[ts.plant], _plant(model, ts.plant)
         values = {
-            "plant_rvc_pct": 100 * o.rvc if o else nan,
-            "plant_pack_rvc_pct": 100 * o.pack_rvc if o else nan,
-            "plant_rvc_margin_pp": 100 * (o.rvc - o.rvc_threshold) if o and p.domestic else nan,
-            "plant_lvc_pct": 100 * o.lvc if o else nan,
-            "plant_steel_aluminium_pct": 100 * o.steel_aluminium if o else nan,
-            "plant_usmca_qualifying": o.qualifies if o else nan,
-            "plant_min_cell_share": o.min_cell_share if o else nan,
+            "assembly_vehicles": output[p.id],
+            "assembly_rvc_pct": 100 * o.rvc,
+            "assembly_pack_rvc_pct": 100 * o.pack_rvc,
+            "assembly_rvc_margin_pp": 100 * (o.rvc - o.rvc_threshold) if p.domestic else nan,
+            "assembly_lvc_pct": 100 * o.lvc,
+            "assembly_steel_aluminium_pct": 100 * o.steel_aluminium,
+            "assembly_usmca_qualifying": o.qualifies,
+            "assembly_min_cell_share": o.min_cell_share,
         }
         for k, a in values.items():
             per_plant[k].append(np.broadcast_to(a, shape))
