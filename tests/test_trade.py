@@ -260,3 +260,19 @@ def test_origin_command_and_trade_block(tmp_path: Path) -> None:
     shares = [x for x in block["usmca_qualifying_share"] if x is not None]
     assert shares and all(0 <= x <= 1 for x in shares)
     assert evpact.simulate("nextstar-2023", draws=20, seed=2).summary_dict()["trade"] is None
+
+
+def test_without_usmca_no_vehicle_qualifies_and_nothing_is_remitted(tmp_path: Path) -> None:
+    """After the USMCA review what-if no vehicle qualifies, US duties rise, and US imports lose
+    their CUSMA treatment in Canada, so the (CUSMA-only) remission stops."""
+    base = evpact.simulate(str(_scenario_with(tmp_path, RULES)), draws=100, seed=4)
+    ended = evpact.simulate(
+        str(_scenario_with(tmp_path, [*RULES, "whatif-usmca-review-2026"])), draws=100, seed=4
+    )
+    later = ended.scenario["year"].values >= 2027
+    assert np.all(ended.scenario["vehicles_usmca_qualifying"].values[:, later] == 0)
+    assert np.all(ended.scenario["remission_value_cad"].values[:, later] == 0)
+    assert (
+        ended.scenario["us_tariff_cost_cad"].values.sum()
+        > base.scenario["us_tariff_cost_cad"].values.sum()
+    )

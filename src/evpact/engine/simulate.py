@@ -536,6 +536,8 @@ def _trade_outputs(
     counter, remitted = zero, zero
     for g, keys in tr.groups:
         c = {k: v(key) for k, key in keys.items()}
+        # CUSMA treatment of US vehicles needs the agreement in force
+        c["us_cusma_share"] = c["us_cusma_share"] * rules["usmca_in_force"]
         demand = market.ev_demand(lv[model.home], ev[model.home], v(region.group_share[g]))
         imports = tariffs.imports_from_us(demand, home_built.get(g, zero), c["us_import_share"])
         cusma_rate = tariffs.ca_surtax_rate(
