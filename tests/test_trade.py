@@ -276,3 +276,19 @@ def test_without_usmca_no_vehicle_qualifies_and_nothing_is_remitted(tmp_path: Pa
         ended.scenario["us_tariff_cost_cad"].values.sum()
         > base.scenario["us_tariff_cost_cad"].values.sum()
     )
+
+
+def test_tracing_the_cathode_lowers_origin_without_a_linked_cam_plant() -> None:
+    linked = evpact.simulate("canada-korea-2026", draws=200, seed=6)
+    traced = evpact.simulate(
+        "canada-korea-2026",
+        draws=200,
+        seed=6,
+        variant={"trade.plants.hmg-ontario.trace_cathode": True},
+    )
+    a = linked.scenario["assembly_pack_rvc_pct"].values
+    b = traced.scenario["assembly_pack_rvc_pct"].values
+    assert np.all(b <= a + 1e-9) and np.nanmean(b) < np.nanmean(a)
+    assert np.nanmean(traced.metrics["usmca_qualifying_share"].values) < np.nanmean(
+        linked.metrics["usmca_qualifying_share"].values
+    )

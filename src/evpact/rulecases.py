@@ -68,6 +68,14 @@ def _origin(i: Values, r: Values) -> Values:
     }
 
 
+def _cell_origin(i: Values, r: Values) -> Values:
+    return {
+        "cell_originating": float(
+            origin.cell_origin(_a(i["cam_share"]), _a(i["cam_originating"]))[0]
+        )
+    }
+
+
 def _us_vehicle_duty(i: Values, r: Values) -> Values:
     rate = tariffs.us_vehicle_rate(
         _a(r["us_vehicle_tariff"]),
@@ -115,6 +123,7 @@ def _rule(i: Values, r: Values) -> Values:
 COMPUTE: dict[str, Callable[[Values, Values], Values]] = {
     "rvc": _rvc,
     "origin": _origin,
+    "cell_origin": _cell_origin,
     "us_vehicle_duty": _us_vehicle_duty,
     "ca_surtax": _ca_surtax,
     "remission": _remission,
