@@ -45,6 +45,10 @@ METRICS = (
     "linkage_met_share",
     "domestic_chain_share",
     "chain_hhi_max",
+    "rvc_margin",
+    "usmca_qualifying_share",
+    "us_tariff_cost_cumulative",
+    "remission_value_cumulative",
 )
 STAT_KEYS = {"unit", "mean", "p5", "p50", "p95"}
 UNITS = {
@@ -59,6 +63,7 @@ UNITS = {
     "ratio",  # mineral coverage
     "evs_per_port",
     "HHI",  # chain concentration, 0-10,000
+    "pp",  # percentage points above a threshold (rvc_margin)
 }
 BUNDLED = (
     "canada-korea-2026",
@@ -129,7 +134,7 @@ def default_run(work: Path) -> tuple[dict[str, Any], str, Path]:
 
 def check_keys_and_risk(summary: dict[str, Any]) -> None:
     """The contract's top-level keys, plus the risk block."""
-    assert set(summary) == TOP_KEYS | {"risk"}  # the contract's keys, plus the risk block
+    assert set(summary) == TOP_KEYS | {"risk", "trade"}  # the contract, risk and trade blocks
     risk = summary["risk"]
     assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
     assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]

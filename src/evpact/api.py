@@ -13,7 +13,7 @@ import xarray as xr
 from . import __version__
 from .data import reference
 from .engine.compile import MINERALS, Model, compile_scenario
-from .engine.simulate import VARIABLES
+from .engine.simulate import ASSEMBLY_VARIABLES, VARIABLES
 from .errors import EvpactError
 from .metrics import Metric, draw_metrics
 from .results import PER_DRAW_LIMIT, Results
@@ -69,6 +69,8 @@ def to_dataset(
     data["plant_direct_jobs"] = xr.Variable(
         ("draw", "plant", "year"), arrays["plant_direct_jobs"], {"units": "jobs"}
     )
+    for name, unit in ASSEMBLY_VARIABLES.items():
+        data[name] = xr.Variable(("draw", "assembly", "year"), arrays[name], {"units": unit})
     return xr.Dataset(
         data,
         coords={
@@ -78,6 +80,7 @@ def to_dataset(
             "plant": [p.id for p in model.plants],
             "mineral": list(MINERALS),
             "plant_kind": ("plant", [p.kind for p in model.plants]),
+            "assembly": [t.plant for t in model.trade.plants] if model.trade else [],
         },
     )
 
@@ -211,8 +214,9 @@ def summarise_pair(
     return (block_metrics if kept else None), totals
 
 
-def check_fits(draws: int, years: int, arrays: int = 60) -> None:
-    """Refuse to keep every draw when that would not fit in memory (a generous estimate)."""
+def check_fits(draws: int, years: int, arrays: int = 140) -> None:
+    """Refuse to keep every draw when that would not fit in memory (an estimate: about 70
+    single-precision yearly arrays per draw and world, per-plant trade outputs included)."""
     need = draws * years * arrays * 4
     try:
         have = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")

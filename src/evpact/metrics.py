@@ -42,6 +42,12 @@ METRIC_INPUTS = (
     *(f"gdp_{k}" for k in LAYERS),
     *(f"labour_income_{k}" for k in LAYERS),
     *(f"tax_{k}" for k in SCOPES),
+    "assembly_vehicles",
+    "assembly_rvc_margin_pp",
+    "vehicles_usmca_qualifying",
+    "us_tariff_cost_cad",
+    "ca_counter_tariff_cad",
+    "remission_value_cad",
 )
 
 
@@ -162,6 +168,7 @@ def draw_metrics(
         "scenario level: Herfindahl-Hirschman index (0-10,000) of the most concentrated stage",
     )
     out.update(environment(s, c))
+    out.update(trade(s, c, cad))
     draws = s["discount_rate"].size
     for port_year in PORT_YEARS:  # scenario level: the home market with the deal
         hit = np.flatnonzero(years == port_year)
@@ -206,6 +213,58 @@ def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Met
             f"tonnes of {m} in the cell output over the horizon",
         )
     return out
+
+
+def trade(s: Mapping[str, Array], c: Mapping[str, Array], cad: str) -> dict[str, Metric]:
+    """Rules of origin (scenario level) and tariff flows (impacts).
+
+    ``rvc_margin``: for each home assembly plant, its RVC above the threshold (percentage
+    points) averaged over the years weighted by its production; the scenario's value is the
+    lowest plant's (the binding one). NaN without home assembly output or trade rules.
+    """
+    margin = s["assembly_rvc_margin_pp"]  # (draw, assembly, year), NaN off home plants
+    made = np.where(np.isnan(margin), 0.0, s["assembly_vehicles"])
+    weight = made.sum(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_plant = np.where(weight > 0, np.nansum(margin * made, axis=2) / weight, np.nan)
+    lowest = np.full(per_plant.shape[0], np.nan)
+    if per_plant.shape[1]:
+        some = ~np.all(np.isnan(per_plant), axis=1)
+        lowest[some] = np.nanmin(per_plant[some], axis=1)
+    vehicles = s["vehicles_usmca_qualifying"].sum(axis=1)
+    assembled = made.sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(assembled > 0, vehicles / assembled, np.nan)
+
+    def total(name: str) -> Array:
+        return np.asarray(s[name].sum(axis=1) - c[name].sum(axis=1))
+
+    return {
+        "rvc_margin": Metric(
+            "pp",
+            lowest,
+            "scenario level: lowest home assembly plant's production-weighted regional value "
+            "content above the USMCA threshold",
+        ),
+        "usmca_qualifying_share": Metric(
+            "share",
+            share,
+            "scenario level: share of home-assembled vehicles that qualify under USMCA",
+        ),
+        "us_tariff_cost_cumulative": Metric(
+            cad, total("us_tariff_cost_cad"), "US duties on home exports of vehicles and cells"
+        ),
+        "ca_counter_tariff_cumulative": Metric(
+            cad,
+            total("ca_counter_tariff_cad"),
+            "home surtax on the groups' US-built imports, before remission",
+        ),
+        "remission_value_cumulative": Metric(
+            cad,
+            total("remission_value_cad"),
+            "surtax the groups avoid on US imports through room earned by building at home",
+        ),
+    }
 
 
 def linkage_risk(met: Array, years: Array) -> dict[str, Metric]:

@@ -164,7 +164,124 @@ class Results:
             "horizon": m["horizon"],
             "metrics": metrics,
             "risk": self.risk(),
+            "trade": self.trade_series(),
         }
+
+    def trade_series(self) -> dict[str, Any] | None:
+        """Yearly trade series (means over every draw): the share of home-assembled vehicles
+        that qualify under USMCA (scenario level) and the impacts on US duties, Canada's
+        surtax and its remission. None when the scenario has no trade section."""
+        model = self.scenario_model
+        if model is None or model.trade is None:
+            return None
+        years = [int(y) for y in self.scenario["year"].values]
+        worlds = (self.scenario, self.counterfactual)
+
+        def mean(world: int, name: str) -> np.ndarray[Any, Any]:
+            """Over every draw: streamed runs' exact totals, else the kept arrays (so the
+            numbers do not depend on the block size)."""
+            if self.streamed:
+                return np.asarray(self.totals.yearly_mean(world, name))
+            return np.asarray(worlds[world][name].values.mean(axis=0, dtype=np.float64))
+
+        qualifying = mean(0, "vehicles_usmca_qualifying")
+        assembled = mean(0, "vehicles_assembled")
+        cad = self.scenario["us_tariff_cost_cad"].attrs["units"]
+
+        def impact(name: str) -> list[float | None]:
+            return [_finite(float(x)) for x in mean(0, name) - mean(1, name)]
+
+        return {
+            "rules": list(model.trade.rules),
+            "years": years,
+            "units": {
+                "usmca_qualifying_share": "share",
+                **{n: cad for n in TRADE_FLOWS},
+            },
+            "usmca_qualifying_share": [
+                _finite(float(q / a)) if a > 0 else None
+                for q, a in zip(qualifying, assembled, strict=True)
+            ],
+            **{name: impact(name) for name in TRADE_FLOWS},
+        }
+
+    def origin_table(self) -> pd.DataFrame:
+        """Per assembly plant and year: RVC, LVC, steel and aluminium against their rules,
+        whether the vehicle qualifies, by what margin, and the single input change that would
+        make it qualify (medians over the kept draws; qualification is the mean share)."""
+        model = self.scenario_model
+        columns = [
+            "plant", "year", "vehicles", "pack_rvc_pct", "core_rvc_threshold_pct",
+            "rvc_pct", "rvc_threshold_pct", "rvc_margin_pp",
+            "lvc_pct", "lvc_threshold_pct", "steel_aluminium_pct", "steel_aluminium_threshold_pct",
+            "qualifying_share", "min_originating_cell_share", "change_to_qualify",
+        ]  # fmt: skip
+        if model is None or model.trade is None:
+            return pd.DataFrame(columns=columns)
+        from .scenario.rules import load_rule_pack, yearly
+
+        years = self.scenario["year"].values
+        packs = [load_rule_pack(ref, model._origin) for ref in model.trade.rules]
+        rule = {
+            name: yearly(packs, name, years)
+            for name in (
+                "rvc_threshold",
+                "core_rvc_threshold",
+                "lvc_threshold",
+                "steel_aluminium_threshold",
+            )
+        }
+        ds = self.scenario
+        rows = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # years without output are NaN
+            for i, plant in enumerate(ds["assembly"].values):
+                made = ds["assembly_vehicles"].values[:, i, :].mean(axis=0)
+                med = {
+                    k: np.nanmedian(ds[f"assembly_{k}"].values[:, i, :], axis=0)
+                    for k in (
+                        "rvc_pct",
+                        "pack_rvc_pct",
+                        "lvc_pct",
+                        "steel_aluminium_pct",
+                        "min_cell_share",
+                    )
+                }
+                share = np.nanmean(ds["assembly_usmca_qualifying"].values[:, i, :], axis=0)
+                for j, year in enumerate(years):
+                    if not made[j] > 0:
+                        continue
+                    r, lv, st = (med[k][j] for k in ("rvc_pct", "lvc_pct", "steel_aluminium_pct"))
+                    t = {k: 100 * float(v[j]) for k, v in rule.items()}
+                    rows.append(
+                        {
+                            "plant": str(plant),
+                            "year": int(year),
+                            "vehicles": float(made[j]),
+                            "pack_rvc_pct": float(med["pack_rvc_pct"][j]),
+                            "core_rvc_threshold_pct": t["core_rvc_threshold"],
+                            "rvc_pct": float(r),
+                            "rvc_threshold_pct": t["rvc_threshold"],
+                            "rvc_margin_pp": float(r) - t["rvc_threshold"],
+                            "lvc_pct": float(lv),
+                            "lvc_threshold_pct": t["lvc_threshold"],
+                            "steel_aluminium_pct": float(st),
+                            "steel_aluminium_threshold_pct": t["steel_aluminium_threshold"],
+                            "qualifying_share": float(share[j]),
+                            "min_originating_cell_share": float(med["min_cell_share"][j]),
+                            "change_to_qualify": _change(
+                                float(share[j]),
+                                float(med["min_cell_share"][j]),
+                                min(
+                                    float(r) - t["rvc_threshold"],
+                                    float(med["pack_rvc_pct"][j]) - t["core_rvc_threshold"],
+                                ),
+                                float(lv) - t["lvc_threshold"],
+                                float(st) - t["steel_aluminium_threshold"],
+                            ),
+                        }
+                    )
+        return pd.DataFrame(rows, columns=columns)
 
     def risk(self) -> dict[str, Any]:
         """Tail and probability figures that are not per-draw statistics: expected shortfall
@@ -306,6 +423,30 @@ class Results:
                 ds = _yearly_statistics(ds, exact if self.streamed else None)
             ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")
         metrics.to_netcdf(path, group="metrics", mode="a", engine="h5netcdf")
+
+
+#: yearly trade flows of the summary's trade block (impacts, CAD)
+TRADE_FLOWS = ("us_tariff_cost_cad", "ca_counter_tariff_cad", "remission_value_cad")
+
+
+def _change(share: float, cells: float, rvc_pp: float, lvc_pp: float, steel_pp: float) -> str:
+    """The one input change that would make a vehicle qualify, in words."""
+    if share >= 0.5:
+        return "qualifies"
+    if math.isfinite(cells):
+        return f"originating cell share >= {100 * cells:.0f}%"
+    short = {
+        "RVC (vehicle or battery pack)": rvc_pp,
+        "labour value content": lvc_pp,
+        "North American steel and aluminium purchases": steel_pp,
+    }
+    failing = {k: -v for k, v in short.items() if v < 0}
+    if len(failing) == 1:
+        what, gap = next(iter(failing.items()))
+        return f"{what} +{gap:.1f} pp"
+    if not failing:
+        return "pack or other core parts below the core-part rate"
+    return "no single input change (" + ", ".join(failing) + " short)"
 
 
 def _yearly_statistics(

@@ -33,6 +33,7 @@ REFERENCE_FILES = (
     "trade_partners.csv",
     "chain_inventory.csv",
     "learning.csv",
+    "trade_content.csv",
 )
 
 

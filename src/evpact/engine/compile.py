@@ -21,6 +21,7 @@ from ..data import ReferenceData, range_dist, reference
 from ..errors import EvpactError
 from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
+from ..scenario.rules import RulePack, load_rule_pack, resolve, yearly
 from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
 
 INDUSTRY = {
@@ -118,6 +119,7 @@ class PlantSpec:
     offtake: tuple[tuple[str, str, bool], ...] = ()  # (region, share input, follows EVs)
     minerals_kg_per_kwh: tuple[tuple[str, FloatArray], ...] | None = None  # per year
     grid: str | None = None  # grid intensity input (gCO2e/kWh) of the plant's region
+    country: str = ""  # ISO code of where the plant sits
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,60 @@ class DealSpec:
     incentives: tuple[IncentiveSpec, ...]
 
 
+NORTH_AMERICA = ("CA", "US", "MX")
+#: production-credit schedules that track US 45X: when the selected rule packs cut 45X below
+#: its statutory schedule, these are cut in proportion ("should the incentives offered under
+#: the U.S. IRA be reduced or cancelled, so would the performance incentives": Industrial Info
+#: Resources, 2023, on the NextStar and PowerCo agreements)
+TRACKS_45X = ("us-45x", "ca-match-45x")
+#: rule-pack rates an investment tax credit can name as its schedule
+ITC_SCHEDULES = ("ca_ctm_itc_rate", "ca_evsc_itc_rate")
+#: content settings of an assembly plant's vehicles (``trade.plants.<id>``)
+PLANT_TRADE = (
+    "other_cells_originating",
+    "pack_other_originating",
+    "other_core_share_of_net_cost",
+    "other_core_originating",
+    "other_originating",
+    "high_wage_share",
+    "technology_credit",
+    "steel_aluminium_originating",
+    "us_content_share",
+)
+GROUP_TRADE = ("us_import_share", "us_cusma_share", "us_vehicle_camx_content")
+
+
+@dataclass(frozen=True)
+class CellRoute:
+    """Cells an assembly plant gets from a linked plant: the route's share of its need and
+    whether the supplier is in North America; ``cam`` are that supplier's own CAM routes."""
+
+    share: str
+    originating: bool
+    cam: tuple[tuple[str, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class TradePlantSpec:
+    plant: str
+    inputs: dict[str, str]  # content setting -> input key
+    cells: tuple[CellRoute, ...]
+    trace_cathode: bool
+
+
+@dataclass(frozen=True)
+class TradeSpec:
+    """The trade regime: each rule parameter as a yearly input, content per assembly plant,
+    and the home-market groups whose US imports meet the counter-tariff."""
+
+    packs: tuple[str, ...]
+    rules: dict[str, str]  # parameter -> input key (a fixed yearly path)
+    plants: tuple[TradePlantSpec, ...]
+    groups: tuple[tuple[str, dict[str, str]], ...]
+    pack_premium: str
+    cam_share: str
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything the engine needs: labels, structure and the uncertain-input table."""
@@ -179,6 +235,7 @@ class Model:
     mineral_projects: tuple[tuple[str, str], ...] = ()  # (project id, mineral)
     ports_year: int = 2026  # the year the bundled port count refers to
     correlations: tuple[Correlation, ...] = ()  # rank correlations among uncertain inputs
+    trade: TradeSpec | None = None  # None: no trade section, only the market's export friction
     chains: dict[str, Chain] = field(default_factory=dict)  # deal -> stage -> country -> share
     sourced: dict[str, tuple[str, ...]] = field(default_factory=dict)  # stages a deal buys
     partners: dict[str, str] = field(default_factory=dict)  # country -> usmca | fta
@@ -298,6 +355,7 @@ class _Builder:
             kind=p.kind,
             industry=INDUSTRY[p.kind],
             domestic=p.country == self.s.home_country,
+            country=p.country,
             start=self.put(f"{w}.start", p.start),
             ramp_years=self.value(f"{w}.ramp_years", p.ramp_years, self.archetype(p, "ramp_years")),
         )
@@ -625,12 +683,17 @@ class _Builder:
             if inc.kind == "production_credit":
                 assert inc.schedule is not None
                 kw["schedule"] = self.schedule(inc.schedule, inc.components, f"{wi}.schedule")
+                if inc.schedule in TRACKS_45X:
+                    kw["schedule"] = self.us_cut(kw["schedule"])
                 kw["rate_scale"] = self.put(f"{wi}.rate_scale", inc.rate_scale)
                 if inc.cap_cad is not None:
                     kw["cap"] = self.put(f"{wi}.cap_cad", inc.cap_cad)
             elif inc.kind == "investment_tax_credit":
-                assert inc.rate is not None
-                kw["amount"] = self.put(f"{wi}.rate", inc.rate)
+                if inc.schedule is not None:
+                    kw["amount"] = self.put(f"{wi}.rate", self.itc_rate(inc.schedule, wi))
+                else:
+                    assert inc.rate is not None
+                    kw["amount"] = self.put(f"{wi}.rate", inc.rate)
                 target = next(p for p in self.s.plants if p.id == inc.plant)
                 if inc.base_cad is not None:
                     kw["base"] = self.put(f"{wi}.base_cad", inc.base_cad)
@@ -647,6 +710,42 @@ class _Builder:
                 kw["amount"] = self.put(f"{wi}.amount_cad", inc.amount_cad)
             incs.append(IncentiveSpec(**kw))
         return DealSpec(id=d.id, linkage=link, incentives=tuple(incs))
+
+    def packs(self) -> list[RulePack]:
+        return (
+            [load_rule_pack(ref, self.s._origin) for ref in self.s.trade.rules]
+            if self.s.trade
+            else []
+        )
+
+    def us_cut(self, schedule: dict[str, FloatArray]) -> dict[str, FloatArray]:
+        """A 45X-tracking schedule cut where the selected rule packs set 45X below its
+        statutory schedule (the bundled us-45x), in proportion, never raised."""
+        packs = self.packs()
+        out = dict(schedule)
+        for comp, param in (
+            ("cell", "us_45x_cell_usd_per_kwh"),
+            ("module", "us_45x_module_usd_per_kwh"),
+        ):
+            if comp not in out or not any(param in p.parameters for p in packs):
+                continue
+            statutory = self.schedule("us-45x", (comp,), "us-45x")[comp]
+            law = yearly(packs, param, self.years)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(statutory > 0, np.minimum(law / statutory, 1.0), 1.0)
+            out[comp] = out[comp] * factor
+        return out
+
+    def itc_rate(self, name: str, where: str) -> YearPath:
+        """An investment tax credit's rate by year of first use: the bundled ca-itc-2024 pack,
+        overridden by the scenario's own packs."""
+        if name not in ITC_SCHEDULES:
+            raise EvpactError(
+                f"unknown investment tax credit schedule '{name}'; use {', '.join(ITC_SCHEDULES)}",
+                f"{where}.schedule",
+            )
+        path = yearly([load_rule_pack("ca-itc-2024"), *self.packs()], name, self.years)
+        return YearPath(path, path, path)
 
     def schedule(self, name: str, components: tuple[str, ...], where: str) -> dict[str, FloatArray]:
         table = self.data.table("incentive_schedules")
@@ -667,6 +766,88 @@ class _Builder:
                 0.0,
             )
         return out
+
+    def trade(self, routes: list[RouteSpec]) -> TradeSpec | None:
+        """Rule packs as yearly inputs ``trade.rules.<parameter>``; content settings of each
+        assembly plant as inputs ``trade.plants.<id>.<setting>`` (bundled defaults from
+        trade_content.csv); groups' US imports as ``trade.groups.<group>.<setting>``."""
+        t = self.s.trade
+        if t is None:
+            return None
+        packs = [load_rule_pack(ref, self.s._origin) for ref in t.rules]
+        rules = {
+            name: self.put(f"trade.rules.{name}", YearPath(path, path, path))
+            for name, path in resolve(packs, self.years).items()
+        }
+        table = self.data.table("trade_content")
+
+        def default(parameter: str, group: str = "*") -> Dist:
+            rows = table[(table["parameter"] == parameter) & (table["group"] == group)]
+            if rows.empty:
+                rows = table[(table["parameter"] == parameter) & (table["group"] == "*")]
+            r = rows.iloc[0]
+            return range_dist(r["low"], r["mode"], r["high"])
+
+        country = {p.id: p.country for p in self.s.plants}
+        kind = {p.id: p.kind for p in self.s.plants}
+        plants = []
+        for p in self.s.plants:
+            if p.kind != "assembly":
+                continue
+            given = t.plants.get(p.id)
+            w = f"trade.plants.{p.id}"
+            inputs = {
+                name: self.value(
+                    f"{w}.{name}", getattr(given, name) if given else None, default(name)
+                )
+                for name in PLANT_TRADE
+            }
+            cells = tuple(
+                CellRoute(
+                    r.share,
+                    country[r.supplier] in NORTH_AMERICA,
+                    tuple(
+                        (c.share, country[c.supplier] in NORTH_AMERICA)
+                        for c in routes
+                        if c.customer == r.supplier and kind[c.supplier] in ("cam", "pcam")
+                    ),
+                )
+                for r in routes
+                if r.customer == p.id and kind[r.supplier] in ("cell", "module", "pack")
+            )
+            plants.append(TradePlantSpec(p.id, inputs, cells, bool(given and given.trace_cathode)))
+        home = self.s.market.regions.get(self.s.home_country)
+        groups = []
+        for g in sorted(home.group_share if home else {}):
+            given_g = t.groups.get(g)
+            groups.append(
+                (
+                    g,
+                    {
+                        name: self.value(
+                            f"trade.groups.{g}.{name}",
+                            getattr(given_g, name) if given_g else None,
+                            default(name, g),
+                        )
+                        for name in GROUP_TRADE
+                    },
+                )
+            )
+        fig = self.data.figure
+        return TradeSpec(
+            packs=tuple(p.name for p in packs),
+            rules=rules,
+            plants=tuple(plants),
+            groups=tuple(groups),
+            pack_premium=self.put(
+                "trade.pack_price_premium_over_cell",
+                fig("prices", {"item": "pack_price_premium_over_cell"}),
+            ),
+            cam_share=self.put(
+                "trade.cam_value_share_of_cell_price",
+                fig("prices", {"item": "cam_value_share_of_cell_price"}),
+            ),
+        )
 
     def economy_and_fiscal(self) -> None:
         industries = sorted(set(INDUSTRY[p.kind] for p in self.s.plants))
@@ -751,6 +932,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     b.economy_and_fiscal()
     b.environment()
     ports_year = b.charging()
+    trade = b.trade(routes)
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
     chains = b.chains()
     partners_table = b.data.table("trade_partners")
@@ -774,6 +956,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         sourced={d.id: tuple(d.chain) for d in scenario.deals},
         partners=dict(zip(partners["country"], partners["group"], strict=True)),
         availability=b.availability(chains),
+        trade=trade,
     )
     check_correlations(model, scenario)
     return model

@@ -22,10 +22,12 @@ from . import (
     linkage,
     market,
     minerals,
+    origin,
     resilience,
+    tariffs,
     trade,
 )
-from .compile import MINERALS, IncentiveSpec, Model, PlantSpec
+from .compile import MINERALS, IncentiveSpec, Model, PlantSpec, TradeSpec
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
 VARIABLES: dict[str, str] = {
@@ -55,6 +57,25 @@ VARIABLES: dict[str, str] = {
     "co2e_avoided_t": "tCO2e",
     "ev_stock": "vehicles",
     "evs_per_public_port": "evs_per_port",
+    "rvc_pct": "pct",
+    "lvc_pct": "pct",
+    "vehicles_usmca_qualifying": "vehicles",
+    "us_tariff_cost_cad": "CAD",
+    "us_offset_cad": "CAD",
+    "ca_counter_tariff_cad": "CAD",
+    "remission_value_cad": "CAD",
+}
+#: per assembly plant trade outputs (draw, assembly, year), for the assembly plants of a
+#: scenario with a trade section (none without one)
+ASSEMBLY_VARIABLES: dict[str, str] = {
+    "assembly_vehicles": "vehicles",
+    "assembly_rvc_pct": "pct",
+    "assembly_pack_rvc_pct": "pct",
+    "assembly_rvc_margin_pp": "pp",
+    "assembly_lvc_pct": "pct",
+    "assembly_steel_aluminium_pct": "pct",
+    "assembly_usmca_qualifying": "share",
+    "assembly_min_cell_share": "share",
 }
 
 
@@ -129,6 +150,29 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     else:
         stock = np.full(shape, np.nan)
 
+    # 7a. rules of origin of every assembly plant's vehicles (they depend on the contracted
+    # cell supply and prices, not on volumes, so they come before the flows)
+    tr = model.trade
+    rules: dict[str, FloatArray] = {}
+    origins: dict[str, origin.Origin] = {}
+    content: dict[str, dict[str, FloatArray]] = {}
+    if tr is not None:
+        rules = {name: v(key) for name, key in tr.rules.items()}
+        for ts in tr.plants:
+            content[ts.plant] = {k: v(key) for k, key in ts.inputs.items()}
+            origins[ts.plant] = _origin(model, tr, ts.plant, v, rules, fx, zero)
+    us_region = next((r for r in model.regions if r.code == "US"), None)
+
+    def us_friction(rate: FloatArray) -> FloatArray:
+        assert us_region is not None
+        return trade.export_friction(
+            rate, np.ones(1), v(us_region.pass_through), v(us_region.price_elasticity)
+        )
+
+    us_cost, us_offset = zero, zero
+    home_built: dict[str, FloatArray] = {}  # group -> vehicles built at home for home buyers
+    built: dict[str, FloatArray] = {}  # group -> vehicles built at home
+
     # 2-3. physical flows, customers before suppliers
     output: dict[str, FloatArray] = {}  # vehicles (assembly) or GWh (battery plants)
     need: dict[str, FloatArray] = {}  # GWh of battery each plant needs from its suppliers
@@ -144,16 +188,37 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         cap = v(p.capacity)
         if p.kind == "assembly":
             assert p.group is not None and p.pack_kwh is not None
-            demand = sum(
-                (
-                    v(share)
-                    * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
-                    * friction[r]
-                    for r, share in p.markets.items()
-                ),
-                zero,
-            )
+            rate = zero
+            if tr is not None and p.country != "US":
+                rate = tariffs.us_vehicle_rate(
+                    rules["us_vehicle_tariff"],
+                    origins[p.id].qualifies,
+                    rules["us_non_us_content_only"],
+                    content[p.id]["us_content_share"],
+                )
+            by_region = {
+                r: v(share)
+                * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
+                * (us_friction(rate) if tr is not None and r == "US" else friction[r])
+                for r, share in p.markets.items()
+            }
+            demand = sum(by_region.values(), zero)
             out = flows.assembly_production(cap, ramp, demand) * kept
+            unit = v(p.price) * p.price_factor
+            with np.errstate(divide="ignore", invalid="ignore"):
+                part = {
+                    r: np.where(demand > 0, out * d / demand, 0.0) for r, d in by_region.items()
+                }
+            if p.domestic and "US" in part:
+                us_cost = us_cost + part["US"] * unit * rate
+            if tr is not None and p.country == "US":
+                us_offset = us_offset + tariffs.us_offset(
+                    rules["us_offset_share_of_msrp"], unit, out
+                )
+            if p.domestic:
+                g = p.group
+                built[g] = built.get(g, zero) + out
+                home_built[g] = home_built.get(g, zero) + part.get(model.home, zero)
             need[p.id] = out * v(p.pack_kwh) / 1e6
             value[p.id] = out * v(p.price) * p.price_factor
             jobs[p.id] = v(p.jobs_per_unit) * out
@@ -164,8 +229,16 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             routes = [r for r in model.routes if r.supplier == p.id]
             calls = [v(r.share) * need[r.customer] for r in routes]
             linked_need = sum(calls, zero)
-            contracts = [  # cell trade meets no vehicle tariff here: that is the trade issue's
-                v(share) * available * (ratio.get(region, 1.0) if follows else 1.0)
+            cell_rate = zero  # US duty on cells exported to the US (as auto parts)
+            if tr is not None and p.country != "US":
+                cell_rate = tariffs.us_battery_rate(
+                    rules["us_battery_tariff"], rules["us_parts_exempt"], rules["usmca_in_force"]
+                )
+            contracts = [
+                v(share)
+                * available
+                * (ratio.get(region, 1.0) if follows else 1.0)
+                * (us_friction(cell_rate) if tr is not None and region == "US" else 1.0)
                 for region, share, follows in p.offtake
             ]
             out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
@@ -192,6 +265,10 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                             purchases[route.customer] + delivered * unit_price
                         )
             domestic[p.id] = home
+            if p.domestic and tr is not None:
+                for (region, _, _), f in zip(p.offtake, fulfilled, strict=True):
+                    if region == "US":
+                        us_cost = us_cost + f * unit_price * cell_rate
         output[p.id] = out
 
     # 4. linkage and incentives
@@ -358,6 +435,10 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         v("emissions.gasoline_car_lifecycle_g_per_km"),
         v("emissions.bev_lifecycle_g_per_km"),
     )
+    # 7b. trade: origin of home-assembled vehicles, duties, counter-tariff and remission
+    res.update(_trade_outputs(model, v, rules, origins, output, lv, ev, built, home_built, zero))
+    res["us_tariff_cost_cad"] = us_cost
+    res["us_offset_cad"] = us_offset
     res["ev_stock"] = stock
     res["evs_per_public_port"] = stock / ports
     res["incentive_paid"] = paid
@@ -385,7 +466,144 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if model.plants
         else np.zeros((n, 0, years.size))
     )
+    nan = np.full(shape, np.nan)
+    per_plant: dict[str, list[FloatArray]] = {k: [] for k in ASSEMBLY_VARIABLES}
+    for ts in tr.plants if tr is not None else ():
+        o, p = origins[ts.plant], _plant(model, ts.plant)
+        values = {
+            "assembly_vehicles": output[p.id],
+            "assembly_rvc_pct": 100 * o.rvc,
+            "assembly_pack_rvc_pct": 100 * o.pack_rvc,
+            "assembly_rvc_margin_pp": 100 * (o.rvc - o.rvc_threshold) if p.domestic else nan,
+            "assembly_lvc_pct": 100 * o.lvc,
+            "assembly_steel_aluminium_pct": 100 * o.steel_aluminium,
+            "assembly_usmca_qualifying": o.qualifies,
+            "assembly_min_cell_share": o.min_cell_share,
+        }
+        for k, a in values.items():
+            per_plant[k].append(np.broadcast_to(a, shape))
+    for k, arrays in per_plant.items():
+        res[k] = np.stack(arrays, axis=1) if arrays else np.zeros((n, 0, years.size))
     return res
+
+
+def _origin(
+    model: Model,
+    tr: TradeSpec,
+    plant_id: str,
+    v: _Inputs,
+    rules: dict[str, FloatArray],
+    fx: FloatArray,
+    zero: FloatArray,
+) -> origin.Origin:
+    """USMCA origin of one assembly plant's vehicles. The pack's share of the vehicle's net
+    cost is its value (kWh x cell price x pack premium) over the vehicle's price; its cells
+    originate where linked North American plants supply them (optionally only for their
+    cathode's originating share), else per ``other_cells_originating``."""
+    p = _plant(model, plant_id)
+    ts = next(t for t in tr.plants if t.plant == plant_id)
+    c = {k: v(key) for k, key in ts.inputs.items()}
+    premium = v(tr.pack_premium)
+    linked, na, battery_plant = zero, zero, zero
+    for route in ts.cells:
+        share = v(route.share)
+        linked = linked + share
+        if route.originating:
+            o: FloatArray | float = 1.0
+            if ts.trace_cathode:
+                cam_na = sum((v(k) for k, ok in route.cam if ok), zero)
+                o = origin.cell_origin(v(tr.cam_share), np.minimum(cam_na, 1.0))
+            na = na + share * o
+            battery_plant = np.maximum(battery_plant, (share > 0).astype(float))
+    cells = na + np.clip(1.0 - linked, 0.0, 1.0) * c["other_cells_originating"]
+    assert p.pack_kwh is not None
+    pack_value = v(p.pack_kwh) * v("economy.cell_price_usd_per_kwh") * premium * fx
+    price = v(p.price) * p.price_factor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pack_share = np.clip(np.where(price > 0, pack_value / price, 0.0), 0.0, 1.0)
+    return origin.origin(
+        pack_share=pack_share,
+        cell_share=1.0 / premium,
+        cells_originating=np.clip(cells, 0.0, 1.0),
+        pack_other_originating=c["pack_other_originating"],
+        core_share=np.minimum(c["other_core_share_of_net_cost"], 1.0 - pack_share),
+        core_originating=c["other_core_originating"],
+        other_originating=c["other_originating"],
+        high_wage_share=c["high_wage_share"],
+        technology_credit=c["technology_credit"],
+        has_battery_plant=battery_plant,
+        steel_aluminium=c["steel_aluminium_originating"],
+        rules=rules,
+    )
+
+
+def _trade_outputs(
+    model: Model,
+    v: _Inputs,
+    rules: dict[str, FloatArray],
+    origins: dict[str, origin.Origin],
+    output: dict[str, FloatArray],
+    lv: dict[str, FloatArray],
+    ev: dict[str, FloatArray],
+    built: dict[str, FloatArray],
+    home_built: dict[str, FloatArray],
+    zero: FloatArray,
+) -> dict[str, FloatArray]:
+    """Yearly trade outputs of the home country: production-weighted RVC and LVC of its
+    assembly plants, qualifying vehicles, and Canada-style counter-tariff and remission on
+    its groups' US-built imports."""
+    out: dict[str, FloatArray] = {
+        "rvc_pct": np.full(zero.shape, np.nan),
+        "lvc_pct": np.full(zero.shape, np.nan),
+        "vehicles_usmca_qualifying": zero,
+        "ca_counter_tariff_cad": zero,
+        "remission_value_cad": zero,
+    }
+    tr = model.trade
+    if tr is None:
+        return out
+    home = [p for p in model.plants if p.kind == "assembly" and p.domestic]
+    made = sum((output[p.id] for p in home), zero)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for key, attr in (("rvc_pct", "rvc"), ("lvc_pct", "lvc")):
+            weighted = sum((output[p.id] * getattr(origins[p.id], attr) for p in home), zero)
+            out[key] = np.where(made > 0, 100 * weighted / made, np.nan)
+    out["vehicles_usmca_qualifying"] = sum(
+        (output[p.id] * origins[p.id].qualifies for p in home), zero
+    )
+    if model.home == "US" or model.home not in lv:
+        return out
+    price = v("economy.ev_price_cad")
+    region = next(r for r in model.regions if r.code == model.home)
+    counter, remitted = zero, zero
+    for g, keys in tr.groups:
+        c = {k: v(key) for k, key in keys.items()}
+        # CUSMA treatment of US vehicles needs the agreement in force
+        c["us_cusma_share"] = c["us_cusma_share"] * rules["usmca_in_force"]
+        demand = market.ev_demand(lv[model.home], ev[model.home], v(region.group_share[g]))
+        imports = tariffs.imports_from_us(demand, home_built.get(g, zero), c["us_import_share"])
+        cusma_rate = tariffs.ca_surtax_rate(
+            rules["ca_surtax_rate"],
+            rules["ca_surtax_minimum_deduction"],
+            c["us_vehicle_camx_content"],
+            np.ones(1),
+        )
+        rate = tariffs.ca_surtax_rate(
+            rules["ca_surtax_rate"],
+            rules["ca_surtax_minimum_deduction"],
+            c["us_vehicle_camx_content"],
+            c["us_cusma_share"],
+        )
+        counter = counter + imports * price * rate
+        remitted = remitted + tariffs.remission(
+            rules["ca_remission_vehicles_per_vehicle_built"],
+            built.get(g, zero),
+            imports * c["us_cusma_share"],
+            price * cusma_rate,
+        )
+    out["ca_counter_tariff_cad"] = counter
+    out["remission_value_cad"] = remitted
+    return out
 
 
 def _plant(model: Model, plant_id: str) -> PlantSpec:

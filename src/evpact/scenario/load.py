@@ -29,6 +29,7 @@ CONTEXT = (
     "fiscal",
     "emissions",
     "disruptions",
+    "trade",
 )
 
 
@@ -240,6 +241,14 @@ def load_counterfactual(scenario: Scenario, variant: dict[str, Any] | None = Non
     path = resolve(scenario.counterfactual, scenario._origin)
     raw = read_yaml(path)
     context = scenario.model_dump(mode="json", by_alias=True, include=set(CONTEXT))
+    context.setdefault("trade", None)  # the scenario's regime, or none if it has none
+    if context["trade"]:  # the same regime; content settings only for plants it has
+        own = {p.get("id") for p in raw.get("plants") or [] if isinstance(p, dict)}
+        plants = context["trade"].get("plants") or {}
+        context["trade"] = {
+            **context["trade"],
+            "plants": {k: v for k, v in plants.items() if k in own},
+        }
     raw = {**raw, **context}
     for key, value in (variant or {}).items():
         if key.startswith("deals.") or key.split(".")[0] in CONTEXT:

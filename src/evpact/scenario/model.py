@@ -219,7 +219,12 @@ class Incentive(Strict):
     clawback: Literal["none", "pro_rata", "cliff", "graduated"] = "none"
     clawback_years: int = Field(default=10, ge=1, le=50)
     # production_credit
-    schedule: str | None = None
+    schedule: str | None = Field(
+        default=None,
+        description="production_credit: a bundled per-kWh schedule (incentive_schedules.csv); "
+        "investment_tax_credit: a dated rate of the rule packs (ca_ctm_itc_rate, "
+        "ca_evsc_itc_rate), taken in the year the plant starts, instead of 'rate'.",
+    )
     components: tuple[Literal["cell", "module"], ...] = ("cell", "module")
     rate_scale: NonNegative = Field(default=fixed(1.0))
     cap_cad: NonNegative | None = None
@@ -237,6 +242,10 @@ class Incentive(Strict):
             "per_vehicle": ["amount_cad"],
             "investment_tax_credit": ["rate"],
         }[self.kind]
+        if self.kind == "investment_tax_credit" and self.schedule is not None:
+            if self.rate is not None:
+                raise ValueError("give an investment tax credit's 'rate' or its 'schedule'")
+            need = []
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
             raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
@@ -471,8 +480,62 @@ class Correlation(Strict):
         return self
 
 
+#: rule packs a scenario with an empty ``trade`` section selects (see ``scenario.rules``)
+DEFAULT_RULES = ("usmca-2020", "us-232-2025", "ca-surtax-2025", "ca-remission-2025")
+
+
+class PlantTrade(Strict):
+    """Origin and content of an assembly plant's vehicles; unset fields take the bundled
+    defaults of ``trade_content.csv`` (each sourced or marked as an assumption)."""
+
+    other_cells_originating: Share | None = Field(
+        default=None,
+        description="Originating share of the cells not supplied by linked plants of the "
+        "scenario (imported cells: 0).",
+    )
+    trace_cathode: bool = Field(
+        default=False,
+        description="A North American cell counts as originating only for its cathode "
+        "material's originating share (CAM supplied by linked North American CAM plants).",
+    )
+    pack_other_originating: Share | None = None
+    other_core_share_of_net_cost: Share | None = None
+    other_core_originating: Share | None = None
+    other_originating: Share | None = None
+    high_wage_share: Share | None = Field(
+        default=None, description="LVC material and manufacturing expenditures at >= US$16/h."
+    )
+    technology_credit: Share | None = None
+    steel_aluminium_originating: Share | None = None
+    us_content_share: Share | None = Field(
+        default=None, description="US content of the vehicle's value (Section 232 base)."
+    )
+
+
+class GroupTrade(Strict):
+    """An automaker group's US-built vehicles sold in the home country (counter-tariff)."""
+
+    us_import_share: Share | None = Field(
+        default=None,
+        description="Share of the group's home EV sales not built at home that comes from the US.",
+    )
+    us_cusma_share: Share | None = None
+    us_vehicle_camx_content: Share | None = None
+
+
+class Trade(Strict):
+    """Trade regime: rule packs in order (later ones override earlier ones from their dates),
+    and the content of each assembly plant's vehicles."""
+
+    rules: tuple[str, ...] = Field(
+        default=DEFAULT_RULES, description="Bundled rule pack names or YAML paths, in order."
+    )
+    plants: dict[str, PlantTrade] = Field(default_factory=dict)
+    groups: dict[str, GroupTrade] = Field(default_factory=dict)
+
+
 class Scenario(OmitEmpty):
-    omit_if_empty = ("correlations", "disruptions", "mineral_projects")
+    omit_if_empty = ("correlations", "disruptions", "mineral_projects", "trade")
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
@@ -499,6 +562,11 @@ class Scenario(OmitEmpty):
     )
     mineral_projects: tuple[MineralProject, ...] = Field(
         default=(), description="Home mineral projects added to domestic production."
+    )
+    trade: Trade | None = Field(
+        default=None,
+        description="Trade regime (rules of origin, tariffs); without it only the market's "
+        "export_tariff friction applies. An empty mapping selects the default rule packs.",
     )
     sources: dict[str, str] = Field(
         default_factory=dict, description="Source of each figure, keyed by its path in this file."
@@ -557,6 +625,20 @@ class Scenario(OmitEmpty):
                         f"{grouped[path]}; an input belongs to at most one group (merge them)"
                     )
                 grouped[path] = g
+        if self.trade is not None:
+            for pid in self.trade.plants:
+                if kinds.get(pid) != "assembly":
+                    close = difflib.get_close_matches(pid, ids, n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise ValueError(f"trade.plants: '{pid}' is not an assembly plant{hint}")
+            us = self.market.regions.get("US")
+            if us is not None and not (
+                us.export_tariff.is_fixed and us.export_tariff.central == 0.0
+            ):
+                raise ValueError(
+                    "market.regions.US.export_tariff: with a trade section the US duty comes "
+                    "from the rule packs (us-232-2025); remove export_tariff"
+                )
         for p in self.plants:
             if p.kind == "assembly":
                 for region in p.markets:
@@ -584,6 +666,7 @@ class Scenario(OmitEmpty):
 
 __all__ = [
     "BATTERY_KINDS",
+    "DEFAULT_RULES",
     "STAGES",
     "Correlation",
     "Deal",
@@ -592,4 +675,5 @@ __all__ = [
     "Incentive",
     "Plant",
     "Scenario",
+    "Trade",
 ]
