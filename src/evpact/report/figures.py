@@ -21,8 +21,6 @@ from ..results import QUANTILES, Results, quantiles_over_draws, statistics
 Array = np.ndarray[Any, Any]
 BAND_COLUMNS = ["year", "series", "unit", "mean", "p5", "p50", "p95"]
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
-#: yearly variables that belong to the trade view when the engine produces them
-TRADE_PREFIXES = ("trade_", "tariff_", "duty_", "origin_", "remission_", "rvc_")
 
 
 @dataclass(frozen=True)
@@ -358,7 +356,6 @@ def views(results: Results) -> list[View]:
             )
         )
 
-    variables = list(results.scenario.data_vars)
     groups = {
         "minerals": ("Minerals needed", [f"mineral_{x}_t" for x in MINERALS], "tonnes"),
         "emissions": (
@@ -367,9 +364,9 @@ def views(results: Results) -> list[View]:
             "tCO2e",
         ),
         "trade": (
-            "Trade",
-            [v for v in map(str, variables) if v.startswith(TRADE_PREFIXES)],
-            "value",
+            "Duties and remission",
+            ["us_tariff_cost_cad", "ca_counter_tariff_cad", "remission_value_cad"],
+            _unit(results, "public_cost"),
         ),
         "charging": ("EVs per public charging port", ["evs_per_public_port"], "EVs per port"),
     }

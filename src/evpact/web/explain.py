@@ -27,6 +27,9 @@ COST = f"{DOC}#public-cost"
 CHAPTER8 = f"{DOC}#8-minerals-chain-map-and-stress-tests-emissions-charging"
 CHAIN = f"{DOC}#chain-map"
 LEARNING = f"{DOC}#learning-optional"
+ORIGIN = f"{DOC}#rules-of-origin-engineoriginpy-per-assembly-plant-a-and-year"
+TARIFFS = f"{DOC}#tariffs-enginetariffspy"
+TRADE = ["trade.rules", "trade.plants", "trade.groups", "reference: trade_content.csv"]
 
 PLANTS = [
     "plants.*.capacity_gwh",
@@ -203,6 +206,33 @@ def _entries() -> dict[str, Explanation]:
             ("deals.*.chain",),
             (),
             CHAIN,
+        ),
+        "rvc_margin": Explanation(
+            "lowest home assembly plant's Σ_t V_a,t × 100 (RVC_a,t − T_t) / Σ_t V_a,t "
+            "(scenario level; RVC by net cost, the pack's origin following its cells)",
+            (*TRADE, "deals.*.supply", *PLANTS),
+            ("rvc_pct",),
+            ORIGIN,
+        ),
+        "usmca_qualifying_share": Explanation(
+            "Σ_t vehicles_usmca_qualifying_t / Σ_t home assembly output_t (scenario level)",
+            (*TRADE, "deals.*.supply", *PLANTS),
+            ("vehicles_usmca_qualifying", "vehicles_assembled"),
+            ORIGIN,
+        ),
+        "us_tariff_cost_cumulative": Explanation(
+            "Σ_t Δus_tariff_cost_cad_t; duty = rate × value of US exports, on non-US content "
+            "only for qualifying vehicles",
+            (*TRADE, *PLANTS, *MARKET),
+            ("us_tariff_cost_cad",),
+            TARIFFS,
+        ),
+        "remission_value_cumulative": Explanation(
+            "Σ_t Δremission_value_cad_t: the counter-tariff the groups avoid on imports, "
+            "capped by their CUSMA imports",
+            (*TRADE, *PLANTS, *MARKET),
+            ("remission_value_cad",),
+            TARIFFS,
         ),
         "learning_margin_cumulative": Explanation(
             "Σ_t Δ value[b]_t × cost_share × (1 − index_t), index_t = (E_t / E_0)^log2(1 − rate)",
