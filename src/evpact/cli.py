@@ -72,6 +72,8 @@ HEADLINE = (
     "co2e_avoided_cumulative",
     "mineral_coverage_lithium",
     "mineral_coverage_nickel",
+    "domestic_chain_share",
+    "chain_hhi_max",
     "rvc_margin",
     "usmca_qualifying_share",
     "us_tariff_cost_cumulative",
