@@ -45,6 +45,8 @@ def test_report_has_provenance_tables_and_sources(report):
     for chart in ("jobs", "fiscal", "battery"):
         assert f"chart-r0-{chart}" in text and f"chart-r1-{chart}" in text
     assert "chart-r0-linkage" in text  # the unlinked deal has no linkage to chart
+    assert 'id="chain-r0">Supply chain' in text and 'id="chain-r1">Supply chain' in text
+    assert "chart-r0-chain" in text and "CN 90%" in text and '"type": "sankey"' in text
     assert "chart-r1-linkage" not in text
 
 

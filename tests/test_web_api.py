@@ -99,6 +99,9 @@ def test_openapi_documents_the_api(client):
         "/api/compare",
         "/api/jobs/{job_id}",
         "/api/metrics/{name}/explain",
+        "/api/scenarios/{name}/chain",
+        "/api/scenarios/{name}/chain.csv",
+        "/api/stress",
     ):
         assert path in paths
 
@@ -405,3 +408,111 @@ def test_explain_names_inputs_and_equations(client):
 
 def test_explain_unknown_metric_suggests(client):
     error(client.get("/api/metrics/fiscal_net_npx/explain"), 404, "did you mean 'fiscal_net_npv'")
+
+
+# --- supply chain and stress tests ---------------------------------------------------------
+
+CUT = {"stage": "cam", "country": "CN", "share": 1.0}
+
+
+def test_chain_matches_the_model_and_the_cli_fields(client):
+    from evpact.engine.compile import compile_scenario
+    from evpact.engine.resilience import chain_indicators
+    from evpact.scenario.load import load_scenario
+
+    body = check(client.get(f"/api/scenarios/{SCENARIO}/chain"), 200)
+    rows = compile_scenario(load_scenario(SCENARIO)).chain_rows()
+    assert body["columns"] == [
+        "deal", "stage", "domestic", "usmca", "fta", "other", "hhi", "largest", "sourced",
+    ]  # fmt: skip
+    assert body["rows"] == [vars(r) for r in rows]
+    domestic, hhi_max = chain_indicators(rows)
+    assert body["domestic_chain_share"] == pytest.approx(domestic)
+    assert body["chain_hhi_max"] == pytest.approx(hhi_max)
+    assert len(body["stages"]) == 9 and body["horizon"] == [2026, 2045]
+    sankey = body["figure"]["data"]
+    assert [t["type"] for t in sankey] == ["sankey"] and sankey[0]["name"] == "hmg-ontario"
+    assert any(label.startswith("cam: CN") for label in sankey[0]["node"]["label"])
+
+
+def test_chain_csv_is_the_table(client):
+    body = check(client.get(f"/api/scenarios/{SCENARIO}/chain"), 200)
+    text = check(client.get(body["links"]["csv"]), 200)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == body["columns"]
+    assert [(r["deal"], r["stage"], r["largest"]) for r in rows] == [
+        (r["deal"], r["stage"], r["largest"]) for r in body["rows"]
+    ]
+
+
+def test_a_world_without_a_chain_has_empty_rows(client):
+    body = check(client.get("/api/scenarios/no-deal/chain"), 200)
+    assert body["rows"] == [] and body["figure"] is None
+    assert body["domestic_chain_share"] is None and body["chain_hhi_max"] is None
+
+
+@pytest.mark.parametrize("suffix", ["chain", "chain.csv"])
+def test_chain_of_an_unknown_scenario_is_404(client, suffix):
+    error(client.get(f"/api/scenarios/canada-korea-2062/{suffix}"), 404, "did you mean")
+
+
+def test_stress_matches_the_python_api(client):
+    from evpact.stress import stress
+
+    payload = {"scenario": SCENARIO, "cuts": [CUT], "weeks": 12, "draws": 200, "seed": SEED}
+    body = check(client.post("/api/stress", json=payload), 200)
+    expected = stress(SCENARIO, [("cam", "CN", 1.0)], 12, draws=200, seed=SEED).to_dict()
+    assert body["model_version"] == evpact.__version__
+    for key in ("scenario", "counterfactual", "cuts", "weeks", "year", "draws", "seed"):
+        assert body[key] == expected[key]
+    assert len(body["losses"]) == len(expected["losses"])
+    for got, want in zip(body["losses"], expected["losses"], strict=True):
+        assert [got[k] for k in ("world", "loss", "unit")] == [
+            want[k] for k in ("world", "loss", "unit")
+        ]
+        assert [got[k] for k in ("mean", "p5", "p50", "p95")] == pytest.approx(
+            [want[k] for k in ("mean", "p5", "p50", "p95")]
+        )
+    worlds = {r["world"] for r in body["losses"]}
+    assert worlds == {SCENARIO, "canada-korea-2026-unlinked"}
+    vehicles = {r["world"]: r["mean"] for r in body["losses"] if r["loss"] == "vehicles"}
+    assert vehicles[SCENARIO] > 0  # the linked deal's cathode comes from China
+    assert body["columns"] == ["world", "loss", "unit", "mean", "p5", "p50", "p95"]
+    assert {t["type"] for t in body["figure"]["data"]} == {"bar"}
+
+
+def test_stress_with_a_variant_an_upload_and_a_job(client):
+    payload = {"yaml": upload_text(name="my-deal"), "cuts": [CUT], "draws": 100, "year": 2030}
+    body = check(client.post("/api/stress", json=payload), 200)
+    assert body["scenario"] == "my-deal" and body["year"] == 2030
+    payload = {"scenario": SCENARIO, "set": {THRESHOLD: 0.6}, "cuts": [CUT], "draws": 100}
+    job = check(client.post("/api/stress?mode=job", json=payload), 202)
+    done = wait_job(client, job)
+    assert done["status"] == "done" and done["result"]["draws"] == 100
+
+
+@pytest.mark.parametrize(
+    ("change", "fragments"),
+    [
+        ({"cuts": [{**CUT, "stage": "cma"}]}, ["cuts.0", "did you mean 'cam'"]),
+        ({"cuts": [{**CUT, "country": "CHN"}]}, ["cuts.0", "STAGE:COUNTRY=SHARE"]),
+        ({"cuts": [CUT, {**CUT, "share": 1.5}]}, ["cuts.1", "must lie in [0, 1]"]),
+        ({"cuts": []}, ["cuts"]),
+        ({"cuts": [{**CUT, "plant": "x"}]}, ["plant"]),
+        ({"weeks": 0}, ["weeks", "(0, 520]"]),
+        ({"year": 2050}, ["year", "outside the horizon 2026-2045"]),
+        ({"draws": 50_000}, ["at most 20,000"]),
+        ({"scenario": "canada-korea-2062"}, ["did you mean"]),
+    ],
+)
+def test_stress_refuses_bad_input(client, change, fragments):
+    payload = {"scenario": SCENARIO, "cuts": [CUT], "draws": 100, **change}
+    error(client.post("/api/stress", json=payload), 422, *fragments)
+
+
+def test_stress_over_the_sync_limit_is_refused_or_a_job(client):
+    payload = {"scenario": SCENARIO, "cuts": [CUT], "draws": 1500}  # two worlds: 3,000
+    error(client.post("/api/stress?mode=sync", json=payload), 422, "2,000 draws in all")
+    job = check(client.post("/api/stress", json=payload), 202)
+    assert job["status"] in ("queued", "running", "done")
+    wait_job(client, job)

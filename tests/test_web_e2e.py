@@ -153,3 +153,40 @@ def test_upload_a_scenario_file_and_run_it(page: Page, tmp_path: Path) -> None:
     run_and_wait(page)
     assert page.inner_text("#provenance").startswith("my-deal vs canada-korea-2026-unlinked")
     assert "not shareable" in page.input_value("#share-url")
+
+
+def test_supply_chain_view_sankey_and_a_stress_test(page: Page) -> None:
+    page.click("#tab-chain")
+    assert page.is_visible("#chain-view") and not page.is_visible("#run-view")
+    page.wait_for_selector("#chain-sankey .main-svg .sankey", timeout=30_000)
+    assert page.locator("#chain-sankey .sankey-node").count() >= 4
+    table = page.inner_text("#chain-table")
+    assert "cam" in table and "CN 90%" in table and "own plants" in table
+    assert "domestic_chain_share 50%" in page.inner_text("#chain-note")
+    with page.expect_download() as info:
+        page.click("#chain-csv")
+    header = Path(info.value.path()).read_text().splitlines()[0]
+    assert header == "deal,stage,domestic,usmca,fta,other,hhi,largest,sourced"
+
+    # stress inputs are checked as you type
+    assert page.locator("#stress-stage option").count() == 9
+    assert page.input_value("#stress-stage") == "cam"  # the first stage the deal sources
+    page.fill("#stress-country", "C")
+    page.wait_for_selector("#stress-validation.error")
+    assert page.is_disabled("#stress-run") and "country" in page.inner_text("#stress-validation")
+    page.fill("#stress-country", "CN")
+    page.fill("#stress-year", "2050")
+    page.wait_for_selector("#stress-validation.error")
+    assert "2026-2045" in page.inner_text("#stress-validation")
+    page.fill("#stress-year", "2030")
+    page.wait_for_selector("#stress-validation.ok")
+    page.click("#stress-run")
+    page.wait_for_selector("#stress-chart .main-svg", timeout=30_000)
+    result = page.inner_text("#stress-result")
+    assert "canada-korea-2026-unlinked" in result and "vehicles" in result
+    with page.expect_download() as info:
+        page.click("#stress-csv")
+    assert Path(info.value.path()).read_text().startswith("world,loss,unit,mean,p5,p50,p95")
+    page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "supply-chain.png"), full_page=True)

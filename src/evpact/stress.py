@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,21 @@ class StressResult:
         return paths
 
 
+def check(
+    base: Scenario, cuts: list[tuple[str, str, float]], weeks: float, year: int | None
+) -> int:
+    """The year the cuts start (default: mid-horizon), once weeks, year and cuts are checked."""
+    first, last = base.horizon
+    year = (first + last) // 2 if year is None else year
+    if not first <= year <= last:
+        raise EvpactError(f"the cut starts in {year}, outside the horizon {first}-{last}", "--year")
+    if not 0 < weeks <= 520:
+        raise EvpactError(f"weeks must lie in (0, 520], got {weeks:g}", "--weeks")
+    if not cuts:
+        raise EvpactError("give at least one --cut STAGE:COUNTRY=SHARE", "--cut")
+    return year
+
+
 def stress(
     scenario: Scenario | str | Path,
     cuts: list[tuple[str, str, float]],
@@ -78,18 +94,13 @@ def stress(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     variant: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StressResult:
     """What ``cuts`` (stage, country, share) lasting ``weeks`` from the start of ``year``
-    (default: the middle of the horizon) cost the deal's world and its counterfactual's."""
+    (default: the middle of the horizon) cost the deal's world and its counterfactual's.
+    ``progress(done, total)`` is called as the runs go (one after another, in all)."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, variant)
-    first, last = base.horizon
-    year = (first + last) // 2 if year is None else year
-    if not first <= year <= last:
-        raise EvpactError(f"the cut starts in {year}, outside the horizon {first}-{last}", "--year")
-    if not 0 < weeks <= 520:
-        raise EvpactError(f"weeks must lie in (0, 520], got {weeks:g}", "--weeks")
-    if not cuts:
-        raise EvpactError("give at least one --cut STAGE:COUNTRY=SHARE", "--cut")
+    year = check(base, cuts, weeks, year)
     added = tuple(
         Disruption(stage=s, country=c, share=share, weeks=weeks, year=year) for s, c, share in cuts
     )
@@ -99,8 +110,13 @@ def stress(
     if base.counterfactual is not None:
         worlds[base.counterfactual] = (load_counterfactual(hit), load_counterfactual(base))
     rows, yearly = [], []
-    for world, (with_cut, without) in worlds.items():
-        r = simulate(with_cut, draws=draws, seed=seed, counterfactual=without)
+    for k, (world, (with_cut, without)) in enumerate(worlds.items()):
+
+        def step(done: int, total: int, k: int = k) -> None:
+            if progress is not None:
+                progress(k * total + done, len(worlds) * total)
+
+        r = simulate(with_cut, draws=draws, seed=seed, counterfactual=without, progress=step)
         for name, unit, variables in LOSSES:
             loss = -np.sum([r._impact(v) for v in variables], axis=0)  # (draw, year): lost
             unit = f"CAD_{base.price_year}" if unit == "CAD" else unit

@@ -8,16 +8,19 @@ bilateral flows. An offline HTML Sankey (plotly, plotly.js inside) and a PNG (ma
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..engine.compile import Model
-from ..engine.resilience import declared_inputs
+from ..engine.resilience import StageRow, declared_inputs
 from ..scenario.model import STAGES
 
 GROUP_COLOURS = {
@@ -51,37 +54,57 @@ def links(chain: dict[str, dict[str, float]]) -> list[tuple[str, str, str, str, 
     return out
 
 
-def sankey_html(model: Model, path: Path) -> Path:
-    """An interactive Sankey diagram per deal, in one self-contained HTML file."""
+def chain_table(model: Model) -> pd.DataFrame:
+    """One row per deal and stage (the fields ``evpact chain`` prints and writes)."""
+    return pd.DataFrame(
+        [vars(r) for r in model.chain_rows()], columns=[f.name for f in fields(StageRow)]
+    )
+
+
+def sankey_figure(model: Model) -> dict[str, Any]:
+    """One Sankey per deal, stacked, as a plotly figure dict (``data`` and ``layout``): the
+    one figure behind ``evpact chain``'s HTML, the web app's chain view and the report."""
     chains = _chains(model)
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     for row, (deal, chain) in enumerate(chains.items()):
         nodes = [(s, c) for s, shares in chain.items() for c in shares]
         index = {n: i for i, n in enumerate(nodes)}
         flows = links(chain)
         top = 1 - row / len(chains)
-        fig.add_trace(
-            go.Sankey(
-                domain={"x": [0, 1], "y": [top - 0.9 / len(chains), top]},
-                node={
+        data.append(
+            {
+                "type": "sankey",
+                "name": deal,
+                "domain": {"x": [0, 1], "y": [top - 0.9 / len(chains), top]},
+                "node": {
                     "label": [f"{s}: {c} {chain[s][c]:.0%}" for s, c in nodes],
                     "color": [GROUP_COLOURS[_group(model, c)] for _, c in nodes],
                     "pad": 12,
                 },
-                link={
+                "link": {
                     "source": [index[(s, a)] for s, a, _, _, _ in flows],
                     "target": [index[(t, b)] for _, _, t, b, _ in flows],
-                    "value": [v for *_, v in flows],
+                    "value": [float(v) for *_, v in flows],
                 },
-                name=deal,
-            )
+            }
         )
-    fig.update_layout(
-        title=f"{model.name}: where each stage of the battery chain sits "
-        "(green domestic, blue USMCA, purple FTA partner, red other)",
-        height=max(360, 320 * len(chains)),
-    )
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    return {
+        "data": data,
+        "layout": {
+            "title": {
+                "text": f"{model.name}: where each stage of the battery chain sits<br>"
+                "<sup>green domestic, blue USMCA, purple FTA partner, red other</sup>",
+                "font": {"size": 14},
+            },
+            "height": max(360, 320 * len(chains)),
+            "margin": {"l": 20, "r": 20, "t": 60, "b": 20},
+        },
+    }
+
+
+def sankey_html(model: Model, path: Path) -> Path:
+    """An interactive Sankey diagram per deal, in one self-contained HTML file."""
+    go.Figure(sankey_figure(model)).write_html(path, include_plotlyjs=True, full_html=True)
     return path
 
 

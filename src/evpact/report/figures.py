@@ -306,6 +306,43 @@ def bar_figure(table: pd.DataFrame, column: str, title: str, y_title: str) -> di
     return fig
 
 
+def stress_figure(table: pd.DataFrame, title: str) -> dict[str, Any]:
+    """Mean loss per world, one panel per kind of loss (their units differ), from a stress
+    test's table (world, loss, unit, mean, p5, p50, p95)."""
+    losses = list(dict.fromkeys(table["loss"]))
+    worlds = list(dict.fromkeys(table["world"]))
+    data: list[dict[str, Any]] = []
+    layout: dict[str, Any] = {
+        "title": {"text": title, "font": {"size": 14}},
+        "grid": {"rows": 1, "columns": max(1, len(losses)), "pattern": "independent"},
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 90},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "font": {"size": 11}},
+        "height": 380,
+        "barmode": "group",
+    }
+    for i, loss in enumerate(losses, start=1):
+        rows = table[table["loss"] == loss]
+        unit = str(rows["unit"].iloc[0])
+        suffix = "" if i == 1 else str(i)
+        for k, world in enumerate(worlds):
+            mine = rows[rows["world"] == world]
+            data.append(
+                {
+                    "type": "bar",
+                    "x": [str(loss)],
+                    "y": clean(mine["mean"].tolist()),
+                    "name": str(world),
+                    "legendgroup": str(world),
+                    "showlegend": i == 1,
+                    "marker": {"color": COLOURS[k % len(COLOURS)]},
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
+                }
+            )
+        layout[f"yaxis{suffix}"] = {"title": {"text": f"mean loss ({unit})"}}
+    return {"data": data, "layout": layout}
+
+
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -379,4 +416,12 @@ def views(results: Results) -> list[View]:
     return out
 
 
-__all__ = ["View", "band_table", "clean", "records", "table_from_json", "views"]
+__all__ = [
+    "View",
+    "band_table",
+    "clean",
+    "records",
+    "stress_figure",
+    "table_from_json",
+    "views",
+]

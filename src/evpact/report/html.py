@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -136,6 +137,39 @@ def _chart(view: View, key: str) -> tuple[str, dict[str, Any]]:
     return block, {"id": div, "figure": view.figure}
 
 
+def chain_section(results: Results, key: str) -> tuple[str, list[dict[str, Any]]]:
+    """The chain map of the run's scenario: the table ``evpact chain`` prints and its Sankey."""
+    from ..engine.compile import compile_scenario
+    from ..engine.resilience import chain_indicators
+    from .chain import chain_table, sankey_figure
+
+    model = results.scenario_model
+    if model is None:
+        return '<p class="note">No scenario attached to these results.</p>', []
+    compiled = compile_scenario(model)
+    table = chain_table(compiled)
+    if table.empty:
+        return '<p class="note">No deal declares a chain or builds a battery-chain plant.</p>', []
+    domestic, hhi_max = chain_indicators(compiled.chain_rows())
+    shown = table.assign(
+        **{g: table[g].map(lambda x: f"{x:.0%}") for g in ("domestic", "usmca", "fta", "other")},
+        hhi=[
+            f"{h:,.0f}" + ("" if s else " (own plants)")
+            for h, s in zip(table["hhi"], table["sourced"], strict=True)
+        ],
+    ).drop(columns="sourced")
+    div = f"chart-{key}-chain"
+    hhi_text = "n/a" if math.isnan(hhi_max) else f"{hhi_max:,.0f}"
+    block = (
+        f"<p>domestic_chain_share {_esc(fmt(domestic, 'share'))}, chain_hhi_max {_esc(hhi_text)} "
+        '<span class="note">(HHI 0-10,000 over the stages the deals source; FTA = free-trade '
+        "partner of the home country; links assume proportional mixing)</span></p>"
+        f"{shown.to_html(index=False, border=0)}"
+        f'<div class="chart" id="{div}"></div>'
+    )
+    return block, [{"id": div, "figure": sankey_figure(compiled)}]
+
+
 def _run_section(results: Results, key: str) -> tuple[str, list[dict[str, Any]]]:
     m = results.meta
     blocks, figures = [], []
@@ -143,6 +177,8 @@ def _run_section(results: Results, key: str) -> tuple[str, list[dict[str, Any]]]
         block, fig = _chart(view, key)
         blocks.append(block)
         figures.append(fig)
+    chain, chain_figures = chain_section(results, key)
+    figures.extend(chain_figures)
     model = results.scenario_model
     title = model.title if model is not None and model.title else m["scenario"]
     section = (
@@ -151,6 +187,7 @@ def _run_section(results: Results, key: str) -> tuple[str, list[dict[str, Any]]]
         f"<h3>Provenance</h3>{_provenance_block(results)}"
         f"<h3>Charts</h3>{''.join(blocks)}"
         f"<h3>Impacts (scenario minus counterfactual)</h3>{summary_table(results)}"
+        f'<h3 id="chain-{key}">Supply chain</h3>{chain}'
         f"<h3>Assumptions and sources</h3>{assumptions(results)}</section>"
     )
     return section, figures

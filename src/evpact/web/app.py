@@ -30,12 +30,16 @@ from .. import __version__
 from ..api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 from ..data import reference
 from ..engine.compile import compile_scenario
+from ..engine.resilience import chain_indicators
 from ..errors import EvpactError
-from ..report.figures import clean, views
+from ..report.chain import chain_table, sankey_figure
+from ..report.figures import clean, records, stress_figure, views
 from ..results import Results
 from ..scenario.load import bundled_scenarios, load_counterfactual, read_yaml
-from ..scenario.model import Scenario
+from ..scenario.model import STAGES, Scenario
 from ..store import RunRecord, RunStore
+from ..stress import check as check_stress
+from ..stress import parse_cut, stress
 from . import scenarios
 from .explain import explain, reported_metrics
 from .jobs import Jobs, Progress, QueueFull, deadline_progress, guarded
@@ -75,6 +79,23 @@ class ScenarioSpec(BaseModel):
 class RunRequest(ScenarioSpec):
     draws: int = Field(default=DEFAULT_DRAWS, ge=1, le=10_000_000)
     seed: int = Field(default=DEFAULT_SEED, ge=0, le=2**32 - 1)
+
+
+class Cut(BaseModel):
+    """A supply cut: ``share`` of ``country``'s output at ``stage`` (as ``evpact stress --cut``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    stage: str = Field(max_length=20, description=f"One of: {', '.join(STAGES)}.", examples=["cam"])
+    country: str = Field(max_length=10, description="ISO 3166 alpha-2 code.", examples=["CN"])
+    share: float = Field(description="Share of that output cut, in [0, 1].", examples=[1.0])
+
+
+class StressRequest(RunRequest):
+    cuts: list[Cut] = Field(min_length=1, max_length=20)
+    weeks: float = Field(default=12.0, description="How long the cuts last, in (0, 520].")
+    year: int | None = Field(
+        default=None, ge=1900, le=2200, description="Year the cuts start (default mid-horizon)."
+    )
 
 
 class CompareRequest(BaseModel):
@@ -234,6 +255,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         variant = {"a": req.a.variant, "b": req.b.variant}
         return {**out, "difference": run_json(save(diff, variant)), **versions()}
 
+    def run_stress(
+        req: StressRequest,
+        scenario: Scenario,
+        cuts: list[tuple[str, str, float]],
+        progress: Progress,
+    ) -> dict[str, Any]:
+        result = stress(
+            scenario, cuts, req.weeks, req.year, draws=req.draws, seed=req.seed, progress=progress
+        )
+        m = result.meta
+        text = ", ".join(f"{c['stage']}:{c['country']}={c['share']:g}" for c in m["cuts"])
+        title = f"Mean loss: {text} for {m['weeks']:g} weeks from {m['year']}"
+        return {
+            **clean(result.to_dict()),
+            "columns": list(result.table.columns),
+            "figure": stress_figure(result.table, title),
+            **versions(),
+        }
+
     def dispatch(
         task: Callable[[Progress], dict[str, Any]], draws: int, mode: Mode, runs: int = 1
     ) -> JSONResponse:
@@ -314,6 +354,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             **versions(),
         }
 
+    def chain_of(name: str) -> tuple[Scenario, Any]:
+        try:
+            scenarios.bundled_name(name)
+        except EvpactError as e:
+            raise HTTPException(404, str(e)) from None
+        s = scenarios.resolve(name, None, {})
+        return s, compile_scenario(s)
+
+    @app.get(
+        "/api/scenarios/{name}/chain",
+        summary="Where each stage of the deals' battery chains sits (as evpact chain)",
+    )
+    def get_chain(name: str) -> dict[str, Any]:
+        s, model = chain_of(name)
+        table = chain_table(model)
+        domestic, hhi_max = chain_indicators(model.chain_rows())
+        return {
+            "scenario": s.name,
+            "home": model.home,
+            "horizon": list(s.horizon),
+            "stages": list(STAGES),
+            "columns": list(table.columns),
+            "rows": records(table),
+            "domestic_chain_share": clean(domestic),
+            "chain_hhi_max": clean(hhi_max),
+            "figure": sankey_figure(model) if len(table) else None,
+            "links": {"csv": f"/api/scenarios/{name}/chain.csv"},
+            **versions(),
+        }
+
+    @app.get(
+        "/api/scenarios/{name}/chain.csv",
+        summary="The chain table as CSV",
+        response_class=PlainTextResponse,
+    )
+    def get_chain_csv(name: str) -> PlainTextResponse:
+        s, model = chain_of(name)
+        table = chain_table(model)
+        return _csv(records(table), list(table.columns), f"{s.name}-chain")
+
     @app.get("/api/schema", summary="JSON Schema of the scenario format")
     def schema() -> dict[str, Any]:
         return Scenario.model_json_schema(by_alias=True)
@@ -360,6 +440,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "compare scenarios over the same years"
             )
         return dispatch(partial(run_compare, req, a, b), req.draws, mode, runs=3)
+
+    @app.post(
+        "/api/stress",
+        summary="Cut supply at a stage of the chain: what the deal's world and its "
+        "counterfactual lose (as evpact stress)",
+        responses={202: {"description": "A job: poll /api/jobs/{id}"}},
+    )
+    def create_stress(req: StressRequest, mode: ModeQuery = "auto") -> JSONResponse:
+        scenario = scenarios.resolve(req.scenario, req.yaml, req.variant)
+        check_limits(scenario, req.draws)
+        cuts = []
+        for i, c in enumerate(req.cuts):
+            try:
+                cuts.append(parse_cut(f"{c.stage}:{c.country}={c.share!r}"))
+            except EvpactError as e:
+                raise _renamed(e, f"cuts.{i}") from None
+        try:
+            check_stress(scenario, cuts, req.weeks, req.year)
+        except EvpactError as e:
+            raise _renamed(e, str(e.path or "").removeprefix("--")) from None
+        runs = 1 if scenario.counterfactual is None else 2
+        return dispatch(partial(run_stress, req, scenario, cuts), req.draws, mode, runs=runs)
 
     @app.get("/api/jobs/{job_id}", summary="Status and progress of a background run")
     def get_job(job_id: str) -> dict[str, Any]:
@@ -441,6 +543,12 @@ def run_json(rec: RunRecord) -> dict[str, Any]:
             "charts_csv": {k: f"{base}/charts/{k}.csv" for k in rec.charts},
         },
     }
+
+
+def _renamed(e: EvpactError, path: str) -> EvpactError:
+    """The same message, pointing at the request's field rather than the CLI's option."""
+    message = str(e).removeprefix(f"{e.path}: ") if e.path else str(e)
+    return EvpactError(message, path or None)
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str], name: str) -> PlainTextResponse:

@@ -6,7 +6,8 @@ const $ = (id) => document.getElementById(id);
 const HEADLINE = ["direct_jobs_peak", "total_jobs_peak", "gdp_cumulative", "public_cost_npv",
   "fiscal_net_npv", "fiscal_breakeven_year_plant", "fiscal_breakeven_year_total",
   "local_absorption_share", "linkage_met_share"];
-const state = { scenario: null, yaml: null, original: {}, extra: {}, validateTimer: null };
+const state = { scenario: null, yaml: null, original: {}, extra: {}, validateTimer: null,
+  horizon: null, chainFor: null, tab: "run" };
 
 async function api(path, options = {}) {
   const res = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
@@ -114,7 +115,9 @@ async function loadScenario(name, overrides = {}) {
   $("upload-name").textContent = "";
   const { body } = await api(`/api/scenarios/${encodeURIComponent(name)}`);
   $("scenario-title").textContent = `${body.title} (against ${body.counterfactual})`;
+  state.horizon = body.horizon;
   renderTerms(body.terms, overrides);
+  if (state.tab === "chain") await loadChain();
   await validateNow();
 }
 
@@ -126,7 +129,9 @@ async function loadUpload(file) {
     const { body } = await api("/api/validate", {
       method: "POST", body: JSON.stringify({ yaml: text, set: {} }) });
     $("scenario-title").textContent = `uploaded: ${body.scenario} (against ${body.counterfactual})`;
+    state.horizon = body.horizon;
     renderTerms(body.terms, {});
+    if (state.tab === "chain") await loadChain();
     $("error").textContent = "";
   } catch (e) {
     $("terms").innerHTML = "";
@@ -266,10 +271,151 @@ async function compare() {
 }
 
 function showTab(name) {
-  $("tab-run").classList.toggle("active", name === "run");
-  $("tab-compare").classList.toggle("active", name === "compare");
-  $("run-view").hidden = name !== "run";
-  $("compare-view").hidden = name !== "compare";
+  state.tab = name;
+  for (const t of ["run", "compare", "chain"]) {
+    $(`tab-${t}`).classList.toggle("active", name === t);
+    $(`${t}-view`).hidden = name !== t;
+  }
+  if (name === "chain") loadChain();
+}
+
+// --- supply chain and stress tests ---------------------------------------------------------
+
+const pct = (x) => (x === null || x === undefined ? "n/a" : `${(100 * x).toFixed(0)}%`);
+
+function csvText(columns, rows) {
+  const cell = (v) => {
+    const t = v === null || v === undefined ? "" : String(v);
+    return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+}
+
+async function loadChain() {
+  const note = $("chain-note");
+  if (state.yaml !== null) {
+    note.textContent = "The chain map reads bundled scenarios; the stress test below runs the uploaded one.";
+    $("chain-table").innerHTML = "";
+    Plotly.purge($("chain-sankey"));
+    $("chain-csv").hidden = true;
+    setStressYear();
+    return;
+  }
+  if (state.chainFor === state.scenario) return;
+  try {
+    const { body } = await api(`/api/scenarios/${encodeURIComponent(state.scenario)}/chain`);
+    state.chainFor = body.scenario;
+    const stage = $("stress-stage");
+    if (stage.options.length === 0) for (const s of body.stages) stage.add(new Option(s, s));
+    if (!stage.value || stage.dataset.auto !== "false") {
+      const sourced = body.rows.find((r) => r.sourced);
+      if (sourced) stage.value = sourced.stage;
+    }
+    setStressYear();
+    if (body.rows.length === 0) {
+      note.textContent = `${body.scenario}: no deal declares a chain or builds a battery-chain plant`;
+      $("chain-table").innerHTML = "";
+      Plotly.purge($("chain-sankey"));
+      $("chain-csv").hidden = true;
+      return;
+    }
+    note.textContent = `${body.scenario} (home ${body.home}): domestic_chain_share ` +
+      `${pct(body.domestic_chain_share)}, chain_hhi_max ` +
+      `${body.chain_hhi_max === null ? "n/a" : body.chain_hhi_max.toLocaleString("en")} ` +
+      "(HHI 0-10,000 over the stages the deals source; FTA = free-trade partner of the home country)";
+    const rows = body.rows.map((r) => `<tr><td>${r.deal}</td><td>${r.stage}</td>` +
+      [r.domestic, r.usmca, r.fta, r.other].map((x) => `<td class="num">${pct(x)}</td>`).join("") +
+      `<td class="num">${r.hhi.toLocaleString("en", { maximumFractionDigits: 0 })}` +
+      `${r.sourced ? "" : " (own plants)"}</td><td>${r.largest}</td></tr>`).join("");
+    $("chain-table").innerHTML = "<table><tr><th>deal</th><th>stage</th><th>domestic</th>" +
+      "<th>usmca</th><th>fta</th><th>other</th><th>HHI</th><th>largest</th></tr>" + rows + "</table>";
+    $("chain-csv").href = body.links.csv;
+    $("chain-csv").download = `${body.scenario}-chain.csv`;
+    $("chain-csv").hidden = false;
+    await Plotly.react($("chain-sankey"), body.figure.data, body.figure.layout,
+      { displaylogo: false, responsive: true });
+    $("chain-view").dataset.scenario = body.scenario;
+  } catch (e) {
+    note.textContent = "";
+    $("error").textContent = e.message;
+  }
+}
+
+function setStressYear() {
+  const input = $("stress-year");
+  if (state.horizon) {
+    input.min = state.horizon[0];
+    input.max = state.horizon[1];
+    const y = Number(input.value);
+    if (!input.value || y < state.horizon[0] || y > state.horizon[1]) {
+      input.value = Math.floor((state.horizon[0] + state.horizon[1]) / 2);
+    }
+  }
+  checkStress();
+}
+
+function stressInputs() {
+  const fields = {
+    country: $("stress-country"), share: $("stress-share"), weeks: $("stress-weeks"), year: $("stress-year"),
+  };
+  for (const f of Object.values(fields)) f.classList.remove("invalid");
+  const bad = (key, message) => { fields[key].classList.add("invalid"); throw new Error(`${key}: ${message}`); };
+  const country = fields.country.value.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country)) bad("country", "a 2-letter ISO code, e.g. CN");
+  const share = Number(fields.share.value);
+  if (fields.share.value.trim() === "" || !(share >= 0 && share <= 1)) bad("share", "a number in [0, 1]");
+  const weeks = Number(fields.weeks.value);
+  if (fields.weeks.value.trim() === "" || !(weeks > 0 && weeks <= 520)) bad("weeks", "a number in (0, 520]");
+  const year = Number(fields.year.value);
+  if (!Number.isInteger(year) || (state.horizon && (year < state.horizon[0] || year > state.horizon[1]))) {
+    bad("year", state.horizon ? `a year in ${state.horizon[0]}-${state.horizon[1]}` : "a whole year");
+  }
+  return { cuts: [{ stage: $("stress-stage").value, country, share }], weeks, year };
+}
+
+function checkStress() {
+  const box = $("stress-validation");
+  try {
+    const s = stressInputs();
+    numbers();
+    box.className = "ok";
+    box.textContent = `cut ${s.cuts[0].stage}:${s.cuts[0].country}=${s.cuts[0].share} for ${s.weeks} weeks from ${s.year}`;
+    $("stress-run").disabled = false;
+    return true;
+  } catch (e) {
+    box.className = "error";
+    box.textContent = e.message;
+    $("stress-run").disabled = true;
+    return false;
+  }
+}
+
+async function runStress() {
+  $("error").textContent = "";
+  if (!checkStress()) return;
+  $("stress-run").disabled = true;
+  try {
+    const result = await runJob("/api/stress", { ...spec(), ...numbers(), ...stressInputs() });
+    const rows = result.losses.map((r) => `<tr><td>${r.world}</td><td>${r.loss}</td><td>${r.unit}</td>` +
+      `<td class="num">${fmt(r.mean, r.unit)}</td><td class="num">${fmt(r.p50, r.unit)}</td>` +
+      `<td class="num">${fmt(r.p5, r.unit)} to ${fmt(r.p95, r.unit)}</td></tr>`).join("");
+    const box = $("stress-result");
+    box.innerHTML = `<p class="note">${result.scenario} vs ${result.counterfactual}: ` +
+      `${result.draws.toLocaleString("en")} draws, seed ${result.seed}; losses are positive</p>` +
+      "<table><tr><th>world</th><th>loss</th><th>unit</th><th>mean</th><th>median</th>" +
+      `<th>90% interval</th></tr>${rows}</table>` +
+      '<div class="chart-card"><div id="stress-chart" class="chart"></div>' +
+      '<a id="stress-csv" class="csv">losses (CSV)</a></div>';
+    const blob = new Blob([csvText(result.columns, result.losses)], { type: "text/csv" });
+    $("stress-csv").href = URL.createObjectURL(blob);
+    $("stress-csv").download = `${result.scenario}-stress.csv`;
+    await Plotly.react($("stress-chart"), result.figure.data, result.figure.layout,
+      { displaylogo: false, responsive: true });
+  } catch (e) {
+    $("error").textContent = e.message;
+  } finally {
+    checkStress();
+  }
 }
 
 async function copyLink() {
@@ -286,8 +432,17 @@ async function init() {
   $("copy-link").addEventListener("click", copyLink);
   $("tab-run").addEventListener("click", () => showTab("run"));
   $("tab-compare").addEventListener("click", () => showTab("compare"));
+  $("tab-chain").addEventListener("click", () => showTab("chain"));
+  $("stress-run").addEventListener("click", runStress);
+  for (const id of ["stress-stage", "stress-country", "stress-share", "stress-weeks", "stress-year"]) {
+    $(id).addEventListener("input", checkStress);
+    $(id).addEventListener("change", checkStress);
+  }
+  $("stress-stage").addEventListener("change", () => { $("stress-stage").dataset.auto = "false"; });
   $("draws").addEventListener("input", scheduleValidate);
   $("seed").addEventListener("input", scheduleValidate);
+  $("draws").addEventListener("input", checkStress);
+  $("seed").addEventListener("input", checkStress);
   $("scenario").addEventListener("change", (e) => loadScenario(e.target.value));
   $("upload").addEventListener("change", (e) => { if (e.target.files[0]) loadUpload(e.target.files[0]); });
 
