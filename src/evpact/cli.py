@@ -27,6 +27,7 @@ from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 from .engine.compile import compile_scenario
 from .engine.resilience import chain_indicators
 from .errors import EvpactError
+from .formatting import number
 from .optimize.sweep import parse_grid
 from .optimize.sweep import sweep as run_sweep
 from .report.chain import chain_png, sankey_html
@@ -145,25 +146,6 @@ def _progress(enabled: bool, draws: int) -> Iterator[Callable[[int, int], None] 
         yield update
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "not reached" if unit == "year" else "n/a"
-    if unit == "year":
-        return f"{value:.0f}"
-    if unit == "share":
-        return f"{100 * value:.0f}%"
-    a = abs(value)
-    if unit.startswith("CAD"):
-        if a >= 1e9:
-            return f"{value / 1e9:,.2f} B"
-        if a >= 1e6:
-            return f"{value / 1e6:,.0f} M"
-        return f"{value:,.0f}"
-    if a >= 1e6:
-        return f"{value / 1e6:,.2f} M"
-    return f"{value:,.0f}" if a >= 100 or value == 0 else f"{value:,.3g}"
-
-
 def _table(results: Results, title: str) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("metric", no_wrap=True)
@@ -183,7 +165,11 @@ def _table(results: Results, title: str) -> Table:
                 f"{100 * float(summary[reached]['mean']):.0f}% of draws. "
             )
         table.add_row(
-            name, unit, _fmt(p50, unit), f"{_fmt(p5, unit)} to {_fmt(p95, unit)}", _fmt(mean, unit)
+            name,
+            unit,
+            number(p50, unit),
+            f"{number(p5, unit)} to {number(p95, unit)}",
+            number(mean, unit),
         )
     return table
 
@@ -196,18 +182,18 @@ def _risk_table(results: Results) -> Table:
     table.add_column("value", justify="right")
     cvar = risk["fiscal_net_npv_cvar5"]
     table.add_row(
-        "expected shortfall (CVaR 5%) of fiscal_net_npv", _fmt(cvar["value"], cvar["unit"])
+        "expected shortfall (CVaR 5%) of fiscal_net_npv", number(cvar["value"], cvar["unit"])
     )
     for scope, p in risk["breakeven_within_horizon_probability"].items():
-        table.add_row(f"probability of break-even within the horizon ({scope})", _fmt(p, "share"))
+        table.add_row(f"probability of break-even within the horizon ({scope})", number(p, "share"))
     table.add_row(
         "probability the linkage holds in every measured year",
-        _fmt(risk["linkage_holds_over_deal_probability"], "share"),
+        number(risk["linkage_holds_over_deal_probability"], "share"),
     )
     first = metrics["linkage_first_failure_year"]
     if risk["linkage_holds_over_deal_probability"] is not None:
         when = [
-            "never" if first[k] is None else _fmt(first[k], "year") for k in ("p50", "p5", "p95")
+            "never" if first[k] is None else number(first[k], "year") for k in ("p50", "p5", "p95")
         ]
         table.add_row(
             "first year the linkage fails (median, 90% interval)",
@@ -369,7 +355,7 @@ def sweep(
             keys = key if isinstance(key, tuple) else (key,)
             view.add_row(
                 *(f"{k:g}" for k in keys),
-                *(_fmt(None if _missing(row[m]) else float(row[m]), units[m]) for m in shown),
+                *(number(None if _missing(row[m]) else float(row[m]), units[m]) for m in shown),
             )
         out_console.print(view)
         out_console.print(
@@ -536,12 +522,12 @@ def chain(
     for col in ("deal", "stage", "domestic", "usmca", "fta", "other", "HHI", "largest"):
         table.add_column(col, justify="left" if col in ("deal", "stage", "largest") else "right")
     for r in rows:
-        shares = (_fmt(x, "share") for x in (r.domestic, r.usmca, r.fta, r.other))
+        shares = (number(x, "share") for x in (r.domestic, r.usmca, r.fta, r.other))
         hhi = f"{r.hhi:,.0f}" + ("" if r.sourced else " (own plants)")
         table.add_row(r.deal, r.stage, *shares, hhi, r.largest)
     domestic, hhi_max = chain_indicators(rows)
     table.caption = (
-        f"domestic_chain_share {_fmt(domestic, 'share')}, chain_hhi_max "
+        f"domestic_chain_share {number(domestic, 'share')}, chain_hhi_max "
         f"{'n/a' if math.isnan(hhi_max) else f'{hhi_max:,.0f}'} (HHI 0-10,000 over the stages "
         "the deals source; FTA = free-trade partner of the home country)"
     )
@@ -602,9 +588,9 @@ def stress(
             str(row["world"]),
             str(row["loss"]),
             unit,
-            _fmt(row["p50"], unit),
-            f"{_fmt(row['p5'], unit)} to {_fmt(row['p95'], unit)}",
-            _fmt(row["mean"], unit),
+            number(row["p50"], unit),
+            f"{number(row['p5'], unit)} to {number(row['p95'], unit)}",
+            number(row["mean"], unit),
         )
     table.caption = (
         "each world against itself without the cut, same draws; the first world is the deal's"

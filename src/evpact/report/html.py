@@ -11,6 +11,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from ..formatting import number
 from ..results import Results
 from .figures import View, views
 
@@ -41,21 +42,6 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#555;font-size:.85rem}
 @media print{.chart{page-break-inside:avoid}}
 """
-
-
-def fmt(value: float | None, unit: str) -> str:
-    """A number for people: years whole, shares as percentages, large sums with B/M."""
-    if value is None:
-        return "not reached" if unit == "year" else "n/a"
-    if unit == "year":
-        return f"{value:.0f}"
-    if unit == "share":
-        return f"{100 * value:.0f}%"
-    if abs(value) >= 1e9:
-        return f"{value / 1e9:,.2f} B"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.0f} M"
-    return f"{value:,.3g}" if abs(value) < 10 else f"{value:,.0f}"
 
 
 def _esc(x: Any) -> str:
@@ -91,7 +77,7 @@ def summary_table(results: Results) -> str:
     body = "".join(
         f"<tr><td>{_esc(n)}</td><td>{_esc(metrics[n]['unit'])}</td>"
         + "".join(
-            f'<td class="num">{_esc(fmt(metrics[n][k], metrics[n]["unit"]))}</td>'
+            f'<td class="num">{_esc(number(metrics[n][k], metrics[n]["unit"]))}</td>'
             for k in ("p50", "p5", "p95", "mean")
         )
         + "</tr>"
@@ -161,7 +147,8 @@ def chain_section(results: Results, key: str) -> tuple[str, list[dict[str, Any]]
     div = f"chart-{key}-chain"
     hhi_text = "n/a" if math.isnan(hhi_max) else f"{hhi_max:,.0f}"
     block = (
-        f"<p>domestic_chain_share {_esc(fmt(domestic, 'share'))}, chain_hhi_max {_esc(hhi_text)} "
+        f"<p>domestic_chain_share {_esc(number(domestic, 'share'))}, "
+        f"chain_hhi_max {_esc(hhi_text)} "
         '<span class="note">(HHI 0-10,000 over the stages the deals source; FTA = free-trade '
         "partner of the home country; links assume proportional mixing)</span></p>"
         f"{shown.to_html(index=False, border=0)}"
@@ -236,4 +223,4 @@ def plotly_js() -> str:
     return str(get_plotlyjs())
 
 
-__all__ = ["build_report", "fmt", "plotly_js", "provenance"]
+__all__ = ["build_report", "plotly_js", "provenance"]

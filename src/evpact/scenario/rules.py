@@ -146,16 +146,8 @@ class Source(Strict):
     url: str | None = None
 
 
-class RuleValue(Strict):
-    """One value of a parameter and the dates it is in force ([effective, until])."""
-
-    value: float
-    effective: dt.date | None = None
-    until: dt.date | None = None
-    hs: str | None = None
-    source: Source | None = None
-    assumption: str | None = Field(default=None, description="Why, when no source gives it.")
-    note: str | None = None
+class _Dated(Strict):
+    """Parses ``effective`` and ``until`` with our own message for a bad date."""
 
     @model_validator(mode="before")
     @classmethod
@@ -166,6 +158,18 @@ class RuleValue(Strict):
                 if data.get(key) is not None:
                     data[key] = _date(data[key], key)
         return data
+
+
+class RuleValue(_Dated):
+    """One value of a parameter and the dates it is in force ([effective, until])."""
+
+    value: float
+    effective: dt.date | None = None
+    until: dt.date | None = None
+    hs: str | None = None
+    source: Source | None = None
+    assumption: str | None = Field(default=None, description="Why, when no source gives it.")
+    note: str | None = None
 
     @field_validator("hs", mode="before")
     @classmethod
@@ -181,7 +185,7 @@ class RuleValue(Strict):
         return self
 
 
-class RulePack(Strict):
+class RulePack(_Dated):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
     description: str = ""
@@ -191,16 +195,6 @@ class RulePack(Strict):
     source: Source | None = None
     what_if: bool = Field(default=False, description="A hypothetical, not law in force.")
     parameters: dict[str, tuple[RuleValue, ...]]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _dates(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("effective", "until"):
-                if data.get(key) is not None:
-                    data[key] = _date(data[key], key)
-        return data
 
     @field_validator("hs", mode="before")
     @classmethod
