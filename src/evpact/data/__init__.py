@@ -7,7 +7,7 @@ distributions, so published disagreement turns into model uncertainty instead of
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -52,6 +52,9 @@ def range_dist(low: float, mode: float, high: float) -> Dist:
 class ReferenceData:
     tables: dict[str, pd.DataFrame]
     version: str
+    _figures: dict[tuple[str, tuple[tuple[str, str], ...]], Dist] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -68,9 +71,13 @@ class ReferenceData:
         return rows
 
     def figure(self, table: str, key_cols: dict[str, str]) -> Dist:
-        """One sourced figure (low/mode/high row) selected by its key columns."""
-        row = self._select(table, key_cols).iloc[0]
-        return range_dist(row["low"], row["mode"], row["high"])
+        """One sourced figure (low/mode/high row) selected by its key columns (looked up once
+        per table and key: compiling asks for the same figures again and again)."""
+        key = (table, tuple(sorted(key_cols.items())))
+        if key not in self._figures:
+            row = self._select(table, key_cols).iloc[0]
+            self._figures[key] = range_dist(row["low"], row["mode"], row["high"])
+        return self._figures[key]
 
     def yearly(self, table: str, key_cols: dict[str, str]) -> pd.DataFrame:
         """Rows of a yearly table (year, low, mode, high) sorted by year."""
