@@ -74,7 +74,7 @@ def test_test_rules_command(tmp_path: Path) -> None:
                 "cases": [
                     {
                         "name": "a wrong expectation",
-                        "from": "a deliberately wrong figure",
+                        "source": "a deliberately wrong figure",
                         "compute": "rvc",
                         "input": {"net_cost": 100, "vnm": 30},
                         "expected": {"rvc": 0.8},

@@ -1,11 +1,11 @@
-"""YAML expert cases for the trade rules: input, expected output, and where the answer comes
-from (a worked example or the rule text). Run by ``evpact test-rules`` and by pytest.
+"""YAML expert cases for the trade rules: input, expected output, and the ``source`` of the
+answer (a worked example or the rule text). Run by ``evpact test-rules`` and by pytest.
 
 A case file::
 
     cases:
       - name: counter-tariff takes at least 15% off a CUSMA vehicle
-        from: SOR/2025-118 s. 2(2) ...
+        source: SOR/2025-118 s. 2(2) ...
         compute: ca_surtax
         rules: [ca-surtax-2025]
         year: 2026
@@ -171,7 +171,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
         where = f"{path.name}: cases.{k}"
         if not isinstance(case, dict):
             raise EvpactError("a case is a mapping", where)
-        missing = [f for f in ("name", "from", "compute", "expected") if f not in case]
+        missing = [f for f in ("name", "source", "compute", "expected") if f not in case]
         if missing:
             raise EvpactError(f"missing {', '.join(missing)}", where)
         if case["compute"] not in COMPUTE:
