@@ -101,7 +101,7 @@ class Results:
             diff[n].attrs = self.scenario[n].attrs
         return diff
 
-    def _impact(self, name: str) -> np.ndarray[Any, Any]:
+    def impact_of(self, name: str) -> np.ndarray[Any, Any]:
         """One variable's impact (draw, year), without building the whole impact dataset."""
         return np.asarray(self.scenario[name].values - self.counterfactual[name].values)
 
@@ -330,7 +330,7 @@ class Results:
         """Per variable and year: impact mean and 90% interval."""
         frames = []
         for name in VARIABLES:
-            a = self._impact(name)
+            a = self.impact_of(name)
             q = quantiles_over_draws(a)
             frames.append(
                 pd.DataFrame(

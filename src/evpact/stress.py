@@ -118,7 +118,7 @@ def stress(
 
         r = simulate(with_cut, draws=draws, seed=seed, counterfactual=without, progress=step)
         for name, unit, variables in LOSSES:
-            loss = -np.sum([r._impact(v) for v in variables], axis=0)  # (draw, year): lost
+            loss = -np.sum([r.impact_of(v) for v in variables], axis=0)  # (draw, year): lost
             unit = f"CAD_{base.price_year}" if unit == "CAD" else unit
             rows.append({"world": world, "loss": name, "unit": unit, **statistics(loss.sum(1))})
             for y, value in zip(r.scenario["year"].values, loss.mean(axis=0), strict=True):

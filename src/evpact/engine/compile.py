@@ -873,30 +873,21 @@ class _Builder:
                         f"unknown measure '{m}'; use {list(MULTIPLIER_MEASURES)}",
                         f"economy.multipliers.{ind}",
                     )
-        f = self.s.fiscal
-        fig = self.data.figure
+        for name, parameter in (
+            ("discount_rate", "discount_rate_real"),
+            ("labour_tax_rate", "labour_tax_rate"),
+            ("corporate_tax_rate", "corporate_tax_rate_statutory_on"),
+            ("profit_share", "profit_share_of_gdp_net_of_labour"),
+        ):
+            self.value(
+                f"fiscal.{name}",
+                getattr(self.s.fiscal, name),
+                self.data.figure("fiscal", {"parameter": parameter}),
+            )
         self.value(
-            "fiscal.discount_rate",
-            f.discount_rate,
-            fig("fiscal", {"parameter": "discount_rate_real"}),
-        )
-        self.value(
-            "fiscal.labour_tax_rate",
-            f.labour_tax_rate,
-            fig("fiscal", {"parameter": "labour_tax_rate"}),
-        )
-        self.value(
-            "fiscal.corporate_tax_rate",
-            f.corporate_tax_rate,
-            fig("fiscal", {"parameter": "corporate_tax_rate_statutory_on"}),
-        )
-        self.value(
-            "fiscal.profit_share",
-            f.profit_share,
-            fig("fiscal", {"parameter": "profit_share_of_gdp_net_of_labour"}),
-        )
-        self.value(
-            "fx_cad_per_usd", self.s.fx_cad_per_usd, fig("prices", {"item": "fx_cad_per_usd"})
+            "fx_cad_per_usd",
+            self.s.fx_cad_per_usd,
+            self.data.figure("prices", {"item": "fx_cad_per_usd"}),
         )
 
 

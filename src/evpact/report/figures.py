@@ -67,10 +67,6 @@ def table_from_json(view: Mapping[str, Any]) -> pd.DataFrame:
 # --- tables --------------------------------------------------------------------------------
 
 
-def _impact(results: Results, name: str) -> Array:
-    return np.asarray(results.scenario[name].values - results.counterfactual[name].values)
-
-
 def band_table(series: Mapping[str, tuple[Array, str]], years: Array) -> pd.DataFrame:
     """Mean and 90% interval per year of each (draw, year) array; NaN draws are left out."""
     frames = []
@@ -103,10 +99,10 @@ def _unit(results: Results, name: str) -> str:
 
 
 def jobs_table(results: Results) -> pd.DataFrame:
-    total = sum(_impact(results, f"{k}_jobs") for k in ("direct", "indirect", "induced"))
+    total = sum(results.impact_of(f"{k}_jobs") for k in ("direct", "indirect", "induced"))
     series = {
         "total jobs": (np.asarray(total), "jobs"),
-        "direct jobs": (_impact(results, "direct_jobs"), "jobs"),
+        "direct jobs": (results.impact_of("direct_jobs"), "jobs"),
     }
     return band_table(series, results.scenario["year"].values)
 
@@ -117,10 +113,10 @@ def fiscal_table(results: Results) -> pd.DataFrame:
     years = results.scenario["year"].values.astype(float)
     rate = results.scenario["discount_rate"].values.astype(float)
     disc = (1.0 + rate[:, None]) ** -(years - years[0])
-    cost = _impact(results, "public_cost")
+    cost = results.impact_of("public_cost")
     unit = _unit(results, "public_cost")
     series = {
-        scope: (np.cumsum((_impact(results, f"tax_{scope}") - cost) * disc, axis=1), unit)
+        scope: (np.cumsum((results.impact_of(f"tax_{scope}") - cost) * disc, axis=1), unit)
         for scope in ("plant", "total")
     }
     table = band_table(series, years)
@@ -165,7 +161,7 @@ def _label(name: str) -> str:
 
 
 def _variables_table(results: Results, names: list[str]) -> pd.DataFrame:
-    series = {_label(n): (_impact(results, n), _unit(results, n)) for n in names}
+    series = {_label(n): (results.impact_of(n), _unit(results, n)) for n in names}
     return band_table(series, results.scenario["year"].values)
 
 
