@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import EvpactError
 from ..scenario.distributions import Dist, fixed
+
+if TYPE_CHECKING:  # pandas is imported when the tables are read, not by listing scenarios
+    import pandas as pd
 
 REFERENCE_FILES = (
     "chemistries.csv",
@@ -60,6 +62,8 @@ class ReferenceData:
         return self.tables[name]
 
     def _select(self, table: str, key_cols: dict[str, str]) -> pd.DataFrame:
+        import pandas as pd
+
         df = self.tables[table]
         mask = pd.Series(True, index=df.index)
         for col, val in key_cols.items():
@@ -87,6 +91,8 @@ class ReferenceData:
 @cache
 def reference() -> ReferenceData:
     """Load every bundled table; the data version is a hash of their bytes."""
+    import pandas as pd
+
     base = data_dir() / "reference"
     digest = hashlib.sha256()
     tables: dict[str, pd.DataFrame] = {}

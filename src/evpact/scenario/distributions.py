@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
-from scipy import special, stats
 
 KINDS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal")
 FloatArray = np.ndarray[Any, Any]
@@ -68,6 +67,8 @@ class Dist:
             lo, mode, hi = p
             if hi == lo:
                 return np.full(np.shape(u), lo)
+            from scipy import special  # lazily: scipy costs a command that never draws
+
             alpha = 1 + 4 * (mode - lo) / (hi - lo)
             beta = 1 + 4 * (hi - mode) / (hi - lo)
             return lo + (hi - lo) * special.betaincinv(alpha, beta, u)
@@ -75,8 +76,12 @@ class Dist:
             mean, sd, lo, hi = p
             if sd == 0:
                 return np.full(np.shape(u), mean)
+            from scipy import stats
+
             a, b = (lo - mean) / sd, (hi - mean) / sd
             return np.asarray(stats.truncnorm.ppf(u, a, b, loc=mean, scale=sd), dtype=float)
+        from scipy import special
+
         median, sigma = p
         return median * np.exp(sigma * special.ndtri(u))
 
