@@ -7,7 +7,10 @@ per-draw metrics are made (and where big runs will reduce on the fly).
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -17,6 +20,8 @@ from ..engine.simulate import simulate as run_block
 from .sampling import block_uniforms, central, sample, uncertain_paths
 
 CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
+#: runs of more blocks than this use every core by default; shorter ones stay on one thread
+PARALLEL_FROM = 2
 
 Progress = Callable[[int, int], None]
 Block = list[dict[str, np.ndarray[Any, Any]]]
@@ -71,6 +76,7 @@ def run_models(
     client: Any = None,
     scheme: str = "mc",
     keep: int | None = None,
+    workers: int | None = None,
 ) -> Block:
     """Arrays of the first ``keep`` draws (all by default) for each model, computed block by
     block on common random numbers; every block also goes through ``summarise`` (where it
@@ -79,6 +85,8 @@ def run_models(
     Results do not depend on ``chunk`` nor on where blocks run: with a Dask ``client`` they
     are mapped over its workers and placed back by their draw range. Past ``keep`` draws only
     summaries come back, so memory (and a cluster's traffic) stays flat however many draws.
+    Without a client, ``workers`` threads run blocks side by side (numpy releases the GIL in
+    its array loops); None means every core for runs of more than ``PARALLEL_FROM`` blocks.
     """
     if deterministic:
         one = [run_block(m, central(m.inputs), 1) for m in models]
@@ -89,7 +97,9 @@ def run_models(
     kept = draws if keep is None else min(keep, draws)
     done = 0
     ranges = blocks(draws, chunk)
-    jobs = _map_blocks(models, seed, ranges, draws, scheme, summarise, kept, client)
+    if workers is None:
+        workers = default_workers() if len(ranges) > PARALLEL_FROM else 1
+    jobs = _map_blocks(models, seed, ranges, draws, scheme, summarise, kept, client, workers)
     pending: dict[int, tuple[int, Any]] = {}  # summaries that arrived before their turn
     order = iter(ranges)
     turn = next(order, None)
@@ -124,8 +134,13 @@ def _map_blocks(
     summarise: Summarise | None,
     kept: int,
     client: Any,
+    workers: int = 1,
 ) -> Iterator[tuple[tuple[int, int], tuple[Block | None, Any]]]:
-    """Blocks in this process, or on a Dask cluster as they complete (any order)."""
+    """Blocks in this process (on ``workers`` threads, in draw order), or on a Dask cluster
+    as they complete (any order)."""
+    if client is None and workers > 1 and len(ranges) > 1:
+        yield from _threaded(models, seed, ranges, total, scheme, summarise, kept, workers)
+        return
     if client is None:
         for start, stop in ranges:
             yield (
@@ -154,3 +169,44 @@ def _map_blocks(
     for future in as_completed(futures):  # type: ignore[no-untyped-call]
         yield futures[future], future.result()
         future.release()
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _threaded(
+    models: list[Model],
+    seed: int,
+    ranges: list[tuple[int, int]],
+    total: int,
+    scheme: str,
+    summarise: Summarise | None,
+    kept: int,
+    workers: int,
+) -> Iterator[tuple[tuple[int, int], tuple[Block | None, Any]]]:
+    """Blocks on a pool of threads, handed back in draw order. At most two blocks per thread
+    are in flight, so memory stays that of a few blocks however many draws; each block is the
+    pure ``compute_block``, so the numbers are those of one thread to the last digit."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evpact-block") as pool:
+        waiting: deque[tuple[tuple[int, int], Future[tuple[Block | None, Any]]]] = deque()
+        todo = iter(ranges)
+        try:
+            for start, stop in todo:
+                future = pool.submit(
+                    compute_block, models, seed, start, stop, total, scheme, summarise, start < kept
+                )
+                waiting.append(((start, stop), future))
+                if len(waiting) >= 2 * workers:
+                    span, done = waiting.popleft()
+                    yield span, done.result()
+            while waiting:
+                span, done = waiting.popleft()
+                yield span, done.result()
+        finally:  # an error or an abandoned run: drop the blocks not started
+            for _, future in waiting:
+                future.cancel()
