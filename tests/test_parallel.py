@@ -61,3 +61,24 @@ def test_a_cached_model_gives_the_numbers_of_a_fresh_compile() -> None:
     fresh = evpact.simulate("canada-korea-2026", draws=50, seed=3)
     cached = evpact.simulate("canada-korea-2026", draws=50, seed=3)
     assert_identical(fresh, cached)
+
+
+def test_a_sweep_reuses_its_counterfactual_without_changing_a_digit() -> None:
+    """A candidate run after another (its counterfactual's block kept from the first) gives
+    the numbers it gives alone, from nothing kept."""
+    from evpact.uncertainty import montecarlo
+
+    variant = {"deals.hmg-ontario.linkage.threshold": 0.65}
+    reuse.clear()
+    montecarlo.clear_kept()
+    evpact.simulate("canada-korea-2026", draws=300, seed=9)
+    after = evpact.simulate("canada-korea-2026", draws=300, seed=9, variant=variant)
+    assert montecarlo.kept_hits() >= 1  # the counterfactual came from the first run
+    reuse.clear()
+    montecarlo.clear_kept()
+    alone = evpact.simulate("canada-korea-2026", draws=300, seed=9, variant=variant)
+    assert_identical(after, alone)
+    assert not np.array_equal(  # the variant did change the scenario's world
+        after.metrics["linkage_met_share"].values,
+        evpact.simulate("canada-korea-2026", draws=300, seed=9).metrics["linkage_met_share"].values,
+    )

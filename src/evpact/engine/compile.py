@@ -776,6 +776,7 @@ class _Builder:
             name: self.put(f"trade.rules.{name}", YearPath(path, path, path))
             for name, path in resolve(packs, self.years).items()
         }
+
         def default(parameter: str, group: str = "*") -> Dist:
             rows = self.data.rows("trade_content", parameter=parameter, group=group)
             if rows.empty:
