@@ -4,7 +4,7 @@ sweep of candidate deals. Each case runs in a fresh process, so its imports and 
 are its own.
 
 Run: ``python benchmarks/bench_speed.py [--cases help,cli-det,det,1e6,cli-1e6,sweep]``.
-``--candidates`` sets how many sweep candidates are timed (the per-candidate time is then
+``--workers N`` runs the 10^6 cases on N threads (default: every core). ``--candidates`` sets how many sweep candidates are timed (the per-candidate time is then
 scaled to 2,000). Set ``PYTHONPATH=/path/to/other/src`` to measure another checkout of evpact
 with the same script (how the "before" figures in RESULTS.md were taken).
 """
@@ -41,20 +41,26 @@ def cli(args: list[str], repeat: int) -> dict[str, float]:
     return {"best_s": min(walls), "median_s": statistics.median(walls)}
 
 
-def cli_big(draws: int) -> dict[str, float]:
+def cli_big(draws: int, workers: int | None) -> dict[str, float]:
     """One CLI run of ``draws`` draws with its files: wall, CPU (all threads) and peak RSS."""
     with tempfile.TemporaryDirectory() as out:
         cpu0, _ = _child_usage()
         t = time.perf_counter()
         subprocess.run(
-            [*CLI, "run", "-n", str(draws), "--json", "--out", out], check=True, capture_output=True
+            [*CLI, "run", "-n", str(draws), "--json", "--out", out, *_workers(workers)],
+            check=True,
+            capture_output=True,
         )
         wall = time.perf_counter() - t
         cpu1, peak = _child_usage()
     return {"wall_s": wall, "cpu_s": cpu1 - cpu0, "peak_mib": peak}
 
 
-def in_process(case: str, candidates: int) -> dict[str, float]:
+def _workers(workers: int | None) -> list[str]:
+    return [] if workers is None else ["--workers", str(workers)]
+
+
+def in_process(case: str, candidates: int, workers: int | None) -> dict[str, float]:
     """A case run in this process (called in a fresh child by ``main``)."""
     import evpact
 
@@ -73,7 +79,8 @@ def in_process(case: str, candidates: int) -> dict[str, float]:
         return out
     if case == "1e6":
         t, c = time.perf_counter(), time.process_time()
-        evpact.simulate(SCENARIO, draws=1_000_000, seed=1).summary()
+        options = {} if workers is None else {"workers": workers}
+        evpact.simulate(SCENARIO, draws=1_000_000, seed=1, **options).summary()
         wall, cpu = time.perf_counter() - t, time.process_time() - c
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return {"wall_s": wall, "cpu_s": cpu, "peak_mib": peak}
@@ -97,10 +104,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", default="help,cli-det,det,1e6,cli-1e6,sweep")
     parser.add_argument("--candidates", type=int, default=100)
+    parser.add_argument("--workers", type=int, help="threads of the 10^6 cases (default: all)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(in_process(args.child, args.candidates)))
+        print(json.dumps(in_process(args.child, args.candidates, args.workers)))
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -112,10 +120,18 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as out:
                 res = cli(["run", "--deterministic", "--json", "--out", out], 5)
         elif case == "cli-1e6":
-            res = cli_big(1_000_000)
+            res = cli_big(1_000_000, args.workers)
         else:
             proc = subprocess.run(
-                [sys.executable, __file__, "--child", case, "--candidates", str(args.candidates)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    case,
+                    "--candidates",
+                    str(args.candidates),
+                    *_workers(args.workers),
+                ],
                 check=True,
                 capture_output=True,
                 text=True,

@@ -60,8 +60,15 @@ def sweep(
     try:
         axes = dict(parse_grid(g) for g in grid)
         shown = [m.strip() for m in metrics.split(",") if m.strip()]
-        with dask_client(cluster, workers) as client:
-            table = run_sweep(scenario, axes, draws=draws, seed=seed, client=client)
+        with dask_client(cluster, workers if cluster else None) as client:
+            table = run_sweep(
+                scenario,
+                axes,
+                draws=draws,
+                seed=seed,
+                client=client,
+                workers=None if cluster else workers,
+            )
         unknown = sorted(set(shown) - set(table["metric"]))
         if unknown:
             raise EvpactError(f"--metrics: unknown {unknown}; see summary.csv of a run")
