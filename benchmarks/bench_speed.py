@@ -4,7 +4,8 @@ sweep of candidate deals. Each case runs in a fresh process, so its imports and 
 are its own.
 
 Run: ``python benchmarks/bench_speed.py [--cases help,cli-det,det,1e6,cli-1e6,sweep]``.
-``--workers N`` runs the 10^6 cases on N threads (default: every core). ``--candidates`` sets how many sweep candidates are timed (the per-candidate time is then
+``--workers N`` runs the 10^6 cases on N threads (default: every core).
+``--candidates`` sets how many sweep candidates are timed (the per-candidate time is then
 scaled to 2,000). Set ``PYTHONPATH=/path/to/other/src`` to measure another checkout of evpact
 with the same script (how the "before" figures in RESULTS.md were taken).
 """
