@@ -84,7 +84,14 @@ def in_process(case: str, candidates: int, workers: int | None) -> dict[str, flo
         evpact.simulate(SCENARIO, draws=1_000_000, seed=1, **options).summary()
         wall, cpu = time.perf_counter() - t, time.process_time() - c
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return {"wall_s": wall, "cpu_s": cpu, "peak_mib": peak}
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {
+            "wall_s": wall,
+            "cpu_s": cpu,  # this process only
+            "workers_cpu_s": children.ru_utime + children.ru_stime,  # forked block workers
+            "peak_mib": peak,
+            "worker_peak_mib": children.ru_maxrss / 1024,  # the largest worker
+        }
     if case == "sweep":
         from evpact.optimize.sweep import sweep
 

@@ -82,3 +82,42 @@ def test_a_sweep_reuses_its_counterfactual_without_changing_a_digit() -> None:
         after.metrics["linkage_met_share"].values,
         evpact.simulate("canada-korea-2026", draws=300, seed=9).metrics["linkage_met_share"].values,
     )
+
+
+FORKED_RUN = """
+import json, numpy as np
+import evpact, evpact.api
+from evpact.uncertainty import cores
+
+used = []
+forked = cores._forked
+def spy(*args, **kwargs):
+    used.append(True)
+    yield from forked(*args, **kwargs)
+cores._forked = spy
+evpact.api.SUBSAMPLE = 128  # keep 2 blocks of 64 draws; the other 9 only send summaries
+one = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=1)
+assert not used
+two = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=2)
+same = one.summary_dict() == two.summary_dict() and all(
+    np.array_equal(one.metrics[k].values, two.metrics[k].values, equal_nan=True)
+    for k in one.metrics
+)
+print(json.dumps({"forked": bool(used), "streamed": two.streamed, "same": same,
+                  "kept": len(two.metrics["gdp_cumulative"].values)}))
+"""
+
+
+def test_forked_processes_give_the_numbers_of_one_thread() -> None:
+    """A streamed run in a fresh (single-threaded) interpreter: its unkept blocks run on two
+    forked processes, its kept ones here, and every statistic matches one thread's."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", FORKED_RUN], capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report == {"forked": True, "streamed": True, "same": True, "kept": 128}

@@ -7,17 +7,16 @@ per-draw metrics are made (and where big runs will reduce on the fly).
 
 from __future__ import annotations
 
-import os
 import threading
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from ..engine.compile import Model
 from ..engine.simulate import simulate as run_block
+from .cores import default_workers, on_cores
 from .sampling import block_uniforms, central, sample, uncertain_paths
 
 CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
@@ -147,8 +146,8 @@ def run_models(
     Results do not depend on ``chunk`` nor on where blocks run: with a Dask ``client`` they
     are mapped over its workers and placed back by their draw range. Past ``keep`` draws only
     summaries come back, so memory (and a cluster's traffic) stays flat however many draws.
-    Without a client, ``workers`` threads run blocks side by side (numpy releases the GIL in
-    its array loops); None means every core for runs of more than ``PARALLEL_FROM`` blocks.
+    Without a client, blocks run on ``workers`` cores (``cores.on_cores``); None means every
+    core for runs of more than ``PARALLEL_FROM`` blocks.
     """
     if deterministic:
         kept_worlds = [
@@ -203,10 +202,14 @@ def _map_blocks(
     client: Any,
     workers: int = 1,
 ) -> Iterator[tuple[tuple[int, int], tuple[Block | None, Any]]]:
-    """Blocks in this process (on ``workers`` threads, in draw order), or on a Dask cluster
-    as they complete (any order)."""
+    """Blocks in this process, on ``workers`` cores (see ``cores``), or on a Dask cluster;
+    in any order."""
     if client is None and workers > 1 and len(ranges) > 1:
-        yield from _threaded(models, seed, ranges, total, scheme, summarise, kept, workers)
+
+        def block(start: int, stop: int, keep_arrays: bool) -> tuple[Block | None, Any]:
+            return compute_block(models, seed, start, stop, total, scheme, summarise, keep_arrays)
+
+        yield from on_cores(block, ranges, kept, workers)
         return
     if client is None:
         for start, stop in ranges:
@@ -236,44 +239,3 @@ def _map_blocks(
     for future in as_completed(futures):  # type: ignore[no-untyped-call]
         yield futures[future], future.result()
         future.release()
-
-
-def default_workers() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _threaded(
-    models: list[Model],
-    seed: int,
-    ranges: list[tuple[int, int]],
-    total: int,
-    scheme: str,
-    summarise: Summarise | None,
-    kept: int,
-    workers: int,
-) -> Iterator[tuple[tuple[int, int], tuple[Block | None, Any]]]:
-    """Blocks on a pool of threads, handed back in draw order. At most two blocks per thread
-    are in flight, so memory stays that of a few blocks however many draws; each block is the
-    pure ``compute_block``, so the numbers are those of one thread to the last digit."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evpact-block") as pool:
-        waiting: deque[tuple[tuple[int, int], Future[tuple[Block | None, Any]]]] = deque()
-        todo = iter(ranges)
-        try:
-            for start, stop in todo:
-                future = pool.submit(
-                    compute_block, models, seed, start, stop, total, scheme, summarise, start < kept
-                )
-                waiting.append(((start, stop), future))
-                if len(waiting) >= 2 * workers:
-                    span, done = waiting.popleft()
-                    yield span, done.result()
-            while waiting:
-                span, done = waiting.popleft()
-                yield span, done.result()
-        finally:  # an error or an abandoned run: drop the blocks not started
-            for _, future in waiting:
-                future.cancel()
