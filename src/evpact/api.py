@@ -110,9 +110,9 @@ def simulate(
     hypercube) or ``sobol`` (scrambled Sobol points). Runs of more than ``SUBSAMPLE`` draws
     stream: they keep the arrays of their first ``SUBSAMPLE`` draws (for quantiles and
     per-draw views) and exact running totals of all of them (means, shares, tails), so memory
-    stays flat; ``keep_draws=True`` keeps every draw. ``workers`` threads run blocks side by
-    side (None: every core for runs of more than two blocks; 1: this thread only); the numbers
-    do not depend on it.
+    stays flat; ``keep_draws=True`` keeps every draw. ``workers`` cores run blocks side by
+    side (None: every core for streamed runs of more than two blocks, one thread otherwise; 1:
+    this thread only; see ``uncertainty.cores``); the numbers do not depend on it.
     """
     if sampling not in SCHEMES:
         raise EvpactError(f"sampling must be one of {', '.join(SCHEMES)}, got '{sampling}'")

@@ -50,8 +50,8 @@ WorkersOpt = Annotated[
     typer.Option(
         "--workers",
         min=1,
-        help="Threads that run draw blocks side by side (default: every core for runs of more "
-        "than two blocks; 1: one thread), or the workers of --cluster local. Same numbers.",
+        help="Cores that run draw blocks side by side (default: every core for runs past "
+        "65,536 draws; 1: one), or the workers of --cluster local. Same numbers.",
     ),
 ]
 

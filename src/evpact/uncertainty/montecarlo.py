@@ -20,7 +20,8 @@ from .cores import default_workers, on_cores
 from .sampling import block_uniforms, central, sample, uncertain_paths
 
 CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
-#: runs of more blocks than this use every core by default; shorter ones stay on one thread
+#: streamed runs of more blocks than this use every core by default (their unkept blocks on
+#: forked processes); others stay on one thread, where threads measured slower
 PARALLEL_FROM = 2
 #: a world's block of at most this many draws is kept for the next run on the same draws: a
 #: sweep's or an optimiser's counterfactual does not change between candidates
@@ -147,7 +148,8 @@ def run_models(
     are mapped over its workers and placed back by their draw range. Past ``keep`` draws only
     summaries come back, so memory (and a cluster's traffic) stays flat however many draws.
     Without a client, blocks run on ``workers`` cores (``cores.on_cores``); None means every
-    core for runs of more than ``PARALLEL_FROM`` blocks.
+    core for streamed runs (draws past ``keep``) of more than ``PARALLEL_FROM`` blocks, one
+    thread otherwise.
     """
     if deterministic:
         kept_worlds = [
@@ -164,7 +166,8 @@ def run_models(
     done = 0
     ranges = blocks(draws, chunk)
     if workers is None:
-        workers = default_workers() if len(ranges) > PARALLEL_FROM else 1
+        streamed = kept < draws
+        workers = default_workers() if streamed and len(ranges) > PARALLEL_FROM else 1
     jobs = _map_blocks(models, seed, ranges, draws, scheme, summarise, kept, client, workers)
     pending: dict[int, tuple[int, Any]] = {}  # summaries that arrived before their turn
     order = iter(ranges)
