@@ -215,9 +215,14 @@ def run_world(model: Model, x: Draw) -> Yearly:
             gwh = min(available, linked_need + contracted)
             linked = min(gwh, linked_need)
             unit_price = cell_price[t] * p.price_factor * fx  # CAD per GWh
-            if p.kind == "cell" and p.module_share is not None:  # cells plus modules (section 3)
-                theta = num("economy.module_share_of_pack_premium")
-                unit_price *= 1.0 + num(p.module_share) * (premium - 1.0) * theta
+            theta = num("economy.module_share_of_pack_premium")
+            if p.kind == "cell":  # cells plus the modules made of a share of them (section 3)
+                mu = num(p.module_share) if p.module_share is not None else 0.0
+                unit_price *= 1.0 + mu * (premium - 1.0) * theta
+            elif p.kind == "module":
+                unit_price *= 1.0 + (premium - 1.0) * theta
+            elif p.kind == "pack":
+                unit_price *= premium
             at_home = 0.0
             for (region, _, _), call in zip(p.offtake, contract_calls, strict=True):
                 fulfilled = call * (gwh - linked) / contracted if contracted > 0 else 0.0

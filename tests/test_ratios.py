@@ -170,6 +170,17 @@ def test_module_output_adds_value_by_hand(write_scenario) -> None:
     np.testing.assert_array_equal(b["direct_jobs"].values, a["direct_jobs"].values)
 
 
+@pytest.mark.parametrize(("kind", "factor"), [("module", 1 + 0.3 * 0.5), ("pack", 1.3)])
+def test_module_and_pack_plants_by_hand(write_scenario, kind: str, factor: float) -> None:
+    """A module plant sells cells plus module value (premium 0.3 x module share 0.5); a pack
+    plant sells at the pack price (1.3 x cells)."""
+    data = one_cell_plant(kind=kind)
+    data["deals"][0]["incentives"] = data["deals"][0]["incentives"][1:]  # the grant only
+    data["economy"].update(pack_price_premium_over_cell=1.3, module_share_of_pack_premium=0.5)
+    s = evpact.simulate(write_scenario(data, kind), draws=2, seed=1).scenario
+    np.testing.assert_allclose(s["gdp_direct"], 0.2 * 10e6 * 100 * 1.25 * factor)
+
+
 def test_module_uplift_limits() -> None:
     assert economy.module_uplift(np.array(0.0), np.array(1.31), np.array(0.5)) == 1.0
     # every cell in a module that carries the whole pack premium: the pack's value

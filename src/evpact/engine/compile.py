@@ -589,10 +589,8 @@ class _Builder:
 
     def _value_factor(self, p: Plant) -> float:
         """Output value per GWh(-equivalent) relative to cells (packs, cathode, anode)."""
-        if p.kind == "cell":
-            return 1.0
-        if p.kind in ("module", "pack"):
-            return self.data.figure("prices", {"item": "pack_price_premium_over_cell"}).central
+        if p.kind in ("cell", "module", "pack"):
+            return 1.0  # modules and packs add value per draw (economy.battery_value_factor)
         item = f"{'cam' if p.kind == 'pcam' else p.kind}_value_share_of_cell_price"
         return self.data.figure("prices", {"item": item}).central
 

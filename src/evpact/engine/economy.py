@@ -63,6 +63,18 @@ def module_uplift(module_share: FloatArray, premium: FloatArray, share: FloatArr
     return 1.0 + module_share * (premium - 1.0) * share
 
 
+def battery_value_factor(
+    kind: str, module_share: FloatArray, premium: FloatArray, share: FloatArray
+) -> FloatArray:
+    """Output value per kWh over the cell price, as produced: cells (plus the modules a cell
+    plant makes of a share of them), modules (cells + module value), packs (the pack price)."""
+    if kind == "cell":
+        return module_uplift(module_share, premium, share)
+    if kind == "module":
+        return module_uplift(np.ones_like(premium), premium, share)
+    return np.asarray(premium, dtype=float)
+
+
 def per_job(
     jobs: FloatArray,
     earnings: FloatArray,

@@ -258,9 +258,10 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             out, linked, fulfilled = out * kept, linked * kept, [f * kept for f in fulfilled]
             need[p.id] = out
             unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh of cells
-            if p.kind == "cell" and p.module_share is not None:  # ... plus modules made
-                unit_price = unit_price * economy.module_uplift(
-                    v(p.module_share),
+            if p.kind in ("cell", "module", "pack"):  # ... plus modules and packs made
+                unit_price = unit_price * economy.battery_value_factor(
+                    p.kind,
+                    v(p.module_share) if p.module_share is not None else np.zeros(1),
                     v("economy.pack_price_premium_over_cell"),
                     v("economy.module_share_of_pack_premium"),
                 )
