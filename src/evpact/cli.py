@@ -24,6 +24,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
+from .cli_data import data_app
 from .engine.compile import compile_scenario
 from .engine.resilience import chain_indicators
 from .errors import EvpactError
@@ -49,6 +50,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Evaluate EV industrial deals: battery supply tied to local vehicle assembly.",
 )
+app.add_typer(data_app, name="data")
 # piped output has no width of its own: give tables room instead of rich's default 80 columns
 out_console = Console() if sys.stdout.isatty() else Console(width=120)
 err_console = Console(stderr=True)
