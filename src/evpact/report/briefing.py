@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -268,18 +269,32 @@ def _who_pays(runs: Sequence[Results]) -> list[Block]:
 
 
 def _tornado(sensitivity: pd.DataFrame, numbers: _Numbers) -> list[Block]:
+    """One tornado chart per output (``charts.figure``), inputs named in words where that
+    keeps them apart; the caption, not the chart, carries the title."""
+    from .charts import AXIS
     from .charts import figure as tornado
+    from .findings import input_words
 
+    words = {i: input_words(i) for i in dict.fromkeys(sensitivity["input"])}
+    taken = Counter(words.values())
+    names = {i: w if taken[w] == 1 else i for i, w in words.items()}  # clashes keep the path
+    table = sensitivity.assign(input=sensitivity["input"].map(names))
+    table.attrs = dict(sensitivity.attrs)
     out: list[Block] = []
     for output in dict.fromkeys(sensitivity["output"]):
-        fig = json.loads(tornado(sensitivity, str(output), top=8).to_json())
-        fig["layout"].pop("template", None)
+        fig = json.loads(tornado(table, str(output), top=8).to_json())
+        layout = fig["layout"]
+        layout.pop("template", None)
+        layout.pop("title", None)
+        layout["margin"] = {"t": 20, "r": 20}
+        method = str(sensitivity.attrs.get("method", ""))
+        layout["xaxis"]["title"] = {"text": AXIS.get(method, "index"), "font": {"size": 11}}
         out.append(
             Figure(
                 f"chart-tornado-{output}",
                 numbers.next(),
                 f"The inputs that move {label(str(output)).lower()} most "
-                f"({sensitivity.attrs.get('method', '')} sensitivity)",
+                f"({sensitivity.attrs.get('method', '')} sensitivity; lines: 95% interval)",
                 fig,
             )
         )

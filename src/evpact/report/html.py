@@ -25,13 +25,15 @@ h2{border-bottom:1px solid #ccd;padding-bottom:.2rem;margin-top:2rem}h3{margin-t
 #key-findings{background:#f2f6fa;border-left:4px solid #1f77b4;padding:.2rem 1.2rem 1rem;
 margin-top:1rem}#key-findings h2{border:0;margin-top:.8rem}
 ol.findings{padding-left:1.4rem}ol.findings li{margin:.45rem 0}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;width:100%;table-layout:fixed}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;width:calc(100% - 2px);
+table-layout:fixed}
 td,th{border:1px solid #dde;padding:.25rem .45rem;text-align:left;vertical-align:top;
 overflow-wrap:anywhere}
 th{background:#f4f6f9}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 table.metrics th:first-child{width:42%}
-table.appendix{font-size:.75rem}table.appendix th:first-child{width:30%}
-table.appendix th:nth-child(2){width:22%}table.appendix th:nth-child(3){width:9%}
+table.appendix{font-size:.75rem}table.appendix th:first-child{width:25%}
+table.appendix th:nth-child(2){width:21%}table.appendix th:nth-child(3){width:8%}
+table.appendix td,table.appendix th{padding:.25rem .35rem}
 code{font-size:.9em;overflow-wrap:anywhere;word-break:break-all}
 caption{caption-side:bottom;text-align:left;color:#555;font-size:.8rem;padding-top:.2rem}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#333;margin-top:.2rem}
@@ -61,6 +63,14 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", _esc(text))
 
 
+def _cell(text: str, numeric: bool) -> str:
+    """A cell's text; numbers keep their B or M on their line, and a line break in the text
+    (median over its range) is kept."""
+    if numeric:
+        text = re.sub(r" (?=[BM]\b)", "\u00a0", text)
+    return _esc(text).replace("\n", "<br>")
+
+
 def _table(t: Table) -> str:
     def cls(flags: tuple[bool, ...], i: int) -> bool:
         return i < len(flags) and flags[i]
@@ -73,7 +83,7 @@ def _table(t: Table) -> str:
         "<tr>"
         + "".join(
             f"<td{' class=num' if cls(t.numeric, i) else ''}>"
-            + (f"<code>{_esc(v)}</code>" if cls(t.code, i) else _esc(v).replace("\n", "<br>"))
+            + (f"<code>{_esc(v)}</code>" if cls(t.code, i) else _cell(v, cls(t.numeric, i)))
             + "</td>"
             for i, v in enumerate(row)
         )
