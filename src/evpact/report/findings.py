@@ -299,7 +299,8 @@ def findings(
         add("cost", _cost(s, subject, against))
     if "fiscal_net_npv" in s.metrics or _governments(s, "fiscal_net_npv"):
         add("balance", _balance(s))
-    add("breakeven", _breakeven(s))
+    if any(k.startswith("fiscal_breakeven_year_") for k in s.metrics):
+        add("breakeven", _breakeven(s))
     if not compared:
         linkage = _linkage(s)
         if linkage is not None:
