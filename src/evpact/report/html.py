@@ -34,7 +34,7 @@ table.metrics th:first-child{width:42%}
 table.appendix{font-size:.75rem}table.appendix th:first-child{width:25%}
 table.appendix th:nth-child(2){width:21%}table.appendix th:nth-child(3){width:8%}
 table.appendix td,table.appendix th{padding:.25rem .35rem}
-code{font-size:.9em;overflow-wrap:anywhere;word-break:break-all}
+code{font-size:.9em;overflow-wrap:anywhere}
 caption{caption-side:bottom;text-align:left;color:#555;font-size:.8rem;padding-top:.2rem}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#333;margin-top:.2rem}
 .chart{width:100%;min-height:300px}
