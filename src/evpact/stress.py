@@ -8,6 +8,7 @@ numbers (with and without the cut); the difference is what the cut costs there.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,9 +65,10 @@ class StressResult:
 
     def write(self, out: Path) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "stress.csv", out / "stress_yearly.csv"]
+        paths = [out / "stress.csv", out / "stress_yearly.csv", out / "stress.json"]
         self.table.to_csv(paths[0], index=False)
         self.yearly.to_csv(paths[1], index=False)
+        paths[2].write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
         return paths
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 
+from ..cli_data import data_app
 from . import catalogue, chain, outputs, runs, terms, trade
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("test-rules")(trade.test_rules)
 app.command()(trade.origin)
 app.command()(outputs.serve)
 app.command()(outputs.report)
+app.add_typer(data_app, name="data")
 
 
 def main() -> None:
