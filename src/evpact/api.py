@@ -19,6 +19,7 @@ from .metrics import Metric, draw_metrics
 from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
 from .scenario.model import Scenario
+from .scenario.types import check_seed
 from .uncertainty.montecarlo import CHUNK, Progress, run_models
 from .uncertainty.reduce import SUBSAMPLE, Totals, quantile_rank_error
 from .uncertainty.sampling import SCHEMES
@@ -115,6 +116,7 @@ def simulate(
         raise EvpactError(f"sampling must be one of {', '.join(SCHEMES)}, got '{sampling}'")
     if draws < 1:
         raise EvpactError(f"draws must be at least 1, got {draws}")
+    check_seed(seed)
     if chunk < 1:
         raise EvpactError(f"chunk must be at least 1, got {chunk}")
     if isinstance(scenario, Scenario):
