@@ -150,7 +150,7 @@ def simulate(
         rows = min(stop, kept) - start
         for name, m in (block_metrics or {}).items():
             if name not in metrics:
-                metrics[name] = Metric(m.unit, np.empty(kept), m.description)
+                metrics[name] = Metric(m.unit, np.empty(kept), m.description, m.kind)
             if rows > 0:
                 metrics[name].values[start : start + rows] = m.values[:rows]
 

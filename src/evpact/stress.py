@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
+from .atomic import staged
 from .errors import EvpactError
 from .results import statistics
 from .scenario.load import load_counterfactual, load_scenario
@@ -63,11 +64,10 @@ class StressResult:
         return {**self.meta, "losses": rows}
 
     def write(self, out: Path) -> list[Path]:
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "stress.csv", out / "stress_yearly.csv"]
-        self.table.to_csv(paths[0], index=False)
-        self.yearly.to_csv(paths[1], index=False)
-        return paths
+        with staged(out) as tmp:
+            self.table.to_csv(tmp / "stress.csv", index=False)
+            self.yearly.to_csv(tmp / "stress_yearly.csv", index=False)
+        return [out / "stress.csv", out / "stress_yearly.csv"]
 
 
 def check(
@@ -123,6 +123,20 @@ def stress(
             rows.append({"world": world, "loss": name, "unit": unit, **statistics(loss.sum(1))})
             for y, value in zip(r.scenario["year"].values, loss.mean(axis=0), strict=True):
                 yearly.append({"world": world, "year": int(y), "loss": name, "mean": value})
+    touched = any(
+        (row["mean"] or 0.0) != 0.0 or (row["p5"] or 0.0) != 0.0 or (row["p95"] or 0.0) != 0.0
+        for row in rows
+    )
+    warnings = (
+        []
+        if touched
+        else [
+            f"the cut{'s' if len(cuts) > 1 else ''} "
+            f"{', '.join(f'{s}:{c}={share:g}' for s, c, share in cuts)} touch"
+            f"{'' if len(cuts) > 1 else 'es'} nothing in any draw of either world: no plant or "
+            "declared chain of the deals has that stage in that country (see `evpact chain`)"
+        ]
+    )
     meta = {
         "scenario": base.name,
         "counterfactual": base.counterfactual,
@@ -131,5 +145,6 @@ def stress(
         "year": year,
         "draws": draws,
         "seed": seed,
+        "warnings": warnings,
     }
     return StressResult(pd.DataFrame(rows), pd.DataFrame(yearly), meta)

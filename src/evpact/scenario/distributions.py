@@ -7,11 +7,10 @@ schemes all plug in the same way, and common random numbers across scenarios com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any
-
 import copy
 import math
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -182,8 +181,7 @@ def parse_dist(value: Any) -> Dist:
         return fixed(number)
     if not isinstance(value, dict) or len(value) != 1:
         raise ValueError(
-            f"expected a number or a one-key distribution ({', '.join(KINDS)}), "
-            f"got {_short(value)}"
+            f"expected a number or a one-key distribution ({', '.join(KINDS)}), got {_short(value)}"
         )
     ((kind, args),) = value.items()
     if kind == "fixed":
@@ -230,7 +228,7 @@ def _bounded(lo: float | None, hi: float | None) -> Any:
             what = "value" if dist.is_fixed else "every draw"
             raise ValueError(f"{what} must be <= {hi:g}, got {dist.to_yaml()}")
         r_lo, r_hi = dist.reach
-        if not (-MAX_MAGNITUDE <= r_lo and r_hi <= MAX_MAGNITUDE):
+        if not (r_lo >= -MAX_MAGNITUDE and r_hi <= MAX_MAGNITUDE):
             raise ValueError(
                 f"draws would reach {r_lo:.3g} to {r_hi:.3g}; scenario numbers stay within "
                 f"+-{MAX_MAGNITUDE:g}, got {dist.to_yaml()}"
@@ -313,9 +311,10 @@ def _ranged_schema(lo: float | None, hi: float | None) -> dict[str, Any]:
     """The distribution schema with the field's range on every number a user can write
     (a draw's bounds are checked by the validator: the schema cannot say "mode <= hi")."""
     schema = copy.deepcopy(_DIST_SCHEMA)
-    bounds = {
-        k: v for k, v in (("minimum", lo), ("maximum", hi)) if v is not None
-    } or {"minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
+    bounds = {k: v for k, v in (("minimum", lo), ("maximum", hi)) if v is not None} or {
+        "minimum": -MAX_MAGNITUDE,
+        "maximum": MAX_MAGNITUDE,
+    }
 
     def bound(node: Any) -> None:
         if isinstance(node, dict):
