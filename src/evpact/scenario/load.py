@@ -6,11 +6,13 @@ import copy
 import difflib
 import hashlib
 import json
+import re
 import types
 import typing
 from pathlib import Path
 from typing import Any, Union
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -50,11 +52,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise EvpactError(f"no such file: {path}") from None
+        raise EvpactError("no such file", str(path)) from None
     except IsADirectoryError:
-        raise EvpactError(f"{path} is a folder, not a YAML file") from None
+        raise EvpactError("a folder, not a YAML file", str(path)) from None
     except OSError as e:
-        raise EvpactError(f"cannot read {path}: {e.strerror}") from None
+        raise EvpactError(f"cannot read it: {e.strerror}", str(path)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -66,8 +68,30 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return parse_yaml(text, str(path), SAFE_LOADER)
 
 
+#: deepest nesting a scenario file may have: the real format needs under 10 levels, and
+#: libyaml's composer recurses on the C stack (tens of thousands of levels crash the process)
+MAX_NESTING = 200
+_COMPACT = re.compile(r"(?:[-?][ \t]+){%d,}" % MAX_NESTING)
+_INDENT = re.compile(r"^[ \t]{%d,}\S" % (MAX_NESTING * 20), re.M)
+_BRACKETS = np.zeros(256, dtype=np.int8)
+_BRACKETS[[ord("["), ord("{")]] = 1
+_BRACKETS[[ord("]"), ord("}")]] = -1
+
+
+def _check_nesting(text: str, where: str) -> None:
+    """Refuse text nested deeper than ``MAX_NESTING`` before libyaml composes it: flow
+    brackets counted over the whole text (vectorised), compact block indicators on one line
+    (``- - - x``) and indentation deep enough for that many levels."""
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    deep = data.size > 0 and int(np.cumsum(_BRACKETS[data], dtype=np.int32).max()) > MAX_NESTING
+    compact = any(m in text for m in ("- - - -", "-\t-", "? ? ?", "?\t?")) and _COMPACT.search(text)
+    if deep or compact or _INDENT.search(text):
+        raise EvpactError(f"the YAML is nested more than {MAX_NESTING} levels deep", where)
+
+
 def parse_yaml(text: str, where: str, loader: Any) -> dict[str, Any]:
     """A YAML mapping from text, or one clear error naming ``where``."""
+    _check_nesting(text, where)
     try:
         raw = yaml.load(text, Loader=loader)
     except yaml.YAMLError as e:
@@ -87,6 +111,8 @@ def parse_yaml(text: str, where: str, loader: Any) -> dict[str, Any]:
 def resolve(ref: str | Path, base: Path | None = None) -> Path:
     """A bundled scenario name or a path (relative to ``base`` when given)."""
     text = str(ref)
+    if not text.strip():
+        raise EvpactError("an empty name; give a bundled scenario name or a YAML file")
     bundled = bundled_scenarios()
     if text in bundled:
         return bundled[text]
@@ -111,6 +137,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise EvpactError(f"--set expects PATH=VALUE, got '{text}'")
     path, _, raw = text.partition("=")
+    _check_nesting(raw, f"--set {path}")
     try:
         value = yaml.load(raw, Loader=SAFE_LOADER)
     except (yaml.YAMLError, ValueError, RecursionError):
@@ -288,7 +315,10 @@ def load_counterfactual(scenario: Scenario, variant: dict[str, Any] | None = Non
     fiscal). A variant applies there too, where the same path exists, except deal terms."""
     if scenario.counterfactual is None:
         raise EvpactError("this scenario names no counterfactual", "counterfactual")
-    path = resolve(scenario.counterfactual, scenario._origin)
+    try:
+        path = resolve(scenario.counterfactual, scenario._origin)
+    except EvpactError as e:
+        raise EvpactError(str(e), e.path or "counterfactual") from None
     raw = read_yaml(path)
     context = scenario.model_dump(mode="json", by_alias=True, include=set(CONTEXT))
     context.setdefault("trade", None)  # the scenario's regime, or none if it has none
