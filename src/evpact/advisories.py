@@ -1,9 +1,10 @@
 """Warnings for inputs that are valid but do nothing: a mechanism that never acts within the
 horizon would otherwise report a quiet zero (or a full payment) that reads like a result.
 
-Refusals live in the scenario model (``scenario.model``); these are the cases where the input
-can be meant (a grant paid before the horizon, a linkage its plant never reaches) but deserves
-a word. Pure functions of a scenario and its run's arrays.
+Refusals live in the scenario model (``scenario.model``) and the compile step (a grant paid
+outside the horizon); these are the cases where the input can be meant (a linkage its plant
+never reaches, a credit scaled to zero) but deserves a word. Pure functions of a scenario and
+its run's arrays.
 """
 
 from __future__ import annotations
@@ -15,24 +16,10 @@ import numpy as np
 from .scenario.model import Scenario
 
 
-def scenario_warnings(s: Scenario) -> list[str]:
-    """What the scenario's own terms say will never happen within its horizon."""
-    first, last = s.horizon
-    out = []
-    for d in s.deals:
-        for i, inc in enumerate(d.incentives):
-            if inc.year is not None and not first <= inc.year <= last:
-                out.append(
-                    f"deals.{d.id}.incentives.{i}: the {inc.kind.replace('_', ' ')} is paid in "
-                    f"{inc.year}, outside the horizon ({first}-{last}): it is never counted"
-                )
-    return out
-
-
 def run_warnings(s: Scenario, world: Any) -> list[str]:
     """What a run shows never happened in any draw: a linkage never measured (its condition
     then never binds), incentives never paid. ``world`` is the scenario's dataset."""
-    out = scenario_warnings(s)
+    out = []
     if "linkage_met" in world and world["linkage_met"].size:
         met = np.asarray(world["linkage_met"].values)
         for k, deal in enumerate(world["deal"].values):

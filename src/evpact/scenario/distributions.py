@@ -221,6 +221,8 @@ def _bounded(lo: float | None, hi: float | None) -> Any:
     def check(value: Any) -> Dist:
         dist = parse_dist(value)
         s_lo, s_hi = dist.support
+        if dist.kind == "lognormal":  # unbounded above: check where the sampler can reach
+            s_hi = dist.reach[1]
         if lo is not None and s_lo < lo:
             what = "value" if dist.is_fixed else "every draw"
             raise ValueError(f"{what} must be >= {lo:g}, got {dist.to_yaml()}")

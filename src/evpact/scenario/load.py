@@ -71,8 +71,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
 #: deepest nesting a scenario file may have: the real format needs under 10 levels, and
 #: libyaml's composer recurses on the C stack (tens of thousands of levels crash the process)
 MAX_NESTING = 200
-_COMPACT = re.compile(r"(?:[-?][ \t]+){%d,}" % MAX_NESTING)
-_INDENT = re.compile(r"^[ \t]{%d,}\S" % (MAX_NESTING * 20), re.M)
+_COMPACT = re.compile(rf"(?:[-?][ \t]+){{{MAX_NESTING},}}")
+_INDENT = re.compile(rf"^[ \t]{{{MAX_NESTING * 20},}}\S", re.M)
 _BRACKETS = np.zeros(256, dtype=np.int8)
 _BRACKETS[[ord("["), ord("{")]] = 1
 _BRACKETS[[ord("]"), ord("}")]] = -1
