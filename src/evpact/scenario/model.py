@@ -286,6 +286,8 @@ class Incentive(Strict):
 
 
 def _check_country_shares(shares: dict[str, float], where: str) -> None:
+    if not shares:
+        raise ValueError(f"{where}: give at least one country's share (e.g. {{CN: 1.0}})")
     for country, share in shares.items():
         if len(country) != 2 or not country.isalpha() or not country.isupper():
             raise ValueError(f"{where}: '{country}' is not an ISO 3166 alpha-2 code (e.g. KR)")
