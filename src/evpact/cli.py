@@ -178,7 +178,7 @@ def _table(results: Results, title: str, reference: dict[str, Any] | None = None
     impact rows show A - B and level rows show A and B side by side."""
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("metric", no_wrap=True)
-    cols = ("kind", "unit", "median", "90% interval", "mean")
+    cols: tuple[str, ...] = ("kind", "unit", "median", "90% interval", "mean")
     if reference is not None:
         cols = ("kind", "unit", "A - B median", "90% interval", "A median", "B median")
     for col in cols:
@@ -253,17 +253,15 @@ def _missing(x: Any) -> bool:
 
 
 def _report(results: Results, out: Path, as_json: bool, title: str, compare: bool = False) -> None:
-    reference = results.reference_levels() if compare else None
+    if compare:
+        results.levels_b = results.reference_levels()
     files = results.write(out)
     _warn(results.warnings)
     if as_json:
-        summary = results.summary_dict()
-        if reference is not None:
-            summary["levels_b"] = reference
-        sys.stdout.write(json.dumps(summary) + "\n")
+        sys.stdout.write(json.dumps(results.summary_dict()) + "\n")
         return
     m = results.meta
-    out_console.print(_table(results, title, reference))
+    out_console.print(_table(results, title, results.levels_b))
     out_console.print(_risk_table(results))
     seed = "deterministic" if m["deterministic"] else f"seed {m['seed']}"
     out_console.print(

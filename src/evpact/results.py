@@ -12,7 +12,7 @@ import json
 import math
 import warnings
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ class Results:
     ) -> None:
         self._metrics = metrics
         self._totals = totals
+        #: B's own levels when this run compares A with B (set by ``compare``), in the summary
+        self.levels_b: dict[str, dict[str, Any]] | None = None
         self.scenario = scenario
         self.counterfactual = counterfactual
         self.meta = dict(meta)
@@ -190,6 +192,7 @@ class Results:
             "risk": self.risk(),
             "trade": self.trade_series(),
             "warnings": self.warnings,
+            **({} if self.levels_b is None else {"levels_b": self.levels_b}),
         }
 
     def trade_series(self) -> dict[str, Any] | None:
@@ -423,7 +426,7 @@ class Results:
             ("counterfactual", self.counterfactual_model),
         ):
             if model is not None:
-                files[f"{label}.yaml"] = lambda p, m=model: p.write_text(to_yaml(m))
+                files[f"{label}.yaml"] = partial(_write_yaml, text=to_yaml(model))
         with staged(out) as tmp:
             for name, writer in files.items():
                 writer(tmp / name)
@@ -447,6 +450,10 @@ class Results:
                 ds = _yearly_statistics(ds, exact if self.streamed else None)
             ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")
         metrics.to_netcdf(path, group="metrics", mode="a", engine="h5netcdf")
+
+
+def _write_yaml(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 #: yearly trade flows of the summary's trade block (impacts, CAD)
