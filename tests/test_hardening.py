@@ -404,3 +404,11 @@ def test_the_resolved_scenario_dumps_with_libyaml_and_reads_back() -> None:
     s = load_scenario(BASE)
     again = validate(yaml.safe_load(to_yaml(s)), "dumped")
     assert again.model_dump() == s.model_dump()
+
+
+def test_a_share_of_draws_never_rounds_up_to_all_of_them() -> None:
+    from evpact.cli import _share_of_draws
+
+    assert _share_of_draws(0.997) == "99.7%"
+    assert _share_of_draws(0.003) == "0.3%"
+    assert (_share_of_draws(1.0), _share_of_draws(0.0)) == ("100%", "0%")

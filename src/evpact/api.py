@@ -128,8 +128,10 @@ def simulate(
     elif isinstance(counterfactual, Scenario):
         cf = counterfactual
     else:
-        cf = load_counterfactual(
-            scenario.model_copy(update={"counterfactual": str(counterfactual)}), variant
+        cf = load_counterfactual(  # named by the caller: the scenario itself is allowed
+            scenario.model_copy(update={"counterfactual": str(counterfactual)}),
+            variant,
+            same_ok=True,
         )
     if cf.horizon != scenario.horizon:
         raise EvpactError(

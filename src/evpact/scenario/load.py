@@ -310,9 +310,13 @@ def vary(scenario: Scenario, variant: dict[str, Any]) -> Scenario:
     return varied
 
 
-def load_counterfactual(scenario: Scenario, variant: dict[str, Any] | None = None) -> Scenario:
+def load_counterfactual(
+    scenario: Scenario, variant: dict[str, Any] | None = None, *, same_ok: bool = False
+) -> Scenario:
     """The scenario's counterfactual in the scenario's own world (horizon, market, economy,
-    fiscal). A variant applies there too, where the same path exists, except deal terms."""
+    fiscal). A variant applies there too, where the same path exists, except deal terms.
+    A counterfactual that is the scenario itself is refused (every impact would be zero)
+    unless ``same_ok``: a caller that names it explicitly, as a check, may want exactly that."""
     if scenario.counterfactual is None:
         raise EvpactError("this scenario names no counterfactual", "counterfactual")
     try:
@@ -339,7 +343,8 @@ def load_counterfactual(scenario: Scenario, variant: dict[str, Any] | None = Non
             continue  # the path is the scenario's alone
     cf = validate(raw, path.name)
     cf._origin = path.parent
-    if cf.name == scenario.name or scenario_sha256(cf) == scenario_sha256(scenario):
+    same = cf.name == scenario.name or scenario_sha256(cf) == scenario_sha256(scenario)
+    if same and not same_ok:
         raise EvpactError(
             f"'{scenario.counterfactual}' is the scenario itself: every impact would be zero; "
             "name the world without the deal (e.g. no-deal)",
