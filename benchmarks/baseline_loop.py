@@ -163,6 +163,9 @@ def run_world(model: Model, x: Draw) -> Yearly:
     jobs = {p.id: [0.0] * T for p in model.plants}
     value = {p.id: [0.0] * T for p in model.plants}  # CAD
     bought = {p.id: [0.0] * T for p in model.plants}  # CAD from linked home suppliers
+    battery = {p.id: [0.0] * T for p in model.plants}  # assembly: pack value, CAD
+    premium = num("economy.pack_price_premium_over_cell")
+    gate = num("economy.factory_gate_share")
     out: Yearly = {
         k: [0.0] * T
         for k in (
@@ -195,7 +198,8 @@ def run_world(model: Model, x: Draw) -> Yearly:
                 vehicles = min(capacity * ramp, demand)
                 need[p.id] = vehicles * num(p.pack_kwh) / 1e6
                 output[p.id][t] = vehicles
-                value[p.id][t] = vehicles * num(p.price) * p.price_factor
+                value[p.id][t] = vehicles * num(p.price) * p.price_factor * gate  # factory gate
+                battery[p.id][t] = vehicles * num(p.pack_kwh) * cell_price[t] * premium * fx
                 jobs[p.id][t] = num(p.jobs_per_unit) * vehicles
                 continue
             assert p.yield_share is not None
@@ -211,6 +215,14 @@ def run_world(model: Model, x: Draw) -> Yearly:
             gwh = min(available, linked_need + contracted)
             linked = min(gwh, linked_need)
             unit_price = cell_price[t] * p.price_factor * fx  # CAD per GWh
+            theta = num("economy.module_share_of_pack_premium")
+            if p.kind == "cell":  # cells plus the modules made of a share of them (section 3)
+                mu = num(p.module_share) if p.module_share is not None else 0.0
+                unit_price *= 1.0 + mu * (premium - 1.0) * theta
+            elif p.kind == "module":
+                unit_price *= 1.0 + (premium - 1.0) * theta
+            elif p.kind == "pack":
+                unit_price *= premium
             at_home = 0.0
             for (region, _, _), call in zip(p.offtake, contract_calls, strict=True):
                 fulfilled = call * (gwh - linked) / contracted if contracted > 0 else 0.0
@@ -239,7 +251,9 @@ def run_world(model: Model, x: Draw) -> Yearly:
             elif p.kind == "assembly":
                 out["vehicles_assembled"][t] += output[p.id][t]
             y = value[p.id][t]
-            beta = bought[p.id][t] / y if y > 0 else 0.0
+            beta = clip(bought[p.id][t] / y, 0.0, 1.0) if y > 0 else 0.0
+            if p.kind == "assembly" and y > 0:  # the battery is no domestic part (section 5)
+                beta = max(beta, clip(battery[p.id][t] / y, 0.0, 1.0))
             mult = f"economy.multipliers.{p.industry}."
             effects = {
                 "jobs": layered(
@@ -252,7 +266,13 @@ def run_world(model: Model, x: Draw) -> Yearly:
                 total = num(f"{mult}{measure}_total")
                 s = simple / direct if direct > 0 else 1.0
                 z = total / direct if direct > 0 else 1.0
-                effects[k] = layered(y * direct, s, z, beta)
+                # labour income: direct jobs x earnings; GDP: output x ratio (section 5)
+                first = (
+                    jobs[p.id][t] * num(mult + "average_annual_earnings_cad")
+                    if k == "li"
+                    else y * direct
+                )
+                effects[k] = layered(first, s, z, beta)
             for k, e in effects.items():
                 for i in range(3):
                     totals[k][i] += e[i]

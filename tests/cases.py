@@ -63,6 +63,7 @@ def one_cell_plant(**plant: Any) -> dict[str, Any]:
                     "labour_income_per_output_direct": 0.1,
                     "labour_income_per_output_simple": 0.15,
                     "labour_income_per_output_total": 0.2,
+                    "average_annual_earnings_cad": 80000.0,
                 }
             },
         },

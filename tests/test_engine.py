@@ -26,9 +26,17 @@ def test_one_plant_by_hand(write_scenario):
     np.testing.assert_allclose(
         imp["gdp_direct"] + imp["gdp_indirect"] + imp["gdp_induced"], 0.4 * value
     )
-    # tax, total scope: labour income 0.2 v taxed at 30%, plus (0.4 v - 0.2 v) x 0.5 x 25%
-    tax_total = 0.2 * value * 0.3 + 0.2 * value * 0.5 * 0.25
-    tax_plant = 0.1 * value * 0.3 + 0.1 * value * 0.5 * 0.25
+    # labour income: 500 jobs x C$80,000 directly; the ratios' Type II (0.2 / 0.1 = 2) doubles
+    # it over the total scope, so income per direct job is the earnings input
+    li_plant, li_total = 500 * 80_000.0, 500 * 80_000.0 * 0.2 / 0.1
+    np.testing.assert_allclose(imp["labour_income_direct"], li_plant)
+    np.testing.assert_allclose(
+        imp["labour_income_direct"] + imp["labour_income_indirect"] + imp["labour_income_induced"],
+        li_total,
+    )
+    # tax, total scope: labour income taxed at 30%, plus (0.4 v - labour income) x 0.5 x 25%
+    tax_total = li_total * 0.3 + (0.4 * value - li_total) * 0.5 * 0.25
+    tax_plant = li_plant * 0.3 + (0.2 * value - li_plant) * 0.5 * 0.25
     np.testing.assert_allclose(imp["tax_total"], tax_total)
     np.testing.assert_allclose(imp["tax_plant"], tax_plant)
     # US$35/kWh x 45X phase-down (0.75, 0.5, 0.25, 0, 0) x 1.25, plus a C$100 M grant in 2030
@@ -53,7 +61,8 @@ def test_breakeven_reached_when_credit_is_small(write_scenario):
     data["deals"][0]["incentives"][0]["rate_scale"] = 0.1
     r = evpact.simulate(write_scenario(data), draws=2, seed=1)
     value = 10e6 * 100 * 1.25
-    tax = 0.2 * value * 0.3 + 0.2 * value * 0.5 * 0.25
+    li = 500 * 80_000.0 * 0.2 / 0.1  # total scope: direct jobs x earnings x Type II
+    tax = li * 0.3 + (0.4 * value - li) * 0.5 * 0.25
     cost = 0.1 * 35 * 10e6 * 1.25 * np.array([0.75, 0.5, 0.25, 0, 0]) + [1e8, 0, 0, 0, 0]
     cum = np.cumsum((tax - cost) * 1.05 ** -np.arange(5))
     expected = YEARS[np.argmax(cum >= 0)]

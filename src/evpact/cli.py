@@ -25,6 +25,7 @@ from rich.table import Table
 
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 from .atomic import staged
+from .cli_data import data_app
 from .engine.compile import compile_scenario
 from .engine.resilience import chain_indicators
 from .errors import EvpactError
@@ -51,6 +52,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Evaluate EV industrial deals: battery supply tied to local vehicle assembly.",
 )
+app.add_typer(data_app, name="data")
 # piped output has no width of its own: give tables room instead of rich's default 80 columns
 out_console = Console() if sys.stdout.isatty() else Console(width=120)
 err_console = Console(stderr=True)
@@ -811,40 +813,52 @@ def serve(
 def report(
     scenario: ScenarioArg = "canada-korea-2026",
     compare_with: Annotated[
-        str | None, typer.Option("--compare", help="A second scenario shown side by side.")
+        str | None,
+        typer.Option("--compare", help="A second deal: the summary says what separates them."),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
-        "report.html"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The file to write (default report.html or report.md)."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="html (offline page), md (Markdown) or pdf.")
+    ] = "html",
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print it to PDF (same name, .pdf).")
     ] = False,
+    paper: Annotated[str, typer.Option("--paper", help="PDF paper: A4 or Letter.")] = "A4",
+    sensitivity: Annotated[
+        Path | None,
+        typer.Option("--sensitivity", help="Folder (or CSV) written by 'evpact sensitivity'."),
+    ] = None,
+    stress_results: Annotated[
+        Path | None,
+        typer.Option("--stress", help="Folder (or stress.json) written by 'evpact stress'."),
+    ] = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Variant of the scenario: PATH=VALUE.")
     ] = None,
 ) -> None:
-    """A self-contained HTML report (charts, tables, sources, provenance) that opens offline."""
-    from .report.html import build_report, plotly_js
-    from .report.pdf import chromium_path, html_to_pdf
+    """A briefing note on a deal: key findings first, then what it buys, costs and risks, with
+    charts, sources and provenance; a self-contained HTML page, Markdown or PDF."""
+    from .report.make import make_report
 
     try:
-        if pdf:
-            chromium_path()  # fail before the run, not after
-        a = simulate(scenario, draws=draws, seed=seed, variant=_variant(set_))
-        runs, difference = [a], None
-        if compare_with is not None:
-            b = load_scenario(compare_with)
-            assert a.scenario_model is not None
-            difference = simulate(a.scenario_model, draws=draws, seed=seed, counterfactual=b)
-            if b.counterfactual is not None:  # a world without a deal has no impacts to show
-                runs.append(simulate(b, draws=draws, seed=seed))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(build_report(runs, plotly_js(), difference), encoding="utf-8")
-        written = [out]
-        if pdf:
-            written.append(html_to_pdf(out, out.with_suffix(".pdf")))
+        written = make_report(
+            scenario,
+            out,
+            fmt=fmt,
+            pdf=pdf,
+            paper=paper,
+            compare_with=compare_with,
+            draws=draws,
+            seed=seed,
+            variant=_variant(set_),
+            sensitivity=sensitivity,
+            stress=stress_results,
+        )
     except EvpactError as e:
         _fail(e)
     out_console.print(f"wrote {', '.join(map(str, written))}", style="dim", highlight=False)

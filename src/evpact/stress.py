@@ -8,6 +8,7 @@ numbers (with and without the cut); the difference is what the cut costs there.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +68,8 @@ class StressResult:
         with staged(out) as tmp:
             self.table.to_csv(tmp / "stress.csv", index=False)
             self.yearly.to_csv(tmp / "stress_yearly.csv", index=False)
-        return [out / "stress.csv", out / "stress_yearly.csv"]
+            (tmp / "stress.json").write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+        return [out / "stress.csv", out / "stress_yearly.csv", out / "stress.json"]
 
 
 def check(

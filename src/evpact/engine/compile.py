@@ -60,6 +60,10 @@ MULTIPLIER_MEASURES = (
     "labour_income_per_output_simple",
     "labour_income_per_output_total",
 )
+#: annual earnings per direct job: direct labour income is direct jobs x earnings, so labour
+#: income per job always matches this input (the per-output labour-income ratios then give
+#: only the indirect and induced layers, as Type I/II ratios)
+EARNINGS = "average_annual_earnings_cad"
 
 
 @dataclass(frozen=True)
@@ -585,15 +589,16 @@ class _Builder:
 
     def _value_factor(self, p: Plant) -> float:
         """Output value per GWh(-equivalent) relative to cells (packs, cathode, anode)."""
-        if p.kind == "cell":
-            return 1.0
-        if p.kind in ("module", "pack"):
-            return self.data.figure("prices", {"item": "pack_price_premium_over_cell"}).central
+        if p.kind in ("cell", "module", "pack"):
+            return 1.0  # modules and packs add value per draw (economy.battery_value_factor)
         item = f"{'cam' if p.kind == 'pcam' else p.kind}_value_share_of_cell_price"
         return self.data.figure("prices", {"item": item}).central
 
     def prices(self) -> None:
-        """One cell price and one EV price per draw, shared by every plant."""
+        """One cell price and one EV price per draw, shared by every plant, and the ratios that
+        turn them into the value of what plants make: the pack premium and the share of it
+        modules add, the vehicle's factory-gate value and its value for duty, each a share of
+        the retail price."""
         e = self.s.economy
         self.put(
             "economy.cell_price_usd_per_kwh",
@@ -624,6 +629,27 @@ class _Builder:
                     getattr(e.learning, name),
                     self.data.figure("learning", {"parameter": key}),
                 )
+        fig = self.data.figure
+        self.value(
+            "economy.pack_price_premium_over_cell",
+            e.pack_price_premium_over_cell,
+            fig("prices", {"item": "pack_price_premium_over_cell"}),
+        )
+        self.value(
+            "economy.module_share_of_pack_premium",
+            e.module_share_of_pack_premium,
+            fig("prices", {"item": "module_share_of_pack_premium"}),
+        )
+        self.value(
+            "economy.factory_gate_share",
+            e.factory_gate_share,
+            fig("prices", {"item": "factory_gate_share_of_retail"}),
+        )
+        self.value(
+            "economy.value_for_duty_share",
+            e.value_for_duty_share,
+            fig("prices", {"item": "value_for_duty_share_of_retail"}),
+        )
         rows = self.data.yearly("prices", {"item": "ev_price_cad"})
         last = rows.iloc[-1]
         self.value(
@@ -839,10 +865,7 @@ class _Builder:
             rules=rules,
             plants=tuple(plants),
             groups=tuple(groups),
-            pack_premium=self.put(
-                "trade.pack_price_premium_over_cell",
-                fig("prices", {"item": "pack_price_premium_over_cell"}),
-            ),
+            pack_premium="economy.pack_price_premium_over_cell",
             cam_share=self.put(
                 "trade.cam_value_share_of_cell_price",
                 fig("prices", {"item": "cam_value_share_of_cell_price"}),
@@ -859,7 +882,7 @@ class _Builder:
                     "economy.multipliers",
                 )
         for ind in industries:
-            for m in MULTIPLIER_MEASURES:
+            for m in (*MULTIPLIER_MEASURES, EARNINGS):
                 given = overrides.get(ind, {}).get(m)
                 self.value(
                     f"economy.multipliers.{ind}.{m}",
@@ -868,9 +891,9 @@ class _Builder:
                 )
         for ind, measures in overrides.items():
             for m in measures:
-                if m not in MULTIPLIER_MEASURES:
+                if m not in (*MULTIPLIER_MEASURES, EARNINGS):
                     raise EvpactError(
-                        f"unknown measure '{m}'; use {list(MULTIPLIER_MEASURES)}",
+                        f"unknown measure '{m}'; use {[*MULTIPLIER_MEASURES, EARNINGS]}",
                         f"economy.multipliers.{ind}",
                     )
         for name, parameter in (

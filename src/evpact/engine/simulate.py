@@ -179,6 +179,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     domestic: dict[str, FloatArray] = {}  # GWh installed in vehicles assembled at home
     purchases: dict[str, FloatArray] = {p.id: zero for p in model.plants}  # CAD, linked
     value: dict[str, FloatArray] = {}
+    battery_share: dict[str, FloatArray] = {}  # assembly: battery pack value / output value
     jobs: dict[str, FloatArray] = {}
     for p in model.plants:
         ramp = flows.ramp_factor(years, v(p.start), v(p.ramp_years))
@@ -204,13 +205,14 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             }
             demand = sum(by_region.values(), zero)
             out = flows.assembly_production(cap, ramp, demand) * kept
-            unit = v(p.price) * p.price_factor
+            unit = v(p.price) * p.price_factor  # retail (MSRP)
             with np.errstate(divide="ignore", invalid="ignore"):
                 part = {
                     r: np.where(demand > 0, out * d / demand, 0.0) for r, d in by_region.items()
                 }
             if p.domestic and "US" in part:
-                us_cost = us_cost + part["US"] * unit * rate
+                duty_base = tariffs.value_for_duty(unit, v("economy.value_for_duty_share"))
+                us_cost = us_cost + part["US"] * duty_base * rate
             if tr is not None and p.country == "US":
                 us_offset = us_offset + tariffs.us_offset(
                     rules["us_offset_share_of_msrp"], unit, out
@@ -220,7 +222,18 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 built[g] = built.get(g, zero) + out
                 home_built[g] = home_built.get(g, zero) + part.get(model.home, zero)
             need[p.id] = out * v(p.pack_kwh) / 1e6
-            value[p.id] = out * v(p.price) * p.price_factor
+            value[p.id] = out * unit * v("economy.factory_gate_share")  # at factory gate
+            pack = v(p.pack_kwh) * v("economy.cell_price_usd_per_kwh") * fx
+            with np.errstate(divide="ignore", invalid="ignore"):
+                battery_share[p.id] = np.clip(
+                    np.where(
+                        value[p.id] > 0,
+                        out * pack * v("economy.pack_price_premium_over_cell") / value[p.id],
+                        0.0,
+                    ),
+                    0.0,
+                    1.0,
+                )
             jobs[p.id] = v(p.jobs_per_unit) * out
         else:
             assert p.yield_share is not None
@@ -244,7 +257,14 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
             out, linked, fulfilled = out * kept, linked * kept, [f * kept for f in fulfilled]
             need[p.id] = out
-            unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh
+            unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh of cells
+            if p.kind in ("cell", "module", "pack"):  # ... plus modules and packs made
+                unit_price = unit_price * economy.battery_value_factor(
+                    p.kind,
+                    v(p.module_share) if p.module_share is not None else np.zeros(1),
+                    v("economy.pack_price_premium_over_cell"),
+                    v("economy.module_share_of_pack_premium"),
+                )
             value[p.id] = out * unit_price
             home = sum(  # installed in vehicles assembled at home: home contracts ...
                 (
@@ -347,6 +367,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         mk = f"economy.multipliers.{p.industry}."
         with np.errstate(divide="ignore", invalid="ignore"):
             bought = np.where(value[p.id] > 0, purchases[p.id] / value[p.id], 0.0)
+            if p.kind == "assembly":  # the battery, linked or imported, is no domestic part
+                bought = np.maximum(bought, battery_share[p.id])
         effects = {
             "jobs": economy.layered(jobs[p.id], v(mk + "jobs_type1"), v(mk + "jobs_type2"), bought),
             "gdp": economy.per_output(
@@ -356,8 +378,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 v(mk + "gdp_per_output_total"),
                 bought,
             ),
-            "li": economy.per_output(
-                value[p.id],
+            "li": economy.per_job(
+                jobs[p.id],
+                v(mk + "average_annual_earnings_cad"),
                 v(mk + "labour_income_per_output_direct"),
                 v(mk + "labour_income_per_output_simple"),
                 v(mk + "labour_income_per_output_total"),
@@ -518,7 +541,7 @@ def _origin(
     cells = na + np.clip(1.0 - linked, 0.0, 1.0) * c["other_cells_originating"]
     assert p.pack_kwh is not None
     pack_value = v(p.pack_kwh) * v("economy.cell_price_usd_per_kwh") * premium * fx
-    price = v(p.price) * p.price_factor
+    price = v(p.price) * p.price_factor * v("economy.factory_gate_share")  # ~ net cost basis
     with np.errstate(divide="ignore", invalid="ignore"):
         pack_share = np.clip(np.where(price > 0, pack_value / price, 0.0), 0.0, 1.0)
     return origin.origin(
@@ -573,7 +596,7 @@ def _trade_outputs(
     )
     if model.home == "US" or model.home not in lv:
         return out
-    price = v("economy.ev_price_cad")
+    price = tariffs.value_for_duty(v("economy.ev_price_cad"), v("economy.value_for_duty_share"))
     region = next(r for r in model.regions if r.code == model.home)
     counter, remitted = zero, zero
     for g, keys in tr.groups:

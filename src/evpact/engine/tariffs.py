@@ -9,6 +9,13 @@ import numpy as np
 from ..scenario.distributions import FloatArray
 
 
+def value_for_duty(retail: FloatArray, share: FloatArray) -> FloatArray:
+    """Customs value of a vehicle: the transaction value paid by the importer, a share of the
+    retail price (dealer margin, holdback and delivery are not part of it). Ad valorem duties
+    apply to this, not to retail."""
+    return retail * share
+
+
 def us_vehicle_rate(
     tariff: FloatArray, qualifies: FloatArray, non_us_only: FloatArray, us_content: FloatArray
 ) -> FloatArray:

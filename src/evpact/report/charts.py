@@ -95,8 +95,8 @@ def write_png(table: pd.DataFrame, output: str, path: Path, top: int = TOP) -> P
     return path
 
 
-def write_html(table: pd.DataFrame, output: str, path: Path, top: int = TOP) -> Path:
-    """The same chart as an interactive page that works without a network."""
+def figure(table: pd.DataFrame, output: str, top: int = TOP) -> go.Figure:
+    """The interactive chart: grouped horizontal bars, one colour per index."""
     data = bars(table, output, top)
     fig = go.Figure()
     for k, index in enumerate(_indices(data)):
@@ -119,10 +119,42 @@ def write_html(table: pd.DataFrame, output: str, path: Path, top: int = TOP) -> 
         barmode="group",
         xaxis_title=_axis(table),
         height=200 + 30 * max(len(data), 1),
-        legend={"traceorder": "normal"},
+        legend={"traceorder": "normal", "orientation": "h", "yanchor": "top", "y": -0.25},
+        yaxis={"automargin": True, "tickfont": {"size": 10}},  # long input paths stay inside
+        margin={"t": 70},
     )
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    return fig
+
+
+def write_html(table: pd.DataFrame, output: str, path: Path, top: int = TOP) -> Path:
+    """The same chart as an interactive page that works without a network."""
+    figure(table, output, top).write_html(path, include_plotlyjs=True, full_html=True)
     return path
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A ``sensitivity.csv`` that ``evpact sensitivity`` wrote (its folder or the file), with
+    the method its main index names, so the charts title it as before."""
+    from ..errors import EvpactError
+
+    file = path / "sensitivity.csv" if path.is_dir() else path
+    try:
+        table = pd.read_csv(file)
+    except (OSError, ValueError) as e:
+        raise EvpactError(
+            f"cannot read a sensitivity table from {path}: {e}", "--sensitivity"
+        ) from None
+    missing = {"output", "input", "index", "value", "conf", "rank"} - set(table.columns)
+    if missing or table.empty:
+        raise EvpactError(
+            f"{file} is not a table of 'evpact sensitivity' (missing {sorted(missing)})"
+            if missing
+            else f"{file} has no rows",
+            "--sensitivity",
+        )
+    method = {"ST": "sobol", "mu_star": "morris", "delta": "delta"}
+    table.attrs["method"] = next((method[i] for i in table["index"] if i in method), "")
+    return table
 
 
 def write_charts(table: pd.DataFrame, folder: Path, top: int = TOP) -> list[Path]:
@@ -135,4 +167,4 @@ def write_charts(table: pd.DataFrame, folder: Path, top: int = TOP) -> list[Path
     return files
 
 
-__all__ = ["bars", "write_charts", "write_html", "write_png"]
+__all__ = ["bars", "figure", "read_table", "write_charts", "write_html", "write_png"]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.compile import MINERALS
+from ..labels import unit_text
 from ..results import QUANTILES, Results, quantiles_over_draws, statistics
 
 Array = np.ndarray[Any, Any]
@@ -359,7 +360,7 @@ def views(results: Results) -> list[View]:
             "fiscal",
             "Cumulative fiscal balance",
             fiscal,
-            fiscal_figure(fiscal, f"Cumulative fiscal balance: {label}", unit),
+            fiscal_figure(fiscal, f"Cumulative fiscal balance: {label}", unit_text(unit)),
         )
     )
 
@@ -399,7 +400,7 @@ def views(results: Results) -> list[View]:
         "trade": (
             "Duties and remission",
             ["us_tariff_cost_cad", "ca_counter_tariff_cad", "remission_value_cad"],
-            _unit(results, "public_cost"),
+            unit_text(_unit(results, "public_cost")),
         ),
         "charging": ("EVs per public charging port", ["evs_per_public_port"], "EVs per port"),
     }

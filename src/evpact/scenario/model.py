@@ -419,6 +419,20 @@ class Economy(OmitEmpty):
 
     cell_price_usd_per_kwh: UnitPrice | None = None
     ev_price_cad: UnitPrice | None = None
+    pack_price_premium_over_cell: uncertain(1.0, 5.0) | None = Field(  # type: ignore[valid-type]
+        default=None, description="Pack price over cell price (values a pack's battery)."
+    )
+    module_share_of_pack_premium: Share | None = Field(
+        default=None, description="Share of the pack's premium over cells that modules add."
+    )
+    factory_gate_share: Share | None = Field(
+        default=None,
+        description="Factory-gate value of a vehicle over its retail price (assembly output).",
+    )
+    value_for_duty_share: Share | None = Field(
+        default=None,
+        description="Customs value (value for duty) of a vehicle over its retail price.",
+    )
     multipliers: dict[str, dict[str, NonNegative]] = Field(
         default_factory=dict,
         description="Overrides of bundled multipliers: {industry: {measure: value}}.",

@@ -55,6 +55,9 @@ ECON = [
     "economy.multipliers",
     "economy.cell_price_usd_per_kwh",
     "economy.ev_price_cad",
+    "economy.factory_gate_share",
+    "economy.pack_price_premium_over_cell",
+    "economy.module_share_of_pack_premium",
     "reference: multipliers.csv",
     "reference: prices.csv",
 ]
@@ -92,13 +95,14 @@ def _entries() -> dict[str, Explanation]:
         ),
         "gdp_cumulative": Explanation(
             "Σ_t Δ(gdp_direct + gdp_indirect + gdp_induced)_t, GDP direct = Y × "
-            "gdp_per_output_direct",
+            "gdp_per_output_direct; Y = cells plus modules, vehicles at the factory gate",
             (*PLANTS, *MARKET, *ECON),
             ("gdp_direct", "gdp_indirect", "gdp_induced"),
             ECONOMY,
         ),
         "labour_income_cumulative": Explanation(
-            "Σ_t Δ(labour income, all layers)_t",
+            "Σ_t Δ(labour income, all layers)_t; direct = J × average_annual_earnings_cad, "
+            "indirect and induced by the labour-income ratios' Type I and II",
             (*PLANTS, *MARKET, *ECON),
             ("labour_income_direct", "labour_income_indirect", "labour_income_induced"),
             ECONOMY,
@@ -221,9 +225,9 @@ def _entries() -> dict[str, Explanation]:
             ORIGIN,
         ),
         "us_tariff_cost_cumulative": Explanation(
-            "Σ_t Δus_tariff_cost_cad_t; duty = rate × value of US exports, on non-US content "
-            "only for qualifying vehicles",
-            (*TRADE, *PLANTS, *MARKET),
+            "Σ_t Δus_tariff_cost_cad_t; duty = rate × value for duty of US exports, on non-US "
+            "content only for qualifying vehicles",
+            (*TRADE, *PLANTS, *MARKET, "economy.value_for_duty_share"),
             ("us_tariff_cost_cad",),
             TARIFFS,
         ),
