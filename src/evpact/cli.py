@@ -24,11 +24,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
+from .atomic import staged
 from .cli_data import data_app
 from .engine.compile import compile_scenario
 from .engine.resilience import chain_indicators
 from .errors import EvpactError
 from .formatting import number
+from .limits import confirm_size, estimate_seconds
 from .optimize.sweep import parse_grid
 from .optimize.sweep import sweep as run_sweep
 from .report.chain import chain_png, sankey_html
@@ -99,6 +101,10 @@ SamplingOpt = Annotated[
         "--sampling", help="Scheme of the draws: mc (independent), lhs (Latin hypercube), sobol."
     ),
 ]
+YesOpt = Annotated[
+    bool,
+    typer.Option("--yes", help="Run even when the size estimate says it takes minutes or more."),
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option("--workers", help="Workers of a local Dask cluster (implies --cluster local)."),
@@ -112,6 +118,17 @@ def _variant(assignments: list[str] | None) -> dict[str, Any]:
 def _fail(e: EvpactError) -> None:
     err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def _warn(messages: list[str]) -> None:
+    """Inputs that were valid but did nothing: one line each on stderr."""
+    for message in messages:
+        err_console.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def _years(scenario: str | Scenario, variant: dict[str, Any] | None = None) -> int:
+    s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, variant)
+    return s.horizon[1] - s.horizon[0] + 1
 
 
 @contextmanager
@@ -128,19 +145,22 @@ def _notes() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(enabled: bool, draws: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for runs long enough to need one."""
+def _progress(
+    enabled: bool, total: int, unit: str = "draws"
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for runs long enough to need one; the callback sets the real
+    total (``done`` of ``total`` ``unit``) as the work reports it."""
     if not enabled:
         yield None
         return
     columns = (
         TextColumn("simulating"),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} draws"),
+        TextColumn(f"{{task.completed:,}}/{{task.total:,}} {unit}"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("run", total=2 * draws)
+        task = bar.add_task("run", total=total)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -148,31 +168,56 @@ def _progress(enabled: bool, draws: int) -> Iterator[Callable[[int, int], None] 
         yield update
 
 
-def _table(results: Results, title: str) -> Table:
+def _share_of_draws(share: float) -> str:
+    """A share of draws as a percentage that never rounds 99.7% up to 100%."""
+    if share in (0.0, 1.0):
+        return f"{100 * share:.0f}%"
+    return f"{100 * share:.1f}%"
+
+
+def _table(results: Results, title: str, reference: dict[str, Any] | None = None) -> Table:
+    """Headline metrics with their kind. With ``reference`` (B's levels, from ``compare``),
+    impact rows show A - B and level rows show A and B side by side."""
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("metric", no_wrap=True)
-    for col in ("unit", "median", "90% interval", "mean"):
-        table.add_column(col, justify="left" if col == "unit" else "right")
+    cols: tuple[str, ...] = ("kind", "unit", "median", "90% interval", "mean")
+    if reference is not None:
+        cols = ("kind", "unit", "A - B median", "90% interval", "A median", "B median")
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("kind", "unit") else "right")
     summary = {str(k): v for k, v in results.summary().set_index("metric").to_dict("index").items()}
+    notes = []
     for name in HEADLINE:
         row = summary[name]
-        unit = str(row["unit"])
+        unit, kind = str(row["unit"]), str(row["kind"])
         p5, p50, p95, mean = (
             None if _missing(row[k]) else float(row[k]) for k in ("p5", "p50", "p95", "mean")
         )
         reached = f"{name}_reached_share"
+        shown_mean = number(mean, unit)
         if reached in summary:
-            table.caption = (table.caption or "") + (
-                f"{name}: reached within the horizon in "
-                f"{100 * float(summary[reached]['mean']):.0f}% of draws. "
-            )
-        table.add_row(
-            name,
-            unit,
-            number(p50, unit),
-            f"{number(p5, unit)} to {number(p95, unit)}",
-            number(mean, unit),
+            share = float(summary[reached]["mean"])
+            notes.append(f"{name}: reached within the horizon in {_share_of_draws(share)} of draws")
+            if mean is None and share > 0:
+                shown_mean = "n/a"  # not "not reached": most draws do reach it
+                notes[-1] += " (no mean: some draws never reach it)"
+        interval = f"{number(p5, unit)} to {number(p95, unit)}"
+        if reference is None:
+            table.add_row(name, kind, unit, number(p50, unit), interval, shown_mean)
+        elif kind == "impact":
+            table.add_row(name, kind, unit, number(p50, unit), interval, "", "")
+        else:
+            b = reference.get(name, {}).get("p50")
+            table.add_row(name, kind, unit, "", "", number(p50, unit), number(b, unit))
+    if reference is not None:
+        notes.insert(0, "impact rows: A - B draw by draw; level rows: each world's own value")
+    else:
+        notes.insert(
+            0,
+            "impact: the scenario minus its counterfactual, draw by draw; level: the "
+            "scenario's own value",
         )
+    table.caption = ". ".join(notes) + "."
     return table
 
 
@@ -187,7 +232,8 @@ def _risk_table(results: Results) -> Table:
         "expected shortfall (CVaR 5%) of fiscal_net_npv", number(cvar["value"], cvar["unit"])
     )
     for scope, p in risk["breakeven_within_horizon_probability"].items():
-        table.add_row(f"probability of break-even within the horizon ({scope})", number(p, "share"))
+        shown = "n/a" if p is None else _share_of_draws(p)
+        table.add_row(f"probability of break-even within the horizon ({scope})", shown)
     table.add_row(
         "probability the linkage holds in every measured year",
         number(risk["linkage_holds_over_deal_probability"], "share"),
@@ -208,13 +254,16 @@ def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _report(results: Results, out: Path, as_json: bool, title: str) -> None:
+def _report(results: Results, out: Path, as_json: bool, title: str, compare: bool = False) -> None:
+    if compare:
+        results.levels_b = results.reference_levels()
     files = results.write(out)
+    _warn(results.warnings)
     if as_json:
         sys.stdout.write(json.dumps(results.summary_dict()) + "\n")
         return
     m = results.meta
-    out_console.print(_table(results, title))
+    out_console.print(_table(results, title, results.levels_b))
     out_console.print(_risk_table(results))
     seed = "deterministic" if m["deterministic"] else f"seed {m['seed']}"
     out_console.print(
@@ -259,9 +308,13 @@ def run(
             "--keep-draws", help="Keep every draw in memory (runs past 65,536 draws stream)."
         ),
     ] = False,
+    yes: YesOpt = False,
 ) -> None:
     """Simulate a deal against its counterfactual and summarise the impacts."""
     try:
+        n = 1 if deterministic else draws
+        years = _years(scenario, _variant(set_))
+        confirm_size(f"a run of {n:,} draws", estimate_seconds(n, years), yes)
         with (
             _notes(),
             dask_client(cluster, workers) as client,
@@ -279,7 +332,7 @@ def run(
                 keep_draws=keep_draws or None,
             )
         name = results.meta["scenario"]
-        title = f"{name} vs {results.meta['counterfactual']} (impacts)"
+        title = f"{name} vs {results.meta['counterfactual']} (impacts and levels)"
         _report(results, out or Path("evpact-out") / name, as_json, title)
     except EvpactError as e:
         _fail(e)
@@ -295,17 +348,21 @@ def compare(
     set_b: Annotated[list[str] | None, typer.Option("--set-b", help="Variant of B.")] = None,
     out: OutOpt = None,
     as_json: JsonOpt = False,
+    yes: YesOpt = False,
 ) -> None:
-    """A minus B, draw by draw, on common random numbers."""
+    """A minus B, draw by draw, on common random numbers: impacts as A - B, levels (shares
+    and ratios of each world) side by side."""
     try:
         sa, sb = load_scenario(a, _variant(set_a)), load_scenario(b, _variant(set_b))
-        with _progress(not as_json and draws >= PROGRESS_FROM, draws) as tick:
+        confirm_size(f"a comparison of {draws:,} draws", estimate_seconds(draws, _years(sa)), yes)
+        with _progress(not as_json and draws >= PROGRESS_FROM, 2 * draws) as tick:
             results = simulate(sa, draws=draws, seed=seed, counterfactual=sb, progress=tick)
         _report(
             results,
             out or Path("evpact-out") / f"{sa.name}-vs-{sb.name}",
             as_json,
-            f"{sa.name} minus {sb.name}",
+            f"{sa.name} (A) against {sb.name} (B)",
+            compare=True,
         )
     except EvpactError as e:
         _fail(e)
@@ -329,20 +386,30 @@ def sweep(
     as_json: JsonOpt = False,
     cluster: ClusterOpt = None,
     workers: WorkersOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Every combination of a grid of deal terms, on the same random numbers, in one table."""
     try:
         axes = dict(parse_grid(g) for g in grid)
         shown = [m.strip() for m in metrics.split(",") if m.strip()]
-        with dask_client(cluster, workers) as client:
-            table = run_sweep(scenario, axes, draws=draws, seed=seed, client=client)
+        points = math.prod(len(v) for v in axes.values())
+        confirm_size(
+            f"a sweep of {points:,} variants x {draws:,} draws",
+            estimate_seconds(draws, _years(scenario), runs=points),
+            yes,
+        )
+        with (
+            dask_client(cluster, workers) as client,
+            _progress(not as_json and points > 1, points, "variants") as tick,
+        ):
+            table = run_sweep(scenario, axes, draws=draws, seed=seed, client=client, progress=tick)
         unknown = sorted(set(shown) - set(table["metric"]))
         if unknown:
             raise EvpactError(f"--metrics: unknown {unknown}; see summary.csv of a run")
         name = load_scenario(scenario).name
         folder = out or Path("evpact-out") / name / "sweep"
-        folder.mkdir(parents=True, exist_ok=True)
-        table.to_csv(folder / "sweep.csv", index=False)
+        with staged(folder) as tmp:
+            table.to_csv(tmp / "sweep.csv", index=False)
         if as_json:
             sys.stdout.write(table.to_json(orient="records") + "\n")
             return
@@ -562,17 +629,23 @@ def stress(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE.")] = None,
     out: OutOpt = None,
     as_json: JsonOpt = False,
+    yes: YesOpt = False,
 ) -> None:
     """Cut supply at a stage of the chain: what the deal's world and its counterfactual lose."""
     try:
         parsed = [parse_cut(c) for c in cut or []]
+        years = _years(scenario, _variant(set_))
+        confirm_size(
+            f"a stress test of {draws:,} draws", estimate_seconds(draws, years, runs=2), yes
+        )
         result = run_stress(
             scenario, parsed, weeks, year, draws=draws, seed=seed, variant=_variant(set_)
         )
+        m = result.meta
+        result.write(out or Path("evpact-out") / f"{m['scenario']}-stress")
     except EvpactError as e:
         _fail(e)
-    m = result.meta
-    result.write(out or Path("evpact-out") / f"{m['scenario']}-stress")
+    _warn(m["warnings"])
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict()) + "\n")
         return
