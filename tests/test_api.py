@@ -14,7 +14,7 @@ def test_results_api_and_compare(tmp_path):
     b = evpact.simulate("canada-korea-2026-unlinked", draws=200, seed=1)
     assert isinstance(a.scenario, xr.Dataset)
     summary = a.summary()
-    assert list(summary.columns) == ["metric", "unit", "mean", "p5", "p50", "p95"]
+    assert list(summary.columns) == ["metric", "kind", "unit", "mean", "p5", "p50", "p95"]
     frame = a.to_frame()
     assert isinstance(frame, pd.DataFrame) and len(frame) == 200 * 20
     # comparing with the counterfactual's own run reproduces the built-in impacts exactly

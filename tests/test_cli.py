@@ -50,7 +50,7 @@ METRICS = (
     "us_tariff_cost_cumulative",
     "remission_value_cumulative",
 )
-STAT_KEYS = {"unit", "mean", "p5", "p50", "p95"}
+STAT_KEYS = {"unit", "kind", "mean", "p5", "p50", "p95"}
 UNITS = {
     "jobs",
     "CAD_2026",
@@ -134,7 +134,8 @@ def default_run(work: Path) -> tuple[dict[str, Any], str, Path]:
 
 def check_keys_and_risk(summary: dict[str, Any]) -> None:
     """The contract's top-level keys, plus the risk block."""
-    assert set(summary) == TOP_KEYS | {"risk", "trade"}  # the contract, risk and trade blocks
+    # the contract, risk and trade blocks, warnings (issue 11) and, in compare, B's levels
+    assert set(summary) - {"levels_b"} == TOP_KEYS | {"risk", "trade", "warnings"}
     risk = summary["risk"]
     assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
     assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]
@@ -190,7 +191,7 @@ def test_run_writes_outputs(default_run: tuple[dict[str, Any], str, Path]) -> No
     assert json.loads((out / "summary.json").read_text()) == summary
 
     table = pd.read_csv(out / "summary.csv")
-    assert list(table.columns) == ["metric", "unit", "mean", "p5", "p50", "p95"]
+    assert list(table.columns) == ["metric", "kind", "unit", "mean", "p5", "p50", "p95"]
     assert set(METRICS) <= set(table["metric"])
 
     yearly = pd.read_csv(out / "yearly.csv")
@@ -304,6 +305,7 @@ def test_compare(work: Path) -> None:
     assert summary["counterfactual"] == "canada-korea-2026-unlinked"
     assert summary["draws"] == 200
     assert set(METRICS) <= set(summary["metrics"])
+    assert {m["kind"] for m in summary["levels_b"].values()} == {"level"}
     assert json.loads((out / "summary.json").read_text()) == summary
 
 

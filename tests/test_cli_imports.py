@@ -70,3 +70,13 @@ def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     """The check has teeth: a command that simulates does import the labelled arrays."""
     modules = imported(["run", "-n", "5", "--json", "--out", str(tmp_path)])
     assert {"xarray", "scipy.special", "pandas"} <= modules
+
+
+def test_the_written_out_normal_reach_is_scipys() -> None:
+    """``Z_REACH`` is a literal so that loading a scenario needs no scipy; it must be the
+    quantile scipy computes."""
+    from scipy import special
+
+    from evpact.scenario.distributions import Z_REACH
+
+    assert float(special.ndtri(1 - 2.0**-53)) == Z_REACH

@@ -147,7 +147,7 @@ FILE_CASES: list[Any] = [
         "horizon", horizon_backwards, [], ["horizon", "before it starts"], id="horizon-backwards"
     ),
     pytest.param(
-        "horizon-late", horizon_past_2100, [], ["horizon", "1990-2100"], id="horizon-past-2100"
+        "horizon-late", horizon_past_2100, [], ["horizon", "2100"], id="horizon-past-2100"
     ),
     pytest.param(
         "chemistry",

@@ -293,7 +293,8 @@ def test_saved_runs_are_listed_and_fetched(client, base_run):
 def test_summary_csv(client, base_run):
     text = check(client.get(base_run["links"]["summary_csv"]), 200)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows[0].keys() == {"metric", "unit", "mean", "p5", "p50", "p95"}
+    assert rows[0].keys() == {"metric", "kind", "unit", "mean", "p5", "p50", "p95"}
+    assert {r["kind"] for r in rows} == {"impact", "level"}
     assert {r["metric"] for r in rows} == set(base_run["summary"]["metrics"])
 
 

@@ -22,6 +22,7 @@ from .metrics import Metric, draw_metrics
 from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
 from .scenario.model import Scenario
+from .scenario.types import check_seed
 from .uncertainty.montecarlo import CHUNK, Progress, run_models
 from .uncertainty.reduce import SUBSAMPLE, Totals, quantile_rank_error
 from .uncertainty.sampling import SCHEMES
@@ -118,6 +119,7 @@ def simulate(
         raise EvpactError(f"sampling must be one of {', '.join(SCHEMES)}, got '{sampling}'")
     if draws < 1:
         raise EvpactError(f"draws must be at least 1, got {draws}")
+    check_seed(seed)
     if chunk < 1:
         raise EvpactError(f"chunk must be at least 1, got {chunk}")
     if workers is not None and workers < 1:
@@ -131,8 +133,10 @@ def simulate(
     elif isinstance(counterfactual, Scenario):
         cf = counterfactual
     else:
-        cf = load_counterfactual(
-            scenario.model_copy(update={"counterfactual": str(counterfactual)}), variant
+        cf = load_counterfactual(  # named by the caller: the scenario itself is allowed
+            scenario.model_copy(update={"counterfactual": str(counterfactual)}),
+            variant,
+            same_ok=True,
         )
     if cf.horizon != scenario.horizon:
         raise EvpactError(
@@ -153,7 +157,7 @@ def simulate(
         rows = min(stop, kept) - start
         for name, m in (block_metrics or {}).items():
             if name not in metrics:
-                metrics[name] = Metric(m.unit, np.empty(kept), m.description)
+                metrics[name] = Metric(m.unit, np.empty(kept), m.description, m.kind)
             if rows > 0:
                 metrics[name].values[start : start + rows] = m.values[:rows]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -53,9 +53,13 @@ METRIC_INPUTS = (
 
 @dataclass(frozen=True)
 class Metric:
+    """A metric's values per draw. ``kind``: ``impact`` (the scenario minus its counterfactual,
+    draw by draw) or ``level`` (the scenario's own value, e.g. a share of its output)."""
+
     unit: str
     values: Array  # one per draw
     description: str
+    kind: Literal["impact", "level"] = "impact"
 
 
 def draw_metrics(
@@ -148,24 +152,27 @@ def draw_metrics(
         "share",
         absorbed,
         "scenario level: share of cell output installed in vehicles assembled in the country",
+        kind="level",
     )
     met = s["linkage_met"]
     measured = (~np.isnan(met)).sum(axis=(1, 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
     out["linkage_met_share"] = Metric(
-        "share", held, "scenario level: share of measured years the linkage holds"
+        "share", held, "scenario level: share of measured years the linkage holds", kind="level"
     )
     out.update(linkage_risk(met, years))
     out["domestic_chain_share"] = Metric(
         "share",
         np.array(s["domestic_chain_share"], dtype=float),
         "scenario level: domestic share of the deals' battery chains, stages weighted equally",
+        kind="level",
     )
     out["chain_hhi_max"] = Metric(
         "HHI",
         np.array(s["chain_hhi_max"], dtype=float),
         "scenario level: Herfindahl-Hirschman index (0-10,000) of the most concentrated stage",
+        kind="level",
     )
     out.update(environment(s, c))
     out.update(trade(s, c, cad))
@@ -177,6 +184,7 @@ def draw_metrics(
             "evs_per_port",
             ratio,
             f"scenario level: home EV stock per public charging port at the end of {port_year}",
+            kind="level",
         )
     return out
 
@@ -206,6 +214,7 @@ def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Met
             "ratio",
             cover,
             f"scenario level: home {m} production over the {m} the home cell plants need",
+            kind="level",
         )
         out[f"mineral_{m}_cumulative"] = Metric(
             "t",
@@ -245,11 +254,13 @@ def trade(s: Mapping[str, Array], c: Mapping[str, Array], cad: str) -> dict[str,
             lowest,
             "scenario level: lowest home assembly plant's production-weighted regional value "
             "content above the USMCA threshold",
+            kind="level",
         ),
         "usmca_qualifying_share": Metric(
             "share",
             share,
             "scenario level: share of home-assembled vehicles that qualify under USMCA",
+            kind="level",
         ),
         "us_tariff_cost_cumulative": Metric(
             cad, total("us_tariff_cost_cad"), "US duties on home exports of vehicles and cells"
@@ -283,16 +294,19 @@ def linkage_risk(met: Array, years: Array) -> dict[str, Metric]:
             np.where(measured, (~ever).astype(float), np.nan),
             "scenario level: 1 if the linkage holds in every measured year; its mean is the "
             "probability the deal never fails its condition",
+            kind="level",
         ),
         "linkage_first_failure_year": Metric(
             "year",
             np.where(measured, first, np.nan),
             "scenario level: first year the linkage fails (no value if it never fails)",
+            kind="level",
         ),
         "linkage_first_failure_year_reached_share": Metric(
             "share",
             np.where(measured, ever.astype(float), np.nan),
             "scenario level: draws in which the linkage fails at least once",
+            kind="level",
         ),
     }
 

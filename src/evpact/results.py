@@ -12,7 +12,7 @@ import json
 import math
 import warnings
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .advisories import run_warnings
 from .engine.simulate import VARIABLES
 from .errors import EvpactError
 from .metrics import METRIC_INPUTS, Metric, draw_metrics
@@ -72,6 +73,8 @@ class Results:
     ) -> None:
         self._metrics = metrics
         self._totals = totals
+        #: B's own levels when this run compares A with B (set by ``compare``), in the summary
+        self.levels_b: dict[str, dict[str, Any]] | None = None
         self.scenario = scenario
         self.counterfactual = counterfactual
         self.meta = dict(meta)
@@ -140,18 +143,41 @@ class Results:
         return stats
 
     def summary(self) -> pd.DataFrame:
-        """Tidy table: metric, unit, mean, p5, p50, p95."""
+        """Tidy table: metric, kind (impact or level), unit, mean, p5, p50, p95."""
         rows = [
-            {"metric": name, "unit": m.unit, **self._statistics(name)}
+            {"metric": name, "kind": m.kind, "unit": m.unit, **self._statistics(name)}
             for name, m in self.metrics.items()
         ]
-        return pd.DataFrame(rows, columns=["metric", "unit", "mean", "p5", "p50", "p95"])
+        return pd.DataFrame(rows, columns=["metric", "kind", "unit", "mean", "p5", "p50", "p95"])
+
+    def reference_levels(self) -> dict[str, dict[str, Any]]:
+        """Level metrics of the counterfactual world itself (B in ``compare A B``), over the
+        kept draws: a level is one world's own value, so a comparison shows A's and B's side
+        by side rather than a difference."""
+        if not any(m.kind == "level" for m in self.metrics.values()):
+            return {}
+        b = {n: self.counterfactual[n].values for n in METRIC_INPUTS}
+        a = {n: self.scenario[n].values for n in METRIC_INPUTS}
+        swapped = draw_metrics(b, a, self.scenario["year"].values, self.meta["price_year"])
+        return {
+            name: {"unit": m.unit, "kind": m.kind, **statistics(m.values)}
+            for name, m in swapped.items()
+            if m.kind == "level"
+        }
+
+    @cached_property
+    def warnings(self) -> list[str]:
+        """Inputs that were valid but did nothing in this run (see ``advisories``)."""
+        if self.scenario_model is None:
+            return []
+        return run_warnings(self.scenario_model, self.scenario)
 
     def summary_dict(self) -> dict[str, Any]:
         """The summary JSON contract of ``evpact run --json``."""
         m = self.meta
         metrics = {
-            name: {"unit": x.unit, **self._statistics(name)} for name, x in self.metrics.items()
+            name: {"unit": x.unit, "kind": x.kind, **self._statistics(name)}
+            for name, x in self.metrics.items()
         }
         return {
             "scenario": m["scenario"],
@@ -165,6 +191,8 @@ class Results:
             "metrics": metrics,
             "risk": self.risk(),
             "trade": self.trade_series(),
+            "warnings": self.warnings,
+            **({} if self.levels_b is None else {"levels_b": self.levels_b}),
         }
 
     def trade_series(self) -> dict[str, Any] | None:
@@ -380,10 +408,11 @@ class Results:
 
     def write(self, out: Path) -> list[Path]:
         """Summary JSON and CSV, yearly summaries, per-draw metrics, NetCDF and the resolved
-        scenarios. Returns the files written."""
+        scenarios, all written before any replaces a file of ``out`` (see ``atomic``).
+        Returns the files written."""
+        from .atomic import staged
         from .scenario.load import to_yaml
 
-        out.mkdir(parents=True, exist_ok=True)
         files: dict[str, Callable[[Path], Any]] = {
             "summary.json": lambda p: p.write_text(json.dumps(self.summary_dict(), indent=2)),
             "summary.csv": lambda p: self.summary().to_csv(p, index=False),
@@ -392,18 +421,16 @@ class Results:
         }
         if self.meta["draws"] <= PER_DRAW_LIMIT:  # larger runs keep them in results.nc only
             files["draws.csv"] = lambda p: self.draws_frame().to_csv(p)
-        written = []
-        for name, writer in files.items():
-            writer(out / name)
-            written.append(out / name)
         for label, model in (
             ("scenario", self.scenario_model),
             ("counterfactual", self.counterfactual_model),
         ):
             if model is not None:
-                (out / f"{label}.yaml").write_text(to_yaml(model))
-                written.append(out / f"{label}.yaml")
-        return written
+                files[f"{label}.yaml"] = partial(_write_yaml, text=to_yaml(model))
+        with staged(out) as tmp:
+            for name, writer in files.items():
+                writer(tmp / name)
+        return [out / name for name in files]
 
     def _write_netcdf(self, path: Path) -> None:
         """Groups ``scenario`` and ``counterfactual`` (every draw, or yearly statistics past
@@ -423,6 +450,10 @@ class Results:
                 ds = _yearly_statistics(ds, exact if self.streamed else None)
             ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")
         metrics.to_netcdf(path, group="metrics", mode="a", engine="h5netcdf")
+
+
+def _write_yaml(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 #: yearly trade flows of the summary's trade block (impacts, CAD)

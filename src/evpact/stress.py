@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
+from .atomic import staged
 from .errors import EvpactError
 from .results import statistics
 from .scenario.load import load_counterfactual, load_scenario
@@ -64,12 +65,11 @@ class StressResult:
         return {**self.meta, "losses": rows}
 
     def write(self, out: Path) -> list[Path]:
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "stress.csv", out / "stress_yearly.csv", out / "stress.json"]
-        self.table.to_csv(paths[0], index=False)
-        self.yearly.to_csv(paths[1], index=False)
-        paths[2].write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
-        return paths
+        with staged(out) as tmp:
+            self.table.to_csv(tmp / "stress.csv", index=False)
+            self.yearly.to_csv(tmp / "stress_yearly.csv", index=False)
+            (tmp / "stress.json").write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+        return [out / "stress.csv", out / "stress_yearly.csv", out / "stress.json"]
 
 
 def check(
@@ -125,6 +125,20 @@ def stress(
             rows.append({"world": world, "loss": name, "unit": unit, **statistics(loss.sum(1))})
             for y, value in zip(r.scenario["year"].values, loss.mean(axis=0), strict=True):
                 yearly.append({"world": world, "year": int(y), "loss": name, "mean": value})
+    touched = any(
+        (row["mean"] or 0.0) != 0.0 or (row["p5"] or 0.0) != 0.0 or (row["p95"] or 0.0) != 0.0
+        for row in rows
+    )
+    warnings = (
+        []
+        if touched
+        else [
+            f"the cut{'s' if len(cuts) > 1 else ''} "
+            f"{', '.join(f'{s}:{c}={share:g}' for s, c, share in cuts)} touch"
+            f"{'' if len(cuts) > 1 else 'es'} nothing in any draw of either world: no plant or "
+            "declared chain of the deals has that stage in that country (see `evpact chain`)"
+        ]
+    )
     meta = {
         "scenario": base.name,
         "counterfactual": base.counterfactual,
@@ -133,5 +147,6 @@ def stress(
         "year": year,
         "draws": draws,
         "seed": seed,
+        "warnings": warnings,
     }
     return StressResult(pd.DataFrame(rows), pd.DataFrame(yearly), meta)

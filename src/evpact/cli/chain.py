@@ -21,9 +21,12 @@ from .common import (
     OutOpt,
     ScenarioArg,
     SeedOpt,
+    YesOpt,
     fail,
     out_console,
     variant,
+    warn,
+    years,
 )
 
 
@@ -90,20 +93,27 @@ def stress(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE.")] = None,
     out: OutOpt = None,
     as_json: JsonOpt = False,
+    yes: YesOpt = False,
 ) -> None:
     """Cut supply at a stage of the chain: what the deal's world and its counterfactual lose."""
+    from ..limits import confirm_size, estimate_seconds
     from ..stress import parse_cut
     from ..stress import stress as run_stress
 
     try:
         parsed = [parse_cut(c) for c in cut or []]
+        horizon = years(scenario, variant(set_))
+        confirm_size(
+            f"a stress test of {draws:,} draws", estimate_seconds(draws, horizon, runs=2), yes
+        )
         result = run_stress(
             scenario, parsed, weeks, year, draws=draws, seed=seed, variant=variant(set_)
         )
+        m = result.meta
+        result.write(out or Path("evpact-out") / f"{m['scenario']}-stress")
     except EvpactError as e:
         fail(e)
-    m = result.meta
-    result.write(out or Path("evpact-out") / f"{m['scenario']}-stress")
+    warn(m["warnings"])
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict()) + "\n")
         return

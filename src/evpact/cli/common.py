@@ -21,6 +21,7 @@ from ..defaults import DEFAULT_DRAWS, DEFAULT_SEED
 
 if TYPE_CHECKING:
     from ..errors import EvpactError
+    from ..scenario.model import Scenario
 
 __all__ = ["DEFAULT_DRAWS", "DEFAULT_SEED"]
 
@@ -45,6 +46,10 @@ SamplingOpt = Annotated[
         "--sampling", help="Scheme of the draws: mc (independent), lhs (Latin hypercube), sobol."
     ),
 ]
+YesOpt = Annotated[
+    bool,
+    typer.Option("--yes", help="Run even when the size estimate says it takes minutes or more."),
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option(
@@ -67,6 +72,27 @@ def fail(e: EvpactError) -> NoReturn:
     raise typer.Exit(2)
 
 
+def warn(messages: list[str]) -> None:
+    """Inputs that were valid but did nothing: one line each on stderr."""
+    for message in messages:
+        err_console.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def years(scenario: str | Scenario, assignments: dict[str, Any] | None = None) -> int:
+    from ..scenario.load import load_scenario
+    from ..scenario.model import Scenario
+
+    s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, assignments)
+    return s.horizon[1] - s.horizon[0] + 1
+
+
+def share_of_draws(share: float) -> str:
+    """A share of draws as a percentage that never rounds 99.7% up to 100%."""
+    if share in (0.0, 1.0):
+        return f"{100 * share:.0f}%"
+    return f"{100 * share:.1f}%"
+
+
 def missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
@@ -85,8 +111,11 @@ def notes() -> Iterator[None]:
 
 
 @contextmanager
-def progress(enabled: bool, draws: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for runs long enough to need one."""
+def progress(
+    enabled: bool, total: int, unit: str = "draws"
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for runs long enough to need one; the callback sets the real
+    total (``done`` of ``total`` ``unit``) as the work reports it."""
     if not enabled:
         yield None
         return
@@ -95,11 +124,11 @@ def progress(enabled: bool, draws: int) -> Iterator[Callable[[int, int], None] |
     columns = (
         TextColumn("simulating"),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} draws"),
+        TextColumn(f"{{task.completed:,}}/{{task.total:,}} {unit}"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("run", total=2 * draws)
+        task = bar.add_task("run", total=total)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

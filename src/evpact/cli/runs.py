@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -24,12 +24,16 @@ from .common import (
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
+    YesOpt,
     fail,
     missing,
     notes,
     out_console,
     progress,
+    share_of_draws,
     variant,
+    warn,
+    years,
 )
 
 if TYPE_CHECKING:
@@ -64,31 +68,49 @@ HEADLINE = (
 )
 
 
-def summary_table(results: Results, title: str) -> Table:
+def summary_table(results: Results, title: str, reference: dict[str, Any] | None = None) -> Table:
+    """Headline metrics with their kind. With ``reference`` (B's levels, from ``compare``),
+    impact rows show A - B and level rows show A and B side by side."""
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("metric", no_wrap=True)
-    for col in ("unit", "median", "90% interval", "mean"):
-        table.add_column(col, justify="left" if col == "unit" else "right")
+    cols: tuple[str, ...] = ("kind", "unit", "median", "90% interval", "mean")
+    if reference is not None:
+        cols = ("kind", "unit", "A - B median", "90% interval", "A median", "B median")
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("kind", "unit") else "right")
     summary = {str(k): v for k, v in results.summary().set_index("metric").to_dict("index").items()}
+    notes = []
     for name in HEADLINE:
         row = summary[name]
-        unit = str(row["unit"])
+        unit, kind = str(row["unit"]), str(row["kind"])
         p5, p50, p95, mean = (
             None if missing(row[k]) else float(row[k]) for k in ("p5", "p50", "p95", "mean")
         )
         reached = f"{name}_reached_share"
+        shown_mean = number(mean, unit)
         if reached in summary:
-            table.caption = (table.caption or "") + (
-                f"{name}: reached within the horizon in "
-                f"{100 * float(summary[reached]['mean']):.0f}% of draws. "
-            )
-        table.add_row(
-            name,
-            unit,
-            number(p50, unit),
-            f"{number(p5, unit)} to {number(p95, unit)}",
-            number(mean, unit),
+            share = float(summary[reached]["mean"])
+            notes.append(f"{name}: reached within the horizon in {share_of_draws(share)} of draws")
+            if mean is None and share > 0:
+                shown_mean = "n/a"  # not "not reached": most draws do reach it
+                notes[-1] += " (no mean: some draws never reach it)"
+        interval = f"{number(p5, unit)} to {number(p95, unit)}"
+        if reference is None:
+            table.add_row(name, kind, unit, number(p50, unit), interval, shown_mean)
+        elif kind == "impact":
+            table.add_row(name, kind, unit, number(p50, unit), interval, "", "")
+        else:
+            b = reference.get(name, {}).get("p50")
+            table.add_row(name, kind, unit, "", "", number(p50, unit), number(b, unit))
+    if reference is not None:
+        notes.insert(0, "impact rows: A - B draw by draw; level rows: each world's own value")
+    else:
+        notes.insert(
+            0,
+            "impact: the scenario minus its counterfactual, draw by draw; level: the "
+            "scenario's own value",
         )
+    table.caption = ". ".join(notes) + "."
     return table
 
 
@@ -103,7 +125,8 @@ def risk_table(results: Results) -> Table:
         "expected shortfall (CVaR 5%) of fiscal_net_npv", number(cvar["value"], cvar["unit"])
     )
     for scope, p in risk["breakeven_within_horizon_probability"].items():
-        table.add_row(f"probability of break-even within the horizon ({scope})", number(p, "share"))
+        shown = "n/a" if p is None else share_of_draws(p)
+        table.add_row(f"probability of break-even within the horizon ({scope})", shown)
     table.add_row(
         "probability the linkage holds in every measured year",
         number(risk["linkage_holds_over_deal_probability"], "share"),
@@ -120,13 +143,16 @@ def risk_table(results: Results) -> Table:
     return table
 
 
-def report(results: Results, out: Path, as_json: bool, title: str) -> None:
+def report(results: Results, out: Path, as_json: bool, title: str, compare: bool = False) -> None:
+    if compare:
+        results.levels_b = results.reference_levels()
     files = results.write(out)
+    warn(results.warnings)
     if as_json:
         sys.stdout.write(json.dumps(results.summary_dict()) + "\n")
         return
     m = results.meta
-    out_console.print(summary_table(results, title))
+    out_console.print(summary_table(results, title, results.levels_b))
     out_console.print(risk_table(results))
     seed = "deterministic" if m["deterministic"] else f"seed {m['seed']}"
     out_console.print(
@@ -170,12 +196,18 @@ def run(
             "--keep-draws", help="Keep every draw in memory (runs past 65,536 draws stream)."
         ),
     ] = False,
+    yes: YesOpt = False,
 ) -> None:
     """Simulate a deal against its counterfactual and summarise the impacts."""
     from ..api import simulate
+    from ..limits import confirm_size, estimate_seconds
     from ..uncertainty.cluster import dask_client
 
     try:
+        n = 1 if deterministic else draws
+        confirm_size(
+            f"a run of {n:,} draws", estimate_seconds(n, years(scenario, variant(set_))), yes
+        )
         with (
             notes(),
             dask_client(cluster, workers if cluster else None) as client,
@@ -194,7 +226,7 @@ def run(
                 workers=None if cluster else workers,
             )
         name = results.meta["scenario"]
-        title = f"{name} vs {results.meta['counterfactual']} (impacts)"
+        title = f"{name} vs {results.meta['counterfactual']} (impacts and levels)"
         report(results, out or Path("evpact-out") / name, as_json, title)
     except EvpactError as e:
         fail(e)
@@ -209,20 +241,25 @@ def compare(
     set_b: Annotated[list[str] | None, typer.Option("--set-b", help="Variant of B.")] = None,
     out: OutOpt = None,
     as_json: JsonOpt = False,
+    yes: YesOpt = False,
 ) -> None:
-    """A minus B, draw by draw, on common random numbers."""
+    """A minus B, draw by draw, on common random numbers: impacts as A - B, levels (shares
+    and ratios of each world) side by side."""
     from ..api import simulate
+    from ..limits import confirm_size, estimate_seconds
     from ..scenario.load import load_scenario
 
     try:
         sa, sb = load_scenario(a, variant(set_a)), load_scenario(b, variant(set_b))
-        with progress(not as_json and draws >= PROGRESS_FROM, draws) as tick:
+        confirm_size(f"a comparison of {draws:,} draws", estimate_seconds(draws, years(sa)), yes)
+        with progress(not as_json and draws >= PROGRESS_FROM, 2 * draws) as tick:
             results = simulate(sa, draws=draws, seed=seed, counterfactual=sb, progress=tick)
         report(
             results,
             out or Path("evpact-out") / f"{sa.name}-vs-{sb.name}",
             as_json,
-            f"{sa.name} minus {sb.name}",
+            f"{sa.name} (A) against {sb.name} (B)",
+            compare=True,
         )
     except EvpactError as e:
         fail(e)

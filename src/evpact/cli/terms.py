@@ -25,11 +25,14 @@ from .common import (
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
+    YesOpt,
     err_console,
     fail,
     missing,
     out_console,
+    progress,
     variant,
+    years,
 )
 
 
@@ -50,8 +53,11 @@ def sweep(
     as_json: JsonOpt = False,
     cluster: ClusterOpt = None,
     workers: WorkersOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Every combination of a grid of deal terms, on the same random numbers, in one table."""
+    from ..atomic import staged
+    from ..limits import confirm_size, estimate_seconds
     from ..optimize.sweep import parse_grid
     from ..optimize.sweep import sweep as run_sweep
     from ..scenario.load import load_scenario
@@ -60,13 +66,23 @@ def sweep(
     try:
         axes = dict(parse_grid(g) for g in grid)
         shown = [m.strip() for m in metrics.split(",") if m.strip()]
-        with dask_client(cluster, workers if cluster else None) as client:
+        points = math.prod(len(v) for v in axes.values())
+        confirm_size(
+            f"a sweep of {points:,} variants x {draws:,} draws",
+            estimate_seconds(draws, years(scenario), runs=points),
+            yes,
+        )
+        with (
+            dask_client(cluster, workers if cluster else None) as client,
+            progress(not as_json and points > 1, points, "variants") as tick,
+        ):
             table = run_sweep(
                 scenario,
                 axes,
                 draws=draws,
                 seed=seed,
                 client=client,
+                progress=tick,
                 workers=None if cluster else workers,
             )
         unknown = sorted(set(shown) - set(table["metric"]))
@@ -74,8 +90,8 @@ def sweep(
             raise EvpactError(f"--metrics: unknown {unknown}; see summary.csv of a run")
         name = load_scenario(scenario).name
         folder = out or Path("evpact-out") / name / "sweep"
-        folder.mkdir(parents=True, exist_ok=True)
-        table.to_csv(folder / "sweep.csv", index=False)
+        with staged(folder) as tmp:
+            table.to_csv(tmp / "sweep.csv", index=False)
         if as_json:
             sys.stdout.write(table.to_json(orient="records") + "\n")
             return

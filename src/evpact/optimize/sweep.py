@@ -7,6 +7,7 @@ between rows come from the terms, not from sampling noise.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,10 @@ from ..errors import EvpactError
 from ..scenario.load import load_scenario, vary
 from ..scenario.model import Scenario
 
+#: values one grid axis may take (a million-point grid is still possible over several axes,
+#: and the CLI asks for --yes before a sweep that long)
+MAX_AXIS = 100_000
+
 
 def parse_grid(text: str) -> tuple[str, list[float]]:
     """``PATH=START:STOP:N`` (N evenly spaced values, ends included) or ``PATH=V1,V2,...``."""
@@ -29,14 +34,17 @@ def parse_grid(text: str) -> tuple[str, list[float]]:
         if ":" in spec:
             start, stop, count = spec.split(":")
             n = int(count)
-            if n < 1:
+            if not 1 <= n <= MAX_AXIS:
                 raise ValueError
             values = [float(v) for v in np.linspace(float(start), float(stop), n)]
         else:
             values = [float(v) for v in spec.split(",")]
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError
     except ValueError:
         raise EvpactError(
-            f"--grid {path}: cannot read '{spec}'; use START:STOP:N (N >= 1) or V1,V2,..."
+            f"--grid {path}: cannot read '{spec[:60]}'; use START:STOP:N (1 <= N <= "
+            f"{MAX_AXIS:,}) or V1,V2,... with finite numbers"
         ) from None
     return path.strip(), values
 

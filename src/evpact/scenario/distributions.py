@@ -7,6 +7,8 @@ schemes all plug in the same way, and common random numbers across scenarios com
 
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -15,6 +17,15 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 KINDS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal")
 FloatArray = np.ndarray[Any, Any]
+#: largest magnitude any scenario number may reach (a draw included): far beyond every
+#: physical quantity of the format, and small enough that products of a few of them stay
+#: finite in double precision
+MAX_MAGNITUDE = 1e15
+#: the most extreme standard normal quantile a draw can reach: uniforms lie in (0, 1) with
+#: 53-bit resolution, so the sampler never goes beyond Phi^-1(1 - 2^-53) (scipy's
+#: ``special.ndtri(1 - 2.0**-53)``, written out so that reading a scenario does not import
+#: scipy; tests/test_cli_imports.py checks the two agree)
+Z_REACH = 8.209536151601387
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,19 @@ class Dist:
         if self.kind == "normal":
             return p[2], p[3]
         return 0.0, float("inf")  # lognormal
+
+    @property
+    def reach(self) -> tuple[float, float]:
+        """Smallest and largest value the sampler can actually draw: the support, with the
+        unbounded tails of normals and lognormals cut where uniforms in (0, 1) end."""
+        p = self.params
+        lo, hi = self.support
+        if self.kind == "normal":
+            lo, hi = max(lo, p[0] - Z_REACH * p[1]), min(hi, p[0] + Z_REACH * p[1])
+        elif self.kind == "lognormal":
+            with np.errstate(over="ignore"):
+                hi = float(p[0] * np.exp(min(p[1] * Z_REACH, 1e3)))
+        return lo, hi
 
     @property
     def central(self) -> float:
@@ -108,18 +132,40 @@ def triangular_ppf(u: FloatArray, lo: Any, mode: Any, hi: Any) -> FloatArray:
     return np.where(u < split, left, right)
 
 
+def finite(value: Any, what: str = "a number") -> float:
+    """``value`` as a finite float, or a ValueError that says why not (NaN, infinite, an
+    integer too large for a float, not a number at all)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} must be a number, got {_short(value)}")
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ValueError(
+            f"{what} is too large: an integer of {len(str(abs(int(value))))} digits"
+        ) from None
+    if not math.isfinite(x):
+        raise ValueError(f"{what} must be finite, got {x}")
+    return x
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def fixed(value: float) -> Dist:
-    return Dist("fixed", (float(value),))
+    return Dist("fixed", (finite(value),))
 
 
-def _numbers(value: Any, n: int, kind: str) -> tuple[float, ...]:
+def _numbers(value: Any, n: int, kind: str, bounds: bool = False) -> tuple[float, ...]:
     if not isinstance(value, list | tuple) or len(value) != n:
-        raise ValueError(f"'{kind}' takes a list of {n} numbers, got {value!r}")
+        raise ValueError(f"'{kind}' takes a list of {n} numbers, got {_short(value)}")
     out = []
     for v in value:
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            raise ValueError(f"'{kind}' takes numbers, got {v!r}")
-        out.append(float(v))
+        if bounds and isinstance(v, float) and math.isinf(v):
+            out.append(v)  # a normal's open side
+        else:
+            out.append(finite(v, f"'{kind}' parameter"))
     return tuple(out)
 
 
@@ -133,14 +179,16 @@ def parse_dist(value: Any) -> Dist:
         return fixed(value)
     if isinstance(value, str):
         try:
-            return fixed(float(value))
+            number = float(value)
         except ValueError:
             raise ValueError(
-                f"expected a number or a distribution such as {{uniform: [a, b]}}, got {value!r}"
+                "expected a number or a distribution such as {uniform: [a, b]}, "
+                f"got {_short(value)}"
             ) from None
+        return fixed(number)
     if not isinstance(value, dict) or len(value) != 1:
         raise ValueError(
-            f"expected a number or a one-key distribution ({', '.join(KINDS)}), got {value!r}"
+            f"expected a number or a one-key distribution ({', '.join(KINDS)}), got {_short(value)}"
         )
     ((kind, args),) = value.items()
     if kind == "fixed":
@@ -162,7 +210,7 @@ def parse_dist(value: Any) -> Dist:
         if unknown:
             raise ValueError(f"normal has no parameter {sorted(unknown)}; use mean, sd, min, max")
         mean, sd = _numbers([args["mean"], args["sd"]], 2, kind)
-        lo, hi = _numbers([args.get("min", -np.inf), args.get("max", np.inf)], 2, kind)
+        lo, hi = _numbers([args.get("min", -np.inf), args.get("max", np.inf)], 2, kind, True)
         if sd < 0 or lo >= hi or not lo <= mean <= hi:
             raise ValueError("normal needs sd >= 0, min < max and min <= mean <= max")
         return Dist(kind, (mean, sd, lo, hi))
@@ -173,19 +221,27 @@ def parse_dist(value: Any) -> Dist:
         if median <= 0 or sigma < 0:
             raise ValueError("lognormal needs median > 0 and sigma >= 0")
         return Dist(kind, (median, sigma))
-    raise ValueError(f"unknown distribution '{kind}'; use one of {', '.join(KINDS)}")
+    raise ValueError(f"unknown distribution '{_short(kind)}'; use one of {', '.join(KINDS)}")
 
 
 def _bounded(lo: float | None, hi: float | None) -> Any:
     def check(value: Any) -> Dist:
         dist = parse_dist(value)
         s_lo, s_hi = dist.support
+        if dist.kind == "lognormal":  # unbounded above: check where the sampler can reach
+            s_hi = dist.reach[1]
         if lo is not None and s_lo < lo:
             what = "value" if dist.is_fixed else "every draw"
             raise ValueError(f"{what} must be >= {lo:g}, got {dist.to_yaml()}")
         if hi is not None and s_hi > hi:
             what = "value" if dist.is_fixed else "every draw"
             raise ValueError(f"{what} must be <= {hi:g}, got {dist.to_yaml()}")
+        r_lo, r_hi = dist.reach
+        if not (r_lo >= -MAX_MAGNITUDE and r_hi <= MAX_MAGNITUDE):
+            raise ValueError(
+                f"draws would reach {r_lo:.3g} to {r_hi:.3g}; scenario numbers stay within "
+                f"+-{MAX_MAGNITUDE:g}, got {dist.to_yaml()}"
+            )
         return dist
 
     return check
@@ -260,13 +316,40 @@ _DIST_SCHEMA: dict[str, Any] = {
 }
 
 
+def _ranged_schema(lo: float | None, hi: float | None) -> dict[str, Any]:
+    """The distribution schema with the field's range on every number a user can write
+    (a draw's bounds are checked by the validator: the schema cannot say "mode <= hi")."""
+    schema = copy.deepcopy(_DIST_SCHEMA)
+    bounds = {k: v for k, v in (("minimum", lo), ("maximum", hi)) if v is not None} or {
+        "minimum": -MAX_MAGNITUDE,
+        "maximum": MAX_MAGNITUDE,
+    }
+
+    def bound(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "number":
+                node.update(bounds)
+            for child in node.values():
+                bound(child)
+        elif isinstance(node, list):
+            for child in node:
+                bound(child)
+
+    bound(schema)
+    if lo is not None or hi is not None:
+        shown = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+        schema["description"] += f" Every draw lies in {shown}."
+    return schema
+
+
 def uncertain(lo: float | None = None, hi: float | None = None) -> Any:
-    """Annotated type for a scenario field that may be uncertain, with its allowed range."""
+    """Annotated type for a scenario field that may be uncertain, with its allowed range
+    (also shown as ``minimum``/``maximum`` in the JSON Schema)."""
     return Annotated[
         Dist,
         BeforeValidator(_bounded(lo, hi)),
         PlainSerializer(lambda d: d.to_yaml()),
-        WithJsonSchema(_DIST_SCHEMA),
+        WithJsonSchema(_ranged_schema(lo, hi)),
     ]
 
 

@@ -23,7 +23,26 @@ from pydantic import (
 )
 
 from ..uncertainty.sampling import normal_correlation, suggest_correlation
-from .distributions import Dist, NonNegative, Share, Uncertain, fixed, uncertain
+from .distributions import Dist, fixed, uncertain
+from .types import (
+    CapacityGwh,
+    DiscountRate,
+    Duration,
+    Elasticity,
+    Factor,
+    GridIntensity,
+    Jobs,
+    Money,
+    NonNegative,
+    NonNegativeValue,
+    Share,
+    ShareValue,
+    TonnesPerYear,
+    UnitPrice,
+    VehiclesPerYear,
+    Year,
+    YearValue,
+)
 
 PlantKind = Literal[
     "cell", "module", "pack", "cam", "pcam", "anode", "refinery", "mine", "assembly"
@@ -34,14 +53,15 @@ Stage = Literal["mine", "refinery", "pcam", "cam", "anode", "cell", "module", "p
 #: stages of the battery chain, upstream first (the plant kinds of DESIGN.md)
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
 Country = Field(pattern=r"^[A-Z]{2}$")
-Year = Field(ge=1990, le=2100)
 Id = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
 
 
 class Strict(BaseModel):
     """Base: unknown keys are refused with a did-you-mean instead of being ignored."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -76,14 +96,20 @@ class PathRef(Strict):
     """A yearly path: a bundled path name (``market_paths.csv``) or an inline table."""
 
     path: str | None = None
-    table: dict[int, float] | None = None
-    scale: NonNegative = Field(default=fixed(1.0), description="Multiplies every year's value.")
+    table: dict[Year, NonNegativeValue] | None = None
+    scale: Factor = Field(default=fixed(1.0), description="Multiplies every year's value.")
 
     @model_validator(mode="after")
     def _one_source(self) -> PathRef:
         if (self.path is None) == (self.table is None):
             raise ValueError("give exactly one of 'path' (a bundled path name) or 'table'")
         return self
+
+
+class SharePathRef(PathRef):
+    """A yearly path of shares: an inline table's values lie in [0, 1]."""
+
+    table: dict[Year, ShareValue] | None = None
 
 
 class Offtake(Strict):
@@ -106,15 +132,15 @@ class Plant(Strict):
     owner: str | None = None
     group: str | None = Field(default=None, description="Automaker group (assembly plants).")
     region: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="e.g. CA-ON")
-    start: Uncertain = Field(description="Year production starts (fractional = part-year).")
-    ramp_years: NonNegative | None = Field(default=None, description="Years to full output.")
+    start: YearValue = Field(description="Year production starts (fractional = part-year).")
+    ramp_years: Duration | None = Field(default=None, description="Years to full output.")
     archetype: str | None = None
-    direct_jobs: NonNegative | None = Field(
+    direct_jobs: Jobs | None = Field(
         default=None, description="Direct jobs at full output (default: archetype ratio)."
     )
     # battery-chain plants
-    capacity_gwh: NonNegative | None = None
-    chemistry: dict[str, float] | dict[int, dict[str, float]] | None = Field(
+    capacity_gwh: CapacityGwh | None = None
+    chemistry: dict[str, ShareValue] | dict[Year, dict[str, ShareValue]] | None = Field(
         default=None,
         description="Cathode chemistry shares ({NMC811: 0.5, LFP: 0.5}), or shares by year "
         "({2026: {NMC811: 1.0}, 2035: {LFP: 1.0}}), interpolated linearly in between.",
@@ -125,14 +151,14 @@ class Plant(Strict):
     yield_share: Share | None = Field(default=None, alias="yield")
     offtake: tuple[Offtake, ...] = ()
     # assembly plants
-    capacity_vehicles: NonNegative | None = None
+    capacity_vehicles: VehiclesPerYear | None = None
     pack_kwh: uncertain(1.0, 500.0) | None = None  # type: ignore[valid-type]
     markets: dict[str, Share] = Field(
         default_factory=dict,
         description="Share of the group's EV demand in each region allocated to this plant.",
     )
-    vehicle_price_cad: NonNegative | None = None
-    grid_gco2e_per_kwh: NonNegative | None = Field(
+    vehicle_price_cad: UnitPrice | None = None
+    grid_gco2e_per_kwh: GridIntensity | None = Field(
         default=None, description="Grid intensity where the plant sits (default: its region)."
     )
 
@@ -198,7 +224,7 @@ class Linkage(Strict):
     kind: Literal["local_absorption", "vehicles_per_gwh"] = "local_absorption"
     plant: str = Field(description="The battery plant whose output the condition measures.")
     threshold: NonNegative
-    from_year: int = Field(alias="from", ge=1990, le=2100)
+    from_year: Year = Field(alias="from")
     window: int = Field(default=1, ge=1, le=10, description="Years averaged when measuring.")
     partial: Literal["binary", "proportional"] = "binary"
 
@@ -212,7 +238,7 @@ class Linkage(Strict):
 class Incentive(Strict):
     kind: Literal["production_credit", "capital_grant", "investment_tax_credit", "per_vehicle"]
     plant: str
-    payer: dict[str, float] = Field(default_factory=lambda: {"federal": 1.0})
+    payer: dict[str, ShareValue] = Field(default_factory=lambda: {"federal": 1.0})
     conditional: bool = Field(
         default=False, description="Flows paid in proportion to the linkage being met."
     )
@@ -226,13 +252,13 @@ class Incentive(Strict):
         "ca_evsc_itc_rate), taken in the year the plant starts, instead of 'rate'.",
     )
     components: tuple[Literal["cell", "module"], ...] = ("cell", "module")
-    rate_scale: NonNegative = Field(default=fixed(1.0))
-    cap_cad: NonNegative | None = None
+    rate_scale: Factor = Field(default=fixed(1.0))
+    cap_cad: Money | None = None
     # capital_grant / per_vehicle / investment_tax_credit
-    amount_cad: NonNegative | None = None
-    year: int | None = Field(default=None, ge=1990, le=2100)
+    amount_cad: Money | None = None
+    year: Year | None = None
     rate: Share | None = None
-    base_cad: NonNegative | None = None
+    base_cad: Money | None = None
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Incentive:
@@ -260,6 +286,8 @@ class Incentive(Strict):
 
 
 def _check_country_shares(shares: dict[str, float], where: str) -> None:
+    if not shares:
+        raise ValueError(f"{where}: give at least one country's share (e.g. {{CN: 1.0}})")
     for country, share in shares.items():
         if len(country) != 2 or not country.isalpha() or not country.isupper():
             raise ValueError(f"{where}: '{country}' is not an ISO 3166 alpha-2 code (e.g. KR)")
@@ -279,7 +307,7 @@ class Deal(OmitEmpty):
     supply: tuple[SupplyRoute, ...] = ()
     linkage: Linkage | None = None
     incentives: tuple[Incentive, ...] = ()
-    chain: dict[Stage, dict[str, float]] = Field(
+    chain: dict[Stage, dict[str, ShareValue]] = Field(
         default_factory=dict,
         description="Where each stage of the deal's battery chain sits: {stage: {country: "
         "share}}, ISO 3166 alpha-2 codes (ZZ: unspecified rest of world). Stages left out "
@@ -313,8 +341,8 @@ class Deal(OmitEmpty):
 
 class RegionMarket(Strict):
     lv_sales: PathRef = Field(description="New light-vehicle sales per year (vehicles).")
-    ev_share: PathRef = Field(description="EV share of new light-vehicle sales.")
-    ev_share_plan: PathRef | None = Field(
+    ev_share: SharePathRef = Field(description="EV share of new light-vehicle sales.")
+    ev_share_plan: SharePathRef | None = Field(
         default=None, description="The EV share path battery offtake contracts were sized for."
     )
     group_share: dict[str, Share] = Field(default_factory=dict)
@@ -325,7 +353,7 @@ class RegionMarket(Strict):
         default=fixed(1.0), description="Share of the export value the tariff applies to."
     )
     pass_through: Share = Field(default=fixed(1.0))
-    price_elasticity: NonNegative = Field(
+    price_elasticity: Elasticity = Field(
         default=fixed(0.0), description="Fall in demand (%) per 1% price rise."
     )
 
@@ -335,11 +363,11 @@ class MineralProject(Strict):
 
     id: str = Id
     mineral: Literal["lithium", "nickel", "cobalt", "manganese", "graphite"]
-    tonnes_per_year: NonNegative = Field(
+    tonnes_per_year: TonnesPerYear = Field(
         description="Contained tonnes a year at full output (lithium as metal, not LCE)."
     )
-    start: Uncertain = Field(description="Year production starts (fractional = part-year).")
-    ramp_years: NonNegative = Field(default=fixed(0.0), description="Years to full output.")
+    start: YearValue = Field(description="Year production starts (fractional = part-year).")
+    ramp_years: Duration = Field(default=fixed(0.0), description="Years to full output.")
 
 
 class Disruption(Strict):
@@ -349,7 +377,7 @@ class Disruption(Strict):
     country: str = Country
     share: float = Field(ge=0, le=1, description="Share of that country's supply cut.")
     weeks: float = Field(gt=0, le=520, description="How long the cut lasts.")
-    year: int = Field(ge=1990, le=2100, description="Year the cut starts (at its beginning).")
+    year: Year = Field(description="Year the cut starts (at its beginning).")
 
 
 class Charging(Strict):
@@ -360,7 +388,7 @@ class Charging(Strict):
         description="Let a shortage of public ports (more EVs per port than the target) slow "
         "the home EV share: share x (target / EVs per port last year)^elasticity.",
     )
-    elasticity: NonNegative | None = None
+    elasticity: Elasticity | None = None
     public_ports: NonNegative | None = Field(default=None, description="Ports in 2026.")
     ports_added_per_year: NonNegative | None = None
     target_evs_per_port: NonNegative | None = None
@@ -389,8 +417,8 @@ class Learning(Strict):
 class Economy(OmitEmpty):
     omit_if_empty = ("learning",)
 
-    cell_price_usd_per_kwh: NonNegative | None = None
-    ev_price_cad: NonNegative | None = None
+    cell_price_usd_per_kwh: UnitPrice | None = None
+    ev_price_cad: UnitPrice | None = None
     pack_price_premium_over_cell: uncertain(1.0, 5.0) | None = Field(  # type: ignore[valid-type]
         default=None, description="Pack price over cell price (values a pack's battery)."
     )
@@ -427,7 +455,7 @@ class Emissions(Strict):
 
 
 class Fiscal(Strict):
-    discount_rate: uncertain(0.0, 0.25) | None = None  # type: ignore[valid-type]
+    discount_rate: DiscountRate | None = None
     labour_tax_rate: Share | None = None
     corporate_tax_rate: Share | None = None
     profit_share: Share | None = None
@@ -558,8 +586,8 @@ class Scenario(OmitEmpty):
     counterfactual: str | None = Field(
         default="no-deal", description="Bundled name or YAML path of the world without the deal."
     )
-    horizon: tuple[int, int]
-    price_year: int = Field(default=2026, ge=1990, le=2100)
+    horizon: tuple[Year, Year]
+    price_year: Year = 2026
     home_country: str = Field(default="CA", pattern=r"^[A-Z]{2}$")
     fx_cad_per_usd: uncertain(0.5, 3.0) | None = None  # type: ignore[valid-type]
     plants: tuple[Plant, ...] = ()
@@ -594,6 +622,7 @@ class Scenario(OmitEmpty):
             raise ValueError(f"horizon ends ({last}) before it starts ({first})")
         if not (first >= 1990 and last <= 2100):
             raise ValueError("horizon must lie within 1990-2100")
+        self._inside_horizon()
         ids = [p.id for p in self.plants]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -672,6 +701,39 @@ class Scenario(OmitEmpty):
                         f"plants.{p.id}.offtake: region '{o.region}' is not in market.regions"
                     )
         return self
+
+    def _inside_horizon(self) -> None:
+        """Years a mechanism needs inside the horizon: outside it the mechanism would do
+        nothing, silently (a plant that never produces, a linkage never measured while its
+        conditional credit is paid in full, a cut that never happens)."""
+        first, last = self.horizon
+        span = f"the horizon ({first}-{last})"
+        for p in self.plants:
+            if p.start.support[0] >= last + 1:
+                raise ValueError(
+                    f"plants.{p.id}.start: the plant starts after {span} ends "
+                    f"(earliest {p.start.support[0]:g}): it would never produce; "
+                    "extend the horizon or remove the plant"
+                )
+        for m in self.mineral_projects:
+            if m.start.support[0] >= last + 1:
+                raise ValueError(
+                    f"mineral_projects.{m.id}.start: the project starts after {span} ends "
+                    f"(earliest {m.start.support[0]:g}): it would never produce"
+                )
+        for d in self.deals:
+            if d.linkage is not None and d.linkage.from_year > last:
+                raise ValueError(
+                    f"deals.{d.id}.linkage.from: {d.linkage.from_year} is after {span}: the "
+                    "linkage would never be measured and conditional support would be paid "
+                    "in full"
+                )
+        for i, cut in enumerate(self.disruptions):
+            if not first <= cut.year <= last:
+                raise ValueError(
+                    f"disruptions.{i}.year: {cut.year} is outside {span}: the cut would "
+                    "never happen"
+                )
 
     @property
     def years(self) -> range:

@@ -34,6 +34,7 @@ from ..errors import EvpactError
 from ..metrics import draw_metrics
 from ..scenario.load import load_counterfactual, load_scenario, vary
 from ..scenario.model import Scenario
+from ..scenario.types import check_seed
 from .montecarlo import CHUNK
 from .sampling import central
 from .sampling import sample as sample_inputs
@@ -213,11 +214,13 @@ def sample(
                     dict(prob), samples, calc_second_order=second_order, scramble=True, seed=seed
                 )
             )
+    # Morris and Latin hypercube seed NumPy's legacy generator, which takes 32-bit seeds only
+    legacy = seed if seed < 2**32 else int(np.random.SeedSequence(seed).generate_state(1)[0])
     if method == "morris":
         return np.asarray(
-            morris_sample.sample(dict(prob), samples, num_levels=MORRIS_LEVELS, seed=seed)
+            morris_sample.sample(dict(prob), samples, num_levels=MORRIS_LEVELS, seed=legacy)
         )
-    return np.asarray(latin_sample.sample(dict(prob), samples, seed=seed))
+    return np.asarray(latin_sample.sample(dict(prob), samples, seed=legacy))
 
 
 @contextmanager
@@ -348,6 +351,7 @@ def analyse(
     explain a result (e.g. negative indices that are noise) are in ``attrs["notes"]``.
     """
     samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else samples
+    check_seed(seed)
     _check(method, samples)
     if not outputs:
         raise EvpactError("name at least one output")
@@ -463,6 +467,7 @@ def analyse_scenario(
     end of the scale, as NaN sorts in ``summary``; the warning says how often.
     """
     samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else samples
+    check_seed(seed)
     _check(method, samples)
     if isinstance(scenario, Scenario):
         scenario = vary(scenario, variant) if variant else scenario

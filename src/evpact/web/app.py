@@ -495,7 +495,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def summary_csv(run_id: str) -> PlainTextResponse:
         rec = fetch(run_id)
         rows = [{"metric": k, **v} for k, v in rec.summary["metrics"].items()]
-        return _csv(rows, ["metric", "unit", "mean", "p5", "p50", "p95"], f"{run_id}-summary")
+        columns = ["metric", "kind", "unit", "mean", "p5", "p50", "p95"]
+        return _csv(rows, columns, f"{run_id}-summary")
 
     @app.get(
         "/api/runs/{run_id}/charts/{view}.csv",

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from ..errors import EvpactError
-from ..scenario.load import bundled_scenarios, load_scenario, validate, vary
+from ..scenario.load import bundled_scenarios, load_scenario, parse_yaml, validate, vary
 from ..scenario.model import Scenario
 
 
@@ -28,18 +28,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def parse_upload(text: str) -> dict[str, Any]:
-    try:
-        raw = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise EvpactError(f"malformed YAML{where}: {problem}", "uploaded scenario") from None
-    if not isinstance(raw, dict):
-        raise EvpactError(
-            "a scenario file must be a YAML mapping (key: value)", "uploaded scenario"
-        )
-    return raw
+    return parse_yaml(text, "uploaded scenario", _NoAliasLoader)
 
 
 def bundled_name(name: str) -> str:

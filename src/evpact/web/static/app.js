@@ -170,12 +170,28 @@ function fmt(value, unit) {
   return value.toLocaleString("en", { maximumSignificantDigits: 4 });
 }
 
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) =>
+    ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+function warningList(run) {
+  const warnings = run.summary.warnings || [];
+  if (!warnings.length) return "";
+  const items = warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("");
+  return `<ul class="warnings" role="status">${items}</ul>`;
+}
+
 function summaryTable(run) {
   const m = run.summary.metrics;
   const rows = HEADLINE.filter((n) => n in m).map((n) =>
-    `<tr><td>${n}</td><td>${m[n].unit}</td><td class="num">${fmt(m[n].p50, m[n].unit)}</td>` +
+    `<tr><td>${n}</td><td>${m[n].kind || ""}</td><td>${m[n].unit}</td>` +
+    `<td class="num">${fmt(m[n].p50, m[n].unit)}</td>` +
     `<td class="num">${fmt(m[n].p5, m[n].unit)} to ${fmt(m[n].p95, m[n].unit)}</td></tr>`).join("");
-  return `<table><tr><th>metric</th><th>unit</th><th>median</th><th>90% interval</th></tr>${rows}</table>` +
+  return warningList(run) +
+    `<table><tr><th>metric</th><th>kind</th><th>unit</th><th>median</th><th>90% interval</th></tr>${rows}</table>` +
+    `<p class="note">impact: the scenario minus its counterfactual, draw by draw; ` +
+    `level: the scenario's own value</p>` +
     `<p><a class="csv" href="${run.links.summary_csv}" download>all metrics (CSV)</a> ` +
     `<a href="${run.links.json}">JSON</a></p>`;
 }
