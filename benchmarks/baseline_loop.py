@@ -28,6 +28,15 @@ Yearly = dict[str, list[float]]
 
 SCENARIO = "canada-korea-2026"
 SEED = 20260129  # evpact's default seed
+#: the loop implements the foundation's market friction, not the trade rules (USMCA origin,
+#: Section 232, remission: those are checked by the YAML expert cases). Like for like is
+#: canada-korea-2026 without its trade section and with the export friction it had before
+#: (a 25% US tariff on a uniform 20-60% exposed share)
+FOUNDATION: dict[str, Any] = {
+    "trade": None,
+    "market.regions.US.export_tariff": 0.25,
+    "market.regions.US.tariff_exposed_share": {"uniform": [0.2, 0.6]},
+}
 SCOPES = ("plant", "supply_chain", "total")
 LAYERS = ("direct", "indirect", "induced")
 #: the metrics this baseline computes, all named as in ``Results.metrics``

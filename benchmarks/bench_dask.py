@@ -1,4 +1,4 @@
-"""Speed-up of a 2-worker local Dask cluster over one process on 10^6 draws of
+"""Speed-up of a 2-worker local Dask cluster over one thread on 10^6 draws of
 canada-korea-2026 (the numbers are identical; only wall time differs).
 
 Run: ``python benchmarks/bench_dask.py [DRAWS]``.
@@ -18,7 +18,7 @@ if __name__ == "__main__":
     draws = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     evpact.simulate("canada-korea-2026", draws=10, seed=1)
     t = time.perf_counter()
-    alone = evpact.simulate("canada-korea-2026", draws=draws, seed=1)
+    alone = evpact.simulate("canada-korea-2026", draws=draws, seed=1, workers=1)
     one = time.perf_counter() - t
     with dask_client(workers=2) as client:
         evpact.simulate("canada-korea-2026", draws=10, seed=1, client=client)  # warm workers

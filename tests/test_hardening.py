@@ -407,8 +407,8 @@ def test_the_resolved_scenario_dumps_with_libyaml_and_reads_back() -> None:
 
 
 def test_a_share_of_draws_never_rounds_up_to_all_of_them() -> None:
-    from evpact.cli import _share_of_draws
+    from evpact.cli.common import share_of_draws
 
-    assert _share_of_draws(0.997) == "99.7%"
-    assert _share_of_draws(0.003) == "0.3%"
-    assert (_share_of_draws(1.0), _share_of_draws(0.0)) == ("100%", "0%")
+    assert share_of_draws(0.997) == "99.7%"
+    assert share_of_draws(0.003) == "0.3%"
+    assert (share_of_draws(1.0), share_of_draws(0.0)) == ("100%", "0%")

@@ -12,7 +12,10 @@ import xarray as xr
 
 from . import __version__
 from .data import reference
-from .engine.compile import MINERALS, Model, compile_scenario
+from .defaults import DEFAULT_DRAWS as DEFAULT_DRAWS
+from .defaults import DEFAULT_SEED as DEFAULT_SEED
+from .engine.compile import MINERALS, Model
+from .engine.reuse import compiled
 from .engine.simulate import ASSEMBLY_VARIABLES, VARIABLES
 from .errors import EvpactError
 from .metrics import Metric, draw_metrics
@@ -23,9 +26,6 @@ from .scenario.types import check_seed
 from .uncertainty.montecarlo import CHUNK, Progress, run_models
 from .uncertainty.reduce import SUBSAMPLE, Totals, quantile_rank_error
 from .uncertainty.sampling import SCHEMES
-
-DEFAULT_DRAWS = 2000
-DEFAULT_SEED = 20260129  # the MOU's date: any fixed seed makes default runs reproducible
 
 
 def to_dataset(
@@ -99,6 +99,7 @@ def simulate(
     client: Any = None,
     sampling: str = "mc",
     keep_draws: bool | None = None,
+    workers: int | None = None,
 ) -> Results:
     """Monte Carlo of a scenario and its counterfactual on common random numbers.
 
@@ -110,7 +111,9 @@ def simulate(
     hypercube) or ``sobol`` (scrambled Sobol points). Runs of more than ``SUBSAMPLE`` draws
     stream: they keep the arrays of their first ``SUBSAMPLE`` draws (for quantiles and
     per-draw views) and exact running totals of all of them (means, shares, tails), so memory
-    stays flat; ``keep_draws=True`` keeps every draw.
+    stays flat; ``keep_draws=True`` keeps every draw. ``workers`` cores run blocks side by
+    side (None: every core for streamed runs of more than two blocks, one thread otherwise; 1:
+    this thread only; see ``uncertainty.cores``); the numbers do not depend on it.
     """
     if sampling not in SCHEMES:
         raise EvpactError(f"sampling must be one of {', '.join(SCHEMES)}, got '{sampling}'")
@@ -119,6 +122,8 @@ def simulate(
     check_seed(seed)
     if chunk < 1:
         raise EvpactError(f"chunk must be at least 1, got {chunk}")
+    if workers is not None and workers < 1:
+        raise EvpactError(f"workers must be at least 1, got {workers}")
     if isinstance(scenario, Scenario):
         scenario = vary(scenario, variant) if variant else scenario
     else:
@@ -140,7 +145,7 @@ def simulate(
         )
     n = 1 if deterministic else draws
     kept = n if keep_draws or n <= SUBSAMPLE else SUBSAMPLE
-    models = [compile_scenario(s) for s in (scenario, cf)]
+    models = [compiled(s) for s in (scenario, cf)]
     if keep_draws:
         check_fits(n, models[0].years.size)
     metrics: dict[str, Metric] = {}
@@ -175,6 +180,7 @@ def simulate(
         client,
         sampling,
         kept,
+        workers,
     )
     datasets = [to_dataset(m, a, scenario.price_year) for m, a in zip(models, arrays, strict=True)]
     meta = {

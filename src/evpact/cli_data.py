@@ -8,17 +8,16 @@ scenario, so a run uses the agency's ratios instead of the bundled stand-ins.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
-from .data.statcan import DEFAULT_CODES, ENGINE_INDUSTRIES, Imported, import_multipliers
-from .engine.compile import MULTIPLIER_MEASURES
 from .errors import EvpactError
-from .scenario.load import load_raw, validate
+
+if TYPE_CHECKING:  # imported when the command runs: `evpact --help` stays light
+    from .data.statcan import Imported
 
 data_app = typer.Typer(no_args_is_help=True, help="Bring official data into evpact.")
 out_console = Console(width=120)
@@ -26,6 +25,8 @@ err_console = Console(stderr=True)
 
 
 def _codes(mappings: list[str] | None) -> dict[str, tuple[str, ...]]:
+    from .data.statcan import DEFAULT_CODES
+
     codes = dict(DEFAULT_CODES)
     for m in mappings or []:
         name, sep, code = m.partition("=")
@@ -47,6 +48,10 @@ def _source(got: Imported, file: Path, industry: str) -> str:
 
 def _document(got: Imported, file: Path, scenario: str | None) -> dict[str, Any]:
     """The scenario (or a bare ``economy`` section) with the imported multipliers merged."""
+    from .data.statcan import ENGINE_INDUSTRIES
+    from .engine.compile import MULTIPLIER_MEASURES
+    from .scenario.load import load_raw, validate
+
     used = {k: v for k, v in got.ratios.items() if k in ENGINE_INDUSTRIES}
     doc: dict[str, Any] = load_raw(scenario)[0] if scenario else {}
     economy = doc.setdefault("economy", {})
@@ -62,6 +67,9 @@ def _document(got: Imported, file: Path, scenario: str | None) -> dict[str, Any]
 
 
 def _table(got: Imported) -> Table:
+    from .data.statcan import ENGINE_INDUSTRIES
+    from .engine.compile import MULTIPLIER_MEASURES
+
     t = Table(
         title=f"Multipliers, {got.geo}, {got.year}" + (f", {got.coverage}" if got.coverage else "")
     )
@@ -99,6 +107,10 @@ def import_multipliers_command(
     ] = None,
 ) -> None:
     """Read Statistics Canada input-output multipliers into evpact's economy.multipliers."""
+    import yaml
+
+    from .data.statcan import ENGINE_INDUSTRIES, import_multipliers
+
     try:
         got = import_multipliers(
             file, year=year, geo=geo, coverage=coverage, codes=_codes(industry)

@@ -7,15 +7,20 @@ distributions, so published disagreement turns into model uncertainty instead of
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import numpy as np
 
 from ..errors import EvpactError
 from ..scenario.distributions import Dist, fixed
+
+if TYPE_CHECKING:  # pandas is imported when the tables are read, not by listing scenarios
+    import pandas as pd
 
 REFERENCE_FILES = (
     "chemistries.csv",
@@ -55,11 +60,36 @@ class ReferenceData:
     _figures: dict[tuple[str, tuple[tuple[str, str], ...]], Dist] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _rows: dict[tuple[str, tuple[tuple[str, Any], ...]], pd.DataFrame] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
+    def rows(self, table: str, **keys: Any) -> pd.DataFrame:
+        """The rows of ``table`` whose columns equal ``keys`` (possibly none), selected once:
+        every compile of every candidate asks for the same rows, and a pandas mask over a
+        table costs more than the rest of the look-up. Callers must not modify them."""
+        key = (table, tuple(sorted(keys.items())))
+        if key not in self._rows:
+            df = self.tables[table]
+            mask = np.ones(len(df), dtype=bool)
+            for col, val in keys.items():
+                mask &= (df[col] == val).to_numpy()
+            self._rows[key] = df[mask]
+        return self._rows[key]
+
+    def derived(self, name: str, make: Callable[[ReferenceData], Any]) -> Any:
+        """A table derived from the bundled ones (a pivot, a lookup dict), made once."""
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        return self._derived[name]
+
     def _select(self, table: str, key_cols: dict[str, str]) -> pd.DataFrame:
+        import pandas as pd
+
         df = self.tables[table]
         mask = pd.Series(True, index=df.index)
         for col, val in key_cols.items():
@@ -87,6 +117,8 @@ class ReferenceData:
 @cache
 def reference() -> ReferenceData:
     """Load every bundled table; the data version is a hash of their bytes."""
+    import pandas as pd
+
     base = data_dir() / "reference"
     digest = hashlib.sha256()
     tables: dict[str, pd.DataFrame] = {}

@@ -280,9 +280,9 @@ class _Builder:
             yp = YearPath(v, v, v)
         else:
             assert ref.path is not None
-            table = self.data.table("market_paths")
-            rows = table[(table["path"] == ref.path) & (table["region"] == region)]
+            rows = self.data.rows("market_paths", path=ref.path, region=region)
             if rows.empty:
+                table = self.data.table("market_paths")
                 names = sorted(set(table.loc[table["region"] == region, "path"]))
                 raise EvpactError(
                     f"no bundled path '{ref.path}' for region {region}; available: {names}",
@@ -301,16 +301,16 @@ class _Builder:
     def archetype(self, plant: Plant, parameter: str) -> Dist:
         name = plant.archetype or DEFAULT_ARCHETYPE.get(plant.kind, "cell-north-america")
         table = self.data.table("plant_archetypes")
-        if name not in set(table["archetype"]):
+        if self.data.rows("plant_archetypes", archetype=name).empty:
             raise EvpactError(
                 f"unknown archetype '{name}'; bundled: {sorted(set(table['archetype']))}",
                 f"plants.{plant.id}.archetype",
             )
-        rows = table[(table["archetype"] == name) & (table["parameter"] == parameter)]
+        rows = self.data.rows("plant_archetypes", archetype=name, parameter=parameter)
         if rows.empty:  # parameters an archetype lacks come from the cell plant archetype
-            rows = table[
-                (table["archetype"] == "cell-north-america") & (table["parameter"] == parameter)
-            ]
+            rows = self.data.rows(
+                "plant_archetypes", archetype="cell-north-america", parameter=parameter
+            )
         if rows.empty:
             raise EvpactError(
                 f"archetype '{name}' has no '{parameter}', which this {plant.kind} plant needs",
@@ -434,11 +434,9 @@ class _Builder:
         mixes = p.chemistry_by_year()
         if not mixes:
             return None
-        table = self.data.table("chemistries")
-        kg = table.pivot_table(index="chemistry", columns="mineral", values="kg_per_kwh")
-        kg = kg.reindex(columns=list(MINERALS), fill_value=0.0).fillna(0.0)
+        kg = self.data.derived("kg_per_kwh", _kg_per_kwh)
         at_year: dict[int | None, FloatArray] = {
-            year: np.sum([share * kg.loc[c].to_numpy(dtype=float) for c, share in mix.items()], 0)
+            year: np.sum([share * kg[c] for c, share in mix.items()], 0)
             for year, mix in mixes.items()
         }
         if None in at_year:
@@ -471,11 +469,10 @@ class _Builder:
     def charging(self) -> int:
         """Inputs of the EV stock and charging ports; returns the ports' reference year."""
         c = self.s.market.charging
-        table = self.data.table("charging")
-        home = table[table["region"] == self.s.home_country]
+        home = self.data.rows("charging", region=self.s.home_country)
 
         def row(parameter: str) -> pd.Series:
-            rows = home[home["parameter"] == parameter]
+            rows = self.data.rows("charging", region=self.s.home_country, parameter=parameter)
             if rows.empty:
                 raise EvpactError(
                     f"no bundled {parameter} for {self.s.home_country}", "market.charging"
@@ -510,10 +507,10 @@ class _Builder:
 
     def environment(self) -> None:
         """Domestic mineral production and the emission factors, as uncertain inputs."""
-        table = self.data.table("mineral_production")
-        home = table[table["region"] == self.s.home_country]
         for mineral in MINERALS:
-            rows = home[home["mineral"] == mineral].sort_values("year")
+            rows = self.data.rows(
+                "mineral_production", region=self.s.home_country, mineral=mineral
+            ).sort_values("year")
             if rows.empty:
                 raise EvpactError(
                     f"no bundled {mineral} production for {self.s.home_country}", "minerals"
@@ -775,7 +772,7 @@ class _Builder:
 
     def schedule(self, name: str, components: tuple[str, ...], where: str) -> dict[str, FloatArray]:
         table = self.data.table("incentive_schedules")
-        rows = table[table["schedule"] == name]
+        rows = self.data.rows("incentive_schedules", schedule=name)
         if rows.empty:
             raise EvpactError(
                 f"unknown schedule '{name}'; bundled: {sorted(set(table['schedule']))}", where
@@ -805,12 +802,11 @@ class _Builder:
             name: self.put(f"trade.rules.{name}", YearPath(path, path, path))
             for name, path in resolve(packs, self.years).items()
         }
-        table = self.data.table("trade_content")
 
         def default(parameter: str, group: str = "*") -> Dist:
-            rows = table[(table["parameter"] == parameter) & (table["group"] == group)]
+            rows = self.data.rows("trade_content", parameter=parameter, group=group)
             if rows.empty:
-                rows = table[(table["parameter"] == parameter) & (table["group"] == "*")]
+                rows = self.data.rows("trade_content", parameter=parameter, group="*")
             r = rows.iloc[0]
             return range_dist(r["low"], r["mode"], r["high"])
 
@@ -927,6 +923,14 @@ def _scaled(d: Dist, k: float) -> Dist:
         m, sd, lo, hi = d.params
         return Dist("normal", (m * k, sd * k, lo * k, hi * k))
     return Dist("lognormal", (d.params[0] * k, d.params[1]))
+
+
+def _kg_per_kwh(data: ReferenceData) -> dict[str, FloatArray]:
+    """kg of each mineral (in ``MINERALS`` order) per kWh, by chemistry."""
+    table = data.table("chemistries")
+    kg = table.pivot_table(index="chemistry", columns="mineral", values="kg_per_kwh")
+    kg = kg.reindex(columns=list(MINERALS), fill_value=0.0).fillna(0.0)
+    return {str(c): kg.loc[c].to_numpy(dtype=float) for c in kg.index}
 
 
 def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> Model:

@@ -57,8 +57,12 @@ def sweep(
     *,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
-    """One row per (variant, metric): the grid values, then unit, mean, p5, p50, p95."""
+    """One row per (variant, metric): the grid values, then unit, mean, p5, p50, p95.
+
+    Candidates share what did not change: the compiled counterfactual (and the scenario's
+    bundled figures), and the counterfactual's simulated blocks of small runs."""
     if not grid:
         raise EvpactError("a sweep needs at least one --grid PATH=...")
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -69,7 +73,9 @@ def sweep(
     rows: list[dict[str, Any]] = []
     for i, combo in enumerate(combos):
         variant = dict(zip(paths, combo, strict=True))
-        results = simulate(base, draws=draws, seed=seed, variant=variant, client=client)
+        results = simulate(
+            base, draws=draws, seed=seed, variant=variant, client=client, workers=workers
+        )
         summary = results.summary()
         for record in summary.to_dict("records"):
             rows.append({"variant": i, **variant, **{str(k): v for k, v in record.items()}})

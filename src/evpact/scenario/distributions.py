@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
-from scipy import special, stats
 
 KINDS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal")
 FloatArray = np.ndarray[Any, Any]
@@ -23,8 +22,10 @@ FloatArray = np.ndarray[Any, Any]
 #: finite in double precision
 MAX_MAGNITUDE = 1e15
 #: the most extreme standard normal quantile a draw can reach: uniforms lie in (0, 1) with
-#: 53-bit resolution, so the sampler never goes beyond Phi^-1(1 - 2^-53)
-Z_REACH = float(special.ndtri(1 - 2.0**-53))
+#: 53-bit resolution, so the sampler never goes beyond Phi^-1(1 - 2^-53) (scipy's
+#: ``special.ndtri(1 - 2.0**-53)``, written out so that reading a scenario does not import
+#: scipy; tests/test_cli_imports.py checks the two agree)
+Z_REACH = 8.209536151601387
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Dist:
             lo, mode, hi = p
             if hi == lo:
                 return np.full(np.shape(u), lo)
+            from scipy import special  # lazily: scipy costs a command that never draws
+
             alpha = 1 + 4 * (mode - lo) / (hi - lo)
             beta = 1 + 4 * (hi - mode) / (hi - lo)
             return lo + (hi - lo) * special.betaincinv(alpha, beta, u)
@@ -97,8 +100,12 @@ class Dist:
             mean, sd, lo, hi = p
             if sd == 0:
                 return np.full(np.shape(u), mean)
+            from scipy import stats
+
             a, b = (lo - mean) / sd, (hi - mean) / sd
             return np.asarray(stats.truncnorm.ppf(u, a, b, loc=mean, scale=sd), dtype=float)
+        from scipy import special
+
         median, sigma = p
         return median * np.exp(sigma * special.ndtri(u))
 

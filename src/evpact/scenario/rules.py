@@ -227,6 +227,7 @@ class RulePack(_Dated):
         return self
 
 
+@cache  # the bundled folder does not change while evpact runs; every compile asks
 def bundled_rules() -> dict[str, Path]:
     folder = data_dir() / "rules"
     return {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.stem != "hs_headings"}

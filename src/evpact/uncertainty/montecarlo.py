@@ -7,6 +7,8 @@ per-draw metrics are made (and where big runs will reduce on the fly).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,9 +16,17 @@ import numpy as np
 
 from ..engine.compile import Model
 from ..engine.simulate import simulate as run_block
+from .cores import default_workers, on_cores
 from .sampling import block_uniforms, central, sample, uncertain_paths
 
 CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
+#: streamed runs of more blocks than this use every core by default (their unkept blocks on
+#: forked processes); others stay on one thread, where threads measured slower
+PARALLEL_FROM = 2
+#: a world's block of at most this many draws is kept for the next run on the same draws: a
+#: sweep's or an optimiser's counterfactual does not change between candidates
+REUSE_DRAWS = 2048
+REUSE_BLOCKS = 4  # kept world-blocks (about 17 MB each at 2,048 draws)
 
 Progress = Callable[[int, int], None]
 Block = list[dict[str, np.ndarray[Any, Any]]]
@@ -47,11 +57,68 @@ def compute_block(
     paths = uncertain_paths(*(m.inputs for m in models))
     u = block_uniforms(paths, seed, start, stop, total, scheme, models[0].correlations)
     shared: dict[str, Any] = {}
+    # the uniforms of a world depend on its model, the seed, the draw range and the scheme
+    # over all the paths (a Latin hypercube or a correlation couples them)
+    draws = (seed, start, stop, total, scheme, tuple(paths), models[0].correlations)
     block = [
-        run_block(m, sample(m.inputs, seed, start, stop, shared, u=u), stop - start) for m in models
+        _worlds.reuse(
+            m,
+            draws,
+            lambda m: run_block(m, sample(m.inputs, seed, start, stop, shared, u=u), stop - start),
+        )
+        for m in models
     ]
     summary = summarise(block, keep_arrays) if summarise else None
     return (block if keep_arrays else None), summary
+
+
+class _Worlds:
+    """The last few small world-blocks computed, by model and draws. A block is a pure
+    function of both, so a hit is the block recomputed, without the work; its arrays are
+    read-only so no caller can change what the next run gets."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[int, Any], tuple[Model, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def reuse(
+        self, model: Model, draws: Any, compute: Callable[[Model], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The world-block of ``model`` on ``draws``: kept, or computed (and kept if small)."""
+        key = (id(model), draws)
+        with self._lock:
+            hit = self._kept.get(key)
+            if hit is not None and hit[0] is model:  # not an id reused by another model
+                self._kept.move_to_end(key)
+                self.hits += 1
+                return hit[1]
+        world = compute(model)
+        rows = max((a.shape[0] for a in world.values() if np.ndim(a) > 0), default=0)
+        if rows > REUSE_DRAWS:
+            return world
+        for a in world.values():
+            if isinstance(a, np.ndarray):
+                a.flags.writeable = False
+        with self._lock:
+            self._kept[key] = (model, world)  # the model too, so its id stays its own
+            while len(self._kept) > REUSE_BLOCKS:
+                self._kept.popitem(last=False)
+        return world
+
+
+_worlds = _Worlds()
+
+
+def clear_kept() -> None:
+    """Forget the kept world-blocks (tests, or to free their memory)."""
+    global _worlds
+    _worlds = _Worlds()
+
+
+def kept_hits() -> int:
+    """World-blocks served from the kept ones since the last ``clear_kept``."""
+    return _worlds.hits
 
 
 def blocks(draws: int, chunk: int) -> list[tuple[int, int]]:
@@ -71,6 +138,7 @@ def run_models(
     client: Any = None,
     scheme: str = "mc",
     keep: int | None = None,
+    workers: int | None = None,
 ) -> Block:
     """Arrays of the first ``keep`` draws (all by default) for each model, computed block by
     block on common random numbers; every block also goes through ``summarise`` (where it
@@ -79,9 +147,17 @@ def run_models(
     Results do not depend on ``chunk`` nor on where blocks run: with a Dask ``client`` they
     are mapped over its workers and placed back by their draw range. Past ``keep`` draws only
     summaries come back, so memory (and a cluster's traffic) stays flat however many draws.
+    Without a client, blocks run on ``workers`` cores (``cores.on_cores``); None means every
+    core for streamed runs (draws past ``keep``) of more than ``PARALLEL_FROM`` blocks, one
+    thread otherwise.
     """
     if deterministic:
-        one = [run_block(m, central(m.inputs), 1) for m in models]
+        kept_worlds = [
+            _worlds.reuse(m, "central", lambda m: run_block(m, central(m.inputs), 1))
+            for m in models
+        ]
+        # writable copies: the kept worlds are shared with the next run
+        one = [{k: np.array(v) for k, v in world.items()} for world in kept_worlds]
         if summarise and collect:
             collect(0, 1, summarise(one, True))
         return one
@@ -89,7 +165,10 @@ def run_models(
     kept = draws if keep is None else min(keep, draws)
     done = 0
     ranges = blocks(draws, chunk)
-    jobs = _map_blocks(models, seed, ranges, draws, scheme, summarise, kept, client)
+    if workers is None:
+        streamed = kept < draws
+        workers = default_workers() if streamed and len(ranges) > PARALLEL_FROM else 1
+    jobs = _map_blocks(models, seed, ranges, draws, scheme, summarise, kept, client, workers)
     pending: dict[int, tuple[int, Any]] = {}  # summaries that arrived before their turn
     order = iter(ranges)
     turn = next(order, None)
@@ -124,8 +203,17 @@ def _map_blocks(
     summarise: Summarise | None,
     kept: int,
     client: Any,
+    workers: int = 1,
 ) -> Iterator[tuple[tuple[int, int], tuple[Block | None, Any]]]:
-    """Blocks in this process, or on a Dask cluster as they complete (any order)."""
+    """Blocks in this process, on ``workers`` cores (see ``cores``), or on a Dask cluster;
+    in any order."""
+    if client is None and workers > 1 and len(ranges) > 1:
+
+        def block(start: int, stop: int, keep_arrays: bool) -> tuple[Block | None, Any]:
+            return compute_block(models, seed, start, stop, total, scheme, summarise, keep_arrays)
+
+        yield from on_cores(block, ranges, kept, workers)
+        return
     if client is None:
         for start, stop in ranges:
             yield (

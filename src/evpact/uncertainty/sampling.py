@@ -20,8 +20,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import special
-from scipy.stats import qmc
 
 FloatArray = np.ndarray[Any, Any]
 
@@ -202,6 +200,8 @@ def correlate(
     the block size. Iman-Conover would keep a Latin hypercube's strata exactly, but it reorders
     a whole sample at once, which block-wise streaming cannot do.
     """
+    from scipy import special  # lazily: a command that never draws does not pay for scipy
+
     out = dict(u)
     for group in correlations:
         missing = [p for p in group.inputs if p not in u]
@@ -225,6 +225,8 @@ def _scheme_rng(seed: int, scheme: str) -> np.random.Generator:
 @functools.lru_cache(maxsize=2)  # a design is draws x inputs floats: keep few
 def _lhs_design(seed: int, paths: tuple[str, ...], total: int) -> FloatArray:
     """The full Latin hypercube of a run, made once: every block slices the same design."""
+    from scipy.stats import qmc
+
     design = qmc.LatinHypercube(len(paths), rng=_scheme_rng(seed, "scheme:lhs")).random(total)
     design.flags.writeable = False
     return design
@@ -232,6 +234,8 @@ def _lhs_design(seed: int, paths: tuple[str, ...], total: int) -> FloatArray:
 
 def _sobol_block(seed: int, paths: tuple[str, ...], start: int, stop: int) -> FloatArray:
     """Points ``start..stop-1`` of the run's scrambled Sobol sequence, reached by fast-forward."""
+    from scipy.stats import qmc
+
     engine = qmc.Sobol(len(paths), scramble=True, rng=_scheme_rng(seed, "scheme:sobol"))
     if start:  # scipy cannot fast-forward by zero points
         engine.fast_forward(start)

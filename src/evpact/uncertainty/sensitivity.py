@@ -27,7 +27,8 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from ..engine.compile import Model, compile_scenario
+from ..engine.compile import Model
+from ..engine.reuse import compiled
 from ..engine.simulate import simulate
 from ..errors import EvpactError
 from ..metrics import draw_metrics
@@ -478,7 +479,7 @@ def analyse_scenario(
             f"horizons differ: {scenario.name} {list(scenario.horizon)}, "
             f"{cf.name} {list(cf.horizon)}; compare runs over the same years"
         )
-    a, b = compile_scenario(scenario), compile_scenario(cf)
+    a, b = compiled(scenario), compiled(cf)  # reused when the same worlds were compiled
     units = metric_units(a, b, scenario.price_year)
     _check_outputs(outputs, list(units))
     fill = {o: float(scenario.horizon[1] + 1) for o in outputs if units[o] == "year"}

@@ -1,0 +1,154 @@
+"""The speed targets of issue 13, one line each: CLI start-up, a deterministic run in process
+and from the CLI, 10^6 draws in process and from the CLI (wall, CPU and peak memory), and a
+sweep of candidate deals. Each case runs in a fresh process, so its imports and peak memory
+are its own.
+
+Run: ``python benchmarks/bench_speed.py [--cases help,cli-det,det,1e6,cli-1e6,sweep]``.
+``--workers N`` runs the 10^6 cases on N threads (default: every core).
+``--candidates`` sets how many sweep candidates are timed (the per-candidate time is then
+scaled to 2,000). Set ``PYTHONPATH=/path/to/other/src`` to measure another checkout of evpact
+with the same script (how the "before" figures in RESULTS.md were taken).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SCENARIO = "canada-korea-2026"
+CLI = [sys.executable, "-c", "from evpact.cli import main; main()"]
+
+
+def _child_usage() -> tuple[float, float]:
+    """(CPU seconds, peak RSS MiB) of the children waited for so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime, r.ru_maxrss / 1024
+
+
+def cli(args: list[str], repeat: int) -> dict[str, float]:
+    """Best and median wall time of a CLI command, end to end (interpreter start included)."""
+    walls = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([*CLI, *args], check=True, capture_output=True)
+        walls.append(time.perf_counter() - t)
+    return {"best_s": min(walls), "median_s": statistics.median(walls)}
+
+
+def cli_big(draws: int, workers: int | None) -> dict[str, float]:
+    """One CLI run of ``draws`` draws with its files: wall, CPU (all threads) and peak RSS."""
+    with tempfile.TemporaryDirectory() as out:
+        cpu0, _ = _child_usage()
+        t = time.perf_counter()
+        subprocess.run(
+            [*CLI, "run", "-n", str(draws), "--json", "--out", out, *_workers(workers)],
+            check=True,
+            capture_output=True,
+        )
+        wall = time.perf_counter() - t
+        cpu1, peak = _child_usage()
+    return {"wall_s": wall, "cpu_s": cpu1 - cpu0, "peak_mib": peak}
+
+
+def _workers(workers: int | None) -> list[str]:
+    return [] if workers is None else ["--workers", str(workers)]
+
+
+def in_process(case: str, candidates: int, workers: int | None) -> dict[str, float]:
+    """A case run in this process (called in a fresh child by ``main``)."""
+    import evpact
+
+    evpact.simulate(SCENARIO, draws=10, seed=1)  # warm imports and caches
+    if case == "det":
+        scenario = evpact.load_scenario(SCENARIO)
+        out = {}
+        for label, arg in (("by_name", SCENARIO), ("scenario_object", scenario)):
+            walls = []
+            for _ in range(30):
+                t = time.perf_counter()
+                evpact.simulate(arg, deterministic=True)
+                walls.append(time.perf_counter() - t)
+            out[f"{label}_median_ms"] = 1e3 * statistics.median(walls)
+            out[f"{label}_best_ms"] = 1e3 * min(walls)
+        return out
+    if case == "1e6":
+        t, c = time.perf_counter(), time.process_time()
+        options = {} if workers is None else {"workers": workers}
+        evpact.simulate(SCENARIO, draws=1_000_000, seed=1, **options).summary()
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {
+            "wall_s": wall,
+            "cpu_s": cpu,  # this process only
+            "workers_cpu_s": children.ru_utime + children.ru_stime,  # forked block workers
+            "peak_mib": peak,
+            "worker_peak_mib": children.ru_maxrss / 1024,  # the largest worker
+        }
+    if case == "sweep":
+        from evpact.optimize.sweep import sweep
+
+        thresholds = [round(0.2 + 0.6 * i / max(candidates - 1, 1), 6) for i in range(candidates)]
+        t, c = time.perf_counter(), time.process_time()
+        sweep(SCENARIO, {"deals.hmg-ontario.linkage.threshold": thresholds}, draws=1000, seed=1)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        return {
+            "candidates": candidates,
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "wall_s_per_2000": wall / candidates * 2000,
+        }
+    raise ValueError(case)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", default="help,cli-det,det,1e6,cli-1e6,sweep")
+    parser.add_argument("--candidates", type=int, default=100)
+    parser.add_argument("--workers", type=int, help="threads of the 10^6 cases (default: all)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(in_process(args.child, args.candidates, args.workers)))
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"python {sys.version.split()[0]}, {cores} cores allowed, load average {load:.2f}")
+    for case in args.cases.split(","):
+        if case == "help":
+            res = cli(["--help"], 5)
+        elif case == "cli-det":
+            with tempfile.TemporaryDirectory() as out:
+                res = cli(["run", "--deterministic", "--json", "--out", out], 5)
+        elif case == "cli-1e6":
+            res = cli_big(1_000_000, args.workers)
+        else:
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    case,
+                    "--candidates",
+                    str(args.candidates),
+                    *_workers(args.workers),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+        shown = ", ".join(f"{k} {v:,.3g}" for k, v in res.items())
+        print(f"{case:<8} {shown}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Draw blocks on every core of this machine.
+
+A block is a pure function of its draw range (``montecarlo.compute_block``), so where it runs
+does not change its numbers; ``montecarlo.run_models`` collects the summaries in draw order,
+so sums are added in the same order too. Two ways to run blocks side by side:
+
+- **Forked processes** for the blocks whose arrays are not kept (past the first ``keep``
+  draws of a streamed run): only their summaries (about 90 KB a block) travel back, and each
+  process has its own interpreter lock and its own memory map. The kept blocks run here at
+  the same time. Used when ``fork`` is available and this process runs no other thread (a
+  fork copies only the calling thread; a lock another thread held would stay held).
+- **Threads** otherwise: numpy releases the interpreter lock in its array loops, but the
+  engine's many small steps hold it, so threads gain little (benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+#: ``(start, stop, keep_arrays) -> (arrays or None, summary)`` of one block
+BlockFn = Callable[[int, int, bool], tuple[Any, Any]]
+Span = tuple[int, int]
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def on_cores(
+    compute: BlockFn, ranges: list[Span], kept: int, workers: int
+) -> Iterator[tuple[Span, tuple[Any, Any]]]:
+    """Every block of ``ranges`` on ``workers`` cores; the kept ones (``start < kept``)
+    with their arrays. Blocks come back in any order."""
+    if any(start >= kept for start, _ in ranges) and _can_fork():
+        yield from _forked(compute, ranges, kept, workers)
+    else:
+        yield from _threaded(compute, ranges, kept, workers)
+
+
+def _can_fork() -> bool:
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
+
+
+_adopted: BlockFn | None = None  # a forked worker's block function, inherited at fork
+
+
+def _adopt(compute: BlockFn) -> None:
+    global _adopted
+    _adopted = compute
+    _keep_freed_memory()
+
+
+def _keep_freed_memory() -> None:
+    """In a block worker, glibc's malloc keeps freed memory instead of returning it to the
+    system at once: the engine's block temporaries are then reused, not faulted in afresh
+    on every allocation (the same settings a Dask worker gets in ``cluster.py``). Only the
+    worker's allocator changes; it exits with its pool."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return
+    for option in (_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD):
+        libc.mallopt(option, 2**30)
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+
+
+def _summary_of(start: int, stop: int) -> tuple[Any, Any]:
+    assert _adopted is not None, "a block worker runs only after _adopt"
+    return _adopted(start, stop, False)
+
+
+def _forked(
+    compute: BlockFn, ranges: list[Span], kept: int, workers: int
+) -> Iterator[tuple[Span, tuple[Any, Any]]]:
+    """The streamed blocks on ``workers`` forked processes (the block function and its
+    models are inherited, not pickled), the kept ones here meanwhile."""
+    head = [r for r in ranges if r[0] < kept]
+    tail = [r for r in ranges if r[0] >= kept]
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt,
+        initargs=(compute,),
+    ) as pool:
+        futures = [(span, pool.submit(_summary_of, *span)) for span in tail]
+        try:
+            for start, stop in head:
+                yield (start, stop), compute(start, stop, True)
+            for span, future in futures:
+                yield span, future.result()
+        finally:  # an error or an abandoned run: drop the blocks not started
+            for _, future in futures:
+                future.cancel()
+
+
+def _threaded(
+    compute: BlockFn, ranges: list[Span], kept: int, workers: int
+) -> Iterator[tuple[Span, tuple[Any, Any]]]:
+    """Blocks on a pool of threads, in draw order, at most two per thread in flight (so
+    memory stays that of a few blocks however many draws)."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evpact-block") as pool:
+        waiting: deque[tuple[Span, Future[tuple[Any, Any]]]] = deque()
+        try:
+            for start, stop in ranges:
+                waiting.append(((start, stop), pool.submit(compute, start, stop, start < kept)))
+                if len(waiting) >= 2 * workers:
+                    span, done = waiting.popleft()
+                    yield span, done.result()
+            while waiting:
+                span, done = waiting.popleft()
+                yield span, done.result()
+        finally:
+            for _, future in waiting:
+                future.cancel()
