@@ -34,6 +34,7 @@ REFERENCE_FILES = (
     "chain_inventory.csv",
     "learning.csv",
     "trade_content.csv",
+    "ledger.csv",
 )
 
 
