@@ -783,3 +783,6 @@ def main() -> None:
 from .cli_fiscal import fiscal as _fiscal  # noqa: E402  (its own module: the ledger command)
 
 app.command("fiscal")(_fiscal)
+from .cli_replicate import replicate as _replicate  # noqa: E402  (its own module)
+
+app.command("replicate")(_replicate)

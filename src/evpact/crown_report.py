@@ -8,25 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine.ledger import LINES, fiscal_packs
+from .engine.ledger import LINES, conventions
 from .errors import EvpactError
 from .results import PER_DRAW_LIMIT, Results
-from .scenario.model import Scenario
-
-
-def conventions(scenario: Scenario) -> dict[str, Any]:
-    """How a run counted public money: every output that shows a fiscal figure says this."""
-    f = scenario.fiscal
-    return {
-        "balance": f.balance,
-        "price_basis": f.price_basis,
-        "production_basis": f.production_basis,
-        "price_year": scenario.price_year,
-        "npv_base_year": scenario.price_year,
-        "statutory_credits": f.statutory_credits,
-        "debt_service": f.debt_service,
-        "fiscal_rules": [p.name for p in fiscal_packs(scenario)],
-    }
 
 
 def conventions_text(c: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .engine.ledger import conventions
 from .engine.simulate import VARIABLES
 from .errors import EvpactError
 from .metrics import METRIC_INPUTS, Metric, draw_metrics
@@ -163,6 +164,9 @@ class Results:
             "draws": m["draws"],
             "horizon": m["horizon"],
             "metrics": metrics,
+            "fiscal_conventions": (
+                conventions(self.scenario_model) if self.scenario_model is not None else None
+            ),
             "risk": self.risk(),
             "trade": self.trade_series(),
         }

@@ -515,6 +515,21 @@ __all__ = [
 ]
 
 
+def conventions(scenario: Scenario) -> dict[str, Any]:
+    """How a run counted public money; every output that shows a fiscal figure says this."""
+    f = scenario.fiscal
+    return {
+        "balance": f.balance,
+        "price_basis": f.price_basis,
+        "production_basis": f.production_basis,
+        "price_year": scenario.price_year,
+        "npv_base_year": scenario.price_year,
+        "statutory_credits": f.statutory_credits,
+        "debt_service": f.debt_service,
+        "fiscal_rules": [p.name for p in fiscal_packs(scenario)],
+    }
+
+
 def declared_itc(scenario: Scenario) -> set[str]:
     """Plants for which a deal declares its own investment tax credit (it replaces the
     statutory credits there, so nothing is counted twice)."""
