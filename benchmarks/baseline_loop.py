@@ -449,14 +449,19 @@ def crown(
     f = {name: num(key) for name, key in spec.figures.items()}
     cit_scale = [1.0] * T
     if spec.cit_scale is not None:
-        both = [a + b for a, b in zip(r["ca_federal_cit_rate"], r["ca_provincial_cit_rate"])]
+        both = [
+            a + b
+            for a, b in zip(r["ca_federal_cit_rate"], r["ca_provincial_cit_rate"], strict=True)
+        ]
         cit_scale = [num(spec.cit_scale) / v if v > 0 else 0.0 for v in both]
     lab_scale = [1.0] * T
     if spec.labour_scale is not None:
         both = [
             a + b
             for a, b in zip(
-                r["ca_federal_labour_revenue_rate"], r["ca_provincial_labour_revenue_rate"]
+                r["ca_federal_labour_revenue_rate"],
+                r["ca_provincial_labour_revenue_rate"],
+                strict=True,
             )
         ]
         lab_scale = [num(spec.labour_scale) / v if v > 0 else 0.0 for v in both]
@@ -510,7 +515,7 @@ def crown(
             regular_base.append(surplus + taxable_sub - regular)
             bench_base.append(surplus + taxable_sub + exempt_sub - regular)
         actual = carry_forward(actual_base)
-        regular_taxable = carry_forward(regular_base)
+        carry_forward(regular_base)
         bench = carry_forward(bench_base)
         for t in range(T):
             general = r["ca_federal_cit_rate"][t] * cit_scale[t]

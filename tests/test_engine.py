@@ -36,9 +36,7 @@ def test_one_plant_by_hand(write_scenario):
     tax_total = imp["tax_total"].values  # the Crown ledger's revenue (tests/test_ledger.py)
     np.testing.assert_allclose(m["public_cost_npv"].values[0], (cost * disc).sum())
     np.testing.assert_allclose(m["tax_revenue_npv"].values[0], (tax_total * disc).sum())
-    np.testing.assert_allclose(
-        m["fiscal_net_npv"].values[0], ((tax_total - cost) * disc).sum()
-    )
+    np.testing.assert_allclose(m["fiscal_net_npv"].values[0], ((tax_total - cost) * disc).sum())
     np.testing.assert_allclose(m["total_jobs_peak"].values, 1500)
     # the discounted balance is still negative in 2034: no break-even, so its stats are null
     assert np.isnan(m["fiscal_breakeven_year_total"].values).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 import numpy as np
@@ -158,7 +159,7 @@ def test_ledger_by_hand_each_instrument_both_governments(write_scenario):
 def test_benchmark_cit_is_collected_plus_foregone(write_scenario):
     """Each preference's cost is the difference it makes: at the general rate, the tax on
     the benchmark base equals what is collected plus every line of foregone revenue."""
-    hand = hand_ledger()
+    hand_ledger()
     r = evpact.simulate(write_scenario(ledger_case()), draws=2, seed=1)
     ledger = r.scenario["crown_ledger"].values[0]
     for g, general in (("federal", FED_GENERAL), ("provincial", PROV)):
@@ -194,7 +195,7 @@ def hand_regular() -> np.ndarray:
 
 def test_aggregates_are_the_lines_summed():
     r = evpact.simulate("canada-korea-2026", draws=30, seed=3)
-    names, w = WEIGHTS
+    _names, w = WEIGHTS
     lines = r.scenario["crown_ledger"].values
     totals = r.scenario["crown_totals"].values
     np.testing.assert_allclose(np.einsum("dlt,lk->dkt", lines, w), totals, rtol=1e-9, atol=1e-3)
@@ -228,7 +229,7 @@ def test_higher_corporate_rate_never_lowers_revenue():
     ]
     for name in ("tax_revenue_npv", "tax_revenue_npv_federal", "tax_revenue_npv_provincial"):
         values = [r.metrics[name].values for r in runs]
-        for lower, higher in zip(values, values[1:], strict=False):
+        for lower, higher in itertools.pairwise(values):
             assert np.all(higher >= lower - 1e-6), name
         assert np.any(values[-1] > values[0]), name
 

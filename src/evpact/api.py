@@ -16,8 +16,8 @@ from .data import reference
 from .engine.compile import MINERALS, Model, compile_scenario
 from .engine.ledger import LINES
 from .engine.simulate import ASSEMBLY_VARIABLES, VARIABLES
-from .ledger_metrics import AGGREGATES
 from .errors import EvpactError
+from .ledger_metrics import AGGREGATES
 from .metrics import Metric, draw_metrics
 from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary

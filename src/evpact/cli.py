@@ -780,6 +780,7 @@ def report(
 def main() -> None:
     app()
 
+
 from .cli_fiscal import fiscal as _fiscal  # noqa: E402  (its own module: the ledger command)
 
 app.command("fiscal")(_fiscal)

@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from .api import DEFAULT_SEED, simulate
-from .crown_report import conventions, conventions_text, ledger_frame
+from .crown_report import conventions_text, ledger_frame
+from .engine.ledger import conventions
 from .errors import EvpactError
 from .formatting import number
 from .results import Results
@@ -102,7 +103,7 @@ def _balance(results: Results) -> Table:
     table = Table(title="Balance by government (total scope unless named)")
     for col in ("metric", "mean", "p50"):
         table.add_column(col, justify="left" if col == "metric" else "right")
-    summary = results.summary().set_index("metric")
+    summary = results.summary_dict()["metrics"]
     names = [
         f"{m}_{g}"
         for g in ("federal", "provincial")
@@ -115,14 +116,10 @@ def _balance(results: Results) -> Table:
     ]
     names += ["fiscal_breakeven_year_total", "tax_expenditure_npv", "total_support_npv"]
     for name in names:
-        row = summary.loc[name]
-        unit = str(row["unit"])
-        shown = []
-        for k in ("mean", "p50"):
-            value = row[k]
-            shown.append("not reached" if value is None or value != value else number(value, unit))
+        row = summary[name]
+        shown = [number(row[k], str(row["unit"])) for k in ("mean", "p50")]
         if name.startswith("fiscal_breakeven_year"):
-            share = summary.loc[f"{name}_reached_share", "mean"]
-            shown[0] = f"{shown[0]} ({100 * float(share):.0f}% of draws reach it)"
+            share = summary[f"{name}_reached_share"]["mean"]
+            shown[0] = f"{shown[0]} ({100 * float(share or 0):.0f}% of draws reach it)"
         table.add_row(name, *shown)
     return table

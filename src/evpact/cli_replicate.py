@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .formatting import number
-from .replicate import Outcome, replicate as run_all
+from .replicate import Outcome
+from .replicate import replicate as run_all
 
 
 def _shown(o: Outcome, value: float) -> str:
@@ -48,7 +49,7 @@ def replicate() -> None:
     for o in outcomes:
         c = o.case
         p = c.publication
-        console.print(f"[bold]{c.id}[/]: {p['publisher']}, \"{p['title']}\", {p['year']}")
+        console.print(f'[bold]{c.id}[/]: {p["publisher"]}, "{p["title"]}", {p["year"]}')
         console.print(f"  published: {c.published_text}", highlight=False)
         for s in c.stated:
             console.print(f"  stated: {s}", highlight=False)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine.ledger import LINES, conventions
+from .engine.ledger import LINES
 from .errors import EvpactError
 from .results import PER_DRAW_LIMIT, Results
 
@@ -17,7 +17,8 @@ def conventions_text(c: dict[str, Any]) -> str:
     dollars = "nominal dollars" if c["price_basis"] == "nominal" else f"CAD of {c['price_year']}"
     return (
         f"balance {c['balance']}, {dollars}, production {c['production_basis']}, "
-        f"NPVs in {c['npv_base_year']} present value; rules {', '.join(c['fiscal_rules']) or 'none'}"
+        f"NPVs in {c['npv_base_year']} present value; "
+        f"rules {', '.join(c['fiscal_rules']) or 'none'}"
     )
 
 

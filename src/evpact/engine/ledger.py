@@ -187,7 +187,7 @@ def fiscal_packs(scenario: Scenario) -> list[RulePack]:
     if scenario.home_country != "CA":
         return []
     regions = sorted({p.region for p in scenario.plants if p.country == "CA"})
-    names = [FEDERAL_PACK] + [PROVINCIAL_PACKS[r] for r in regions if r in PROVINCIAL_PACKS][:1]
+    names = [FEDERAL_PACK, *[PROVINCIAL_PACKS[r] for r in regions if r in PROVINCIAL_PACKS][:1]]
     return [load_rule_pack(n) for n in names]
 
 
@@ -198,7 +198,8 @@ def compile_ledger(b: Builder, plants: tuple[PlantSpec, ...], declared_itc: set[
     try:
         packs = fiscal_packs(s)
     except EvpactError as e:
-        raise EvpactError(e.message, "fiscal.rules") from None
+        where = "fiscal.rules" if s.fiscal.rules is not None else None
+        raise EvpactError(str(e), where) from None
     from .compile import YearPath
 
     rates = {}
@@ -477,7 +478,8 @@ AGGREGATE_NAMES = (
 
 def _targets() -> tuple[dict[int, int], dict[int, int]]:
     """The aggregate row each line adds to as it arrives (revenue to its layer's scope row,
-    summed into wider scopes at the end), and the second row of a line counted twice (credits in tax expenditure, foregone revenue in its own row)."""
+    summed into wider scopes at the end), and the second row of a line counted twice
+    (credits in tax expenditure, foregone revenue in its own row)."""
     names = WEIGHTS[0]
     first: dict[int, int] = {}
     second: dict[int, int] = {}

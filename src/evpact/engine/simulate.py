@@ -17,8 +17,8 @@ from . import (
     economy,
     emissions,
     flows,
-    ledger,
     learning,
+    ledger,
     linkage,
     market,
     minerals,
@@ -337,12 +337,12 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 by_payer[payer] = by_payer[payer] + share * net
                 key = (ledger.government_of(payer), INSTRUMENT[inc.kind])
                 outlays[key] = outlays.get(key, zero) + share * net
-            books = subsidy[inc.plant]
+            received = subsidy[inc.plant]
             if inc.kind == "capital_grant":
-                books["grants"] = books["grants"] + net
+                received["grants"] = received["grants"] + net
             elif inc.kind != "investment_tax_credit":
                 kind = "exempt" if inc.tax_exempt else "taxable"
-                books[kind] = books[kind] + net
+                received[kind] = received[kind] + net
 
     # 5b. learning: home cell plants' costs fall with their cumulative output
     home_cell_gwh = sum(
