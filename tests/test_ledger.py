@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+import pytest
 
 import evpact
 from cases import one_cell_plant
@@ -199,6 +200,29 @@ def test_aggregates_are_the_lines_summed():
     lines = r.scenario["crown_ledger"].values
     totals = r.scenario["crown_totals"].values
     np.testing.assert_allclose(np.einsum("dlt,lk->dkt", lines, w), totals, rtol=1e-9, atol=1e-3)
+
+
+@pytest.mark.parametrize("exempt", [True, False])
+def test_totals_without_lines_match_the_lines(exempt):
+    """Big runs build only the totals, one product per row; they equal the lines summed."""
+    from dataclasses import replace
+
+    from evpact.engine.compile import compile_scenario
+    from evpact.engine.simulate import simulate
+    from evpact.scenario.load import load_scenario
+    from evpact.uncertainty.sampling import sample
+
+    variant = {"fiscal.debt_service": True, "deals.hmg-ontario.incentives.0.tax_exempt": exempt}
+    model = compile_scenario(load_scenario("canada-korea-2026", variant))
+    x = sample(model.inputs, 5, 0, 64, {})
+    full = simulate(replace(model, ledger_lines=True), x, 64)
+    lean = simulate(replace(model, ledger_lines=False), x, 64)
+    assert "crown_ledger" not in lean
+    np.testing.assert_allclose(lean["crown_totals"], full["crown_totals"], rtol=1e-9, atol=1e-2)
+    _, w = WEIGHTS
+    np.testing.assert_allclose(
+        np.einsum("dlt,lk->dkt", full["crown_ledger"], w), full["crown_totals"], atol=1e-2
+    )
 
 
 def test_adding_an_itc_never_lowers_public_cost():

@@ -34,21 +34,27 @@ def crown_metrics(
         return np.asarray(ts[:, k, :] - tc[:, k, :])
 
     def npv(name: str) -> Array:
-        return np.asarray(np.einsum("dt,dt->d", series(name), disc))
+        k = AGGREGATES.index(name)
+        return np.asarray(
+            np.einsum("dt,dt->d", ts[:, k, :], disc) - np.einsum("dt,dt->d", tc[:, k, :], disc)
+        )
 
     out: dict[str, tuple[str, Array, str]] = {}
     for g in GOVERNMENTS:
         cost = series(f"{g}.cost")
-        cost_npv = np.asarray(np.einsum("dt,dt->d", cost, disc))
+        cost_npv = npv(f"{g}.cost")
         out[f"public_cost_npv_{g}"] = (
             cad,
             cost_npv,
             f"{g} outlays and refundable credits, less clawbacks, discounted",
         )
-        for scope in SCOPES:
+        # the three scopes' balances break even in one pass
+        balances = np.stack([series(f"{g}.revenue.{scope}") - cost for scope in SCOPES])
+        balances *= balance_weights
+        years_even = breakeven_year(balances, years)
+        for i, scope in enumerate(SCOPES):
             suffix = "" if scope == "total" else f"_{scope}"
-            revenue = series(f"{g}.revenue.{scope}")
-            rev_npv = np.asarray(np.einsum("dt,dt->d", revenue, disc))
+            rev_npv = npv(f"{g}.revenue.{scope}")
             if scope == "total":
                 out[f"tax_revenue_npv_{g}"] = (cad, rev_npv, f"{g} revenue collected ({scope})")
             out[f"fiscal_net_npv_{g}{suffix}"] = (
@@ -56,7 +62,7 @@ def crown_metrics(
                 rev_npv - cost_npv,
                 f"{g} revenue less public cost ({scope} scope)",
             )
-            year = breakeven_year((revenue - cost) * balance_weights, years)
+            year = years_even[i]
             out[f"fiscal_breakeven_year_{g}{suffix}"] = (
                 "year",
                 year,

@@ -137,11 +137,12 @@ def draw_metrics(
             cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
         )
     cost = yearly("public_cost")
-    for scope in SCOPES:
-        net = np.array(s[f"tax_{scope}"] - c[f"tax_{scope}"])
-        net -= cost
-        net *= balance
-        year = breakeven_year(net, years)
+    nets = np.stack([s[f"tax_{scope}"] - c[f"tax_{scope}"] for scope in SCOPES])
+    nets -= cost
+    nets *= balance
+    breakevens = breakeven_year(nets, years)  # the three scopes in one pass
+    for i, scope in enumerate(SCOPES):
+        year = breakevens[i]
         out[f"fiscal_breakeven_year_{scope}"] = Metric(
             "year",
             year,

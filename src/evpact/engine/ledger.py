@@ -346,6 +346,23 @@ def crown(
         if lines:
             flows[i] = flows[i] + flow if i in flows else flow
 
+    def add_parts(base: FloatArray, rates: dict[str, Any]) -> None:
+        """Lines that are one base at several rates: line by line when the ledger is kept,
+        else one product per aggregate row (the same sums, by linearity)."""
+        if lines:
+            for key, rate in rates.items():
+                add(key, base * rate)
+            return
+        per_row: dict[int, Any] = {}
+        for key, rate in rates.items():
+            i = INDEX[key]
+            for target in (TARGET, SECOND):
+                if i in target:
+                    k = target[i]
+                    per_row[k] = per_row[k] + rate if k in per_row else rate
+        for k, rate in per_row.items():
+            np.add(aggregates[k], base * rate, out=aggregates[k])
+
     r = {name: v(key) for name, key in spec.rates.items()}
     fig = {name: v(key) for name, key in spec.figures.items()}
     cit_scale: FloatArray | float = 1.0
@@ -372,13 +389,18 @@ def crown(
         capex = v(pt.capex) * (v(pt.units) if pt.units else 1.0)
         y0 = np.floor(v(pt.start))  # property available for use in the start year
         age = years - y0
-        now = (age == 0).astype(float)
+        first = age == 0
         itc_ctm = itc_evsc = np.zeros_like(capex)
         if pt.statutory_itc:
             itc_ctm = _at(spec.acquisition["ca_ctm_itc_rate"], y0) * eq * capex
             itc_evsc = _at(spec.acquisition["ca_evsc_itc_rate"], y0) * (1 - eq) * capex
-            add("federal.refundable_credit.itc_ctm", itc_ctm * now)
-            add("federal.refundable_credit.itc_evsc", itc_evsc * now)
+            add_parts(
+                first.astype(float),
+                {
+                    "federal.refundable_credit.itc_ctm": itc_ctm,
+                    "federal.refundable_credit.itc_evsc": itc_evsc,
+                },
+            )
         # assistance and credits reduce the capital cost that CCA writes off (ITA 13(7.1))
         grants = bk.grants.sum(axis=-1, keepdims=True)
         equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
@@ -386,37 +408,52 @@ def crown(
         # capital cost allowance: declining balance; the accelerated first year (full or
         # enhanced expensing) against the regular first year (half-year rule), buildings at
         # their regular rate in both
-        first = age == 0
         rate_e = _at(spec.acquisition["ca_cca_equipment_rate"], y0)
         rate_b = _at(spec.acquisition["ca_cca_building_rate"], y0)
-        later = np.maximum(age - 1, 0.0) * (age > 0)
-        tail_e = rate_e * (1 - rate_e) ** later * (age > 0)
-        tail_b = rate_b * (1 - rate_b) ** later * (age > 0)
+        after = age > 0
+        later = np.maximum(age - 1, 0.0)
+        tail_e = np.where(after, rate_e * (1 - rate_e) ** later, 0.0)
+        tail_b = np.where(after, rate_b * (1 - rate_b) ** later, 0.0)
         buildings = building * np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b)
         f1 = _at(spec.acquisition["ca_cca_equipment_first_year"], y0)
         cca = equipment * np.where(first, f1, (1 - f1) * tail_e) + buildings
         regular = equipment * np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e) + buildings
-        surplus = bk.value_added - bk.labour_income - ptax * bk.value_added
-        exempted = taxable(np.broadcast_to(surplus + bk.taxable_subsidy - regular, shape))
-        benchmark = (
-            taxable(
-                np.broadcast_to(surplus + bk.taxable_subsidy + bk.exempt_subsidy - regular, shape)
-            )
-            if pt.exempt
-            else exempted
-        )
-        actual = taxable(np.broadcast_to(surplus + bk.taxable_subsidy - cca, shape))
+        surplus = bk.value_added * (1 - ptax) - bk.labour_income
+        # the bases' losses carried forward in one pass over the years
+        income = surplus + bk.taxable_subsidy
+        bases = [income - regular, income - cca]
+        if pt.exempt:
+            bases.append(income + bk.exempt_subsidy - regular)
+        carried = taxable(np.stack([np.broadcast_to(b, shape) for b in bases]))
+        exempted, actual = carried[0], carried[1]
+        benchmark = carried[2] if pt.exempt else exempted
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
-        add("federal.revenue.cit.direct", fed * actual)
-        add("provincial.revenue.cit.direct", prov * actual)
+        # collected on the actual base; each preference is the difference it makes:
+        # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
+        on_actual = {
+            "federal.revenue.cit.direct": fed,
+            "provincial.revenue.cit.direct": prov,
+            "federal.foregone_revenue.accelerated_cca": -fed_general,
+            "provincial.foregone_revenue.accelerated_cca": -prov,
+        }
         if pt.zetm:
-            add("federal.foregone_revenue.zetm_rate", (fed_general - fed) * actual)
-        sped = exempted - actual
-        exemption = benchmark - exempted if pt.exempt else None
-        for g, rate in (("federal", fed_general), ("provincial", prov)):
-            add(f"{g}.foregone_revenue.accelerated_cca", rate * sped)
-            if exemption is not None:
-                add(f"{g}.foregone_revenue.subsidy_exemption", rate * exemption)
+            on_actual["federal.foregone_revenue.zetm_rate"] = fed_general - fed
+        add_parts(actual, on_actual)
+        on_exempted = {
+            "federal.foregone_revenue.accelerated_cca": fed_general,
+            "provincial.foregone_revenue.accelerated_cca": prov,
+        }
+        if pt.exempt:
+            on_exempted["federal.foregone_revenue.subsidy_exemption"] = -fed_general
+            on_exempted["provincial.foregone_revenue.subsidy_exemption"] = -prov
+            add_parts(
+                benchmark,
+                {
+                    "federal.foregone_revenue.subsidy_exemption": fed_general,
+                    "provincial.foregone_revenue.subsidy_exemption": prov,
+                },
+            )
+        add_parts(exempted, on_exempted)
 
     lam = {
         "federal": r["ca_federal_labour_revenue_rate"] * labour_scale,
@@ -434,12 +471,12 @@ def crown(
     per_li = {g: after_tax * sales[g] * spent for g in GOVERNMENTS}
     per_surplus = {g: general[g] * v("fiscal.profit_share") for g in GOVERNMENTS}
     for layer, va, li in zip(LAYERS, gdp, labour, strict=True):
-        surplus = va - li - ptax * va if layer != "direct" else None
-        for g in GOVERNMENTS:
-            add(f"{g}.revenue.labour.{layer}", li * lam[g])
-            add(f"{g}.revenue.sales_tax.{layer}", li * per_li[g])
-            if surplus is not None:  # suppliers' and households' suppliers' profits
-                add(f"{g}.revenue.cit.{layer}", surplus * per_surplus[g])
+        on_labour = {f"{g}.revenue.labour.{layer}": lam[g] for g in GOVERNMENTS}
+        on_labour.update({f"{g}.revenue.sales_tax.{layer}": per_li[g] for g in GOVERNMENTS})
+        add_parts(li, on_labour)
+        if layer != "direct":  # suppliers' and households' suppliers' profits
+            surplus = va - li - ptax * va
+            add_parts(surplus, {f"{g}.revenue.cit.{layer}": per_surplus[g] for g in GOVERNMENTS})
         add(f"provincial.revenue.production_taxes.{layer}", ptax * va)
     if spec.customs:
         add("federal.revenue.customs_surtax", customs[0])
@@ -450,6 +487,7 @@ def crown(
         row = {name: aggregates[names.index(f"{g}.{name}")] for name in AGGREGATE_NAMES}
         row["revenue.supply_chain"] += row["revenue.plant"]
         row["revenue.total"] += row["revenue.supply_chain"]
+        row["tax_expenditure"] += row["foregone_revenue"]
         if spec.debt_service:  # interest on the public cost financed to the start of each year
             cost = row["cost"]
             add(
@@ -478,8 +516,8 @@ AGGREGATE_NAMES = (
 
 def _targets() -> tuple[dict[int, int], dict[int, int]]:
     """The aggregate row each line adds to as it arrives (revenue to its layer's scope row,
-    summed into wider scopes at the end), and the second row of a line counted twice
-    (credits in tax expenditure, foregone revenue in its own row)."""
+    foregone revenue to its own row; wider scopes and tax expenditure are summed when the
+    rows are closed), and the second row of a refundable credit (cost and tax expenditure)."""
     names = WEIGHTS[0]
     first: dict[int, int] = {}
     second: dict[int, int] = {}
@@ -492,11 +530,10 @@ def _targets() -> tuple[dict[int, int], dict[int, int]]:
             first[i] = names.index(f"{g}.revenue.{scope_of[ln.layer]}")
         elif ln.category == "debt_service":
             first[i] = names.index(f"{g}.debt_service")
-        if ln.category in TAX_EXPENDITURE:
-            target = first if ln.category == "foregone_revenue" else second
-            target[i] = names.index(f"{g}.tax_expenditure")
-        if ln.category == "foregone_revenue":
-            second[i] = names.index(f"{g}.foregone_revenue")
+        if ln.category == "refundable_credit":
+            second[i] = names.index(f"{g}.tax_expenditure")
+        if ln.category == "foregone_revenue":  # in tax expenditure when the rows are closed
+            first[i] = names.index(f"{g}.foregone_revenue")
     return first, second
 
 
