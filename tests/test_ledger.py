@@ -292,3 +292,47 @@ def test_company_plan_never_produces_less_than_the_market():
     b = plan.scenario["battery_output_gwh"].values
     assert np.all(b >= a - 1e-9)
     assert np.any(b > a)
+
+
+def test_fiscal_command_prints_and_writes_the_ledger(tmp_path):
+    import subprocess
+
+    import pandas as pd
+
+    from cases import evpact_command
+
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [*evpact_command(), "fiscal", "nextstar-2023", "--draws", "50", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"COLUMNS": "160", "NO_COLOR": "1", **__import__("os").environ},
+    )
+    assert done.returncode == 0, done.stderr
+    for text in ("federal", "provincial", "production_credit", "itc_ctm", "balance discounted"):
+        assert text in done.stdout, text
+    frame = pd.read_csv(out / "ledger.csv")
+    assert list(frame["line"]) == [line.key for line in LINES]
+    assert {"npv", "cumulative", "2024", "2043"} <= set(frame.columns)
+    # the command's totals are the run's metrics
+    r = evpact.simulate("nextstar-2023", draws=50)
+    cost = frame[frame["category"].isin(["outlay", "refundable_credit"])]
+    assert cost["npv"].sum() == pytest.approx(r.metrics["public_cost_npv"].values.mean(), rel=1e-9)
+
+
+def test_fiscal_command_refuses_bad_input_cleanly(tmp_path):
+    import subprocess
+
+    from cases import evpact_command
+
+    for args in (["fiscal", "no-such-scenario"], ["fiscal", "nextstar-2023", "--draws", "20000"]):
+        done = subprocess.run(
+            [*evpact_command(), *args, "--out", str(tmp_path / "x")],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 2, args
+        assert "Traceback" not in done.stderr and "error:" in done.stderr
+        assert not (tmp_path / "x").exists()

@@ -17,7 +17,7 @@ from .crown_report import conventions_text, ledger_frame
 from .engine.ledger import conventions
 from .errors import EvpactError
 from .formatting import number
-from .results import Results
+from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import parse_assignment
 
 FISCAL_DRAWS = 1000
@@ -51,6 +51,11 @@ def fiscal(
     impacts), the balance and break-even per government, and the conventions used."""
     console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
+        if draws > PER_DRAW_LIMIT and not deterministic:
+            raise EvpactError(
+                f"the ledger line by line is kept for runs of up to {PER_DRAW_LIMIT:,} draws; "
+                f"got --draws {draws:,}"
+            )
         variant = dict(parse_assignment(a) for a in set_ or [])
         results = simulate(
             scenario, draws=draws, seed=seed, variant=variant, deterministic=deterministic

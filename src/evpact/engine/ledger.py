@@ -347,12 +347,14 @@ def crown(
             flows[i] = flows[i] + flow if i in flows else flow
 
     def add_parts(base: FloatArray, rates: dict[str, Any]) -> None:
-        """Lines that are one base at several rates: line by line when the ledger is kept,
-        else one product per aggregate row (the same sums, by linearity)."""
+        """Lines that are one base at several rates: the aggregates get one product per row
+        (the same sums, by linearity, and the same digits whether or not the lines are
+        kept); the lines, when kept, one product each."""
         if lines:
             for key, rate in rates.items():
-                add(key, base * rate)
-            return
+                i = INDEX[key]
+                flow = base * rate
+                flows[i] = flows[i] + flow if i in flows else flow
         per_row: dict[int, Any] = {}
         for key, rate in rates.items():
             i = INDEX[key]
