@@ -326,7 +326,7 @@ def test_fiscal_command_refuses_bad_input_cleanly(tmp_path):
 
     from cases import evpact_command
 
-    for args in (["fiscal", "no-such-scenario"], ["fiscal", "nextstar-2023", "--draws", "20000"]):
+    for args in (["fiscal", "no-such-scenario"], ["fiscal", "nextstar-2023", "--draws", "5000"]):
         done = subprocess.run(
             [*evpact_command(), *args, "--out", str(tmp_path / "x")],
             capture_output=True,

@@ -28,6 +28,9 @@ from .uncertainty.sampling import SCHEMES
 
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20260129  # the MOU's date: any fixed seed makes default runs reproducible
+#: runs of up to this many draws keep the Crown ledger line by line, per draw (about 40 yearly
+#: lines per world); bigger runs keep its totals by government, which every metric reads
+LEDGER_LINES_DRAWS = DEFAULT_DRAWS
 
 
 def to_dataset(
@@ -75,7 +78,7 @@ def to_dataset(
     for name, unit in ASSEMBLY_VARIABLES.items():
         data[name] = xr.Variable(("draw", "assembly", "year"), arrays[name], {"units": unit})
     flow_unit = "CAD_nominal" if model.ledger is not None and model.ledger.nominal else cad
-    if "crown_ledger" in arrays:  # kept per draw in runs of up to PER_DRAW_LIMIT draws
+    if "crown_ledger" in arrays:  # kept per draw in runs of up to LEDGER_LINES_DRAWS draws
         data["crown_ledger"] = xr.Variable(
             ("draw", "line", "year"), arrays["crown_ledger"], {"units": flow_unit}
         )
@@ -161,7 +164,7 @@ def simulate(
     # the Crown ledger line by line for runs whose draws are all kept; bigger runs compute
     # only its totals by government (every metric reads those)
     models = [
-        dataclasses.replace(compile_scenario(s), ledger_lines=n <= PER_DRAW_LIMIT)
+        dataclasses.replace(compile_scenario(s), ledger_lines=n <= LEDGER_LINES_DRAWS)
         for s in (scenario, cf)
     ]
     if keep_draws:

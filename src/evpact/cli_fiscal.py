@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .api import DEFAULT_SEED, simulate
+from .api import DEFAULT_SEED, LEDGER_LINES_DRAWS, simulate
 from .crown_report import conventions_text, ledger_frame
 from .engine.ledger import conventions
 from .errors import EvpactError
 from .formatting import number
-from .results import PER_DRAW_LIMIT, Results
+from .results import Results
 from .scenario.load import parse_assignment
 
 FISCAL_DRAWS = 1000
@@ -51,9 +51,9 @@ def fiscal(
     impacts), the balance and break-even per government, and the conventions used."""
     console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
-        if draws > PER_DRAW_LIMIT and not deterministic:
+        if draws > LEDGER_LINES_DRAWS and not deterministic:
             raise EvpactError(
-                f"the ledger line by line is kept for runs of up to {PER_DRAW_LIMIT:,} draws; "
+                f"the ledger line by line is kept for runs of up to {LEDGER_LINES_DRAWS:,} draws; "
                 f"got --draws {draws:,}"
             )
         variant = dict(parse_assignment(a) for a in set_ or [])

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .api import LEDGER_LINES_DRAWS
 from .engine.ledger import LINES
 from .errors import EvpactError
-from .results import PER_DRAW_LIMIT, Results
+from .results import Results
 
 
 def conventions_text(c: dict[str, Any]) -> str:
@@ -27,7 +28,7 @@ def ledger_frame(results: Results) -> pd.DataFrame:
     mean impact in each year (scenario minus counterfactual)."""
     if "crown_ledger" not in results.scenario:
         raise EvpactError(
-            f"the ledger line by line is kept for runs of up to {PER_DRAW_LIMIT:,} draws; "
+            f"the ledger line by line is kept for runs of up to {LEDGER_LINES_DRAWS:,} draws; "
             "run with fewer draws"
         )
     s = results.scenario["crown_ledger"].values
