@@ -336,3 +336,29 @@ def test_fiscal_command_refuses_bad_input_cleanly(tmp_path):
         assert done.returncode == 2, args
         assert "Traceback" not in done.stderr and "error:" in done.stderr
         assert not (tmp_path / "x").exists()
+
+
+def test_debt_service_is_interest_on_past_public_cost_beside_the_balance(write_scenario):
+    data = ledger_case()
+    data["fiscal"]["debt_service"] = True
+    data["fiscal"]["borrowing_rate"] = 0.04
+    with_debt = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    without = evpact.simulate(write_scenario(ledger_case()), draws=2, seed=1)
+    hand = hand_ledger()
+    ledger = with_debt.scenario["crown_ledger"].values[0]
+    for g in ("federal", "provincial"):
+        cost = sum(
+            h
+            for k, h in hand.items()
+            if k.startswith(g) and (".outlay." in k or ".refundable_" in k)
+        )
+        before = np.cumsum(cost) - cost  # financed to the start of each year
+        np.testing.assert_allclose(
+            ledger[INDEX[f"{g}.debt_service.interest"]], 0.04 * before, atol=1.0
+        )
+        np.testing.assert_allclose(
+            with_debt.metrics[f"fiscal_net_npv_{g}"].values,
+            without.metrics[f"fiscal_net_npv_{g}"].values,
+        )
+    assert with_debt.metrics["debt_service_npv"].values[0] > 0
+    assert without.metrics["debt_service_npv"].values[0] == 0
