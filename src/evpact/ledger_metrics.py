@@ -33,11 +33,11 @@ def crown_metrics(
         k = AGGREGATES.index(name)
         return np.asarray(ts[:, k, :] - tc[:, k, :])
 
+    # every aggregate's NPV in one pass per world
+    npvs = np.einsum("dkt,dt->dk", ts, disc) - np.einsum("dkt,dt->dk", tc, disc)
+
     def npv(name: str) -> Array:
-        k = AGGREGATES.index(name)
-        return np.asarray(
-            np.einsum("dt,dt->d", ts[:, k, :], disc) - np.einsum("dt,dt->d", tc[:, k, :], disc)
-        )
+        return np.asarray(npvs[:, AGGREGATES.index(name)])
 
     out: dict[str, tuple[str, Array, str]] = {}
     for g in GOVERNMENTS:

@@ -50,7 +50,6 @@ VARIABLES: dict[str, str] = {
     "incentive_paid": "CAD",
     "clawback_repaid": "CAD",
     "public_cost": "CAD",
-    "tax_expenditure": "CAD",
     **{f"mineral_{m}_t": "t" for m in MINERALS},
     "cell_cost_index": "1",
     "learning_margin": "CAD",
@@ -334,9 +333,10 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             paid, repaid = paid + flow, repaid + back
             net = flow - back
             for payer, share in inc.payer.items():
-                by_payer[payer] = by_payer[payer] + share * net
+                owed = share * net
+                by_payer[payer] = by_payer[payer] + owed
                 key = (ledger.government_of(payer), INSTRUMENT[inc.kind])
-                outlays[key] = outlays.get(key, zero) + share * net
+                outlays[key] = outlays[key] + owed if key in outlays else owed
             received = subsidy[inc.plant]
             if inc.kind == "capital_grant":
                 received["grants"] = received["grants"] + net
@@ -481,7 +481,6 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     for scope in ledger.SCOPES:
         res[f"tax_{scope}"] = both(f"revenue.{scope}")
     cost = both("cost")
-    res["tax_expenditure"] = both("tax_expenditure")
     res["us_tariff_cost_cad"] = us_cost
     res["us_offset_cad"] = us_offset
     res["ev_stock"] = stock
