@@ -50,6 +50,8 @@ def unit_text(unit: str) -> str:
     m = re.fullmatch(r"CAD_(\d{4})", unit)
     if m:
         return f"C$ {m.group(1)}"
+    if unit == "CAD_nominal":
+        return "C$ of each year"
     return UNITS.get(unit, unit.replace("_", " "))
 
 
@@ -63,7 +65,8 @@ def _families() -> dict[str, Label]:
         )
         out[f"fiscal_breakeven_year_{scope}"] = Label(
             f"Fiscal break-even year ({words})",
-            "first year the discounted cumulative balance stays at or above zero",
+            "first year the balance (discounted or cumulative, per the run's fiscal "
+            "conventions) stays at or above zero",
         )
         out[f"fiscal_breakeven_year_{scope}_reached_share"] = Label(
             f"Chance of breaking even within the horizon ({words})"
@@ -79,6 +82,18 @@ def _families() -> dict[str, Label]:
         out[f"fiscal_breakeven_year_{gov}_reached_share"] = Label(
             f"Chance of breaking even within the horizon, {words}"
         )
+        for scope, scope_words in SCOPE_WORDS.items():
+            if scope == "total":
+                continue
+            out[f"fiscal_net_npv_{gov}_{scope}"] = Label(
+                f"Net fiscal balance, present value, {words} ({scope_words})"
+            )
+            out[f"fiscal_breakeven_year_{gov}_{scope}"] = Label(
+                f"Fiscal break-even year, {words} ({scope_words})"
+            )
+            out[f"fiscal_breakeven_year_{gov}_{scope}_reached_share"] = Label(
+                f"Chance of breaking even within the horizon, {words} ({scope_words})"
+            )
     for m in MINERALS:
         out[f"mineral_coverage_{m}"] = Label(
             f"Home {m} production over the {m} the cell plants need"
@@ -99,10 +114,22 @@ LABELS: dict[str, Label] = {
     "net_jobs_peak": Label("Jobs at peak, net of jobs drawn from elsewhere"),
     "gdp_cumulative": Label("GDP, sum over the horizon"),
     "labour_income_cumulative": Label("Labour income, sum over the horizon"),
-    "public_cost_npv": Label("Public cost, present value", "incentives paid less clawbacks"),
-    "public_cost_cumulative": Label(
-        "Public cost, undiscounted sum", "incentives paid less clawbacks"
+    "public_cost_npv": Label(
+        "Public cost, present value", "outlays and refundable credits less clawbacks"
     ),
+    "public_cost_cumulative": Label(
+        "Public cost, undiscounted sum", "outlays and refundable credits less clawbacks"
+    ),
+    "tax_expenditure_npv": Label(
+        "Tax expenditures, present value", "refundable credits and revenue foregone"
+    ),
+    "total_support_npv": Label(
+        "Total public support, present value", "public cost plus revenue foregone"
+    ),
+    "debt_service_npv": Label(
+        "Interest on financing the public cost, present value", "outside the balance"
+    ),
+    "fiscal_balance_cumulative": Label("Net fiscal balance, undiscounted sum"),
     "clawback_cumulative": Label("Clawbacks repaid, sum"),
     "net_public_benefit_npv": Label("Net public benefit, present value"),
     "battery_output_gwh_cumulative": Label("Battery cells made, sum over the horizon"),

@@ -16,6 +16,7 @@ import numpy as np
 
 from .engine.compile import MINERALS
 from .engine.fiscal import breakeven_year
+from .ledger_metrics import crown_metrics
 
 Array = np.ndarray[Any, Any]
 SCOPES = ("plant", "supply_chain", "total")
@@ -29,6 +30,8 @@ METRIC_INPUTS = (
     "evs_per_public_port",
     *(f"mineral_{m}_t" for m in MINERALS),
     "discount_rate",
+    "fiscal_conventions",
+    "crown_totals",
     "domestic_chain_share",
     "chain_hhi_max",
     "linkage_met",
@@ -67,9 +70,16 @@ def draw_metrics(
 ) -> dict[str, Metric]:
     """Every metric for every draw of a scenario ``s`` against its counterfactual ``c``
     (arrays over draw x year, as ``engine.simulate`` returns them)."""
-    cad = f"CAD_{price_year}"
     years = np.asarray(years, dtype=float)
-    disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
+    conv = s["fiscal_conventions"]  # (draw, 3): discounted balance, nominal, inflation rate
+    nominal = bool(conv[0, 1]) if len(conv) else False
+    # present values in the price year; a nominal run discounts at the nominal rate, so its
+    # NPVs are in dollars of the price year too, while its undiscounted sums are nominal
+    cad = f"CAD_{price_year}"
+    flow_unit = "CAD_nominal" if nominal else cad
+    rate = (1.0 + s["discount_rate"]) * (1.0 + conv[:, 2] * conv[:, 1]) - 1.0
+    disc = (1.0 + rate[:, None]) ** -(years - price_year)
+    balance = np.where(conv[:, :1] > 0, disc, 1.0)
 
     # sums and NPVs are linear: take them per world and subtract, with no (draw, year)
     # temporaries; only peaks and break-evens need the yearly difference itself
@@ -101,42 +111,63 @@ def draw_metrics(
             yearly(*(f"{k}_jobs" for k in LAYERS)).max(axis=1),
             "highest yearly direct + indirect + induced jobs",
         ),
-        "gdp_cumulative": Metric(cad, total(*(f"gdp_{k}" for k in LAYERS)), "GDP over the horizon"),
+        "gdp_cumulative": Metric(
+            flow_unit, total(*(f"gdp_{k}" for k in LAYERS)), "GDP over the horizon"
+        ),
         "labour_income_cumulative": Metric(
-            cad,
+            flow_unit,
             total(*(f"labour_income_{k}" for k in LAYERS)),
             "labour income over the horizon",
         ),
-        "public_cost_npv": Metric(cad, cost_npv, "incentives paid less clawbacks, discounted"),
-        "public_cost_cumulative": Metric(
-            cad, total("public_cost"), "incentives paid less clawbacks, undiscounted"
+        "public_cost_npv": Metric(
+            cad,
+            cost_npv,
+            "incentives paid less clawbacks, and statutory refundable credits, discounted",
         ),
-        "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
+        "public_cost_cumulative": Metric(
+            flow_unit,
+            total("public_cost"),
+            "incentives paid less clawbacks, and statutory refundable credits, undiscounted",
+        ),
+        "clawback_cumulative": Metric(flow_unit, total("clawback_repaid"), "clawbacks repaid"),
     }
     for scope in SCOPES:
         suffix = "" if scope == "total" else f"_{scope}"
         tax_npv = npv(f"tax_{scope}")
-        out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
+        out[f"tax_revenue_npv{suffix}"] = Metric(
+            cad, tax_npv, f"tax revenue collected, both governments ({scope} scope)"
+        )
         out[f"fiscal_net_npv{suffix}"] = Metric(
             cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
         )
     cost = yearly("public_cost")
-    for scope in SCOPES:
-        net = np.array(s[f"tax_{scope}"] - c[f"tax_{scope}"])
-        net -= cost
-        net *= disc
-        year = breakeven_year(net, years)
+    nets = np.stack([s[f"tax_{scope}"] - c[f"tax_{scope}"] for scope in SCOPES])
+    nets -= cost
+    nets *= balance
+    breakevens = breakeven_year(nets, years)  # the three scopes in one pass
+    for i, scope in enumerate(SCOPES):
+        year = breakevens[i]
         out[f"fiscal_breakeven_year_{scope}"] = Metric(
-            "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)"
+            "year",
+            year,
+            f"first year the balance (discounted or cumulative, fiscal.balance) stays >= 0 "
+            f"({scope} scope)",
         )
         out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
             "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon"
         )
+    for name, (unit, values, text) in crown_metrics(s, c, disc, balance, years, cad).items():
+        out[name] = Metric(unit, values, text)
+    out["fiscal_balance_cumulative"] = Metric(
+        flow_unit,
+        total("tax_total") - total("public_cost"),
+        "revenue collected less public cost, both governments, undiscounted (total scope)",
+    )
     out["battery_output_gwh_cumulative"] = Metric(
         "GWh", total("battery_output_gwh"), "cell output over the horizon"
     )
     out["learning_margin_cumulative"] = Metric(
-        cad,
+        flow_unit,
         total("learning_margin"),
         "margin the home cell plants gain as their costs fall with experience (0 unless "
         "economy.learning is set)",
@@ -175,7 +206,7 @@ def draw_metrics(
         kind="level",
     )
     out.update(environment(s, c))
-    out.update(trade(s, c, cad))
+    out.update(trade(s, c, flow_unit))
     draws = s["discount_rate"].size
     for port_year in PORT_YEARS:  # scenario level: the home market with the deal
         hit = np.flatnonzero(years == port_year)
