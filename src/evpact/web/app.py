@@ -34,6 +34,7 @@ from ..data import reference
 from ..engine.compile import compile_scenario
 from ..engine.resilience import chain_indicators
 from ..errors import EvpactError
+from ..labels import LABELS, label, unit_text
 from ..report.chain import chain_table, sankey_figure
 from ..report.figures import clean, records, stress_figure, views
 from ..results import Results
@@ -383,6 +384,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "name": name,
                     "title": str(raw.get("title", "")),
                     "counterfactual": raw.get("counterfactual"),
+                    "horizon": raw.get("horizon"),
                 }
             )
         return {"scenarios": rows, **versions()}
@@ -565,7 +567,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/metrics", summary="Every metric a run reports")
     def metrics() -> dict[str, Any]:
         rows = [
-            {"metric": n, "unit": u, "description": d} for n, (u, d) in reported_metrics().items()
+            {"metric": n, "unit": u, "description": d, **_words(n, u)}
+            for n, (u, d) in reported_metrics().items()
         ]
         return {"metrics": rows, **versions()}
 
@@ -575,7 +578,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def explain_metric(name: str) -> dict[str, Any]:
         try:
-            return {**explain(name), **versions()}
+            out = explain(name)
+            return {**out, **_words(name, out["unit"]), **versions()}
         except EvpactError as e:
             raise HTTPException(404, str(e)) from None
 
@@ -598,6 +602,16 @@ def run_json(rec: RunRecord) -> dict[str, Any]:
             "summary_csv": f"{base}/summary.csv",
             "charts_csv": {k: f"{base}/charts/{k}.csv" for k in rec.charts},
         },
+    }
+
+
+def _words(name: str, unit: str) -> dict[str, str]:
+    """A metric's plain label, its unit in words (``C$ 2026``) and its catch, if any."""
+    known = LABELS.get(name)
+    return {
+        "label": label(name),
+        "unit_label": unit_text(unit),
+        "note": known.note if known else "",
     }
 
 
