@@ -291,3 +291,32 @@ def test_docs_work_offline(browser: Browser, web_server: str, size: str) -> None
     assert "/api/runs" in page.inner_text(".swagger-ui")
     assert not [u for u in outside if not u.startswith("data:")], outside
     context.close()
+
+
+def test_the_scorecard_splits_by_government_when_the_run_does(page: Page, size: str) -> None:
+    if size == "phone":
+        pytest.skip("the same function at both sizes")
+
+    def cards(names: list[str]) -> list[str]:
+        stat = {"mean": 1.0, "p5": 0.0, "p50": 1.0, "p95": 2.0, "unit": "CAD_2026"}
+        run = {"summary": {"metrics": {n: {**stat, "kind": "impact"} for n in names}}}
+        return list(
+            page.evaluate(
+                "(run) => { const d = document.createElement('div'); d.innerHTML = scorecard(run);"
+                " return [...d.querySelectorAll('.card')].map((c) => c.dataset.metric); }",
+                run,
+            )
+        )
+
+    combined = ["fiscal_net_npv", "public_cost_npv", "fiscal_breakeven_year_total"]
+    split = [
+        f"{m}_{g}"
+        for m in ("fiscal_net_npv", "public_cost_npv", "fiscal_breakeven_year")
+        for g in ("federal", "provincial")
+    ]
+    assert cards(combined) == combined
+    both = cards(combined + split)
+    assert "fiscal_net_npv" not in both and "public_cost_npv" not in both
+    for name in split:
+        assert name in both
+    assert "fiscal_breakeven_year_total" in both  # scopes stay beside governments

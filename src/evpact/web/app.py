@@ -371,6 +371,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "max_seconds": cfg.max_seconds,
                 "max_body_bytes": cfg.max_body_bytes,
                 "max_years": cfg.max_years,
+                "max_sync": cfg.max_sync,
+                "max_queued": cfg.max_queued,
+                "keep_runs": cfg.keep_runs,
             },
         }
 
