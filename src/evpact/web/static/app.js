@@ -434,6 +434,12 @@ function fmt(value, unit) {
   return `${sign}${money}${a.toLocaleString("en", { maximumSignificantDigits: 4 })}`;
 }
 
+/** A unit in words: CAD_2026 -> C$ 2026 (as evpact/labels.py), other underscores as spaces. */
+function unitText(unit) {
+  const m = /^CAD_(\d{4})$/.exec(unit || "");
+  return m ? `C$ ${m[1]}` : String(unit || "").replace(/_/g, " ");
+}
+
 function words(name) {
   const m = state.metrics[name];
   return m ? m : { label: name.replace(/_/g, " "), unit_label: "", note: "" };
@@ -544,6 +550,11 @@ function fit(layout) {
     out.font = { ...(layout.font || {}), size: 10 };
     out.xaxis = { ...(layout.xaxis || {}), automargin: true, tickangle: -45 };
     out.yaxis = { ...(layout.yaxis || {}), automargin: true };
+    // subplots side by side (the stress chart): axis titles would overlap; the caption says units
+    for (const key of Object.keys(layout)) {
+      if (/^yaxis\d+$/.test(key)) out[key] = { ...layout[key], title: { text: "" }, automargin: true };
+    }
+    if (Object.keys(layout).some((k) => /^yaxis\d+$/.test(k))) out.yaxis = { ...out.yaxis, title: { text: "" } };
     if (layout.title) out.title = typeof layout.title === "object" ? { ...layout.title, font: { size: 12 } } : { text: layout.title, font: { size: 12 } };
   }
   return out;
@@ -838,7 +849,7 @@ async function runStress() {
   $("stress-run").disabled = true;
   try {
     const result = await runJob("/api/stress", { ...spec(), ...numbers(), ...stressInputs() });
-    const rows = result.losses.map((r) => `<tr><td>${r.world}</td><td>${r.loss}</td><td>${r.unit}</td>` +
+    const rows = result.losses.map((r) => `<tr><td>${r.world}</td><td>${r.loss}</td><td>${unitText(r.unit)}</td>` +
       `<td class="num">${fmt(r.mean, r.unit)}</td><td class="num">${fmt(r.p50, r.unit)}</td>` +
       `<td class="num">${fmt(r.p5, r.unit)} to ${fmt(r.p95, r.unit)}</td></tr>`).join("");
     const box = $("stress-result");
@@ -850,7 +861,7 @@ async function runStress() {
       '<figcaption class="chart-summary" id="stress-summary"></figcaption>' +
       '<a id="stress-csv" class="csv">losses (CSV)</a></figure>';
     $("stress-summary").textContent = `Mean loss by world and measure: ${result.losses.slice(0, 6)
-      .map((r) => `${r.world}, ${r.loss}: ${fmt(r.mean, r.unit)} ${r.unit}`).join("; ")}.`;
+      .map((r) => `${r.world}, ${r.loss.replace(/_/g, " ")}: ${fmt(r.mean, r.unit)} (${unitText(r.unit)})`).join("; ")}.`;
     const blob = new Blob([csvText(result.columns, result.losses)], { type: "text/csv" });
     $("stress-csv").href = URL.createObjectURL(blob);
     $("stress-csv").download = `${result.scenario}-stress.csv`;
