@@ -46,7 +46,15 @@ def size(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def page(browser: Browser, web_server: str, size: str) -> Iterator[Page]:
-    width, height = SIZES[size]
+    yield from opened(browser, web_server, *SIZES[size])
+
+
+@pytest.fixture
+def desktop(browser: Browser, web_server: str) -> Iterator[Page]:
+    yield from opened(browser, web_server, *SIZES["desktop"])
+
+
+def opened(browser: Browser, web_server: str, width: int, height: int) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": width, "height": height})
     pg = context.new_page()
     errors: list[str] = []
@@ -275,9 +283,7 @@ def test_the_page_and_a_loading_state_show_before_plotly(
     context.close()
 
 
-def test_docs_work_offline(browser: Browser, web_server: str, size: str) -> None:
-    if size == "phone":
-        pytest.skip("Swagger UI's own layout; checked once")
+def test_docs_work_offline(browser: Browser, web_server: str) -> None:
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     outside: list[str] = []
@@ -293,9 +299,8 @@ def test_docs_work_offline(browser: Browser, web_server: str, size: str) -> None
     context.close()
 
 
-def test_the_scorecard_splits_by_government_when_the_run_does(page: Page, size: str) -> None:
-    if size == "phone":
-        pytest.skip("the same function at both sizes")
+def test_the_scorecard_splits_by_government_when_the_run_does(desktop: Page) -> None:
+    page = desktop
 
     def cards(names: list[str]) -> list[str]:
         stat = {"mean": 1.0, "p5": 0.0, "p50": 1.0, "p95": 2.0, "unit": "CAD_2026"}
