@@ -146,6 +146,10 @@ def test_the_results_view_reads_at_a_glance(page: Page, size: str) -> None:
     page.wait_for_selector("#stale", state="visible")
     page.fill(THRESHOLD, "0.3")
     page.wait_for_selector("#stale", state="hidden")
+    # a saved run opened from the history says so
+    page.click("#history button[data-run] >> nth=0")
+    page.wait_for_selector("#stale", state="visible")
+    assert "saved run" in page.inner_text("#stale")
 
 
 def test_bad_numbers_are_refused_as_you_type(page: Page, size: str, web_server: str) -> None:
@@ -226,6 +230,15 @@ def test_choices_offered_work_and_compare_puts_a_minus_b_first(page: Page, size:
         "(id) => document.getElementById(id).layout.yaxis.range)"
     )
     assert ranges[0] == ranges[1]
+    # stacked areas share a scale that holds their totals
+    battery: Any = page.evaluate(
+        "['compare-a-battery', 'compare-b-battery'].map((id) => {"
+        " const d = document.getElementById(id);"
+        " const totals = d.data[0].y.map((_, i) => d.data.reduce((s, t) => s + (t.y[i] || 0), 0));"
+        " return [d.layout.yaxis.range, Math.max(...totals)]; })"
+    )
+    assert battery[0][0] == battery[1][0]
+    assert battery[0][0][1] >= max(battery[0][1], battery[1][1])
     no_overflow(page)
     axe_clean(page)
     shot(page, "compare", size)

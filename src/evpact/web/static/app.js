@@ -306,8 +306,12 @@ function changed() {
   scheduleValidate();
 }
 
+const STALE = "These results are for earlier terms: a term, the draws or the seed changed " +
+  "since. Run the scenario again to update them.";
+
 function markStale() {
   const stale = state.ranKey !== null && runKey() !== state.ranKey;
+  if (state.ranKey !== "history") $("stale").textContent = STALE;
   $("stale").hidden = !stale;
   $("results").classList.toggle("is-stale", stale);
 }
@@ -655,19 +659,32 @@ async function openRun(id) {
   try {
     const { body } = await api(`/api/runs/${id}`);
     showRun(body);
-    state.ranKey = "history";  // another run's terms: marked stale until run again
+    state.ranKey = "history";  // a saved run: its terms may not be the form's
     markStale();
+    $("stale").textContent = `This is saved run ${id.slice(0, 8)} (${body.scenario}); its terms ` +
+      "may differ from the form above. Run the scenario to see results for the form's terms.";
     showTab("run");
   } catch (e) {
     $("error").textContent = e.message;
   }
 }
 
-/** The y range that holds both figures' traces: A and B drawn on the same scale. */
+/** The y range that holds both figures' traces: A and B drawn on the same scale. Stacked
+ *  traces (areas or bars) count by their totals at each x, not one by one. */
 function sharedRange(fa, fb) {
   const ys = [];
-  for (const f of [fa, fb]) for (const t of f.data || []) if (Array.isArray(t.y) && !t.type || t.type === "scatter" || t.type === "bar") {
-    for (const v of t.y || []) if (typeof v === "number" && Number.isFinite(v)) ys.push(v);
+  for (const f of [fa, fb]) {
+    const stacked = (f.layout || {}).barmode === "stack";
+    const totals = [];
+    for (const t of f.data || []) {
+      if (!Array.isArray(t.y) || (t.type && t.type !== "scatter" && t.type !== "bar")) continue;
+      t.y.forEach((v, i) => {
+        if (typeof v !== "number" || !Number.isFinite(v)) return;
+        if (stacked || t.stackgroup) totals[i] = (totals[i] || 0) + v;
+        else ys.push(v);
+      });
+    }
+    ys.push(...totals.filter((v) => v !== undefined));
   }
   if (!ys.length) return null;
   const lo = Math.min(0, ...ys), hi = Math.max(0, ...ys), pad = 0.05 * (hi - lo || 1);
