@@ -611,6 +611,7 @@ function shareUrl(payload, nums) {
 
 function showRun(result) {
   $("no-results").hidden = true;
+  $("share-row").hidden = false;
   $("scorecard").innerHTML = scorecard(result);
   renderCharts($("charts"), result, "chart");
   $("summary").innerHTML = summaryTable(result);
