@@ -133,7 +133,7 @@ def test_schema_is_the_scenario_json_schema(client):
 
 def test_page_and_plotly_are_served_locally(client):
     page = check(client.get("/"), 200)
-    assert '<script src="/vendor/plotly.min.js">' in page
+    assert '<script defer src="/vendor/plotly.min.js">' in page
     assert "https://" not in page and "http://" not in page
     js = client.get("/vendor/plotly.min.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
@@ -277,6 +277,86 @@ def test_mode_job_for_a_small_run(client):
 def test_run_limits_are_4xx(client, query, payload, fragments):
     body = {"scenario": SCENARIO, "draws": DRAWS, **payload}
     error(client.post(f"/api/runs{query}", json=body), 422, *fragments)
+
+
+CAPACITY = "plants.nextstar-windsor.capacity_gwh"
+START = "plants.nextstar-windsor.start"
+
+
+def stored(client: httpx.Client) -> str | None:
+    """The latest stored run's id: a refused request must leave it as it was."""
+    runs = check(client.get("/api/runs", params={"limit": 1}), 200)["runs"]
+    return runs[0]["id"] if runs else None
+
+
+BAD_INPUT = [
+    # JSON that Python's parser reads as non-finite floats: as a client may send them
+    (f'"set": {{"{THRESHOLD}": NaN}}', [THRESHOLD, "finite", "nan"]),
+    (f'"set": {{"{CAPACITY}": Infinity}}', [CAPACITY, "finite"]),
+    (f'"set": {{"{CAPACITY}": -Infinity}}', [CAPACITY, "finite"]),
+    (f'"set": {{"{CAPACITY}": 1e308}}', [CAPACITY, "<= 10000"]),
+    (f'"set": {{"{CAPACITY}": 1e15}}', [CAPACITY, "<= 10000"]),
+    (f'"set": {{"{CAPACITY}": -5}}', [CAPACITY]),
+    (f'"set": {{"{START}": 3000}}', [START, "<= 2100"]),
+    (f'"set": {{"{START}": NaN}}', [START, "finite"]),
+    ('"draws": NaN', ["draws", "finite"]),
+    ('"draws": 1e308', ["draws"]),
+    ('"draws": -1', ["draws", "greater than or equal to 1"]),
+    ('"draws": 100000000000', ["draws", "less than or equal to"]),
+    ('"seed": Infinity', ["seed"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fragments"),
+    [
+        (path, body, fragments)
+        for path in ["/api/runs", "/api/runs?mode=job", "/api/validate"]
+        for body, fragments in BAD_INPUT
+        if not (path == "/api/validate" and body.startswith(('"draws"', '"seed"')))
+    ],
+)
+def test_non_finite_and_implausible_input_is_refused_and_nothing_is_stored(
+    client, path, body, fragments
+):
+    before = stored(client)
+    raw = f'{{"scenario": "{SCENARIO}", {body}}}'
+    if '"draws"' not in body and path != "/api/validate":
+        raw = raw[:-1] + f', "draws": {DRAWS}}}'
+    response = client.post(path, content=raw, headers={"content-type": "application/json"})
+    error(response, 422, *fragments)
+    assert stored(client) == before
+
+
+def test_compare_refuses_non_finite_terms_on_either_side(client):
+    raw = (
+        f'{{"a": {{"scenario": "{SCENARIO}"}}, '
+        f'"b": {{"scenario": "{SCENARIO}", "set": {{"{THRESHOLD}": NaN}}}}, "draws": {DRAWS}}}'
+    )
+    before = stored(client)
+    response = client.post(
+        "/api/compare", content=raw, headers={"content-type": "application/json"}
+    )
+    error(response, 422, THRESHOLD, "finite")
+    assert stored(client) == before
+
+
+def test_docs_are_served_without_a_cdn(client):
+    page = check(client.get("/docs"), 200)
+    assert "/vendor/swagger/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    js = client.get("/vendor/swagger/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+
+
+def test_large_static_assets_are_gzipped(client):
+    for path in ["/vendor/plotly.min.js", "/static/app.js", "/vendor/swagger/swagger-ui-bundle.js"]:
+        r = client.get(path, headers={"accept-encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["content-encoding"] == "gzip", path
+        assert int(r.headers.get("content-length", 0)) < len(r.content), path  # on the wire
+    plain = client.get("/vendor/plotly.min.js", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == client.get("/vendor/plotly.min.js").content
 
 
 # --- fetching ------------------------------------------------------------------------------

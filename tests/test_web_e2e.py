@@ -21,7 +21,7 @@ if not CHROMIUM.exists():
 from playwright.sync_api import Browser, Page, sync_playwright
 
 SHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
-THRESHOLD = "[data-path='deals.hmg-ontario.linkage.threshold']"
+THRESHOLD = "fieldset[data-path='deals.hmg-ontario.linkage.threshold'] .numbers input"
 LINKAGE_Y = "document.getElementById('chart-linkage').data[0].y"
 
 
@@ -95,7 +95,7 @@ def test_the_form_validates_as_you_type(page: Page) -> None:
     page.wait_for_selector("#validation.error")
     assert "share" in page.inner_text("#validation")
     assert page.is_disabled("#run")
-    assert "invalid" in str(page.get_attribute(THRESHOLD, "class"))
+    assert page.get_attribute(THRESHOLD, "aria-invalid") == "true"
     page.fill(THRESHOLD, "0.35")
     page.wait_for_selector("#validation.ok")
     assert not page.is_disabled("#run")
@@ -151,7 +151,7 @@ def test_upload_a_scenario_file_and_run_it(page: Page, tmp_path: Path) -> None:
     )
     page.wait_for_selector("#validation.ok")
     run_and_wait(page)
-    assert page.inner_text("#provenance").startswith("my-deal vs canada-korea-2026-unlinked")
+    assert page.inner_text("#provenance").startswith("my-deal against canada-korea-2026-unlinked")
     assert "not shareable" in page.input_value("#share-url")
 
 

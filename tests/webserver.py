@@ -31,6 +31,15 @@ def free_port() -> int:
 
 @contextmanager
 def serve(folder: Path, **limits: str) -> Iterator[str]:
+    with serve_process(folder, {}, **limits) as (url, _proc):
+        yield url
+
+
+@contextmanager
+def serve_process(
+    folder: Path, env: dict[str, str], **limits: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As ``serve``, with extra environment (``EVPACT_*`` settings) and the server process."""
     port = free_port()
     args = [f"--{k.replace('_', '-')}" for k in limits]
     options = {**LIMITS, **dict(zip(args, limits.values(), strict=True))}
@@ -48,7 +57,7 @@ def serve(folder: Path, **limits: str) -> Iterator[str]:
         cwd=folder,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **env},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,7 +73,7 @@ def serve(folder: Path, **limits: str) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("evpact serve did not start within 60 s")
             time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -162,6 +162,17 @@ class RunStore:
             query = query.where(RunRow.scenario == scenario)
         with Session(self.engine) as session:
             return [_record(r) for r in session.scalars(query)]
+
+    def prune(self, keep: int) -> int:
+        """Delete all but the ``keep`` latest runs (the retention policy); returns how many."""
+        # the keep-th latest creation time, then one plain DELETE (portable: no LIMIT in IN)
+        nth = select(RunRow.created).order_by(RunRow.created.desc()).offset(keep - 1).limit(1)
+        with Session(self.engine) as session, session.begin():
+            cutoff = session.scalar(nth)
+            if cutoff is None:
+                return 0
+            result = session.execute(delete(RunRow).where(RunRow.created < cutoff))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def close(self) -> None:
         self.engine.dispose()

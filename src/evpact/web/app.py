@@ -8,13 +8,15 @@ import io
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import (
     FileResponse,
     HTMLResponse,
@@ -32,6 +34,7 @@ from ..data import reference
 from ..engine.compile import compile_scenario
 from ..engine.resilience import chain_indicators
 from ..errors import EvpactError
+from ..labels import LABELS, label, unit_text
 from ..report.chain import chain_table, sankey_figure
 from ..report.figures import clean, records, stress_figure, views
 from ..results import Results
@@ -42,7 +45,7 @@ from ..stress import check as check_stress
 from ..stress import parse_cut, stress
 from . import scenarios
 from .explain import explain, reported_metrics
-from .jobs import Jobs, Progress, QueueFull, deadline_progress, guarded
+from .jobs import Busy, Jobs, Progress, QueueFull, SyncGate, deadline_progress
 from .settings import Settings
 from .terms import terms
 
@@ -53,6 +56,28 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 STATIC = Path(str(resources.files("evpact") / "web" / "static"))
+
+
+def _swagger() -> Path | None:
+    """Swagger UI's files, from the fastapi-offline package (no CDN: /docs works offline)."""
+    try:
+        return Path(str(resources.files("fastapi_offline") / "static"))
+    except ModuleNotFoundError:
+        return None
+
+
+def _plotly_path() -> Path:
+    import plotly  # type: ignore[import-untyped]
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@cache
+def _plotly_gz() -> bytes:
+    """plotly.js gzipped once per process (4.8 MB -> about 1.4 MB), not once per request."""
+    import gzip
+
+    return gzip.compress(_plotly_path().read_bytes(), compresslevel=9, mtime=0)
 
 
 def versions() -> dict[str, str]:
@@ -180,6 +205,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     cfg = settings or Settings.from_env()
     store = RunStore(cfg.db)
     jobs = Jobs(cfg.max_seconds, cfg.max_queued)
+    gate = SyncGate(cfg.max_sync)
+    swagger = _swagger()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
@@ -196,11 +223,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "run records its scenario sha256 and seed."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served below from local assets: /docs works offline
+        redoc_url=None,
     )
 
     @app.exception_handler(EvpactError)
     async def _input_error(request: Request, exc: EvpactError) -> JSONResponse:
-        return _json_error(429 if isinstance(exc, QueueFull) else 422, str(exc))
+        if isinstance(exc, QueueFull | Busy):
+            response = _json_error(429 if isinstance(exc, QueueFull) else 503, str(exc))
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        return _json_error(422, str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -229,7 +262,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def save(results: Results, variant: dict[str, Any]) -> RunRecord:
         charts = {v.id: v.to_json() for v in views(results)}
         record = RunRecord.from_results(results, variant, charts)
-        return store.save(replace(record, summary=clean(record.summary)))  # JSON: no NaN
+        saved = store.save(replace(record, summary=clean(record.summary)))  # JSON: no NaN
+        if cfg.keep_runs > 0:
+            store.prune(cfg.keep_runs)
+        return saved
 
     def run_one(req: RunRequest, scenario: Scenario, progress: Progress) -> dict[str, Any]:
         results = simulate(scenario, req.draws, req.seed, progress=progress)
@@ -289,7 +325,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"a synchronous run takes at most {cfg.sync_draws:,} draws"
                 f"{' in all' if runs > 1 else ''}; use mode=job for more"
             )
-        return JSONResponse(guarded(task)(deadline_progress(cfg.max_seconds)))
+        return JSONResponse(gate.run(task, deadline_progress(cfg.max_seconds)))
 
     # --- routes ----------------------------------------------------------------------------
 
@@ -302,11 +338,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(status_code=204)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        import plotly  # type: ignore[import-untyped]
+    def plotly_js(request: Request) -> Response:
+        headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            return Response(_plotly_gz(), media_type="text/javascript", headers=headers)
+        return FileResponse(_plotly_path(), media_type="text/javascript", headers=headers)
 
-        path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        return FileResponse(path, media_type="text/javascript")
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        if swagger is None:
+            return HTMLResponse(
+                "<p>API docs need the fastapi-offline package (pip install fastapi-offline); "
+                'the API itself is described at <a href="/openapi.json">/openapi.json</a>.</p>',
+                status_code=503,
+            )
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="evpact API",
+            swagger_js_url="/vendor/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/vendor/swagger/swagger-ui.css",
+            swagger_favicon_url="/vendor/swagger/favicon.png",
+        )
 
     @app.get("/api", summary="Model and data versions, and this server's limits")
     def about() -> dict[str, Any]:
@@ -318,6 +371,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "max_seconds": cfg.max_seconds,
                 "max_body_bytes": cfg.max_body_bytes,
                 "max_years": cfg.max_years,
+                "max_sync": cfg.max_sync,
+                "max_queued": cfg.max_queued,
+                "keep_runs": cfg.keep_runs,
             },
         }
 
@@ -331,6 +387,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "name": name,
                     "title": str(raw.get("title", "")),
                     "counterfactual": raw.get("counterfactual"),
+                    "horizon": raw.get("horizon"),
                 }
             )
         return {"scenarios": rows, **versions()}
@@ -513,7 +570,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/metrics", summary="Every metric a run reports")
     def metrics() -> dict[str, Any]:
         rows = [
-            {"metric": n, "unit": u, "description": d} for n, (u, d) in reported_metrics().items()
+            {"metric": n, "unit": u, "description": d, **_words(n, u)}
+            for n, (u, d) in reported_metrics().items()
         ]
         return {"metrics": rows, **versions()}
 
@@ -523,11 +581,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def explain_metric(name: str) -> dict[str, Any]:
         try:
-            return {**explain(name), **versions()}
+            out = explain(name)
+            return {**out, **_words(name, out["unit"]), **versions()}
         except EvpactError as e:
             raise HTTPException(404, str(e)) from None
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if swagger is not None:
+        app.mount("/vendor/swagger", StaticFiles(directory=swagger), name="swagger")
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(Guard, max_body_bytes=cfg.max_body_bytes)
     return app
 
@@ -543,6 +605,16 @@ def run_json(rec: RunRecord) -> dict[str, Any]:
             "summary_csv": f"{base}/summary.csv",
             "charts_csv": {k: f"{base}/charts/{k}.csv" for k in rec.charts},
         },
+    }
+
+
+def _words(name: str, unit: str) -> dict[str, str]:
+    """A metric's plain label, its unit in words (``C$ 2026``) and its catch, if any."""
+    known = LABELS.get(name)
+    return {
+        "label": label(name),
+        "unit_label": unit_text(unit),
+        "note": known.note if known else "",
     }
 
 

@@ -1,4 +1,5 @@
-"""Background runs: one worker thread, a bounded queue, and a status with progress per job.
+"""Background runs: one worker thread, a bounded queue, and a status with progress per job;
+and the gate that bounds synchronous runs. Memory is handed back after every run.
 
 A run gets a deadline: its progress callback raises once the time is up, so a worker is never
 held longer than the configured limit (the engine reports progress after every block).
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EvpactError
+from .memory import trim
 
 Progress = Callable[[int, int], None]
 Task = Callable[[Progress], dict[str, Any]]
@@ -29,7 +31,36 @@ class RunTimeout(EvpactError):
 
 
 class QueueFull(EvpactError):
-    """More runs waiting than the server accepts."""
+    """More runs waiting than the server accepts (429; try again after ``retry_after`` s)."""
+
+    retry_after = 5
+
+
+class Busy(EvpactError):
+    """Every synchronous slot is taken (503; try again after ``retry_after`` s)."""
+
+    retry_after = 2
+
+
+class SyncGate:
+    """At most ``slots`` synchronous runs at once; one more is refused at once, not queued,
+    so a burst of requests cannot pile up arrays (and threads) the server cannot hold."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._sem = threading.BoundedSemaphore(slots)
+
+    def run(self, task: Task, progress: Progress) -> dict[str, Any]:
+        if not self._sem.acquire(blocking=False):
+            raise Busy(
+                f"the server is running {self.slots} synchronous runs already; try again in "
+                f"{Busy.retry_after} s, or use mode=job"
+            )
+        try:
+            return guarded(task)(progress)
+        finally:
+            self._sem.release()
+            trim()
 
 
 def deadline_progress(seconds: float, report: Progress | None = None) -> Progress:
@@ -121,6 +152,8 @@ class Jobs:
             job.status = "done"
         except EvpactError as e:
             job.error, job.status = str(e), "failed"
+        finally:
+            trim()
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)

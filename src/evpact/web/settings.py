@@ -12,7 +12,10 @@ from ..store import DEFAULT_URL
 @dataclass(frozen=True)
 class Settings:
     """``sync_draws``: the largest run answered in the request itself (larger ones become
-    jobs); ``max_draws`` x horizon years bounds memory, ``max_seconds`` the time of any run."""
+    jobs); ``max_draws`` x horizon years bounds memory, ``max_seconds`` the time of any run.
+    ``max_sync``: synchronous runs at once (more get 503 with ``Retry-After``), so a burst
+    cannot hold more than that many runs' arrays; ``keep_runs``: stored runs kept, oldest
+    dropped first (0 keeps all)."""
 
     db: str = DEFAULT_URL
     max_draws: int = 20_000
@@ -21,6 +24,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_years: int = 60
     max_queued: int = 8
+    max_sync: int = 2
+    keep_runs: int = 1000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

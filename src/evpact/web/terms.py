@@ -20,17 +20,33 @@ INCENTIVE_FIELDS = {
 }
 
 
+#: fields whose values are calendar years (whole numbers in the form)
+YEARS = {"start", "year", "from"}
+#: field names in words, with units where they have one
+WORDS = {
+    "capacity_gwh": "capacity (GWh a year)",
+    "capacity_vehicles": "capacity (vehicles a year)",
+    "amount_cad": "amount (C$)",
+    "rate_scale": "rate scale (x schedule)",
+    "rate": "rate (share of investment)",
+    "year": "year",
+}
+
+
 def schedules() -> list[str]:
     return sorted(set(reference().table("incentive_schedules")["schedule"]))
 
 
 def terms(scenario: Scenario) -> list[dict[str, Any]]:
-    """Editable fields: ``path`` (for ``set``), ``label``, ``value`` and ``options`` if any."""
+    """Editable fields: ``path`` (for ``set``), ``label``, ``value``, ``options`` if any, and
+    ``kind`` (``year``, ``choice`` or ``number``: the form asks whole years for years)."""
     raw = scenario.model_dump(mode="json", by_alias=True)
     out: list[dict[str, Any]] = []
 
     def add(path: str, label: str, value: Any, options: list[str] | None = None) -> None:
-        out.append({"path": path, "label": label, "value": value, "options": options})
+        last = path.rsplit(".", 1)[-1]
+        kind = "year" if last in YEARS else "choice" if options else "number"
+        out.append({"path": path, "label": label, "value": value, "options": options, "kind": kind})
 
     for deal in raw["deals"]:
         base = f"deals.{deal['id']}"
@@ -49,12 +65,13 @@ def terms(scenario: Scenario) -> list[dict[str, Any]]:
             for name in INCENTIVE_FIELDS[inc["kind"]]:
                 add(
                     f"{base}.incentives.{i}.{name}",
-                    f"{deal['id']}: {inc['kind'].replace('_', ' ')} ({inc['plant']}) {name}",
+                    f"{deal['id']}: {inc['kind'].replace('_', ' ')} ({inc['plant']}), "
+                    f"{WORDS.get(name, name.replace('_', ' '))}",
                     inc[name],
                     schedules() if name == "schedule" else None,
                 )
     for plant in raw["plants"]:
         size = "capacity_vehicles" if plant["kind"] == "assembly" else "capacity_gwh"
-        add(f"plants.{plant['id']}.{size}", f"{plant['id']}: {size}", plant[size])
+        add(f"plants.{plant['id']}.{size}", f"{plant['id']}: {WORDS[size]}", plant[size])
         add(f"plants.{plant['id']}.start", f"{plant['id']}: start year", plant["start"])
     return out
