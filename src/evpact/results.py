@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -436,6 +436,7 @@ class Results:
         """Groups ``scenario`` and ``counterfactual`` (every draw, or yearly statistics past
         ``PER_DRAW_LIMIT`` draws) and ``metrics`` (every metric for every draw)."""
         path.unlink(missing_ok=True)
+        engine = netcdf_engine()
         metrics = xr.Dataset(
             {
                 n: ("draw", m.values, {"units": m.unit, "description": m.description})
@@ -448,8 +449,19 @@ class Results:
             if self.meta["draws"] > PER_DRAW_LIMIT:
                 exact = {n: self.totals.yearly_mean(i, n) for n in self.totals.yearly[i]}
                 ds = _yearly_statistics(ds, exact if self.streamed else None)
-            ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine="h5netcdf")
-        metrics.to_netcdf(path, group="metrics", mode="a", engine="h5netcdf")
+            ds.to_netcdf(path, group=group, mode="w" if i == 0 else "a", engine=engine)
+        metrics.to_netcdf(path, group="metrics", mode="a", engine=engine)
+
+
+def netcdf_engine() -> Literal["netcdf4", "h5netcdf"]:
+    """The netCDF library results.nc is written with: the netCDF-C library (``netCDF4``)
+    where installed, else ``h5netcdf``. Both write the same NetCDF-4 file (groups, variables,
+    attributes; tests/test_results_netcdf.py), but h5netcdf creates each variable through
+    dozens of h5py look-ups: with about 170 variables it took 3-4x as long
+    (benchmarks/RESULTS.md, "Round 2")."""
+    from importlib.util import find_spec
+
+    return "netcdf4" if find_spec("netCDF4") is not None else "h5netcdf"
 
 
 def _write_yaml(path: Path, text: str) -> None:
