@@ -4,6 +4,7 @@ mapped up front hold what was written into them (issue 13, round 2)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -54,3 +55,26 @@ def test_kept_array_holds_what_is_written() -> None:
         values = rng.random(shape)
         a[...] = values
         np.testing.assert_array_equal(a, values.astype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_quantiles_over_draws_are_numpys_quantiles(dtype: type[np.floating[Any]]) -> None:
+    """Sorting before numpy's quantile changes where the order statistics are found, not
+    what they are: the same values as ``np.quantile`` on the unsorted draws, ties, zeros
+    and NaN (years not measured) included, and the caller's array is left as it was."""
+    rng = np.random.default_rng(7)
+    a = (rng.lognormal(size=(5_000, 4, 6)) * 1e6).astype(dtype)
+    a[:, 0, :2] = 0.0  # years before a plant starts: many ties
+    a[::3, 1] = -a[::3, 1]
+    before = a.copy()
+    q = list(results.QUANTILES.values())
+    np.testing.assert_array_equal(results.quantiles_over_draws(a), np.quantile(a, q, axis=0))
+    np.testing.assert_array_equal(a, before)
+    a[::5, 2, 3] = np.nan
+    np.testing.assert_array_equal(
+        results.quantiles_over_draws(a, skip_nan=True), np.nanquantile(a, q, axis=0)
+    )
+    one = a[:, 3, 4]  # a single yearly series: sorting must not reorder the caller's draws
+    kept = one.copy()
+    np.testing.assert_array_equal(results.quantiles_over_draws(one), np.quantile(kept, q))
+    np.testing.assert_array_equal(one, kept)

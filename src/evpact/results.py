@@ -47,10 +47,14 @@ def statistics(values: np.ndarray[Any, Any]) -> dict[str, float | None]:
 
 def quantiles_over_draws(a: np.ndarray[Any, Any], skip_nan: bool = False) -> np.ndarray[Any, Any]:
     """p5, p50, p95 over the first (draw) axis; the data is laid out draw-last first, because
-    partitioning along a contiguous axis is many times faster."""
-    contiguous = np.ascontiguousarray(np.moveaxis(a, 0, -1))
+    partitioning along a contiguous axis is many times faster, and sorted first: numpy's
+    vectorised sort is about 3x faster than the selection ``quantile`` does for its six order
+    statistics, which on sorted rows costs almost nothing. The order statistics, and so the
+    quantiles, are the same values either way (tests/test_results_netcdf.py)."""
+    ordered = np.array(np.moveaxis(a, 0, -1), order="C")  # a copy: sorted in place
+    ordered.sort(axis=-1)
     fn = np.nanquantile if skip_nan else np.quantile
-    return np.asarray(fn(contiguous, list(QUANTILES.values()), axis=-1))
+    return np.asarray(fn(ordered, list(QUANTILES.values()), axis=-1))
 
 
 def _finite(x: float) -> float | None:
@@ -469,7 +473,9 @@ def _write_groups(path: Path, groups: dict[str, xr.Dataset]) -> None:
     xarray gives netCDF4 writes, without the per-file write lock of dask schedulers."""
     from xarray.backends.netCDF4_ import NETCDF4_PYTHON_LOCK, NetCDF4DataStore
 
-    root = NetCDF4DataStore.open(str(path), mode="w", format="NETCDF4", lock=NETCDF4_PYTHON_LOCK)
+    root = NetCDF4DataStore.open(  # type: ignore[no-untyped-call]
+        str(path), mode="w", format="NETCDF4", lock=NETCDF4_PYTHON_LOCK
+    )
     try:
         for group, ds in groups.items():
             ds.dump_to_store(root.get_child_store(group))
