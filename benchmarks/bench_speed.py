@@ -33,13 +33,20 @@ def _child_usage() -> tuple[float, float]:
 
 
 def cli(args: list[str], repeat: int) -> dict[str, float]:
-    """Best and median wall time of a CLI command, end to end (interpreter start included)."""
-    walls = []
+    """Best and median wall time of a CLI command, end to end (interpreter start included),
+    and its median CPU time (steadier than wall on a shared machine)."""
+    walls, cpus = [], []
     for _ in range(repeat):
+        cpu0, _ = _child_usage()
         t = time.perf_counter()
         subprocess.run([*CLI, *args], check=True, capture_output=True)
         walls.append(time.perf_counter() - t)
-    return {"best_s": min(walls), "median_s": statistics.median(walls)}
+        cpus.append(_child_usage()[0] - cpu0)
+    return {
+        "best_s": min(walls),
+        "median_s": statistics.median(walls),
+        "cpu_median_s": statistics.median(cpus),
+    }
 
 
 def cli_big(draws: int, workers: int | None) -> dict[str, float]:

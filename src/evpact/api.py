@@ -37,76 +37,85 @@ LEDGER_LINES_DRAWS = DEFAULT_DRAWS
 def to_dataset(
     model: Model, arrays: dict[str, np.ndarray[Any, Any]], price_year: int
 ) -> xr.Dataset:
-    """Label raw arrays: dims (draw, year) plus plant, deal or payer where they apply."""
+    """Label raw arrays: dims (draw, year) plus plant, deal or payer where they apply.
+
+    Every variable is built from a numpy array on xarray's fast path: otherwise xarray
+    imports dask (about 0.4 s) to ask whether each is a dask array (RESULTS.md, Round 2)."""
+
+    def var(dims: tuple[str, ...], values: Any, attrs: dict[str, str] | None = None) -> Any:
+        return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
+
     years = model.years
     n = arrays["direct_jobs"].shape[0]
-    coords = {"draw": np.arange(n), "year": years}
+    coords = {"draw": var(("draw",), np.arange(n)), "year": var(("year",), years)}
     cad = f"CAD_{price_year}"
     data: dict[str, Any] = {}
     for name, unit in VARIABLES.items():
-        data[name] = xr.Variable(
+        data[name] = var(
             ("draw", "year"),
             np.ascontiguousarray(arrays[name]),
             {"units": cad if unit == "CAD" else unit},
         )
-    data["discount_rate"] = xr.Variable(("draw",), arrays["discount_rate"], {"units": "1/year"})
-    data["domestic_chain_share"] = xr.Variable(
+    data["discount_rate"] = var(("draw",), arrays["discount_rate"], {"units": "1/year"})
+    data["domestic_chain_share"] = var(
         ("draw",), arrays["domestic_chain_share"], {"units": "share"}
     )
-    data["chain_hhi_max"] = xr.Variable(("draw",), arrays["chain_hhi_max"], {"units": "HHI"})
-    data["mineral_production_cumulative_t"] = xr.Variable(
+    data["chain_hhi_max"] = var(("draw",), arrays["chain_hhi_max"], {"units": "HHI"})
+    data["mineral_production_cumulative_t"] = var(
         ("draw", "mineral"),
         arrays["mineral_production_cumulative_t"],
         {"units": "t", "description": "home-country mine production over the horizon"},
     )
     linked = [d.id for d in model.deals if d.linkage is not None]
-    data["linkage_met"] = xr.Variable(
+    data["linkage_met"] = var(
         ("draw", "deal", "year"),
         arrays["linkage_met"],
         {"units": "1 = met, 0 = failed, NaN = not measured"},
     )
-    data["public_cost_by_payer"] = xr.Variable(
+    data["public_cost_by_payer"] = var(
         ("draw", "payer", "year"), arrays["public_cost_by_payer"], {"units": cad}
     )
-    data["plant_output"] = xr.Variable(
+    data["plant_output"] = var(
         ("draw", "plant", "year"),
         arrays["plant_output"],
         {"units": "GWh (battery plants) or vehicles (assembly)"},
     )
-    data["plant_direct_jobs"] = xr.Variable(
+    data["plant_direct_jobs"] = var(
         ("draw", "plant", "year"), arrays["plant_direct_jobs"], {"units": "jobs"}
     )
     for name, unit in ASSEMBLY_VARIABLES.items():
-        data[name] = xr.Variable(("draw", "assembly", "year"), arrays[name], {"units": unit})
+        data[name] = var(("draw", "assembly", "year"), arrays[name], {"units": unit})
     flow_unit = "CAD_nominal" if model.ledger is not None and model.ledger.nominal else cad
     if "crown_ledger" in arrays:  # kept per draw in runs of up to LEDGER_LINES_DRAWS draws
-        data["crown_ledger"] = xr.Variable(
+        data["crown_ledger"] = var(
             ("draw", "line", "year"), arrays["crown_ledger"], {"units": flow_unit}
         )
     if "crown_totals" in arrays:  # not kept per draw by streamed runs
-        data["crown_totals"] = xr.Variable(
+        data["crown_totals"] = var(
             ("draw", "aggregate", "year"), arrays["crown_totals"], {"units": flow_unit}
         )
-    data["fiscal_conventions"] = xr.Variable(
+    data["fiscal_conventions"] = var(
         ("draw", "convention"), arrays["fiscal_conventions"], {"units": "1"}
     )
     return xr.Dataset(
         data,
         coords={
             **coords,
-            "deal": linked,
-            "payer": list(model.payers),
-            "plant": [p.id for p in model.plants],
-            "mineral": list(MINERALS),
-            "plant_kind": ("plant", [p.kind for p in model.plants]),
-            "assembly": [t.plant for t in model.trade.plants] if model.trade else [],
-            "line": [line.key for line in LINES],
-            "government": ("line", [line.government for line in LINES]),
-            "category": ("line", [line.category for line in LINES]),
-            "instrument": ("line", [line.instrument for line in LINES]),
-            "layer": ("line", [line.layer for line in LINES]),
-            "aggregate": list(AGGREGATES),
-            "convention": ["discounted_balance", "nominal", "inflation_rate"],
+            "deal": var(("deal",), linked),
+            "payer": var(("payer",), list(model.payers)),
+            "plant": var(("plant",), [p.id for p in model.plants]),
+            "mineral": var(("mineral",), list(MINERALS)),
+            "plant_kind": var(("plant",), [p.kind for p in model.plants]),
+            "assembly": var(
+                ("assembly",), [t.plant for t in model.trade.plants] if model.trade else []
+            ),
+            "line": var(("line",), [line.key for line in LINES]),
+            "government": var(("line",), [line.government for line in LINES]),
+            "category": var(("line",), [line.category for line in LINES]),
+            "instrument": var(("line",), [line.instrument for line in LINES]),
+            "layer": var(("line",), [line.layer for line in LINES]),
+            "aggregate": var(("aggregate",), list(AGGREGATES)),
+            "convention": var(("convention",), ["discounted_balance", "nominal", "inflation_rate"]),
         },
     )
 

@@ -7,6 +7,8 @@ per-draw metrics are made (and where big runs will reduce on the fly).
 
 from __future__ import annotations
 
+import math
+import mmap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -186,12 +188,29 @@ def run_models(
                 if rows <= 0:
                     break
                 if key not in out:  # allocate once: no list of parts, no concatenation copy
-                    out[key] = np.empty((kept, *value.shape[1:]), dtype=dtype)
+                    out[key] = kept_array((kept, *value.shape[1:]), dtype)
                 out[key][start : start + rows] = value[:rows]
         done += stop - start
         if progress:  # draws done across all models, out of draws x models
             progress(done * len(models), draws * len(models))
     return outs
+
+
+def kept_array(shape: tuple[int, ...], dtype: Any) -> np.ndarray[Any, Any]:
+    """An uninitialised array for kept draws, its memory mapped in one system call.
+
+    The kept arrays (about 0.5 GB at 65,536 draws) are written once, block by block. From
+    ``np.empty`` every page is faulted in on first write, and numpy asks for huge pages,
+    whose compaction on a busy machine made that first write 3-5x slower than the copy
+    itself (benchmarks/RESULTS.md, "Round 2"); ``MAP_POPULATE`` maps ordinary pages up front.
+    Where it is missing (not Linux) this is ``np.empty``; the numbers are the same either way.
+    """
+    size = math.prod(shape) * np.dtype(dtype).itemsize
+    populate = getattr(mmap, "MAP_POPULATE", 0)
+    if size < 1 << 20 or not populate:
+        return np.empty(shape, dtype=dtype)
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate
+    return np.frombuffer(mmap.mmap(-1, size, flags=flags), dtype=dtype).reshape(shape)
 
 
 def _map_blocks(
