@@ -98,3 +98,13 @@ def test_retry_after_is_on_a_full_queue(server: tuple[str, psutil.Process]) -> N
     responses = asyncio.run(burst(url, "/api/runs?mode=job", 30))
     full = [r for r in responses if r.status_code == 429]
     assert full and all(r.headers["retry-after"].isdigit() for r in full)
+
+
+def test_serve_flags_set_the_load_limits(tmp_path: Path) -> None:
+    """``evpact serve --max-sync/--max-queued/--keep-runs`` reach the server (as the EVPACT_*
+    variables do), and a flag wins over its variable."""
+    env = {"EVPACT_MAX_SYNC": "5"}
+    limits = {"max_sync": "3", "max_queued": "4", "keep_runs": "7"}
+    with serve_process(tmp_path, env, **limits) as (url, _):
+        got = httpx.get(f"{url}/api", timeout=30).json()["limits"]
+    assert (got["max_sync"], got["max_queued"], got["keep_runs"]) == (3, 4, 7)

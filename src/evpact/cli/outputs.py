@@ -41,6 +41,17 @@ def serve(
     max_body_bytes: Annotated[
         int | None, typer.Option("--max-body-bytes", min=1, help="Largest request body.")
     ] = None,
+    max_sync: Annotated[
+        int | None,
+        typer.Option("--max-sync", min=1, help="Synchronous runs at once (more get 503)."),
+    ] = None,
+    max_queued: Annotated[
+        int | None, typer.Option("--max-queued", min=1, help="Queued jobs (more get 429).")
+    ] = None,
+    keep_runs: Annotated[
+        int | None,
+        typer.Option("--keep-runs", min=0, help="Stored runs kept, newest first (0: all)."),
+    ] = None,
 ) -> None:
     """Start the web app and HTTP API (FastAPI + uvicorn); limits also read EVPACT_* variables."""
     import uvicorn
@@ -53,6 +64,9 @@ def serve(
         sync_draws=sync_draws,
         max_seconds=max_seconds,
         max_body_bytes=max_body_bytes,
+        max_sync=max_sync,
+        max_queued=max_queued,
+        keep_runs=keep_runs,
     )
     try:
         web_app = create_app(settings)
