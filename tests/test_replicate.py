@@ -22,7 +22,9 @@ _REVENUE_GAP = (
     "conventions the two plants yield C$12.7 B (nominal, federal and Ontario, direct + indirect "
     "+ induced) over 2024-2043 against the C$28.2 B the PBO finds they recover by 2043, about "
     "C$5.9 M per GWh-year at full output; the PBO's per-node revenues (Trillium Network "
-    "modelling) are not published, so the cause cannot be pinned to one input"
+    "modelling) are not published; most of the gap is in the indirect and induced layers "
+    "(evpact's cell-plant job multiplier 2.5 against Trillium's six to eight: scaling those "
+    "layers to 7 gives C$24.3 B, still short of 2043; docs/model.md)"
 )
 KNOWN_GAPS = {
     "pbo-2023-09-combined-breakeven": _REVENUE_GAP,
