@@ -27,6 +27,8 @@ class Case:
     published: float
     tolerance: float  # years (break-even) or a share of the published figure (cost)
     set: dict[str, Any] = field(default_factory=dict)
+    #: inputs the publication states for one deal only (a plant's capacity or schedule)
+    set_by_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
     scope: str = "plant"
     cost: tuple[str, ...] = ("production_credit",)
     until: int | None = None
@@ -76,7 +78,8 @@ def flows(case: Case) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.nd
         i for i, ln in enumerate(LINES) if ln.category == "outlay" and ln.instrument in case.cost
     ]
     for name in case.scenarios:
-        r = simulate(name, deterministic=True, variant=dict(case.set))
+        variant = {**case.set, **case.set_by_scenario.get(name, {})}
+        r = simulate(name, deterministic=True, variant=variant)
         ledger = r.scenario["crown_ledger"].values[0] - r.counterfactual["crown_ledger"].values[0]
         rev, cst = ledger[rev_rows].sum(axis=0), ledger[cost_rows].sum(axis=0)
         y = r.scenario["year"].values

@@ -38,6 +38,11 @@ def replicate() -> None:
         gap = "n/a" if o.value != o.value else (f"{100 * o.gap:.0f}%" if cost else f"{o.gap:.0f} y")
         tol = f"±{100 * c.tolerance:.0f}%" if cost else f"±{c.tolerance:.0f} y"
         conv = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in c.set.items())
+        per_deal = {
+            f"{k.split('.')[-1]}={v}" for s in c.set_by_scenario.values() for k, v in s.items()
+        }
+        if per_deal:
+            conv += ", per deal: " + ", ".join(sorted(per_deal))
         if not cost:
             conv += f", scope={c.scope}"
         table.add_row(
