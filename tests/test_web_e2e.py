@@ -20,6 +20,8 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from webserver import run_and_wait
+
 SHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 THRESHOLD = "fieldset[data-path='deals.hmg-ontario.linkage.threshold'] .numbers input"
 LINKAGE_Y = "document.getElementById('chart-linkage').data[0].y"
@@ -45,21 +47,6 @@ def page(browser: Browser, web_server: str) -> Iterator[Page]:
     yield pg
     context.close()
     assert not errors, errors
-
-
-def run_and_wait(page: Page) -> str:
-    """Click Run; wait until the charts show a new run; return its id."""
-    before = page.get_attribute("#charts", "data-run-id")
-    page.wait_for_selector("#run:not([disabled])", timeout=10_000)
-    page.click("#run")
-    page.wait_for_function(
-        "(b) => { const r = document.getElementById('charts').dataset.runId;"
-        " return r && r !== b; }",
-        arg=before,
-        timeout=30_000,
-    )
-    page.wait_for_selector("#chart-linkage .main-svg")
-    return str(page.get_attribute("#charts", "data-run-id"))
 
 
 def test_change_threshold_run_and_the_chart_updates(page: Page, web_server: str) -> None:

@@ -24,6 +24,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from test_web_e2e import SHOTS
+from webserver import run_and_wait
 
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 THRESHOLD = "fieldset[data-path='deals.hmg-ontario.linkage.threshold'] .numbers input"
@@ -69,16 +70,7 @@ def opened(browser: Browser, web_server: str, width: int, height: int) -> Iterat
 
 
 def run(page: Page) -> None:
-    before = page.get_attribute("#charts", "data-run-id")
-    page.wait_for_selector("#run:not([disabled])", timeout=10_000)
-    page.click("#run")
-    page.wait_for_function(
-        "(b) => { const r = document.getElementById('charts').dataset.runId;"
-        " return r && r !== b; }",
-        arg=before,
-        timeout=60_000,
-    )
-    page.wait_for_selector("#chart-linkage .main-svg", timeout=30_000)
+    run_and_wait(page)
     page.wait_for_timeout(300)  # plotly's resize after layout
 
 

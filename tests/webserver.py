@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -84,3 +85,19 @@ def serve_process(
         log.close()
         text = (folder / "server.log").read_text()
         assert "Traceback" not in text, text
+
+
+def run_and_wait(page: Any, timeout_ms: int = 60_000) -> str:
+    """Click Run in the page (a Playwright ``Page``); wait until the charts show a new run and
+    its linkage chart is drawn; return the run's id."""
+    before = page.get_attribute("#charts", "data-run-id")
+    page.wait_for_selector("#run:not([disabled])", timeout=10_000)
+    page.click("#run")
+    page.wait_for_function(
+        "(b) => { const r = document.getElementById('charts').dataset.runId;"
+        " return r && r !== b; }",
+        arg=before,
+        timeout=timeout_ms,
+    )
+    page.wait_for_selector("#chart-linkage .main-svg", timeout=30_000)
+    return str(page.get_attribute("#charts", "data-run-id"))
