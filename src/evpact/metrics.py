@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .engine.additionality import DRAW_INPUTS, after_tax_income, net_world
 from .engine.compile import MINERALS
 from .engine.fiscal import breakeven_year
 
@@ -33,6 +34,10 @@ METRIC_INPUTS = (
     "chain_hhi_max",
     "linkage_met",
     "public_cost",
+    "public_cost_deadweight",
+    "excess_burden",
+    "but_for",
+    *DRAW_INPUTS,
     "clawback_repaid",
     "battery_output_gwh",
     "battery_local_gwh",
@@ -174,6 +179,7 @@ def draw_metrics(
         "scenario level: Herfindahl-Hirschman index (0-10,000) of the most concentrated stage",
         kind="level",
     )
+    out.update(net_metrics(s, c, disc, cad))
     out.update(environment(s, c))
     out.update(trade(s, c, cad))
     draws = s["discount_rate"].size
@@ -186,6 +192,94 @@ def draw_metrics(
             f"scenario level: home EV stock per public charging port at the end of {port_year}",
             kind="level",
         )
+    return out
+
+
+def net_metrics(
+    s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, cad: str
+) -> dict[str, Metric]:
+    """Gross and net benefit metrics side by side (docs/model.md, "Net impact").
+
+    Net metrics apply the same formulas as gross ones to both worlds' arrays scaled by the
+    scenario's net factors (but-for probability, slack shares, in-migration), so that with
+    every factor at 1 (0 for in-migration) and every MCPF at 1 they equal the gross ones bit
+    for bit. Residents' benefit counts labour income after labour tax (the tax is in the
+    fiscal term, counted once); profits of the firms are not residents' income.
+    """
+    layers = [s[f"slack_{k}"] for k in LAYERS]
+    b = s["but_for"]
+    rate_s, rate_c = s["labour_tax_rate"][:, None], c["labour_tax_rate"][:, None]
+    gross_s = {**s, "resident_income": after_tax_income(s, rate_s)}
+    gross_c = {**c, "resident_income": after_tax_income(c, rate_c)}
+    net_s = net_world(s, b, layers, s["in_migration"])
+    net_c = net_world({**c, "labour_tax_rate": s["labour_tax_rate"]}, b, layers, s["in_migration"])
+
+    def npv(w: tuple[Mapping[str, Array], Mapping[str, Array]], name: str) -> Array:
+        return np.asarray(
+            np.einsum("dt,dt->d", w[0][name], disc) - np.einsum("dt,dt->d", w[1][name], disc)
+        )
+
+    def peak(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
+        out = np.array(w[0]["direct_jobs"] - w[1]["direct_jobs"])
+        for k in LAYERS[1:]:
+            out += w[0][f"{k}_jobs"]
+            out -= w[1][f"{k}_jobs"]
+        return np.asarray(out.max(axis=1))
+
+    def income(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
+        return np.asarray(
+            sum(
+                (
+                    w[0][f"labour_income_{k}"].sum(axis=1) - w[1][f"labour_income_{k}"].sum(axis=1)
+                    for k in LAYERS
+                ),
+                np.zeros(disc.shape[0]),
+            )
+        )
+
+    cost = npv((s, c), "public_cost")
+    burden = npv((s, c), "excess_burden")
+    out: dict[str, Metric] = {}
+    for prefix, w, extra in (("", (gross_s, gross_c), 0.0), ("net_", (net_s, net_c), burden)):
+        jobs, tax, gains = peak(w), npv(w, "tax_total"), npv(w, "resident_income")
+        benefit = gains + tax - cost - extra
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(cost + extra > 0, (gains + tax) / (cost + extra), np.nan)
+            per_job = np.where(jobs > 0, cost / jobs, np.nan)
+        if prefix:
+            out["net_jobs_peak"] = Metric(
+                "jobs", jobs, "highest yearly jobs the deal adds: but-for x slack share x gross"
+            )
+            out["net_labour_income_cumulative"] = Metric(
+                cad, income(w), "labour income the deal adds: but-for x slack share x gross"
+            )
+            out["net_tax_revenue_npv"] = Metric(
+                cad, tax, "tax revenue the deal adds, discounted: but-for x (gross less the "
+                "labour tax of workers who move from other jobs)"
+            )
+        out[f"{prefix}public_benefit_npv"] = Metric(
+            cad,
+            benefit,
+            "residents' after-tax labour income gains + tax revenue - public cost"
+            + (" - excess burden, all net of deadweight and displacement" if prefix else ""),
+        )
+        out["benefit_cost_ratio" if prefix else "benefit_cost_ratio_gross"] = Metric(
+            "ratio",
+            ratio,
+            "(residents' income gains + tax revenue) / (public cost"
+            + (" + excess burden), net" if prefix else "), gross"),
+        )
+        out["public_cost_per_net_job" if prefix else "public_cost_per_job"] = Metric(
+            cad, per_job, "public cost (present value) per job at peak" + (", net" if prefix else "")
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dead = np.where(cost > 0, npv((s, c), "public_cost_deadweight") / cost, np.nan)
+    out["deadweight_share"] = Metric(
+        "share", dead, "share of the public cost (present value) paid for plants built anyway"
+    )
+    out["excess_burden_npv"] = Metric(
+        cad, burden, "deadweight cost of raising the public cost: (MCPF - 1) x cost, discounted"
+    )
     return out
 
 

@@ -23,6 +23,7 @@ from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
 from ..scenario.rules import RulePack, load_rule_pack, resolve, yearly
 from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
+from .additionality import AdditionalitySpec, compile_additionality
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
@@ -244,6 +245,7 @@ class Model:
     sourced: dict[str, tuple[str, ...]] = field(default_factory=dict)  # stages a deal buys
     partners: dict[str, str] = field(default_factory=dict)  # country -> usmca | fta
     availability: dict[str, FloatArray] = field(default_factory=dict)  # plant -> year share
+    additionality: AdditionalitySpec | None = None  # the net layer's inputs (engine.additionality)
 
     def chain_rows(self) -> list[StageRow]:
         """Where each deal's chain sits, stage by stage (see ``engine.resilience``)."""
@@ -952,6 +954,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     ports_year = b.charging()
     trade = b.trade(routes)
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
+    net = compile_additionality(scenario, b.data, b.put)
     chains = b.chains()
     partners_table = b.data.table("trade_partners")
     partners = partners_table[partners_table["home"] == scenario.home_country]
@@ -975,6 +978,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         partners=dict(zip(partners["country"], partners["group"], strict=True)),
         availability=b.availability(chains),
         trade=trade,
+        additionality=net,
     )
     check_correlations(model, scenario)
     return model

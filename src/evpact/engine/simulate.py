@@ -13,6 +13,7 @@ import numpy as np
 
 from ..scenario.distributions import FloatArray
 from . import (
+    additionality,
     charging,
     economy,
     emissions,
@@ -50,6 +51,9 @@ VARIABLES: dict[str, str] = {
     "incentive_paid": "CAD",
     "clawback_repaid": "CAD",
     "public_cost": "CAD",
+    "but_for": "share",
+    "public_cost_deadweight": "CAD",
+    "excess_burden": "CAD",
     **{f"mineral_{m}_t": "t" for m in MINERALS},
     "cell_cost_index": "1",
     "learning_margin": "CAD",
@@ -318,7 +322,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         compliance[d.id] = c
         met.append(m)
 
-    paid, repaid = zero, zero
+    net = model.additionality
+    plant_but_for = {pid: v(key) for pid, key in (net.but_for.items() if net else ())}
+    paid, repaid, deadweight = zero, zero, zero
     by_payer = {payer: zero for payer in model.payers}
     for d in model.deals:
         deal_compliance = compliance.get(d.id)
@@ -338,6 +344,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     inc.clawback,
                 )
             paid, repaid = paid + flow, repaid + back
+            # the cost of a plant built anyway (probability 1 - b) buys nothing: deadweight
+            deadweight = deadweight + (1.0 - plant_but_for.get(inc.plant, 1.0)) * (flow - back)
             for payer, share in inc.payer.items():
                 by_payer[payer] = by_payer[payer] + share * (flow - back)
 
@@ -467,8 +475,21 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res["incentive_paid"] = paid
     res["clawback_repaid"] = repaid
     res["public_cost"] = paid - repaid
+    res["public_cost_deadweight"] = deadweight
+    deal_plants = [p for p in model.plants if p.domestic and p.id in plant_but_for]
+    res["but_for"] = additionality.effective_but_for(
+        [value[p.id] for p in deal_plants], [plant_but_for[p.id] for p in deal_plants], shape
+    )
+    res["excess_burden"] = additionality.excess_burden(
+        by_payer, {p: v(k) for p, k in (net.mcpf.items() if net else ())}, zero
+    )
     res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
     res["discount_rate"] = v.draw("fiscal.discount_rate")
+    res["labour_tax_rate"] = v.draw("fiscal.labour_tax_rate")
+    if net is not None:
+        for layer, key in zip(additionality.LAYERS, net.slack, strict=True):
+            res[f"slack_{layer}"] = v.draw(key)
+        res["in_migration"] = v.draw(net.in_migration)
     domestic_share, hhi_max = resilience.chain_indicators(model.chain_rows())
     res["domestic_chain_share"] = np.full(n, domestic_share)
     res["chain_hhi_max"] = np.full(n, hhi_max)
