@@ -254,8 +254,10 @@ def net_metrics(
                 cad, income(w), "labour income the deal adds: but-for x slack share x gross"
             )
             out["net_tax_revenue_npv"] = Metric(
-                cad, tax, "tax revenue the deal adds, discounted: but-for x (gross less the "
-                "labour tax of workers who move from other jobs)"
+                cad,
+                tax,
+                "tax revenue the deal adds, discounted: but-for x (gross less the "
+                "labour tax of workers who move from other jobs)",
             )
         out[f"{prefix}public_benefit_npv"] = Metric(
             cad,
@@ -270,7 +272,9 @@ def net_metrics(
             + (" + excess burden), net" if prefix else "), gross"),
         )
         out["public_cost_per_net_job" if prefix else "public_cost_per_job"] = Metric(
-            cad, per_job, "public cost (present value) per job at peak" + (", net" if prefix else "")
+            cad,
+            per_job,
+            "public cost (present value) per job at peak" + (", net" if prefix else ""),
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         dead = np.where(cost > 0, npv((s, c), "public_cost_deadweight") / cost, np.nan)

@@ -78,14 +78,16 @@ def compile_additionality(
     keys = tuple(
         put(
             f"additionality.slack.{layer}",
-            getattr(slack, layer) if slack is not None and getattr(slack, layer) is not None
+            getattr(slack, layer)
+            if slack is not None and getattr(slack, layer) is not None
             else fig(f"slack_{layer}"),
         )
         for layer in LAYERS
     )
     migration = put(
         "additionality.in_migration",
-        add.in_migration if add is not None and add.in_migration is not None
+        add.in_migration
+        if add is not None and add.in_migration is not None
         else fig("in_migration"),
     )
     payers = sorted({k for d in scenario.deals for i in d.incentives for k in i.payer})

@@ -22,8 +22,8 @@ from ..errors import EvpactError
 from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
 from ..scenario.rules import RulePack, load_rule_pack, resolve, yearly
-from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
 from .additionality import AdditionalitySpec, compile_additionality
+from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
