@@ -187,6 +187,7 @@ PLANT_TRADE = (
     "technology_credit",
     "steel_aluminium_originating",
     "us_content_share",
+    "us_alternative_cost_share",
 )
 GROUP_TRADE = ("us_import_share", "us_cusma_share", "us_vehicle_camx_content")
 

@@ -65,6 +65,7 @@ VARIABLES: dict[str, str] = {
     "lvc_pct": "pct",
     "vehicles_usmca_qualifying": "vehicles",
     "us_tariff_cost_cad": "CAD",
+    "us_tariff_producer_borne_cad": "CAD",
     "us_offset_cad": "CAD",
     "ca_counter_tariff_cad": "CAD",
     "remission_value_cad": "CAD",
@@ -174,6 +175,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         )
 
     us_cost, us_offset = zero, zero
+    absorbed: dict[str, FloatArray] = {}  # plant -> US duty borne in its margin (CAD)
     home_built: dict[str, FloatArray] = {}  # group -> vehicles built at home for home buyers
     built: dict[str, FloatArray] = {}  # group -> vehicles built at home
 
@@ -201,22 +203,35 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     rules["us_non_us_content_only"],
                     content[p.id]["us_content_share"],
                 )
+            unit = v(p.price) * p.price_factor  # retail (MSRP)
+            duty_base = tariffs.value_for_duty(unit, v("economy.value_for_duty_share"))
+            us_kept = (
+                tariffs.us_supply_kept(
+                    rate,
+                    duty_base,
+                    unit * v("economy.factory_gate_share"),
+                    content[p.id]["us_alternative_cost_share"],
+                )
+                if tr is not None and p.country != "US"
+                else 1.0
+            )
             by_region = {
                 r: v(share)
                 * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
-                * (us_friction(rate) if tr is not None and r == "US" else friction[r])
+                * (us_friction(rate) * us_kept if tr is not None and r == "US" else friction[r])
                 for r, share in p.markets.items()
             }
             demand = sum(by_region.values(), zero)
             out = flows.assembly_production(cap, ramp, demand) * kept
-            unit = v(p.price) * p.price_factor  # retail (MSRP)
             with np.errstate(divide="ignore", invalid="ignore"):
                 part = {
                     r: np.where(demand > 0, out * d / demand, 0.0) for r, d in by_region.items()
                 }
             if p.domestic and "US" in part:
-                duty_base = tariffs.value_for_duty(unit, v("economy.value_for_duty_share"))
-                us_cost = us_cost + part["US"] * duty_base * rate
+                duty = part["US"] * duty_base * rate
+                us_cost = us_cost + duty
+                if us_region is not None:
+                    absorbed[p.id] = tariffs.producer_borne(duty, v(us_region.pass_through))
             if tr is not None and p.country == "US":
                 us_offset = us_offset + tariffs.us_offset(
                     rules["us_offset_share_of_msrp"], unit, out
@@ -292,7 +307,12 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             if p.domestic and tr is not None:
                 for (region, _, _), f in zip(p.offtake, fulfilled, strict=True):
                     if region == "US":
-                        us_cost = us_cost + f * unit_price * cell_rate
+                        duty = f * unit_price * cell_rate
+                        us_cost = us_cost + duty
+                        if us_region is not None:
+                            absorbed[p.id] = absorbed.get(p.id, zero) + tariffs.producer_borne(
+                                duty, v(us_region.pass_through)
+                            )
         output[p.id] = out
 
     # 4. linkage and incentives
@@ -400,6 +420,11 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             effects["gdp"] = economy.Effects(
                 before.direct + gains[p.id], before.indirect, before.induced
             )
+        if p.id in absorbed:  # the duty the exporter absorbs comes out of its margin
+            before = effects["gdp"]
+            effects["gdp"] = economy.Effects(
+                before.direct - absorbed[p.id], before.indirect, before.induced
+            )
         for k, e in effects.items():
             layers = acc_layers[k]
             acc_layers[k] = [layers[0] + e.direct, layers[1] + e.indirect, layers[2] + e.induced]
@@ -469,6 +494,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     # 7b. trade: origin of home-assembled vehicles, duties, counter-tariff and remission
     res.update(_trade_outputs(model, v, rules, origins, output, lv, ev, built, home_built, zero))
     res["us_tariff_cost_cad"] = us_cost
+    res["us_tariff_producer_borne_cad"] = sum(absorbed.values(), zero)
     res["us_offset_cad"] = us_offset
     res["ev_stock"] = stock
     res["evs_per_public_port"] = stock / ports

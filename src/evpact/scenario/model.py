@@ -593,6 +593,12 @@ class PlantTrade(Strict):
     us_content_share: Share | None = Field(
         default=None, description="US content of the vehicle's value (Section 232 base)."
     )
+    us_alternative_cost_share: Share | None = Field(
+        default=None,
+        description="Extra cost per vehicle of supplying the US from the group's other plant, "
+        "as a share of the factory-gate value; above the duty per vehicle, the US is supplied "
+        "from here.",
+    )
 
 
 class GroupTrade(Strict):
