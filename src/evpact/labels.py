@@ -146,7 +146,14 @@ LABELS: dict[str, Label] = {
     "domestic_chain_share": Label("Domestic share of the deals' battery chains"),
     "chain_hhi_max": Label("Concentration of the most concentrated chain stage (HHI)"),
     "co2e_manufacturing_cumulative": Label("Cell manufacturing emissions, sum"),
-    "co2e_avoided_cumulative": Label("Emissions the vehicles avoid, sum"),
+    "co2e_avoided_cumulative": Label(
+        "Emissions avoided because of the deal, sum",
+        "only EV adoption the deal adds; 0 unless the scenario says it changes prices or supply",
+    ),
+    "co2e_avoided_by_vehicles_built": Label(
+        "Emissions the vehicles built avoid, sum",
+        "not caused by the deal: the same EVs would be driven, built elsewhere",
+    ),
     "rvc_margin": Label(
         "Regional value content above the USMCA threshold", "lowest home assembly plant"
     ),

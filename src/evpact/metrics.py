@@ -27,6 +27,7 @@ METRIC_INPUTS = (
     "mineral_production_cumulative_t",
     "co2e_manufacturing_t",
     "co2e_avoided_t",
+    "co2e_avoided_attributable_t",
     "evs_per_public_port",
     *(f"mineral_{m}_t" for m in MINERALS),
     "discount_rate",
@@ -297,10 +298,18 @@ def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Met
             s["co2e_manufacturing_t"].sum(axis=1) - c["co2e_manufacturing_t"].sum(axis=1),
             "cell manufacturing emissions over the horizon (plant energy and materials)",
         ),
-        "co2e_avoided_cumulative": Metric(
+        "co2e_avoided_by_vehicles_built": Metric(
             "tCO2e",
             s["co2e_avoided_t"].sum(axis=1) - c["co2e_avoided_t"].sum(axis=1),
-            "lifecycle emissions the vehicles assembled avoid against gasoline cars",
+            "lifecycle emissions the vehicles assembled avoid against gasoline cars; not "
+            "caused by the deal unless it changes how many EVs are driven",
+        ),
+        "co2e_avoided_cumulative": Metric(
+            "tCO2e",
+            s["co2e_avoided_attributable_t"].sum(axis=1)
+            - c["co2e_avoided_attributable_t"].sum(axis=1),
+            "lifecycle emissions avoided by the EV adoption the deal adds (0 unless the "
+            "scenario sets additionality.ev_adoption_added)",
         ),
     }
     production = s["mineral_production_cumulative_t"]

@@ -47,6 +47,7 @@ class AdditionalitySpec:
     slack: tuple[str, str, str]  # direct, indirect, induced
     in_migration: str
     mcpf: dict[str, str]  # payer -> input path
+    ev_adoption_added: str
 
 
 def compile_additionality(
@@ -101,7 +102,13 @@ def compile_additionality(
         )
         for payer in payers
     }
-    return AdditionalitySpec(but_for, (keys[0], keys[1], keys[2]), migration, mcpf)
+    adoption = put(
+        "additionality.ev_adoption_added",
+        add.ev_adoption_added
+        if add is not None and add.ev_adoption_added is not None
+        else fig("ev_adoption_added"),
+    )
+    return AdditionalitySpec(but_for, (keys[0], keys[1], keys[2]), migration, mcpf, adoption)
 
 
 def effective_but_for(

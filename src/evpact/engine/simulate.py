@@ -59,6 +59,7 @@ VARIABLES: dict[str, str] = {
     "learning_margin": "CAD",
     "co2e_manufacturing_t": "tCO2e",
     "co2e_avoided_t": "tCO2e",
+    "co2e_avoided_attributable_t": "tCO2e",
     "ev_stock": "vehicles",
     "evs_per_public_port": "evs_per_port",
     "rvc_pct": "pct",
@@ -487,6 +488,13 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     res["co2e_avoided_t"] = emissions.avoided_t(
         res["vehicles_assembled"],
+        v("emissions.vehicle_lifetime_km"),
+        v("emissions.gasoline_car_lifecycle_g_per_km"),
+        v("emissions.bev_lifecycle_g_per_km"),
+    )
+    # only EVs the deal adds to home adoption avoid emissions because of it (issue 12)
+    res["co2e_avoided_attributable_t"] = emissions.avoided_t(
+        sum(home_built.values(), zero) * (v(net.ev_adoption_added) if net else 0.0),
         v("emissions.vehicle_lifetime_km"),
         v("emissions.gasoline_car_lifecycle_g_per_km"),
         v("emissions.bev_lifecycle_g_per_km"),

@@ -488,6 +488,11 @@ class Additionality(Strict):
         default=None,
         description="Share of the net new jobs taken by people who move in (not residents).",
     )
+    ev_adoption_added: Share | None = Field(
+        default=None,
+        description="Share of the deal's home-sold vehicles that are EVs bought only because "
+        "the deal changes prices or supply (default 0: the same EV demand in both worlds).",
+    )
     mcpf: dict[str, MarginalCostOfFunds] = Field(
         default_factory=dict,
         description="Marginal cost of public funds by payer ({federal: 1.2, ontario: 1.3}); "
