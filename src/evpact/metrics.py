@@ -288,6 +288,62 @@ def net_metrics(
     return out
 
 
+#: the steps from gross GDP to the net public benefit, in order: (key, words, source)
+WATERFALL = (
+    ("gdp", "Gross GDP", "model.md §5: multipliers"),
+    ("non_labour", "Less GDP that is not labour income (profits, depreciation)", "model.md §5"),
+    ("labour_tax", "Less labour taxes (counted in the fiscal line)", "fiscal.csv labour_tax_rate"),
+    ("built_anyway", "Less income from plants built anyway (1 - but-for)", "Bartik 2018"),
+    ("displaced", "Less income of workers who leave other jobs", "additionality.csv slack"),
+    ("migrants", "Less income of in-migrants", "additionality.csv in_migration"),
+    ("tax", "Plus net tax revenue", "model.md §6b"),
+    ("cost", "Less public cost", "model.md §4"),
+    ("burden", "Less excess burden of raising it", "Dahlby 2008; additionality.csv mcpf"),
+)
+
+
+def waterfall(s: Mapping[str, Array], c: Mapping[str, Array], years: Array) -> dict[str, Array]:
+    """Per-draw present values of the ``WATERFALL`` steps; they add up to
+    ``net_public_benefit_npv`` draw by draw (each step removes one factor of §6b in turn)."""
+    years = np.asarray(years, dtype=float)
+    disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
+    n = disc.shape[0]
+    one, zero = np.ones(n), np.zeros(n)
+    rate = s["labour_tax_rate"]
+    layers = [s[f"slack_{k}"] for k in LAYERS]
+
+    def pv(name: str, ws: Mapping[str, Array], wc: Mapping[str, Array]) -> Array:
+        return np.asarray(
+            np.einsum("dt,dt->d", ws[name], disc) - np.einsum("dt,dt->d", wc[name], disc)
+        )
+
+    def gains(b: Array, sigma: list[Array], migration: Array) -> Array:
+        ws = net_world(s, b, sigma, migration)
+        wc = net_world({**c, "labour_tax_rate": rate}, b, sigma, migration)
+        return pv("resident_income", ws, wc)
+
+    gdp = sum((pv(f"gdp_{k}", s, c) for k in LAYERS), zero)
+    li = sum((pv(f"labour_income_{k}", s, c) for k in LAYERS), zero)
+    full = np.ones_like(s["but_for"])
+    a0 = gains(full, [one, one, one], zero)
+    a1 = gains(s["but_for"], [one, one, one], zero)
+    a2 = gains(s["but_for"], layers, zero)
+    a3 = gains(s["but_for"], layers, s["in_migration"])
+    net_s = net_world(s, s["but_for"], layers, s["in_migration"])
+    net_c = net_world({**c, "labour_tax_rate": rate}, s["but_for"], layers, s["in_migration"])
+    return {
+        "gdp": gdp,
+        "non_labour": li - gdp,
+        "labour_tax": a0 - li,
+        "built_anyway": a1 - a0,
+        "displaced": a2 - a1,
+        "migrants": a3 - a2,
+        "tax": pv("tax_total", net_s, net_c),
+        "cost": -pv("public_cost", s, c),
+        "burden": -pv("excess_burden", s, c),
+    }
+
+
 def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Metric]:
     """Emissions made and avoided (impacts), and how far home mine production covers the
     minerals the scenario's home cell plants need (scenario level: production / need over the
