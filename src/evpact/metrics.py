@@ -246,7 +246,8 @@ def net_metrics(
         benefit = gains + tax - cost - extra
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(cost + extra > 0, (gains + tax) / (cost + extra), np.nan)
-            per_job = np.where(jobs > 0, cost / jobs, np.nan)
+            # a deal that saves public money has no cost per job (NaN, like the ratio)
+            per_job = np.where((jobs > 0) & (cost > 0), cost / jobs, np.nan)
         if prefix:
             out["net_jobs_peak"] = Metric(
                 "jobs", jobs, "highest yearly jobs the deal adds: but-for x slack share x gross"
