@@ -38,6 +38,7 @@ FOUNDATION: dict[str, Any] = {
     "market.regions.US.tariff_exposed_share": {"uniform": [0.2, 0.6]},
 }
 SCOPES = ("plant", "supply_chain", "total")
+GOVERNMENTS = ("federal", "provincial")
 LAYERS = ("direct", "indirect", "induced")
 #: the metrics this baseline computes, all named as in ``Results.metrics``
 METRICS = (
@@ -57,6 +58,13 @@ METRICS = (
     "fiscal_breakeven_year_plant",
     "fiscal_breakeven_year_supply_chain",
     "fiscal_breakeven_year_total",
+    "public_cost_npv_federal",
+    "public_cost_npv_provincial",
+    "tax_revenue_npv_federal",
+    "tax_revenue_npv_provincial",
+    "fiscal_breakeven_year_federal",
+    "fiscal_breakeven_year_provincial",
+    "tax_expenditure_npv",
     "battery_output_gwh_cumulative",
     "vehicles_assembled_cumulative",
     "local_absorption_share",
@@ -187,9 +195,8 @@ def run_world(model: Model, x: Draw) -> Yearly:
             *(f"tax_{scope}" for scope in SCOPES),
         )
     }
-    labour_tax = num("fiscal.labour_tax_rate")
-    corporate_tax = num("fiscal.corporate_tax_rate")
-    profit_share = num("fiscal.profit_share")
+    va_direct = {p.id: [0.0] * T for p in model.plants}  # each home plant's own value added
+    li_direct = {p.id: [0.0] * T for p in model.plants}  # and labour income
 
     for t in range(T):
         year = years[t]
@@ -282,6 +289,8 @@ def run_world(model: Model, x: Draw) -> Yearly:
                     else y * direct
                 )
                 effects[k] = layered(first, s, z, beta)
+            va_direct[p.id][t] = effects["gdp"][0]
+            li_direct[p.id][t] = effects["li"][0]
             for k, e in effects.items():
                 for i in range(3):
                     totals[k][i] += e[i]
@@ -289,13 +298,6 @@ def run_world(model: Model, x: Draw) -> Yearly:
             out[f"{layer}_jobs"][t] = totals["jobs"][i]
             out[f"gdp_{layer}"][t] = totals["gdp"][i]
             out[f"labour_income_{layer}"][t] = totals["li"][i]
-        li = totals["li"][0]
-        gdp = totals["gdp"][0]
-        for i, scope in enumerate(SCOPES):
-            if i > 0:
-                li += totals["li"][i]
-                gdp += totals["gdp"][i]
-            out[f"tax_{scope}"][t] = li * labour_tax + (gdp - li) * profit_share * corporate_tax
 
     # 4. linkage compliance per deal
     compliance: dict[str, list[float]] = {}
@@ -339,6 +341,14 @@ def run_world(model: Model, x: Draw) -> Yearly:
     # 4. incentives and clawbacks
     paid = [0.0] * T
     repaid = [0.0] * T
+    spec = model.ledger
+    assert spec is not None and not spec.nominal  # the loop covers the real price basis
+    inflation = num(spec.figures["inflation_rate"])
+    outlay = {g: [0.0] * T for g in GOVERNMENTS}
+    declared = {g: [0.0] * T for g in GOVERNMENTS}  # deals' own investment tax credits
+    income = {
+        p.id: {"taxable": [0.0] * T, "exempt": [0.0] * T, "grants": [0.0] * T} for p in model.plants
+    }
     for d in model.deals:
         c_deal = compliance.get(d.id)
         for inc in d.incentives:
@@ -366,6 +376,8 @@ def run_world(model: Model, x: Draw) -> Yearly:
                         cap = num(inc.cap)
                         flow[t] = min(cumulative + f, cap) - min(cumulative, cap)
                         cumulative += f
+                    # the schedule and cap are nominal in law: in dollars of the price year
+                    flow[t] *= (1.0 + inflation) ** -(years[t] - model.price_year)
             elif inc.kind == "per_vehicle":
                 assert inc.amount is not None
                 for t in range(T):
@@ -405,21 +417,189 @@ def run_world(model: Model, x: Draw) -> Yearly:
             for t in range(T):
                 paid[t] += flow[t]
                 repaid[t] += back[t]
+                net = flow[t] - back[t]
+                for payer, share in inc.payer.items():
+                    g = "federal" if payer == "federal" else "provincial"
+                    outlay[g][t] += share * net
+                    if inc.kind == "investment_tax_credit":  # a refundable credit
+                        declared[g][t] += share * net
+                if inc.kind == "capital_grant":
+                    income[inc.plant]["grants"][t] += net
+                elif inc.kind != "investment_tax_credit":
+                    income[inc.plant]["exempt" if inc.tax_exempt else "taxable"][t] += net
 
     out["incentive_paid"] = paid
     out["clawback_repaid"] = repaid
-    out["public_cost"] = [p - b for p, b in zip(paid, repaid, strict=True)]
     out["linkage_met"] = met
+    layers = {
+        k: [[out[f"{k}_{layer}"][t] for t in range(T)] for layer in LAYERS]
+        for k in ("gdp", "labour_income")
+    }
+    out.update(crown(model, x, years, outlay, declared, income, va_direct, li_direct, layers))
+    return out
+
+
+def carry_forward(income: list[float]) -> list[float]:
+    """Taxable income, losses carried forward in a pool (no carry-back)."""
+    pool, out = 0.0, []
+    for v in income:
+        if v < 0:
+            pool -= v
+            out.append(0.0)
+        else:
+            used = min(pool, v)
+            pool -= used
+            out.append(v - used)
+    return out
+
+
+def crown(
+    model: Model,
+    x: Draw,
+    years: list[int],
+    outlay: dict[str, list[float]],
+    declared: dict[str, list[float]],
+    income: dict[str, dict[str, list[float]]],
+    va_direct: dict[str, list[float]],
+    li_direct: dict[str, list[float]],
+    layers: dict[str, list[list[float]]],
+) -> Yearly:
+    """The Crown ledger of one draw (section 6): public cost, revenue by scope and tax
+    expenditure per government; public cost and revenue of both as ``public_cost`` and
+    ``tax_<scope>``."""
+    spec = model.ledger
+    assert spec is not None
+    T = len(years)
+
+    def num(key: str) -> float:
+        return x[key]  # type: ignore[return-value]
+
+    r = {name: yearly(x[key], T) for name, key in spec.rates.items()}
+    f = {name: num(key) for name, key in spec.figures.items()}
+    cit_scale = [1.0] * T
+    if spec.cit_scale is not None:
+        both = [
+            a + b
+            for a, b in zip(r["ca_federal_cit_rate"], r["ca_provincial_cit_rate"], strict=True)
+        ]
+        cit_scale = [num(spec.cit_scale) / v if v > 0 else 0.0 for v in both]
+    lab_scale = [1.0] * T
+    if spec.labour_scale is not None:
+        both = [
+            a + b
+            for a, b in zip(
+                r["ca_federal_labour_revenue_rate"],
+                r["ca_provincial_labour_revenue_rate"],
+                strict=True,
+            )
+        ]
+        lab_scale = [num(spec.labour_scale) / v if v > 0 else 0.0 for v in both]
+
+    def at(name: str, year: float) -> float:
+        yrs, vals = spec.acquisition[name]
+        i = min(max(int(year - yrs[0]), 0), len(yrs) - 1)
+        return float(vals[i])
+
+    cost = {g: list(outlay[g]) for g in GOVERNMENTS}
+    rev = {g: {layer: [0.0] * T for layer in LAYERS} for g in GOVERNMENTS}
+    expenditure = {g: list(declared[g]) for g in GOVERNMENTS}
+    ptax = f["production_tax_share_of_gdp"]
+    eq = clip(f["equipment_share_of_capex"], 0.0, 1.0)
+    for pt in spec.plants:
+        capex = num(pt.capex) * (num(pt.units) if pt.units else 1.0)
+        y0 = math.floor(num(pt.start))
+        ctm = evsc = 0.0
+        if pt.statutory_itc:
+            ctm = at("ca_ctm_itc_rate", y0) * eq * capex
+            evsc = at("ca_evsc_itc_rate", y0) * (1 - eq) * capex
+        grants = sum(income[pt.plant]["grants"])
+        equipment = max(eq * (capex - grants) - ctm, 0.0)
+        building = max((1 - eq) * (capex - grants) - evsc, 0.0)
+        first_year = at("ca_cca_equipment_first_year", y0)
+        rate_e = at("ca_cca_equipment_rate", y0)
+        rate_b = at("ca_cca_building_rate", y0)
+        actual_base, regular_base, bench_base = [], [], []
+        for t in range(T):
+            if years[t] == y0:
+                cost["federal"][t] += ctm + evsc
+                expenditure["federal"][t] += ctm + evsc
+            # declining balance: what is left after the first year at the class rate
+            k = years[t] - y0
+            if k < 0:
+                cca = regular = 0.0
+            elif k == 0:
+                cca = equipment * first_year + building * rate_b / 2
+                regular = equipment * rate_e / 2 + building * rate_b / 2
+            else:
+                left_b = building * (1 - rate_b / 2) * (1 - rate_b) ** (k - 1)
+                cca = equipment * (1 - first_year) * (1 - rate_e) ** (k - 1) * rate_e
+                regular = equipment * (1 - rate_e / 2) * (1 - rate_e) ** (k - 1) * rate_e
+                cca += left_b * rate_b
+                regular += left_b * rate_b
+            va, li = va_direct[pt.plant][t], li_direct[pt.plant][t]
+            surplus = va - li - ptax * va
+            taxable_sub = income[pt.plant]["taxable"][t]
+            exempt_sub = income[pt.plant]["exempt"][t]
+            actual_base.append(surplus + taxable_sub - cca)
+            regular_base.append(surplus + taxable_sub - regular)
+            bench_base.append(surplus + taxable_sub + exempt_sub - regular)
+        actual = carry_forward(actual_base)
+        carry_forward(regular_base)
+        bench = carry_forward(bench_base)
+        for t in range(T):
+            general = r["ca_federal_cit_rate"][t] * cit_scale[t]
+            reduced = r["ca_federal_zetm_cit_rate"][t] * cit_scale[t] if pt.zetm else general
+            prov = r["ca_provincial_cit_rate"][t] * cit_scale[t]
+            rev["federal"]["direct"][t] += reduced * actual[t]
+            rev["provincial"]["direct"][t] += prov * actual[t]
+            expenditure["federal"][t] += (general - reduced) * actual[t]
+            expenditure["federal"][t] += general * (bench[t] - actual[t])
+            expenditure["provincial"][t] += prov * (bench[t] - actual[t])
+    for t in range(T):
+        lam = {g: r[f"ca_{g}_labour_revenue_rate"][t] * lab_scale[t] for g in GOVERNMENTS}
+        sales = {"federal": r["ca_gst_rate"][t], "provincial": r["ca_provincial_sales_tax_rate"][t]}
+        general = {
+            "federal": r["ca_federal_cit_rate"][t] * cit_scale[t],
+            "provincial": r["ca_provincial_general_cit_rate"][t] * cit_scale[t],
+        }
+        spend = f["spending_share_of_after_tax_income"] * f["taxable_share_of_spending"]
+        for i, layer in enumerate(LAYERS):
+            va, li = layers["gdp"][i][t], layers["labour_income"][i][t]
+            for g in GOVERNMENTS:
+                v = li * lam[g] + li * (1 - lam["federal"] - lam["provincial"]) * spend * sales[g]
+                if layer != "direct":
+                    v += (va - li - ptax * va) * num("fiscal.profit_share") * general[g]
+                if g == "provincial":
+                    v += ptax * va
+                rev[g][layer][t] += v
+    out: Yearly = {}
+    for g in GOVERNMENTS:
+        out[f"cost_{g}"] = cost[g]
+        out[f"tax_expenditure_{g}"] = expenditure[g]
+        running = [0.0] * T
+        for scope, layer in zip(SCOPES, LAYERS, strict=True):
+            running = [a + b for a, b in zip(running, rev[g][layer], strict=True)]
+            out[f"revenue_{g}_{scope}"] = running
+    out["public_cost"] = [a + b for a, b in zip(cost["federal"], cost["provincial"], strict=True)]
+    for scope in SCOPES:
+        out[f"tax_{scope}"] = [
+            a + b
+            for a, b in zip(
+                out[f"revenue_federal_{scope}"], out[f"revenue_provincial_{scope}"], strict=True
+            )
+        ]
     return out
 
 
 # --- metrics of one draw -------------------------------------------------------------------
 
 
-def draw_metrics(s: Yearly, c: Yearly, years: list[int], rate: float) -> dict[str, float]:
+def draw_metrics(
+    s: Yearly, c: Yearly, years: list[int], rate: float, price_year: int
+) -> dict[str, float]:
     """The summary metrics of one draw: scenario ``s`` against counterfactual ``c``."""
     T = len(years)
-    disc = [(1.0 + rate) ** -(years[t] - years[0]) for t in range(T)]
+    disc = [(1.0 + rate) ** -(years[t] - price_year) for t in range(T)]
 
     def delta(*names: str) -> list[float]:
         return [sum(s[k][t] - c[k][t] for k in names) for t in range(T)]
@@ -447,24 +627,36 @@ def draw_metrics(s: Yearly, c: Yearly, years: list[int], rate: float) -> dict[st
         tax = npv(f"tax_{scope}")
         m[f"tax_revenue_npv{suffix}"] = tax
         m[f"fiscal_net_npv{suffix}"] = tax - m["public_cost_npv"]
-        # break-even: the year after the last year the discounted balance is negative
-        balance, running = [], 0.0
-        for t, v in enumerate(delta(f"tax_{scope}")):
-            running += (v - cost[t]) * disc[t]
-            balance.append(running)
-        tol = 1e-6 * max(1.0, max(abs(z) for z in balance))
-        negative = [t for t in range(T) if balance[t] < -tol]
-        if negative and negative[-1] == T - 1:
-            year = math.nan
-        else:
-            year = float(years[negative[-1] + 1] if negative else years[0])
-        m[f"fiscal_breakeven_year_{scope}"] = year
+        m[f"fiscal_breakeven_year_{scope}"] = breakeven(delta(f"tax_{scope}"), cost, disc, years)
+    for g in GOVERNMENTS:
+        m[f"public_cost_npv_{g}"] = npv(f"cost_{g}")
+        m[f"tax_revenue_npv_{g}"] = npv(f"revenue_{g}_total")
+        m[f"fiscal_breakeven_year_{g}"] = breakeven(
+            delta(f"revenue_{g}_total"), delta(f"cost_{g}"), disc, years
+        )
+    m["tax_expenditure_npv"] = npv("tax_expenditure_federal") + npv("tax_expenditure_provincial")
     made = sum(s["battery_output_gwh"])
     local = sum(s["battery_local_gwh"])
     m["local_absorption_share"] = local / made if made > 0 else math.nan
     measured = [v for v in s["linkage_met"] if not math.isnan(v)]
     m["linkage_met_share"] = sum(measured) / len(measured) if measured else math.nan
     return m
+
+
+def breakeven(
+    revenue: list[float], cost: list[float], disc: list[float], years: list[int]
+) -> float:
+    """The year after the last year the discounted balance is negative (NaN if the last)."""
+    T = len(years)
+    balance, running = [], 0.0
+    for t in range(T):
+        running += (revenue[t] - cost[t]) * disc[t]
+        balance.append(running)
+    tol = 1e-6 * max(1.0, max(abs(z) for z in balance))
+    negative = [t for t in range(T) if balance[t] < -tol]
+    if negative and negative[-1] == T - 1:
+        return math.nan
+    return float(years[negative[-1] + 1] if negative else years[0])
 
 
 # --- a run ---------------------------------------------------------------------------------
@@ -491,7 +683,7 @@ def run(
         s = run_world(ms, xs[i])
         c = run_world(mc, xc[i])
         rate = float(xs[i]["fiscal.discount_rate"])  # type: ignore[arg-type]
-        for name, v in draw_metrics(s, c, years, rate).items():
+        for name, v in draw_metrics(s, c, years, rate, ms.price_year).items():
             out[name].append(v)
     return out
 

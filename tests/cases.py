@@ -69,9 +69,11 @@ def one_cell_plant(**plant: Any) -> dict[str, Any]:
         },
         "fiscal": {
             "discount_rate": 0.05,
-            "labour_tax_rate": 0.3,
-            "corporate_tax_rate": 0.25,
             "profit_share": 0.5,
+            # no statutory credits and no inflation, so public cost is the deal's own
+            # incentives in dollars of the price year (tests/test_ledger.py covers the rest)
+            "statutory_credits": False,
+            "inflation_rate": 0.0,
         },
     }
 

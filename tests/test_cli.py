@@ -49,6 +49,18 @@ METRICS = (
     "usmca_qualifying_share",
     "us_tariff_cost_cumulative",
     "remission_value_cumulative",
+    # the Crown ledger (issue 10)
+    "public_cost_npv_federal",
+    "public_cost_npv_provincial",
+    "tax_revenue_npv_federal",
+    "tax_revenue_npv_provincial",
+    "fiscal_net_npv_federal",
+    "fiscal_net_npv_provincial",
+    "fiscal_breakeven_year_federal",
+    "fiscal_breakeven_year_federal_reached_share",
+    "fiscal_breakeven_year_provincial",
+    "fiscal_breakeven_year_provincial_reached_share",
+    "tax_expenditure_npv",
 )
 STAT_KEYS = {"unit", "kind", "mean", "p5", "p50", "p95"}
 UNITS = {
@@ -134,8 +146,17 @@ def default_run(work: Path) -> tuple[dict[str, Any], str, Path]:
 
 def check_keys_and_risk(summary: dict[str, Any]) -> None:
     """The contract's top-level keys, plus the risk block."""
-    # the contract, risk and trade blocks, warnings (issue 11) and, in compare, B's levels
-    assert set(summary) - {"levels_b"} == TOP_KEYS | {"risk", "trade", "warnings"}
+    # the contract, risk and trade blocks, warnings (issue 11), the fiscal conventions the run
+    # used and, in compare, B's levels
+    assert set(summary) - {"levels_b"} == TOP_KEYS | {
+        "risk",
+        "trade",
+        "warnings",
+        "fiscal_conventions",
+    }
+    conventions = summary["fiscal_conventions"]
+    assert conventions["balance"] == "discounted" and conventions["price_basis"] == "real"
+    assert conventions["production_basis"] == "market" and conventions["npv_base_year"] == 2026
     risk = summary["risk"]
     assert risk["fiscal_net_npv_cvar5"]["unit"] == "CAD_2026"
     assert risk["fiscal_net_npv_cvar5"]["value"] <= summary["metrics"]["fiscal_net_npv"]["p50"]

@@ -34,20 +34,18 @@ def test_one_plant_by_hand(write_scenario):
         imp["labour_income_direct"] + imp["labour_income_indirect"] + imp["labour_income_induced"],
         li_total,
     )
-    # tax, total scope: labour income taxed at 30%, plus (0.4 v - labour income) x 0.5 x 25%
-    tax_total = li_total * 0.3 + (0.4 * value - li_total) * 0.5 * 0.25
-    tax_plant = li_plant * 0.3 + (0.2 * value - li_plant) * 0.5 * 0.25
-    np.testing.assert_allclose(imp["tax_total"], tax_total)
-    np.testing.assert_allclose(imp["tax_plant"], tax_plant)
+    # tax is the Crown ledger's, checked line by line by hand in test_ledger.py
     # US$35/kWh x 45X phase-down (0.75, 0.5, 0.25, 0, 0) x 1.25, plus a C$100 M grant in 2030
     credit = 35 * 10e6 * 1.25 * np.array([0.75, 0.5, 0.25, 0.0, 0.0])
     cost = credit + np.array([1e8, 0, 0, 0, 0])
     np.testing.assert_allclose(imp["public_cost"], cost)
-    disc = 1.05 ** -np.arange(5)
+    # NPVs are present values in the price year (2026) at 5%
+    disc = 1.05 ** -(YEARS - 2026.0)
     m = r.metrics
-    np.testing.assert_allclose(m["public_cost_npv"].values, (cost * disc).sum())
-    np.testing.assert_allclose(m["tax_revenue_npv"].values, tax_total * disc.sum())
-    np.testing.assert_allclose(m["fiscal_net_npv"].values, ((tax_total - cost) * disc).sum())
+    tax_total = imp["tax_total"].values  # the Crown ledger's revenue (tests/test_ledger.py)
+    np.testing.assert_allclose(m["public_cost_npv"].values[0], (cost * disc).sum())
+    np.testing.assert_allclose(m["tax_revenue_npv"].values[0], (tax_total * disc).sum())
+    np.testing.assert_allclose(m["fiscal_net_npv"].values[0], ((tax_total - cost) * disc).sum())
     np.testing.assert_allclose(m["total_jobs_peak"].values, 1500)
     # the discounted balance is still negative in 2034: no break-even, so its stats are null
     assert np.isnan(m["fiscal_breakeven_year_total"].values).all()
@@ -60,11 +58,11 @@ def test_breakeven_reached_when_credit_is_small(write_scenario):
     data = one_cell_plant()
     data["deals"][0]["incentives"][0]["rate_scale"] = 0.1
     r = evpact.simulate(write_scenario(data), draws=2, seed=1)
-    value = 10e6 * 100 * 1.25
-    li = 500 * 80_000.0 * 0.2 / 0.1  # total scope: direct jobs x earnings x Type II
-    tax = li * 0.3 + (0.4 * value - li) * 0.5 * 0.25
+    tax = r.impact["tax_total"].values[0]
     cost = 0.1 * 35 * 10e6 * 1.25 * np.array([0.75, 0.5, 0.25, 0, 0]) + [1e8, 0, 0, 0, 0]
-    cum = np.cumsum((tax - cost) * 1.05 ** -np.arange(5))
+    np.testing.assert_allclose(r.impact["public_cost"].values[0], cost)
+    cum = np.cumsum((tax - cost) * 1.05 ** -(YEARS - 2026.0))
+    assert cum[-1] >= 0
     expected = YEARS[np.argmax(cum >= 0)]
     assert (cum[np.argmax(cum >= 0) :] >= 0).all()
     assert r.metrics["fiscal_breakeven_year_total"].values[0] == expected
@@ -94,6 +92,7 @@ def test_zero_incentive_zero_public_cost():
     variant = {
         "deals.hmg-ontario.incentives.0.rate_scale": 0.0,
         "deals.hmg-ontario.incentives.1.amount_cad": 0.0,
+        "fiscal.statutory_credits": False,  # the plants' own investment tax credits
     }
     r = evpact.simulate("canada-korea-2026", draws=200, seed=4, variant=variant)
     assert np.all(r.scenario["public_cost"].values == 0)

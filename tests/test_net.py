@@ -108,8 +108,10 @@ def _hand_worlds(b: float) -> tuple[dict[str, Any], dict[str, Any]]:
         "slack_indirect": np.array([0.5]),
         "slack_induced": np.array([1.0]),
         "in_migration": np.array([0.25]),
-        "labour_tax_rate": np.array([0.3]),
+        "labour_revenue_rate": row(0.3, 0.3),
     }
+    s["incentive_paid"] = s["public_cost"]
+    s["clawback_repaid"] = row(0, 0)
     s["public_cost_deadweight"] = (1 - b) * s["public_cost"]
     s["excess_burden"] = excess_burden(
         {"federal": s["public_cost"]}, {"federal": np.array([[1.5]])}, np.zeros((1, 2))
@@ -117,7 +119,7 @@ def _hand_worlds(b: float) -> tuple[dict[str, Any], dict[str, Any]]:
     c = {k: np.zeros_like(a) for k, a in s.items()}
     for k in ("slack_direct", "slack_indirect", "slack_induced", "in_migration"):
         c[k] = s[k]
-    c["labour_tax_rate"] = s["labour_tax_rate"]
+    c["labour_revenue_rate"] = s["labour_revenue_rate"]
     return s, c
 
 

@@ -19,6 +19,8 @@ def full_output(name: str) -> dict:
     plant["offtake"] = [
         {"customer": "all", "region": "CA", "share": 1.0, "follows_ev_market": False}
     ]
+    # the published figures are the statute's dollars of each year: a nominal run
+    raw.setdefault("fiscal", {})["price_basis"] = "nominal"
     return raw
 
 

@@ -28,10 +28,11 @@ def run_warnings(s: Scenario, world: Any) -> list[str]:
                     f"deals.{deal}.linkage: never measured in any draw (its plant has no output "
                     "in the measured years): conditional support is paid as if it held"
                 )
-    unpaid = "public_cost" in world and not np.any(np.asarray(world["public_cost"].values))
+    # the deals' own incentives (the public cost also holds the statutory credits plants claim)
+    unpaid = "incentive_paid" in world and not np.any(np.asarray(world["incentive_paid"].values))
     if any(d.incentives for d in s.deals) and unpaid:
         out.append(
-            "incentives: none is paid within the horizon in any draw (public cost is zero): "
+            "incentives: none is paid within the horizon in any draw: "
             "check the plants' start years and the incentive terms"
         )
     return out

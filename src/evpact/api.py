@@ -16,9 +16,11 @@ from .defaults import DEFAULT_DRAWS as DEFAULT_DRAWS
 from .defaults import DEFAULT_SEED as DEFAULT_SEED
 from .engine.additionality import DRAW_INPUTS
 from .engine.compile import MINERALS, Model
+from .engine.ledger import LINES
 from .engine.reuse import compiled
 from .engine.simulate import ASSEMBLY_VARIABLES, VARIABLES
 from .errors import EvpactError
+from .ledger_metrics import AGGREGATES
 from .metrics import Metric, draw_metrics
 from .results import PER_DRAW_LIMIT, Results
 from .scenario.load import load_counterfactual, load_scenario, scenario_sha256, vary
@@ -27,6 +29,10 @@ from .scenario.types import check_seed
 from .uncertainty.montecarlo import CHUNK, Progress, run_models
 from .uncertainty.reduce import SUBSAMPLE, Totals, quantile_rank_error
 from .uncertainty.sampling import SCHEMES
+
+#: runs of up to this many draws keep the Crown ledger line by line, per draw (about 40 yearly
+#: lines per world); bigger runs keep its totals by government, which every metric reads
+LEDGER_LINES_DRAWS = DEFAULT_DRAWS
 
 
 def to_dataset(
@@ -75,6 +81,18 @@ def to_dataset(
     )
     for name, unit in ASSEMBLY_VARIABLES.items():
         data[name] = xr.Variable(("draw", "assembly", "year"), arrays[name], {"units": unit})
+    flow_unit = "CAD_nominal" if model.ledger is not None and model.ledger.nominal else cad
+    if "crown_ledger" in arrays:  # kept per draw in runs of up to LEDGER_LINES_DRAWS draws
+        data["crown_ledger"] = xr.Variable(
+            ("draw", "line", "year"), arrays["crown_ledger"], {"units": flow_unit}
+        )
+    if "crown_totals" in arrays:  # not kept per draw by streamed runs
+        data["crown_totals"] = xr.Variable(
+            ("draw", "aggregate", "year"), arrays["crown_totals"], {"units": flow_unit}
+        )
+    data["fiscal_conventions"] = xr.Variable(
+        ("draw", "convention"), arrays["fiscal_conventions"], {"units": "1"}
+    )
     return xr.Dataset(
         data,
         coords={
@@ -85,6 +103,13 @@ def to_dataset(
             "mineral": list(MINERALS),
             "plant_kind": ("plant", [p.kind for p in model.plants]),
             "assembly": [t.plant for t in model.trade.plants] if model.trade else [],
+            "line": [line.key for line in LINES],
+            "government": ("line", [line.government for line in LINES]),
+            "category": ("line", [line.category for line in LINES]),
+            "instrument": ("line", [line.instrument for line in LINES]),
+            "layer": ("line", [line.layer for line in LINES]),
+            "aggregate": list(AGGREGATES),
+            "convention": ["discounted_balance", "nominal", "inflation_rate"],
         },
     )
 
@@ -148,7 +173,9 @@ def simulate(
         )
     n = 1 if deterministic else draws
     kept = n if keep_draws or n <= SUBSAMPLE else SUBSAMPLE
-    models = [compiled(s) for s in (scenario, cf)]
+    # the Crown ledger line by line for runs whose draws are all kept; bigger runs compute
+    # only its totals by government (every metric reads those)
+    models = [compiled(s, ledger_lines=n <= LEDGER_LINES_DRAWS) for s in (scenario, cf)]
     if keep_draws:
         check_fits(n, models[0].years.size)
     metrics: dict[str, Metric] = {}
@@ -165,7 +192,11 @@ def simulate(
                 metrics[name].values[start : start + rows] = m.values[:rows]
 
     summarise = partial(
-        summarise_pair, years=models[0].years, price_year=scenario.price_year, draws=n
+        summarise_pair,
+        years=models[0].years,
+        price_year=scenario.price_year,
+        draws=n,
+        streamed=kept < n,
     )
     # metrics are exact (double precision, per block); past PER_DRAW_LIMIT draws the yearly
     # arrays only feed statistics, so single precision (7 digits) halves memory and time
@@ -218,12 +249,18 @@ def summarise_pair(
     years: np.ndarray[Any, Any],
     price_year: int,
     draws: int,
+    streamed: bool = False,
 ) -> tuple[dict[str, Metric] | None, Totals]:
     """A block of scenario and counterfactual, reduced where it ran: its share of the run's
-    exact totals, and its per-draw metrics when its draws are kept."""
+    exact totals, and its per-draw metrics when its draws are kept. A streamed run keeps
+    the Crown ledger's exact yearly means, not its per-draw totals (its metrics are made
+    here, and it cannot be compared draw by draw)."""
     block_metrics = draw_metrics(block[0], block[1], years, price_year)
     totals = Totals(draws)
     totals.add(block_metrics, block)
+    if streamed:
+        for world in block:
+            world.pop("crown_totals", None)
     return (block_metrics if kept else None), totals
 
 

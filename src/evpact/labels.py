@@ -50,6 +50,8 @@ def unit_text(unit: str) -> str:
     m = re.fullmatch(r"CAD_(\d{4})", unit)
     if m:
         return f"C$ {m.group(1)}"
+    if unit == "CAD_nominal":
+        return "C$ of each year"
     return UNITS.get(unit, unit.replace("_", " "))
 
 
@@ -63,7 +65,8 @@ def _families() -> dict[str, Label]:
         )
         out[f"fiscal_breakeven_year_{scope}"] = Label(
             f"Fiscal break-even year ({words})",
-            "first year the discounted cumulative balance stays at or above zero",
+            "first year the balance (discounted or cumulative, per the run's fiscal "
+            "conventions) stays at or above zero",
         )
         out[f"fiscal_breakeven_year_{scope}_reached_share"] = Label(
             f"Chance of breaking even within the horizon ({words})"
@@ -79,6 +82,18 @@ def _families() -> dict[str, Label]:
         out[f"fiscal_breakeven_year_{gov}_reached_share"] = Label(
             f"Chance of breaking even within the horizon, {words}"
         )
+        for scope, scope_words in SCOPE_WORDS.items():
+            if scope == "total":
+                continue
+            out[f"fiscal_net_npv_{gov}_{scope}"] = Label(
+                f"Net fiscal balance, present value, {words} ({scope_words})"
+            )
+            out[f"fiscal_breakeven_year_{gov}_{scope}"] = Label(
+                f"Fiscal break-even year, {words} ({scope_words})"
+            )
+            out[f"fiscal_breakeven_year_{gov}_{scope}_reached_share"] = Label(
+                f"Chance of breaking even within the horizon, {words} ({scope_words})"
+            )
     for m in MINERALS:
         out[f"mineral_coverage_{m}"] = Label(
             f"Home {m} production over the {m} the cell plants need"
@@ -117,17 +132,30 @@ LABELS: dict[str, Label] = {
     "public_cost_per_net_job": Label("Public cost per net job at peak, present value"),
     "public_cost_per_job": Label("Public cost per job at peak, gross, present value"),
     "deadweight_share": Label(
-        "Share of the public cost paid for plants built anyway", "1 - but-for, cost-weighted"
+        "Share of the deal's payments that go to plants built anyway",
+        "1 - but-for, payment-weighted",
     ),
     "excess_burden_npv": Label(
         "Excess burden of raising the public cost, present value", "(MCPF - 1) x public cost"
     ),
     "gdp_cumulative": Label("GDP, sum over the horizon"),
     "labour_income_cumulative": Label("Labour income, sum over the horizon"),
-    "public_cost_npv": Label("Public cost, present value", "incentives paid less clawbacks"),
-    "public_cost_cumulative": Label(
-        "Public cost, undiscounted sum", "incentives paid less clawbacks"
+    "public_cost_npv": Label(
+        "Public cost, present value", "outlays and refundable credits less clawbacks"
     ),
+    "public_cost_cumulative": Label(
+        "Public cost, undiscounted sum", "outlays and refundable credits less clawbacks"
+    ),
+    "tax_expenditure_npv": Label(
+        "Tax expenditures, present value", "refundable credits and revenue foregone"
+    ),
+    "total_support_npv": Label(
+        "Total public support, present value", "public cost plus revenue foregone"
+    ),
+    "debt_service_npv": Label(
+        "Interest on financing the public cost, present value", "outside the balance"
+    ),
+    "fiscal_balance_cumulative": Label("Net fiscal balance, undiscounted sum"),
     "clawback_cumulative": Label("Clawbacks repaid, sum"),
     "net_public_benefit_npv": Label(
         "Public benefit, net, present value",

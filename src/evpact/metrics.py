@@ -17,6 +17,7 @@ import numpy as np
 from .engine.additionality import DRAW_INPUTS, after_tax_income, net_world
 from .engine.compile import MINERALS
 from .engine.fiscal import breakeven_year
+from .ledger_metrics import crown_metrics
 
 Array = np.ndarray[Any, Any]
 SCOPES = ("plant", "supply_chain", "total")
@@ -31,6 +32,8 @@ METRIC_INPUTS = (
     "evs_per_public_port",
     *(f"mineral_{m}_t" for m in MINERALS),
     "discount_rate",
+    "fiscal_conventions",
+    "crown_totals",
     "domestic_chain_share",
     "chain_hhi_max",
     "linkage_met",
@@ -38,8 +41,10 @@ METRIC_INPUTS = (
     "public_cost_deadweight",
     "excess_burden",
     "but_for",
+    "labour_revenue_rate",
     *DRAW_INPUTS,
     "clawback_repaid",
+    "incentive_paid",
     "battery_output_gwh",
     "battery_local_gwh",
     "learning_margin",
@@ -73,9 +78,16 @@ def draw_metrics(
 ) -> dict[str, Metric]:
     """Every metric for every draw of a scenario ``s`` against its counterfactual ``c``
     (arrays over draw x year, as ``engine.simulate`` returns them)."""
-    cad = f"CAD_{price_year}"
     years = np.asarray(years, dtype=float)
-    disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
+    conv = s["fiscal_conventions"]  # (draw, 3): discounted balance, nominal, inflation rate
+    nominal = bool(conv[0, 1]) if len(conv) else False
+    # present values in the price year; a nominal run discounts at the nominal rate, so its
+    # NPVs are in dollars of the price year too, while its undiscounted sums are nominal
+    cad = f"CAD_{price_year}"
+    flow_unit = "CAD_nominal" if nominal else cad
+    rate = (1.0 + s["discount_rate"]) * (1.0 + conv[:, 2] * conv[:, 1]) - 1.0
+    disc = (1.0 + rate[:, None]) ** -(years - price_year)
+    balance = np.where(conv[:, :1] > 0, disc, 1.0)
 
     # sums and NPVs are linear: take them per world and subtract, with no (draw, year)
     # temporaries; only peaks and break-evens need the yearly difference itself
@@ -107,42 +119,63 @@ def draw_metrics(
             yearly(*(f"{k}_jobs" for k in LAYERS)).max(axis=1),
             "highest yearly direct + indirect + induced jobs",
         ),
-        "gdp_cumulative": Metric(cad, total(*(f"gdp_{k}" for k in LAYERS)), "GDP over the horizon"),
+        "gdp_cumulative": Metric(
+            flow_unit, total(*(f"gdp_{k}" for k in LAYERS)), "GDP over the horizon"
+        ),
         "labour_income_cumulative": Metric(
-            cad,
+            flow_unit,
             total(*(f"labour_income_{k}" for k in LAYERS)),
             "labour income over the horizon",
         ),
-        "public_cost_npv": Metric(cad, cost_npv, "incentives paid less clawbacks, discounted"),
-        "public_cost_cumulative": Metric(
-            cad, total("public_cost"), "incentives paid less clawbacks, undiscounted"
+        "public_cost_npv": Metric(
+            cad,
+            cost_npv,
+            "incentives paid less clawbacks, and statutory refundable credits, discounted",
         ),
-        "clawback_cumulative": Metric(cad, total("clawback_repaid"), "clawbacks repaid"),
+        "public_cost_cumulative": Metric(
+            flow_unit,
+            total("public_cost"),
+            "incentives paid less clawbacks, and statutory refundable credits, undiscounted",
+        ),
+        "clawback_cumulative": Metric(flow_unit, total("clawback_repaid"), "clawbacks repaid"),
     }
     for scope in SCOPES:
         suffix = "" if scope == "total" else f"_{scope}"
         tax_npv = npv(f"tax_{scope}")
-        out[f"tax_revenue_npv{suffix}"] = Metric(cad, tax_npv, f"tax revenue ({scope} scope)")
+        out[f"tax_revenue_npv{suffix}"] = Metric(
+            cad, tax_npv, f"tax revenue collected, both governments ({scope} scope)"
+        )
         out[f"fiscal_net_npv{suffix}"] = Metric(
             cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
         )
     cost = yearly("public_cost")
-    for scope in SCOPES:
-        net = np.array(s[f"tax_{scope}"] - c[f"tax_{scope}"])
-        net -= cost
-        net *= disc
-        year = breakeven_year(net, years)
+    nets = np.stack([s[f"tax_{scope}"] - c[f"tax_{scope}"] for scope in SCOPES])
+    nets -= cost
+    nets *= balance
+    breakevens = breakeven_year(nets, years)  # the three scopes in one pass
+    for i, scope in enumerate(SCOPES):
+        year = breakevens[i]
         out[f"fiscal_breakeven_year_{scope}"] = Metric(
-            "year", year, f"first year the discounted balance stays >= 0 ({scope} scope)"
+            "year",
+            year,
+            f"first year the balance (discounted or cumulative, fiscal.balance) stays >= 0 "
+            f"({scope} scope)",
         )
         out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
             "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon"
         )
+    for name, (unit, values, text) in crown_metrics(s, c, disc, balance, years, cad).items():
+        out[name] = Metric(unit, values, text)
+    out["fiscal_balance_cumulative"] = Metric(
+        flow_unit,
+        total("tax_total") - total("public_cost"),
+        "revenue collected less public cost, both governments, undiscounted (total scope)",
+    )
     out["battery_output_gwh_cumulative"] = Metric(
         "GWh", total("battery_output_gwh"), "cell output over the horizon"
     )
     out["learning_margin_cumulative"] = Metric(
-        cad,
+        flow_unit,
         total("learning_margin"),
         "margin the home cell plants gain as their costs fall with experience (0 unless "
         "economy.learning is set)",
@@ -182,7 +215,7 @@ def draw_metrics(
     )
     out.update(net_metrics(s, c, disc, cad))
     out.update(environment(s, c))
-    out.update(trade(s, c, cad))
+    out.update(trade(s, c, flow_unit))
     draws = s["discount_rate"].size
     for port_year in PORT_YEARS:  # scenario level: the home market with the deal
         hit = np.flatnonzero(years == port_year)
@@ -209,11 +242,11 @@ def net_metrics(
     """
     layers = [s[f"slack_{k}"] for k in LAYERS]
     b = s["but_for"]
-    rate_s, rate_c = s["labour_tax_rate"][:, None], c["labour_tax_rate"][:, None]
-    gross_s = {**s, "resident_income": after_tax_income(s, rate_s)}
-    gross_c = {**c, "resident_income": after_tax_income(c, rate_c)}
+    rate = s["labour_revenue_rate"]  # the scenario's, in both worlds (the same rules)
+    gross_s = {**s, "resident_income": after_tax_income(s, rate)}
+    gross_c = {**c, "resident_income": after_tax_income(c, rate)}
     net_s = net_world(s, b, layers, s["in_migration"])
-    net_c = net_world({**c, "labour_tax_rate": s["labour_tax_rate"]}, b, layers, s["in_migration"])
+    net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
 
     def npv(w: tuple[Mapping[str, Array], Mapping[str, Array]], name: str) -> Array:
         return np.asarray(
@@ -243,11 +276,12 @@ def net_metrics(
     out: dict[str, Metric] = {}
     for prefix, w, extra in (("", (gross_s, gross_c), 0.0), ("net_", (net_s, net_c), burden)):
         jobs, tax, gains = peak(w), npv(w, "tax_total"), npv(w, "resident_income")
-        benefit = gains + tax - cost - extra
+        paid = cost  # charged in full in both branches of the mixture (model.md §6b)
+        benefit = gains + tax - paid - extra
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(cost + extra > 0, (gains + tax) / (cost + extra), np.nan)
+            ratio = np.where(paid + extra > 0, (gains + tax) / (paid + extra), np.nan)
             # a deal that saves public money has no cost per job (NaN, like the ratio)
-            per_job = np.where((jobs > 0) & (cost > 0), cost / jobs, np.nan)
+            per_job = np.where((jobs > 0) & (paid > 0), paid / jobs, np.nan)
         if prefix:
             out["net_jobs_peak"] = Metric(
                 "jobs", jobs, "highest yearly jobs the deal adds: but-for x slack share x gross"
@@ -278,10 +312,18 @@ def net_metrics(
             per_job,
             "public cost (present value) per job at peak" + (", net" if prefix else ""),
         )
+    # of the deal's own payments (scenario level), the share paid for plants built anyway
+    paid_s = np.einsum("dt,dt->d", s["incentive_paid"] - s["clawback_repaid"], disc)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dead = np.where(cost > 0, npv((s, c), "public_cost_deadweight") / cost, np.nan)
+        dead = np.where(
+            paid_s > 0, np.einsum("dt,dt->d", s["public_cost_deadweight"], disc) / paid_s, np.nan
+        )
     out["deadweight_share"] = Metric(
-        "share", dead, "share of the public cost (present value) paid for plants built anyway"
+        "share",
+        dead,
+        "scenario level: share of the deal's payments (present value) that go to plants "
+        "built anyway (1 - but-for, payment-weighted)",
+        kind="level",
     )
     out["excess_burden_npv"] = Metric(
         cad, burden, "deadweight cost of raising the public cost: (MCPF - 1) x cost, discounted"
@@ -293,12 +335,16 @@ def net_metrics(
 WATERFALL = (
     ("gdp", "Gross GDP", "model.md §5: multipliers"),
     ("non_labour", "Less GDP that is not labour income (profits, depreciation)", "model.md §5"),
-    ("labour_tax", "Less labour taxes (counted in the fiscal line)", "fiscal.csv labour_tax_rate"),
+    (
+        "labour_tax",
+        "Less labour and sales taxes (counted in the fiscal line)",
+        "Crown ledger rules",
+    ),
     ("built_anyway", "Less income from plants built anyway (1 - but-for)", "Bartik 2018"),
     ("displaced", "Less income of workers who leave other jobs", "additionality.csv slack"),
     ("migrants", "Less income of in-migrants", "additionality.csv in_migration"),
     ("tax", "Plus net tax revenue", "model.md §6b"),
-    ("cost", "Less public cost", "model.md §4"),
+    ("cost", "Less public cost (outlays and refundable credits)", "Crown ledger"),
     ("burden", "Less excess burden of raising it", "Dahlby 2008; additionality.csv mcpf"),
 )
 
@@ -310,7 +356,7 @@ def waterfall(s: Mapping[str, Array], c: Mapping[str, Array], years: Array) -> d
     disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
     n = disc.shape[0]
     one, zero = np.ones(n), np.zeros(n)
-    rate = s["labour_tax_rate"]
+    rate = s["labour_revenue_rate"]
     layers = [s[f"slack_{k}"] for k in LAYERS]
 
     def pv(name: str, ws: Mapping[str, Array], wc: Mapping[str, Array]) -> Array:
@@ -320,7 +366,7 @@ def waterfall(s: Mapping[str, Array], c: Mapping[str, Array], years: Array) -> d
 
     def gains(b: Array, sigma: list[Array], migration: Array) -> Array:
         ws = net_world(s, b, sigma, migration)
-        wc = net_world({**c, "labour_tax_rate": rate}, b, sigma, migration)
+        wc = net_world({**c, "labour_revenue_rate": rate}, b, sigma, migration)
         return pv("resident_income", ws, wc)
 
     gdp = sum((pv(f"gdp_{k}", s, c) for k in LAYERS), zero)
@@ -331,7 +377,7 @@ def waterfall(s: Mapping[str, Array], c: Mapping[str, Array], years: Array) -> d
     a2 = gains(s["but_for"], layers, zero)
     a3 = gains(s["but_for"], layers, s["in_migration"])
     net_s = net_world(s, s["but_for"], layers, s["in_migration"])
-    net_c = net_world({**c, "labour_tax_rate": rate}, s["but_for"], layers, s["in_migration"])
+    net_c = net_world({**c, "labour_revenue_rate": rate}, s["but_for"], layers, s["in_migration"])
     return {
         "gdp": gdp,
         "non_labour": li - gdp,

@@ -21,6 +21,7 @@ import pandas as pd
 import xarray as xr
 
 from .advisories import run_warnings
+from .engine.ledger import conventions
 from .engine.simulate import VARIABLES
 from .errors import EvpactError
 from .metrics import METRIC_INPUTS, Metric, draw_metrics
@@ -189,6 +190,9 @@ class Results:
             "draws": m["draws"],
             "horizon": m["horizon"],
             "metrics": metrics,
+            "fiscal_conventions": (
+                conventions(self.scenario_model) if self.scenario_model is not None else None
+            ),
             "risk": self.risk(),
             "trade": self.trade_series(),
             "warnings": self.warnings,

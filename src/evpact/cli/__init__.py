@@ -1,5 +1,6 @@
 """The command line: ``evpact run | compare | sweep | sensitivity | chain | stress | origin |
-test-rules | serve | report | scenarios | validate | schema``, a module per command group.
+test-rules | serve | report | fiscal | replicate | data | scenarios | validate | schema``,
+a module per command group.
 
 Input problems (``EvpactError``) print one line on stderr and exit with code 2, before anything
 is written. Each command imports what it needs when it runs, so ``evpact --help``, ``scenarios``
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 import typer
 
-from ..cli_data import data_app
-from . import catalogue, chain, outputs, runs, terms, trade
+from . import catalogue, chain, fiscal, outputs, replicate, runs, terms, trade
+from .data import data_app
 
 app = typer.Typer(
     add_completion=False,
@@ -32,6 +33,8 @@ app.command("test-rules")(trade.test_rules)
 app.command()(trade.origin)
 app.command()(outputs.serve)
 app.command()(outputs.report)
+app.command()(fiscal.fiscal)
+app.command()(replicate.replicate)
 app.add_typer(data_app, name="data")
 
 

@@ -40,6 +40,7 @@ REFERENCE_FILES = (
     "learning.csv",
     "trade_content.csv",
     "additionality.csv",
+    "ledger.csv",
 )
 
 

@@ -10,7 +10,7 @@ Three corrections turn them into net impacts (docs/model.md, "Net impact"):
   world either way: its share 1 - b is deadweight.
 * labour-market slack ``sigma`` by layer: only new jobs filled by people who would otherwise
   not work add jobs, income and labour tax; the rest move from jobs that are refilled.
-* the marginal cost of public funds ``mcpf`` per payer: a dollar of subsidy costs society
+* the marginal cost of public funds ``mcpf`` per government: a dollar of subsidy costs society
   ``mcpf`` dollars; the excess burden is (mcpf - 1) x the public cost.
 
 The compile step here resolves which input holds each plant's ``b`` (plant, else deal, else
@@ -31,11 +31,8 @@ from ..scenario.model import Scenario
 
 LAYERS = ("direct", "indirect", "induced")
 #: per-draw inputs the net metrics read, as the engine outputs them
-DRAW_INPUTS = (
-    *(f"slack_{k}" for k in LAYERS),
-    "in_migration",
-    "labour_tax_rate",
-)
+DRAW_INPUTS = (*(f"slack_{k}" for k in LAYERS), "in_migration")
+GOVERNMENTS = ("federal", "provincial")
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,7 @@ class AdditionalitySpec:
     but_for: dict[str, str]  # deal plant id -> input path
     slack: tuple[str, str, str]  # direct, indirect, induced
     in_migration: str
-    mcpf: dict[str, str]  # payer -> input path
+    mcpf: dict[str, str]  # government (federal, provincial) -> input path
     ev_adoption_added: str
 
 
@@ -91,17 +88,15 @@ def compile_additionality(
         if add is not None and add.in_migration is not None
         else fig("in_migration"),
     )
-    payers = sorted({k for d in scenario.deals for i in d.incentives for k in i.payer})
     given = add.mcpf if add is not None else {}
-    mcpf = {
-        payer: put(
-            f"additionality.mcpf.{payer}",
-            given[payer]
-            if payer in given
-            else fig("mcpf_federal" if payer == "federal" else "mcpf_provincial"),
+    mcpf = {}
+    for g in GOVERNMENTS:  # a payer's figure counts for its government (ontario: provincial)
+        named = [k for k in sorted(given) if (k == "federal") == (g == "federal")]
+        mcpf[g] = (
+            put(f"additionality.mcpf.{named[0]}", given[named[0]])
+            if named
+            else put(f"additionality.mcpf.{g}", fig(f"mcpf_{g}"))
         )
-        for payer in payers
-    }
     adoption = put(
         "additionality.ev_adoption_added",
         add.ev_adoption_added
@@ -133,11 +128,11 @@ def effective_but_for(
 
 
 def excess_burden(
-    cost_by_payer: Mapping[str, FloatArray], mcpf: Mapping[str, FloatArray], zero: FloatArray
+    cost_by_government: Mapping[str, FloatArray], mcpf: Mapping[str, FloatArray], zero: FloatArray
 ) -> FloatArray:
-    """Deadweight cost of raising the public cost: sum over payers of (mcpf - 1) x cost
+    """Deadweight cost of raising the public cost: sum over governments of (mcpf - 1) x cost
     (Dahlby 2008). Exactly zero when every mcpf is 1."""
-    return sum(((mcpf[p] - 1.0) * c for p, c in cost_by_payer.items()), zero)
+    return sum(((mcpf[g] - 1.0) * c for g, c in cost_by_government.items()), zero)
 
 
 def net_world(
@@ -150,7 +145,7 @@ def net_world(
     ``b`` and the factors are the scenario's, applied to both worlds, so differences stay
     linear: net(s) - net(c) = factors x (s - c). With b = 1, slack 1 and no in-migration each
     array is its gross array bit for bit (x * 1 = x, x - 0 = x)."""
-    rate = w["labour_tax_rate"][:, None]
+    rate = w["labour_revenue_rate"]
     out: dict[str, FloatArray] = {}
     moved = np.zeros_like(w["tax_total"])
     for layer, s in zip(LAYERS, sigma, strict=True):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
 from ..scenario.rules import RulePack, load_rule_pack, resolve, yearly
 from .additionality import AdditionalitySpec, compile_additionality
 from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
+
+if TYPE_CHECKING:
+    from .ledger import LedgerSpec
 
 INDUSTRY = {
     "assembly": "vehicle_assembly",
@@ -159,6 +162,7 @@ class IncentiveSpec:
     cap: str | None = None
     base_units: str | None = None  # capacity the per-unit ITC base multiplies
     schedule: dict[str, FloatArray] = field(default_factory=dict)  # component -> USD/kWh
+    tax_exempt: bool = False  # payments exempt from corporate income tax
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,10 @@ class Model:
     partners: dict[str, str] = field(default_factory=dict)  # country -> usmca | fta
     availability: dict[str, FloatArray] = field(default_factory=dict)  # plant -> year share
     additionality: AdditionalitySpec | None = None  # the net layer's inputs (engine.additionality)
+    ledger: LedgerSpec | None = None  # the Crown ledger's inputs (engine.ledger)
+    company_plan: bool = False  # output at announced capacity and ramp, not demand-limited
+    price_year: int = 2026  # dollars of this year (real basis) and the NPVs' base year
+    ledger_lines: bool = True  # build the Crown ledger line by line (big runs: totals only)
 
     def chain_rows(self) -> list[StageRow]:
         """Where each deal's chain sits, stage by stage (see ``engine.resilience``)."""
@@ -705,6 +713,7 @@ class _Builder:
                 clawback=inc.clawback,
                 clawback_years=inc.clawback_years,
                 year=inc.year,
+                tax_exempt=inc.tax_exempt,
             )
             if inc.kind == "production_credit":
                 assert inc.schedule is not None
@@ -897,8 +906,6 @@ class _Builder:
                     )
         for name, parameter in (
             ("discount_rate", "discount_rate_real"),
-            ("labour_tax_rate", "labour_tax_rate"),
-            ("corporate_tax_rate", "corporate_tax_rate_statutory_on"),
             ("profit_share", "profit_share_of_gdp_net_of_labour"),
         ):
             self.value(
@@ -937,6 +944,8 @@ def _kg_per_kwh(data: ReferenceData) -> dict[str, FloatArray]:
 
 
 def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> Model:
+    from .ledger import compile_ledger, declared_itc
+
     b = _Builder(scenario, data or reference())
     regions = b.regions()
     plant_specs = [b.plant(p) for p in scenario.plants]
@@ -980,6 +989,9 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         availability=b.availability(chains),
         trade=trade,
         additionality=net,
+        ledger=compile_ledger(b, plants, declared_itc(scenario)),
+        company_plan=scenario.fiscal.production_basis == "company_plan",
+        price_year=scenario.price_year,
     )
     check_correlations(model, scenario)
     return model

@@ -1,23 +1,11 @@
-"""Mechanism 6: tax revenue by accounting scope, NPV and break-even year."""
+"""Mechanism 6: discounting and the break-even year of a balance (the flows themselves are
+the Crown ledger's, ``engine.ledger``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..scenario.distributions import FloatArray
-
-
-def tax_revenue(
-    labour_income: FloatArray,
-    gdp: FloatArray,
-    labour_tax_rate: FloatArray,
-    corporate_tax_rate: FloatArray,
-    profit_share: FloatArray,
-) -> FloatArray:
-    """Revenue from labour income and from the taxable-profit part of non-labour GDP."""
-    return (
-        labour_income * labour_tax_rate + (gdp - labour_income) * profit_share * corporate_tax_rate
-    )
 
 
 def discount_factors(years: FloatArray, rate: FloatArray, base_year: int) -> FloatArray:
@@ -29,12 +17,21 @@ def breakeven_year(net_flow: FloatArray, years: FloatArray) -> FloatArray:
     """First year from which the cumulative net balance stays >= 0 to the horizon's end.
 
     That is the year after the last year with a negative balance (the first year if there is
-    none); NaN where the last year is still negative (not reached within the horizon).
+    none); NaN where the last year is still negative (not reached within the horizon). The
+    cumulative balance is built year by year over draws held side by side (year-major), which
+    is several times faster than cumulative ufuncs along a short last axis.
     """
-    cum = np.cumsum(net_flow, axis=-1)
-    tol = 1e-6 * np.maximum(1.0, np.abs(cum).max(axis=-1, keepdims=True))
+    net = np.asarray(net_flow, dtype=float)
+    n = net.shape[-1]
+    cum = np.empty((n, *net.shape[:-1]))
+    running = np.zeros(net.shape[:-1])
+    for t in range(n):
+        running = running + net[..., t]
+        cum[t] = running
+    tol = 1e-6 * np.maximum(1.0, np.abs(cum).max(axis=0))
     negative = cum < -tol
-    n = negative.shape[-1]
-    last_negative = n - 1 - np.argmax(negative[..., ::-1], axis=-1)
-    first_ok = np.where(negative.any(axis=-1), last_negative + 1, 0)
-    return np.where(negative[..., -1], np.nan, np.asarray(years)[np.minimum(first_ok, n - 1)])
+    last = np.full(net.shape[:-1], -1)
+    for t in range(n):
+        last = np.where(negative[t], t, last)
+    first_ok = np.minimum(last + 1, n - 1)
+    return np.where(negative[-1], np.nan, np.asarray(years, dtype=float)[first_ok])

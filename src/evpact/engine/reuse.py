@@ -11,6 +11,7 @@ out the same object is safe.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 
@@ -20,22 +21,29 @@ from .compile import Model, compile_scenario
 
 SIZE = 64  # models kept: a sweep's variants and their counterfactual, a web session's edits
 
-_models: OrderedDict[tuple[str, str, str], Model] = OrderedDict()
+_models: OrderedDict[tuple[str, str, str, bool], Model] = OrderedDict()
 _lock = threading.Lock()
 
 
-def compiled(scenario: Scenario) -> Model:
-    """``compile_scenario(scenario)``, from the cache when the same scenario was compiled."""
+def compiled(scenario: Scenario, *, ledger_lines: bool = True) -> Model:
+    """``compile_scenario(scenario)``, from the cache when the same scenario was compiled;
+    ``ledger_lines=False`` for big runs, which keep the Crown ledger's totals only."""
     data = reference()
     # the resolved scenario's JSON (every field, distributions included: what its sha256
-    # hashes), the folder its rule packs are read from, and the bundled data's version
-    key = (scenario.model_dump_json(by_alias=True), str(scenario._origin), data.version)
+    # hashes), the folder its rule packs are read from, the bundled data's version, and whether
+    # the ledger is kept line by line (a different model: its blocks hold other arrays)
+    key = (
+        scenario.model_dump_json(by_alias=True),
+        str(scenario._origin),
+        data.version,
+        ledger_lines,
+    )
     with _lock:
         model = _models.get(key)
         if model is not None:
             _models.move_to_end(key)
             return model
-    model = compile_scenario(scenario, data)
+    model = dataclasses.replace(compile_scenario(scenario, data), ledger_lines=ledger_lines)
     with _lock:
         _models[key] = model
         while len(_models) > SIZE:

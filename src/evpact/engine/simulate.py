@@ -17,9 +17,9 @@ from . import (
     charging,
     economy,
     emissions,
-    fiscal,
     flows,
     learning,
+    ledger,
     linkage,
     market,
     minerals,
@@ -54,6 +54,7 @@ VARIABLES: dict[str, str] = {
     "but_for": "share",
     "public_cost_deadweight": "CAD",
     "excess_burden": "CAD",
+    "labour_revenue_rate": "share",
     **{f"mineral_{m}_t": "t" for m in MINERALS},
     "cell_cost_index": "1",
     "learning_margin": "CAD",
@@ -70,6 +71,13 @@ VARIABLES: dict[str, str] = {
     "us_offset_cad": "CAD",
     "ca_counter_tariff_cad": "CAD",
     "remission_value_cad": "CAD",
+}
+#: the Crown ledger's instrument for each kind of incentive a deal declares
+INSTRUMENT = {
+    "production_credit": "production_credit",
+    "capital_grant": "capital_grant",
+    "per_vehicle": "other_incentive",
+    "investment_tax_credit": "itc_declared",
 }
 #: per assembly plant trade outputs (draw, assembly, year), for the assembly plants of a
 #: scenario with a trade section (none without one)
@@ -223,6 +231,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 for r, share in p.markets.items()
             }
             demand = sum(by_region.values(), zero)
+            if model.company_plan:  # announced capacity and ramp, whatever the demand
+                demand = np.broadcast_to(cap * ramp, shape)
             out = flows.assembly_production(cap, ramp, demand) * kept
             with np.errstate(divide="ignore", invalid="ignore"):
                 part = {
@@ -275,6 +285,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 for region, share, follows in p.offtake
             ]
             out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
+            if model.company_plan:  # full utilisation: what contracts leave is sold elsewhere
+                out = np.broadcast_to(available, shape)
             out, linked, fulfilled = out * kept, linked * kept, [f * kept for f in fulfilled]
             need[p.id] = out
             unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh of cells
@@ -343,10 +355,12 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         compliance[d.id] = c
         met.append(m)
 
-    net = model.additionality
-    plant_but_for = {pid: v(key) for pid, key in (net.but_for.items() if net else ())}
+    adds = model.additionality
+    plant_but_for = {pid: v(key) for pid, key in (adds.but_for.items() if adds else ())}
     paid, repaid, deadweight = zero, zero, zero
     by_payer = {payer: zero for payer in model.payers}
+    outlays: dict[tuple[str, str], FloatArray] = {}  # (government, instrument) -> CAD
+    subsidy = {p.id: {"taxable": zero, "exempt": zero, "grants": zero} for p in model.plants}
     for d in model.deals:
         deal_compliance = compliance.get(d.id)
         for inc in d.incentives:
@@ -367,8 +381,18 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             paid, repaid = paid + flow, repaid + back
             # the cost of a plant built anyway (probability 1 - b) buys nothing: deadweight
             deadweight = deadweight + (1.0 - plant_but_for.get(inc.plant, 1.0)) * (flow - back)
+            net = flow - back
             for payer, share in inc.payer.items():
-                by_payer[payer] = by_payer[payer] + share * (flow - back)
+                owed = share * net
+                by_payer[payer] = by_payer[payer] + owed
+                key = (ledger.government_of(payer), INSTRUMENT[inc.kind])
+                outlays[key] = outlays[key] + owed if key in outlays else owed
+            received = subsidy[inc.plant]
+            if inc.kind == "capital_grant":
+                received["grants"] = received["grants"] + net
+            elif inc.kind != "investment_tax_credit":
+                kind = "exempt" if inc.tax_exempt else "taxable"
+                received[kind] = received[kind] + net
 
     # 5b. learning: home cell plants' costs fall with their cumulative output
     home_cell_gwh = sum(
@@ -390,6 +414,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res: dict[str, FloatArray] = {}
     acc = {k: zero for k in ("jobs", "gdp", "li")}
     acc_layers: dict[str, list[FloatArray]] = {k: [zero, zero, zero] for k in acc}
+    books: dict[str, ledger.PlantBooks] = {}
     for p in model.plants:
         if not p.domestic:
             continue
@@ -426,21 +451,19 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             effects["gdp"] = economy.Effects(
                 before.direct - absorbed[p.id], before.indirect, before.induced
             )
+        books[p.id] = ledger.PlantBooks(
+            value_added=effects["gdp"].direct,
+            labour_income=effects["li"].direct,
+            taxable_subsidy=subsidy[p.id]["taxable"],
+            exempt_subsidy=subsidy[p.id]["exempt"],
+            grants=subsidy[p.id]["grants"],
+        )
         for k, e in effects.items():
             layers = acc_layers[k]
             acc_layers[k] = [layers[0] + e.direct, layers[1] + e.indirect, layers[2] + e.induced]
     for k, name in (("jobs", "{}_jobs"), ("gdp", "gdp_{}"), ("li", "labour_income_{}")):
         for layer, arr in zip(("direct", "indirect", "induced"), acc_layers[k], strict=True):
             res[name.format(layer)] = arr
-
-    # 6. fiscal, by accounting scope
-    rates = (v("fiscal.labour_tax_rate"), v("fiscal.corporate_tax_rate"), v("fiscal.profit_share"))
-    li_scopes = economy.Effects(*acc_layers["li"]).scoped()
-    gdp_scopes = economy.Effects(*acc_layers["gdp"]).scoped()
-    for scope, li, gdp in zip(
-        ("plant", "supply_chain", "total"), li_scopes, gdp_scopes, strict=True
-    ):
-        res[f"tax_{scope}"] = fiscal.tax_revenue(li, gdp, *rates)
 
     cells = [p.id for p in model.plants if p.kind == "cell" and p.domestic]
     res["battery_output_gwh"] = home_cell_gwh
@@ -494,13 +517,35 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     # only EVs the deal adds to home adoption avoid emissions because of it (issue 12)
     res["co2e_avoided_attributable_t"] = emissions.avoided_t(
-        sum(home_built.values(), zero) * (v(net.ev_adoption_added) if net else 0.0),
+        sum(home_built.values(), zero) * (v(adds.ev_adoption_added) if adds else 0.0),
         v("emissions.vehicle_lifetime_km"),
         v("emissions.gasoline_car_lifecycle_g_per_km"),
         v("emissions.bev_lifecycle_g_per_km"),
     )
     # 7b. trade: origin of home-assembled vehicles, duties, counter-tariff and remission
     res.update(_trade_outputs(model, v, rules, origins, output, lv, ev, built, home_built, zero))
+    # 6. the Crown ledger, by government and instrument, and its totals by accounting scope
+    assert model.ledger is not None
+    totals, crown = ledger.crown(
+        model.ledger,
+        v,
+        years,
+        books,
+        outlays,
+        (acc_layers["gdp"][0], acc_layers["gdp"][1], acc_layers["gdp"][2]),
+        (acc_layers["li"][0], acc_layers["li"][1], acc_layers["li"][2]),
+        (res["ca_counter_tariff_cad"], res["remission_value_cad"]),
+        shape,
+        model.ledger_lines,
+    )
+    names = ledger.WEIGHTS[0]
+
+    def both(measure: str) -> FloatArray:
+        return sum((totals[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), zero)
+
+    for scope in ledger.SCOPES:
+        res[f"tax_{scope}"] = both(f"revenue.{scope}")
+    cost = both("cost")
     res["us_tariff_cost_cad"] = us_cost
     res["us_tariff_producer_borne_cad"] = sum(absorbed.values(), zero)
     res["us_offset_cad"] = us_offset
@@ -508,22 +553,41 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res["evs_per_public_port"] = stock / ports
     res["incentive_paid"] = paid
     res["clawback_repaid"] = repaid
-    res["public_cost"] = paid - repaid
-    res["public_cost_deadweight"] = deadweight
+    res["public_cost"] = cost  # incentives paid less clawbacks, and statutory credits
+    # the net layer (engine.additionality): the whole public cost is charged in both branches
+    # of the mixture (the deal's payments are made whatever the plant; the statutory credits
+    # stay with the deal too, an upper bound: see docs/model.md §6b)
     deal_plants = [p for p in model.plants if p.domestic and p.id in plant_but_for]
     res["but_for"] = additionality.effective_but_for(
         [value[p.id] for p in deal_plants], [plant_but_for[p.id] for p in deal_plants], shape
     )
+    res["public_cost_deadweight"] = deadweight
     res["excess_burden"] = additionality.excess_burden(
-        by_payer, {p: v(k) for p, k in (net.mcpf.items() if net else ())}, zero
+        {g: totals[names.index(f"{g}.cost")] for g in ledger.GOVERNMENTS},
+        {g: v(k) for g, k in (adds.mcpf.items() if adds else ())},
+        zero,
     )
+    res["labour_revenue_rate"] = ledger.revenue_per_labour_dollar(model.ledger, v)
     res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
+    spec = model.ledger
+    assert spec is not None
+    inflation = v.draw(spec.figures["inflation_rate"])
+    if spec.nominal:  # every flow in dollars of its year, at the draw's inflation path
+        index = (1.0 + inflation[:, None]) ** (years - model.price_year)
+        res = {k: a * index if VARIABLES.get(k) == "CAD" else a for k, a in res.items()}
+        crown = None if crown is None else crown * index
+        totals = totals * index
     res["discount_rate"] = v.draw("fiscal.discount_rate")
-    res["labour_tax_rate"] = v.draw("fiscal.labour_tax_rate")
-    if net is not None:
-        for layer, key in zip(additionality.LAYERS, net.slack, strict=True):
+    res["fiscal_conventions"] = np.stack(
+        [np.full(n, float(spec.discounted)), np.full(n, float(spec.nominal)), inflation], axis=1
+    )
+    if crown is not None:
+        res["crown_ledger"] = np.moveaxis(crown, 0, 1)  # (draw, line, year) views
+    res["crown_totals"] = np.moveaxis(totals, 0, 1)
+    if adds is not None:
+        for layer, key in zip(additionality.LAYERS, adds.slack, strict=True):
             res[f"slack_{layer}"] = v.draw(key)
-        res["in_migration"] = v.draw(net.in_migration)
+        res["in_migration"] = v.draw(adds.in_migration)
     domestic_share, hhi_max = resilience.chain_indicators(model.chain_rows())
     res["domestic_chain_share"] = np.full(n, domestic_share)
     res["chain_hhi_max"] = np.full(n, hhi_max)
@@ -715,7 +779,12 @@ def _incentive(
             share = v(plant.module_share) if plant.kind == "cell" else float(plant.kind == "module")
             usd = usd + kwh * share * inc.schedule["module"]
         flow = usd * v(inc.rate_scale) * fx * c
-        return linkage.capped_flow(flow, v.draw(inc.cap) if inc.cap else None)
+        # the schedule and its cap are nominal in law: cap in nominal dollars, then express
+        # each year's payment in dollars of the price year
+        capped = linkage.capped_flow(flow, v.draw(inc.cap) if inc.cap else None)
+        assert model.ledger is not None
+        inflation = v(model.ledger.figures["inflation_rate"])
+        return capped * (1.0 + inflation) ** -(years - model.price_year)
     assert inc.amount is not None
     if inc.kind == "per_vehicle":
         return np.broadcast_to(v(inc.amount) * output[plant.id] * c, (n, years.size))

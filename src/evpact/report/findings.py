@@ -151,8 +151,10 @@ def _balance(s: _Summary) -> str:
 
 def _breakeven(s: _Summary) -> str:
     govs = [g for g in GOVERNMENTS if f"fiscal_breakeven_year_{g}" in s.metrics]
-    scopes = [(g, GOVERNMENTS[g]) for g in govs] or [
-        (k, SCOPE_WORDS[k]) for k in ("total", "plant") if f"fiscal_breakeven_year_{k}" in s.metrics
+    scopes = [(g, f"for the {GOVERNMENTS[g]}, counting {SCOPE_WORDS['total']}") for g in govs] or [
+        (k, f"counting {SCOPE_WORDS[k]}")
+        for k in ("total", "plant")
+        if f"fiscal_breakeven_year_{k}" in s.metrics
     ]
     parts = []
     for key, words in scopes:
@@ -170,7 +172,7 @@ def _breakeven(s: _Summary) -> str:
                 if s.has(name)
                 else f" (it does in {s.stat(chance, 'mean')} of draws)"
             )
-        parts.append(f"counting {words}, the public purse {when}{likely}")
+        parts.append(f"{words}, the public purse {when}{likely}")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "."
 

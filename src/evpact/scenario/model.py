@@ -169,6 +169,11 @@ class Plant(OmitEmpty):
         description="Probability the plant would not be built in the country without the "
         "deal (default: its deal's, else additionality.but_for).",
     )
+    capex_cad: NonNegative | None = Field(
+        default=None,
+        description="Capital cost (default: the archetype's cost per unit of capacity); the "
+        "base of investment tax credits and capital cost allowance in the Crown ledger.",
+    )
 
     @property
     def country(self) -> str:
@@ -267,6 +272,11 @@ class Incentive(Strict):
     year: Year | None = None
     rate: Share | None = None
     base_cad: Money | None = None
+    tax_exempt: bool = Field(
+        default=False,
+        description="The payments are exempt from corporate income tax (as regulations of "
+        "February 2024 made the NextStar and PowerCo production subsidies).",
+    )
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Incentive:
@@ -501,10 +511,56 @@ class Additionality(Strict):
 
 
 class Fiscal(Strict):
+    """Fiscal inputs and conventions of the Crown ledger (``engine.ledger``)."""
+
     discount_rate: DiscountRate | None = None
-    labour_tax_rate: Share | None = None
-    corporate_tax_rate: Share | None = None
-    profit_share: Share | None = None
+    labour_tax_rate: Share | None = Field(
+        default=None, description="Unused since the Crown ledger; kept so old files still load."
+    )
+    corporate_tax_rate: Share | None = Field(
+        default=None, description="Unused since the Crown ledger; kept so old files still load."
+    )
+    profit_share: Share | None = Field(
+        default=None,
+        description="Share of the supply chain's and households' suppliers' operating surplus "
+        "that is taxable corporate profit (the plants' own profit comes from their accounts).",
+    )
+    rules: tuple[str, ...] | None = Field(
+        default=None,
+        description="Fiscal rule packs (bundled names or YAML paths), in order; default: "
+        "ca-fiscal-2024 plus the province's pack (ca-on-fiscal-2024 for CA-ON plants).",
+    )
+    statutory_credits: bool = Field(
+        default=True,
+        description="The home plants claim the Clean Technology Manufacturing and EV Supply "
+        "Chain ITCs on their eligible capital (unless a deal declares an ITC for the plant).",
+    )
+    balance: Literal["discounted", "cumulative"] = Field(
+        default="discounted",
+        description="Break-even on the discounted balance, or on cumulative undiscounted "
+        "dollars as budget offices state it.",
+    )
+    price_basis: Literal["real", "nominal"] = Field(
+        default="real",
+        description="Dollars of the price year (real) or of each year (nominal, at the "
+        "bundled inflation path).",
+    )
+    production_basis: Literal["market", "company_plan"] = Field(
+        default="market",
+        description="Output limited by today's demand (market) or the companies' announced "
+        "capacity and ramp at full utilisation (company_plan).",
+    )
+    debt_service: bool = Field(
+        default=False, description="Report the interest cost of financing the outlays."
+    )
+    equipment_share_of_capex: Share | None = Field(
+        default=None, description="Machinery and equipment share of capital (the rest: buildings)."
+    )
+    spending_share_of_after_tax_income: Share | None = None
+    taxable_share_of_spending: Share | None = None
+    production_tax_share_of_gdp: Share | None = None
+    inflation_rate: uncertain(-0.05, 0.2) | None = None  # type: ignore[valid-type]
+    borrowing_rate: DiscountRate | None = None
 
 
 def _matrix_text(m: Any) -> str:

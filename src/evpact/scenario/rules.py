@@ -44,6 +44,7 @@ class Parameter:
     unit: str  # share (0-1), flag (0 or 1), usd_per_kwh, usd_per_hour
     default: float  # value where no selected pack sets it
     description: str
+    kind: str = "trade"  # trade (a scenario's trade rules) or fiscal (the Crown ledger's)
 
 
 #: every parameter a rule pack may set: unit, value without any rule, meaning
@@ -101,6 +102,36 @@ PARAMETERS: dict[str, Parameter] = {
     "ca_evsc_itc_rate": Parameter(
         "share", 0.0, "EV Supply Chain ITC rate (buildings) by year property is in use"
     ),
+    # the Crown ledger (engine.ledger): tax rates and capital cost allowance, by government
+    **{
+        name: Parameter("share", 0.0, text, "fiscal")
+        for name, text in (
+            ("ca_federal_cit_rate", "federal general corporate income tax rate"),
+            (
+                "ca_federal_zetm_cit_rate",
+                "federal rate on zero-emission technology manufacturing income",
+            ),
+            (
+                "ca_federal_labour_revenue_rate",
+                "federal personal income tax and EI premiums per dollar of earnings",
+            ),
+            ("ca_gst_rate", "federal GST (the federal part of HST)"),
+            ("ca_provincial_cit_rate", "provincial corporate rate on manufacturing income"),
+            ("ca_provincial_general_cit_rate", "provincial general corporate income tax rate"),
+            (
+                "ca_provincial_labour_revenue_rate",
+                "provincial personal income tax, health premium and payroll tax per dollar "
+                "of earnings",
+            ),
+            ("ca_provincial_sales_tax_rate", "provincial sales tax (the provincial part of HST)"),
+            (
+                "ca_cca_equipment_first_year",
+                "share of manufacturing equipment cost deductible as CCA in its first year",
+            ),
+            ("ca_cca_equipment_rate", "declining-balance CCA rate of manufacturing equipment"),
+            ("ca_cca_building_rate", "declining-balance CCA rate of manufacturing buildings"),
+        )
+    },
 }
 BOUNDS = {
     "share": (0.0, 1.0),
@@ -309,8 +340,8 @@ def yearly(packs: list[RulePack], name: str, years: np.ndarray[Any, Any]) -> np.
 
 
 def resolve(packs: list[RulePack], years: np.ndarray[Any, Any]) -> dict[str, np.ndarray[Any, Any]]:
-    """Every parameter's yearly path under the selected packs."""
-    return {name: yearly(packs, name, years) for name in PARAMETERS}
+    """Every trade parameter's yearly path under the selected packs."""
+    return {name: yearly(packs, name, years) for name, p in PARAMETERS.items() if p.kind == "trade"}
 
 
 __all__ = [

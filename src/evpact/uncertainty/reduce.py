@@ -25,6 +25,9 @@ Array = np.ndarray[Any, Any]
 #: metrics whose expected shortfall (CVaR) the run reports
 TAIL_METRICS = ("fiscal_net_npv", "fiscal_net_npv_plant")
 CVAR_LEVEL = 0.05
+#: per-draw arrays that are not yearly outputs to average: the Crown ledger's totals by
+#: government (the metrics read them block by block) and the fiscal conventions
+NOT_YEARLY = frozenset({"crown_totals", "fiscal_conventions"})
 #: draws a streamed run keeps (a power of two, so a Sobol prefix stays balanced)
 SUBSAMPLE = 65_536
 
@@ -68,7 +71,7 @@ class Totals:
             self._keep_worst(name, metrics[name].values)
         for world, block in zip(self.yearly, worlds, strict=True):
             for name, a in block.items():
-                if a.ndim >= 2:  # (draw, ..., year) arrays; per-draw scalars are inputs
+                if a.ndim >= 2 and name not in NOT_YEARLY:  # (draw, ..., year) arrays
                     # only the linkage has NaN by design (years not measured); elsewhere a
                     # NaN means "no value" and must stay NaN in the mean
                     total = np.nansum(a, axis=0) if name == "linkage_met" else a.sum(axis=0)

@@ -19,6 +19,7 @@ from ..errors import EvpactError
 DOC = "docs/model.md"
 SUMMARY = f"{DOC}#summary-metrics"
 FISCAL = f"{DOC}#6-fiscal"
+LEDGER = f"{DOC}#the-crown-ledger-engineledgerpy"
 ECONOMY = f"{DOC}#5-economy"
 BATTERY = f"{DOC}#3-battery-plants"
 ASSEMBLY = f"{DOC}#2-assembly-plants"
@@ -37,7 +38,7 @@ NET_INPUTS = (
     "additionality.slack",
     "additionality.in_migration",
     "additionality.mcpf",
-    "fiscal.labour_tax_rate",
+    "fiscal.rules",
     "reference: additionality.csv",
 )
 TRADE = ["trade.rules", "trade.plants", "trade.groups", "reference: trade_content.csv"]
@@ -73,12 +74,17 @@ ECON = [
     "reference: prices.csv",
 ]
 TAX = [
+    "fiscal.rules",
     "fiscal.labour_tax_rate",
     "fiscal.profit_share",
     "fiscal.corporate_tax_rate",
+    "fiscal.equipment_share_of_capex",
+    "plants.*.capex_cad",
+    "deals.*.incentives.*.tax_exempt",
+    "reference: ledger.csv",
     "reference: fiscal.csv",
 ]
-DISCOUNT = ["fiscal.discount_rate"]
+DISCOUNT = ["fiscal.discount_rate", "fiscal.balance", "fiscal.price_basis"]
 
 
 @dataclass(frozen=True)
@@ -309,9 +315,9 @@ def _entries() -> dict[str, Explanation]:
     }
     for scope in ("plant", "supply_chain", "total"):
         suffix = "" if scope == "total" else f"_{scope}"
-        tax = f"Σ_t Δtax_{scope},t × δ_t, tax = LI × λ + (GDP − LI) × π × κ"
+        tax = f"Σ_t Δtax_{scope},t × δ_t, tax = Σ_g Σ revenue lines of the Crown ledger in scope"
         e[f"tax_revenue_npv{suffix}"] = Explanation(
-            tax, (*TAX, *ECON, *PLANTS, *DISCOUNT), (f"tax_{scope}",), FISCAL
+            tax, (*TAX, *ECON, *PLANTS, *DISCOUNT), (f"tax_{scope}",), LEDGER
         )
         e[f"fiscal_net_npv{suffix}"] = Explanation(
             f"tax_revenue_npv{suffix} − public_cost_npv",
@@ -326,6 +332,47 @@ def _entries() -> dict[str, Explanation]:
             (f"tax_{scope}", "public_cost"),
             FISCAL,
         )
+    for g in ("federal", "provincial"):
+        e[f"public_cost_npv_{g}"] = Explanation(
+            f"Σ_t Δ(outlays + refundable credits)_{g},t × δ_t",
+            (*INCENTIVES, *TAX, *PLANTS, *DISCOUNT),
+            ("crown_totals", "crown_ledger"),
+            LEDGER,
+        )
+        e[f"tax_revenue_npv_{g}"] = Explanation(
+            f"Σ_t Δrevenue_{g},t × δ_t (corporate, labour, sales, production taxes, customs)",
+            (*TAX, *ECON, *PLANTS, *DISCOUNT),
+            ("crown_totals", "crown_ledger"),
+            LEDGER,
+        )
+        for scope in ("plant", "supply_chain", "total"):
+            suffix = "" if scope == "total" else f"_{scope}"
+            e[f"fiscal_net_npv_{g}{suffix}"] = Explanation(
+                f"Σ_t (Δrevenue_{g},{scope},t − Δcost_{g},t) × δ_t",
+                (*TAX, *ECON, *INCENTIVES, *PLANTS, *DISCOUNT),
+                ("crown_totals",),
+                LEDGER,
+            )
+            e[f"fiscal_breakeven_year_{g}{suffix}"] = Explanation(
+                f"the year after the last year with Z_t < −tol, Z_t = Σ_(u≤t) (Δrevenue_{g},"
+                f"{scope},u − Δcost_{g},u) × w_u, w = δ (discounted) or 1 (cumulative)",
+                (*TAX, *INCENTIVES, *DISCOUNT),
+                ("crown_totals",),
+                LEDGER,
+            )
+    e["tax_expenditure_npv"] = Explanation(
+        "Σ_t Σ_g Δ(refundable credits + foregone revenue)_g,t × δ_t; foregone revenue = the "
+        "CIT each preference removes, stacked: exemption, accelerated CCA, reduced rate",
+        (*TAX, *INCENTIVES, *PLANTS, *DISCOUNT),
+        ("crown_totals", "crown_ledger"),
+        LEDGER,
+    )
+    e["total_support_npv"] = Explanation(
+        "public_cost_npv + Σ_g foregone revenue NPV",
+        (*TAX, *INCENTIVES, *PLANTS, *DISCOUNT),
+        ("crown_totals",),
+        LEDGER,
+    )
     for m in MINERALS:
         e[f"mineral_{m}_cumulative"] = Explanation(
             f"Σ_t Δ Σ_b Y[b]_t × 1e6 × k[b,{m}] / 1e3, k = Σ_c share[b,c] × kg_per_kwh[c,{m}]",

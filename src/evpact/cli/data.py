@@ -14,10 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import EvpactError
+from ..errors import EvpactError
 
 if TYPE_CHECKING:  # imported when the command runs: `evpact --help` stays light
-    from .data.statcan import Imported
+    from ..data.statcan import Imported
 
 data_app = typer.Typer(no_args_is_help=True, help="Bring official data into evpact.")
 out_console = Console(width=120)
@@ -25,7 +25,7 @@ err_console = Console(stderr=True)
 
 
 def _codes(mappings: list[str] | None) -> dict[str, tuple[str, ...]]:
-    from .data.statcan import DEFAULT_CODES
+    from ..data.statcan import DEFAULT_CODES
 
     codes = dict(DEFAULT_CODES)
     for m in mappings or []:
@@ -48,9 +48,9 @@ def _source(got: Imported, file: Path, industry: str) -> str:
 
 def _document(got: Imported, file: Path, scenario: str | None) -> dict[str, Any]:
     """The scenario (or a bare ``economy`` section) with the imported multipliers merged."""
-    from .data.statcan import ENGINE_INDUSTRIES
-    from .engine.compile import MULTIPLIER_MEASURES
-    from .scenario.load import load_raw, validate
+    from ..data.statcan import ENGINE_INDUSTRIES
+    from ..engine.compile import MULTIPLIER_MEASURES
+    from ..scenario.load import load_raw, validate
 
     used = {k: v for k, v in got.ratios.items() if k in ENGINE_INDUSTRIES}
     doc: dict[str, Any] = load_raw(scenario)[0] if scenario else {}
@@ -67,8 +67,8 @@ def _document(got: Imported, file: Path, scenario: str | None) -> dict[str, Any]
 
 
 def _table(got: Imported) -> Table:
-    from .data.statcan import ENGINE_INDUSTRIES
-    from .engine.compile import MULTIPLIER_MEASURES
+    from ..data.statcan import ENGINE_INDUSTRIES
+    from ..engine.compile import MULTIPLIER_MEASURES
 
     t = Table(
         title=f"Multipliers, {got.geo}, {got.year}" + (f", {got.coverage}" if got.coverage else "")
@@ -109,7 +109,7 @@ def import_multipliers_command(
     """Read Statistics Canada input-output multipliers into evpact's economy.multipliers."""
     import yaml
 
-    from .data.statcan import ENGINE_INDUSTRIES, import_multipliers
+    from ..data.statcan import ENGINE_INDUSTRIES, import_multipliers
 
     try:
         got = import_multipliers(

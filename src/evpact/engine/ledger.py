@@ -1,0 +1,605 @@
+"""The Crown ledger: every public flow a deal changes, per draw and year, by government and
+instrument (mechanism 6).
+
+A line is one flow of one government: an *outlay* (production credits, capital grants, other
+incentives), a *refundable credit* (statutory or declared investment tax credits, paid out
+through the tax system), *foregone revenue* (the zero-emission manufacturer rate, the CIT
+exemption of production subsidies, accelerated capital cost allowance), a *revenue* (corporate
+income tax, labour taxes, sales tax, taxes on production, customs), or *debt service*.
+
+The balance counts each dollar once: public cost = outlays + refundable credits; revenue is
+what is collected, so foregone revenue is already missing from it; tax expenditures
+(refundable credits + foregone revenue) are reported beside the balance, not inside it.
+Debt service, when asked for, is reported separately, as budget offices publish it.
+
+Corporate income tax of a home plant comes from its own accounts: operating surplus (its
+value added less labour income and taxes on production), plus taxable subsidies, less capital
+cost allowance, with losses carried forward. The foregone revenue of each preference is the
+difference it makes, stacked in a fixed order (exemption, then CCA, then rate), so that
+
+    benchmark CIT = collected CIT + exemption + accelerated CCA + reduced rate
+
+holds line by line (the benchmark: the general rate, subsidies taxable, and capital cost
+allowance at regular rates with the half-year rule, so that accelerated CCA is what the
+Accelerated Investment Incentive and full expensing add, as Finance Canada itemises them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from ..data import ReferenceData
+from ..errors import EvpactError
+from ..scenario.distributions import Dist, FloatArray
+from ..scenario.model import Plant, Scenario
+from ..scenario.rules import PARAMETERS, RulePack, load_rule_pack, yearly
+
+if TYPE_CHECKING:
+    from .compile import Input, PlantSpec
+
+GOVERNMENTS = ("federal", "provincial")
+LAYERS = ("direct", "indirect", "induced")
+SCOPES = ("plant", "supply_chain", "total")
+#: layers each accounting scope counts (lines without a layer count in every scope)
+SCOPE_LAYERS = {
+    "plant": ("direct",),
+    "supply_chain": ("direct", "indirect"),
+    "total": LAYERS,
+}
+#: the bundled fiscal packs: federal, then the province of the home plants
+FEDERAL_PACK = "ca-fiscal-2024"
+PROVINCIAL_PACKS = {"CA-ON": "ca-on-fiscal-2024"}
+#: plant kinds whose income qualifies for the zero-emission technology manufacturer rate
+#: (zero-emission vehicles and their batteries; cathode and anode makers are left out)
+ZETM_KINDS = ("cell", "module", "pack", "assembly")
+#: plant economics the ledger needs (bundled ledger.csv; scenario ``fiscal.<name>``)
+FIGURES = (
+    "equipment_share_of_capex",
+    "spending_share_of_after_tax_income",
+    "taxable_share_of_spending",
+    "production_tax_share_of_gdp",
+    "borrowing_rate",
+    "inflation_rate",
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    government: str
+    category: str  # outlay | refundable_credit | foregone_revenue | revenue | debt_service
+    instrument: str
+    layer: str = ""  # direct | indirect | induced; "" counts in every scope
+
+    @property
+    def key(self) -> str:
+        parts = (self.government, self.category, self.instrument, self.layer)
+        return ".".join(p for p in parts if p)
+
+
+def _lines() -> tuple[Line, ...]:
+    out: list[Line] = []
+    for g in GOVERNMENTS:
+        out += [
+            Line(g, "outlay", i) for i in ("production_credit", "capital_grant", "other_incentive")
+        ]
+        out.append(Line(g, "refundable_credit", "itc_declared"))
+        if g == "federal":
+            out += [Line(g, "refundable_credit", i) for i in ("itc_ctm", "itc_evsc")]
+            out.append(Line(g, "foregone_revenue", "zetm_rate"))
+        out += [Line(g, "foregone_revenue", i) for i in ("subsidy_exemption", "accelerated_cca")]
+        taxes = ["cit", "labour", "sales_tax"] + (["production_taxes"] if g != "federal" else [])
+        out += [Line(g, "revenue", t, layer) for t in taxes for layer in LAYERS]
+        if g == "federal":
+            out += [Line(g, "revenue", i) for i in ("customs_surtax", "customs_remission")]
+        out.append(Line(g, "debt_service", "interest"))
+    return tuple(out)
+
+
+LINES = _lines()
+INDEX = {line.key: i for i, line in enumerate(LINES)}
+COST = ("outlay", "refundable_credit")
+TAX_EXPENDITURE = ("refundable_credit", "foregone_revenue")
+
+
+def government_of(payer: str) -> str:
+    """The government a payer belongs to: ``federal`` is federal, any other payer (ontario,
+    quebec, provincial) provincial."""
+    return "federal" if payer == "federal" else "provincial"
+
+
+def weights() -> tuple[tuple[str, ...], FloatArray]:
+    """Aggregates the metrics need as a (line, aggregate) 0/1 matrix: per government, public
+    cost, revenue per scope, tax expenditure and debt service."""
+    names: list[str] = []
+    cols: list[FloatArray] = []
+    for g in GOVERNMENTS:
+        mine = np.array([line.government == g for line in LINES])
+        cat = np.array([line.category for line in LINES])
+        layer = np.array([line.layer for line in LINES])
+        names.append(f"{g}.cost")
+        cols.append(mine & np.isin(cat, COST))
+        for scope in SCOPES:
+            names.append(f"{g}.revenue.{scope}")
+            in_scope = (layer == "") | np.isin(layer, SCOPE_LAYERS[scope])
+            cols.append(mine & (cat == "revenue") & in_scope)
+        names.append(f"{g}.tax_expenditure")
+        cols.append(mine & np.isin(cat, TAX_EXPENDITURE))
+        names.append(f"{g}.foregone_revenue")
+        cols.append(mine & (cat == "foregone_revenue"))
+        names.append(f"{g}.debt_service")
+        cols.append(mine & (cat == "debt_service"))
+    return tuple(names), np.stack(cols, axis=1).astype(float)
+
+
+# --- compile --------------------------------------------------------------------------------
+
+
+class Builder(Protocol):
+    """What the ledger's compile step needs from the scenario compiler."""
+
+    s: Scenario
+    data: ReferenceData
+    years: np.ndarray[Any, Any]
+
+    def put(self, path: str, value: Input) -> str: ...
+
+    def value(self, path: str, given: Dist | None, default: Dist) -> str: ...
+
+    def archetype(self, plant: Plant, parameter: str) -> Dist: ...
+
+
+@dataclass(frozen=True)
+class PlantTax:
+    plant: str
+    start: str  # input key of the start year
+    capex: str  # input key: total capital cost, or per unit of capacity (with ``units``)
+    units: str | None  # capacity input the per-unit capex multiplies
+    zetm: bool
+    statutory_itc: bool  # claims the CTM and EVSC credits itself
+    exempt: bool = False  # receives payments exempt from corporate income tax
+
+
+@dataclass(frozen=True)
+class LedgerSpec:
+    rates: dict[str, str]  # fiscal rule parameter -> input key (yearly path)
+    acquisition: dict[str, tuple[FloatArray, FloatArray]]  # rule by year property is in use
+    figures: dict[str, str]  # FIGURES name -> input key
+    plants: tuple[PlantTax, ...]
+    packs: tuple[str, ...]
+    labour_scale: str | None = None  # fiscal.labour_tax_rate override, if any
+    cit_scale: str | None = None  # fiscal.corporate_tax_rate override, if any
+    debt_service: bool = False
+    discounted: bool = True  # break-even on the discounted balance (else cumulative dollars)
+    nominal: bool = False  # flows in dollars of each year (else of the price year)
+    customs: bool = False  # the scenario's trade section moves the surtax and remission
+
+
+def fiscal_packs(scenario: Scenario) -> list[RulePack]:
+    """The fiscal rule packs in force: the scenario's own list, else the bundled federal pack
+    and the pack of the home plants' province (none outside Canada)."""
+    f = scenario.fiscal
+    if f.rules is not None:
+        return [load_rule_pack(ref, scenario._origin) for ref in f.rules]
+    if scenario.home_country != "CA":
+        return []
+    regions = sorted({p.region for p in scenario.plants if p.country == "CA"})
+    names = [FEDERAL_PACK, *[PROVINCIAL_PACKS[r] for r in regions if r in PROVINCIAL_PACKS][:1]]
+    return [load_rule_pack(n) for n in names]
+
+
+def compile_ledger(b: Builder, plants: tuple[PlantSpec, ...], declared_itc: set[str]) -> LedgerSpec:
+    """Inputs of the ledger: every fiscal rule as a yearly path ``fiscal.rules.<name>``, the
+    plant economics of ``ledger.csv`` as ``fiscal.<name>``, and each home plant's capital."""
+    s, years = b.s, b.years
+    try:
+        packs = fiscal_packs(s)
+    except EvpactError as e:
+        where = "fiscal.rules" if s.fiscal.rules is not None else None
+        raise EvpactError(str(e), where) from None
+    from .compile import YearPath
+
+    rates = {}
+    for name, p in PARAMETERS.items():
+        if p.kind == "fiscal":
+            path = yearly(packs, name, years)
+            rates[name] = b.put(f"fiscal.rules.{name}", YearPath(path, path, path))
+    first = min(int(years[0]), 2015)
+    span = np.arange(first, int(years[-1]) + 1)
+    acquisition = {
+        name: (span.astype(float), yearly([load_rule_pack("ca-itc-2024"), *packs], name, span))
+        for name in (
+            "ca_ctm_itc_rate",
+            "ca_evsc_itc_rate",
+            "ca_cca_equipment_first_year",
+            "ca_cca_equipment_rate",
+            "ca_cca_building_rate",
+        )
+    }
+    f = s.fiscal
+    figures = {
+        name: b.value(
+            f"fiscal.{name}",
+            getattr(f, name, None),
+            b.data.figure("ledger", {"parameter": name}),
+        )
+        for name in FIGURES
+    }
+    by_id = {p.id: p for p in s.plants}
+    exempt = {i.plant for d in s.deals for i in d.incentives if i.tax_exempt}
+    taxed = []
+    for spec in plants:
+        if not spec.domestic:
+            continue
+        plant = by_id[spec.id]
+        w = f"plants.{spec.id}"
+        if plant.capex_cad is not None:
+            capex, units = b.put(f"{w}.capex_cad", plant.capex_cad), None
+        else:
+            param = "capex_cad_per_vehicle" if plant.kind == "assembly" else "capex_cad_per_gwh"
+            capex = b.put(f"{w}.capex_cad_per_unit", b.archetype(plant, param))
+            units = spec.capacity
+        taxed.append(
+            PlantTax(
+                plant=spec.id,
+                start=spec.start,
+                capex=capex,
+                units=units,
+                zetm=spec.kind in ZETM_KINDS,
+                statutory_itc=f.statutory_credits and spec.id not in declared_itc,
+                exempt=spec.id in exempt,
+            )
+        )
+    return LedgerSpec(
+        rates=rates,
+        acquisition=acquisition,
+        figures=figures,
+        plants=tuple(taxed),
+        packs=tuple(p.name for p in packs),
+        labour_scale=(
+            b.put("fiscal.labour_tax_rate", f.labour_tax_rate) if f.labour_tax_rate else None
+        ),
+        cit_scale=(
+            b.put("fiscal.corporate_tax_rate", f.corporate_tax_rate)
+            if f.corporate_tax_rate
+            else None
+        ),
+        debt_service=f.debt_service,
+        discounted=f.balance == "discounted",
+        nominal=f.price_basis == "nominal",
+        customs=s.trade is not None,
+    )
+
+
+# --- simulate -------------------------------------------------------------------------------
+
+
+@dataclass
+class PlantBooks:
+    """What one home plant's tax return needs from the flows (CAD per draw-year)."""
+
+    value_added: FloatArray
+    labour_income: FloatArray
+    taxable_subsidy: FloatArray
+    exempt_subsidy: FloatArray
+    grants: FloatArray
+
+
+def taxable(income: FloatArray) -> FloatArray:
+    """Taxable income per year with losses carried forward (no carry-back): cumulative taxable
+    income is the running maximum of cumulative income, floored at zero. Built year by year
+    over draws held side by side, which is several times faster than cumulative ufuncs along
+    a short last axis."""
+    x = np.ascontiguousarray(np.moveaxis(np.asarray(income, dtype=float), -1, 0))
+    out = np.empty_like(x)
+    cum = np.zeros(x.shape[1:])
+    peak = np.zeros(x.shape[1:])
+    for t in range(x.shape[0]):
+        cum += x[t]
+        high = np.maximum(peak, cum)
+        np.subtract(high, peak, out=out[t])
+        peak = high
+    return np.moveaxis(out, 0, -1)
+
+
+def _at(table: tuple[FloatArray, FloatArray], year: FloatArray) -> FloatArray:
+    """A dated rule's value for the year property becomes available for use (per draw)."""
+    yrs, vals = table
+    return np.asarray(np.interp(year, yrs, vals))
+
+
+def _on_labour(
+    r: Mapping[str, FloatArray], fig: Mapping[str, FloatArray], labour_scale: FloatArray | float
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    """Revenue per dollar of labour income, by government: labour taxes, and sales tax on the
+    after-tax income households spend."""
+    lam = {
+        "federal": r["ca_federal_labour_revenue_rate"] * labour_scale,
+        "provincial": r["ca_provincial_labour_revenue_rate"] * labour_scale,
+    }
+    sales = {"federal": r["ca_gst_rate"], "provincial": r["ca_provincial_sales_tax_rate"]}
+    spent = fig["spending_share_of_after_tax_income"] * fig["taxable_share_of_spending"]
+    after_tax = 1 - lam["federal"] - lam["provincial"]
+    per_li = {g: after_tax * sales[g] * spent for g in GOVERNMENTS}
+    return lam, per_li
+
+
+def revenue_per_labour_dollar(
+    spec: LedgerSpec | None, v: Callable[[str], FloatArray]
+) -> FloatArray:
+    """Both governments' revenue per dollar of labour income (draw, year): what a worker who
+    leaves another job already paid, so the deal does not add it (engine.additionality)."""
+    if spec is None:
+        return np.zeros(1)
+    r = {name: v(key) for name, key in spec.rates.items()}
+    fig = {name: v(key) for name, key in spec.figures.items()}
+    labour_scale: FloatArray | float = 1.0
+    if spec.labour_scale is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            both = r["ca_federal_labour_revenue_rate"] + r["ca_provincial_labour_revenue_rate"]
+            labour_scale = np.where(both > 0, v(spec.labour_scale) / both, 0.0)
+    lam, per_li = _on_labour(r, fig, labour_scale)
+    return np.asarray(sum((lam[g] + per_li[g] for g in GOVERNMENTS), np.zeros(1)))
+
+
+def crown(
+    spec: LedgerSpec,
+    v: Callable[[str], FloatArray],
+    years: FloatArray,
+    books: Mapping[str, PlantBooks],
+    outlays: Mapping[tuple[str, str], FloatArray],
+    gdp: tuple[FloatArray, FloatArray, FloatArray],
+    labour: tuple[FloatArray, FloatArray, FloatArray],
+    customs: tuple[FloatArray, FloatArray],
+    shape: tuple[int, int],
+    lines: bool = True,
+) -> tuple[FloatArray, FloatArray | None]:
+    """The ledger's aggregates (``WEIGHTS``: aggregate, draw, year) and, when ``lines``, the
+    ledger itself (line, draw, year, lines as ``LINES``), in CAD of the price year.
+
+    ``outlays`` maps (government, instrument) to payments net of clawbacks; ``gdp`` and
+    ``labour`` are the home economy's layers (direct, indirect, induced); ``customs`` is the
+    surtax collected and the surtax remitted. Lines that cannot move in this model are never
+    built (big runs only need the aggregates).
+    """
+    flows: dict[int, FloatArray] = {}
+    # aggregates are summed in place as lines arrive: revenue by layer first (made into
+    # cumulative scopes at the end), credits first (tax expenditure adds foregone revenue)
+    aggregates = np.zeros((len(WEIGHTS[0]), *shape))
+
+    def add(key: str, flow: FloatArray) -> None:
+        i = INDEX[key]
+        row = aggregates[TARGET[i]]
+        np.add(row, flow, out=row)
+        if i in SECOND:
+            row = aggregates[SECOND[i]]
+            np.add(row, flow, out=row)
+        if lines:
+            flows[i] = flows[i] + flow if i in flows else flow
+
+    def add_parts(base: FloatArray, rates: dict[str, Any]) -> None:
+        """Lines that are one base at several rates: the aggregates get one product per row
+        (the same sums, by linearity, and the same digits whether or not the lines are
+        kept); the lines, when kept, one product each."""
+        if lines:
+            for key, rate in rates.items():
+                i = INDEX[key]
+                flow = base * rate
+                flows[i] = flows[i] + flow if i in flows else flow
+        per_row: dict[int, Any] = {}
+        for key, rate in rates.items():
+            i = INDEX[key]
+            for target in (TARGET, SECOND):
+                if i in target:
+                    k = target[i]
+                    per_row[k] = per_row[k] + rate if k in per_row else rate
+        for k, rate in per_row.items():
+            np.add(aggregates[k], base * rate, out=aggregates[k])
+
+    r = {name: v(key) for name, key in spec.rates.items()}
+    fig = {name: v(key) for name, key in spec.figures.items()}
+    cit_scale: FloatArray | float = 1.0
+    if spec.cit_scale is not None:  # an override of the combined manufacturing rate
+        with np.errstate(divide="ignore", invalid="ignore"):
+            both = r["ca_federal_cit_rate"] + r["ca_provincial_cit_rate"]
+            cit_scale = np.where(both > 0, v(spec.cit_scale) / both, 0.0)
+    labour_scale: FloatArray | float = 1.0
+    if spec.labour_scale is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            both = r["ca_federal_labour_revenue_rate"] + r["ca_provincial_labour_revenue_rate"]
+            labour_scale = np.where(both > 0, v(spec.labour_scale) / both, 0.0)
+    fed_general = r["ca_federal_cit_rate"] * cit_scale
+    prov = r["ca_provincial_cit_rate"] * cit_scale
+    ptax = fig["production_tax_share_of_gdp"]
+
+    for (g, instrument), flow in outlays.items():
+        category = "refundable_credit" if instrument == "itc_declared" else "outlay"
+        add(f"{g}.{category}.{instrument}", flow)
+
+    eq = np.clip(fig["equipment_share_of_capex"], 0.0, 1.0)
+    for pt in spec.plants:
+        bk = books[pt.plant]
+        capex = v(pt.capex) * (v(pt.units) if pt.units else 1.0)
+        y0 = np.floor(v(pt.start))  # property available for use in the start year
+        age = years - y0
+        first = age == 0
+        itc_ctm = itc_evsc = np.zeros_like(capex)
+        if pt.statutory_itc:
+            itc_ctm = _at(spec.acquisition["ca_ctm_itc_rate"], y0) * eq * capex
+            itc_evsc = _at(spec.acquisition["ca_evsc_itc_rate"], y0) * (1 - eq) * capex
+            add_parts(
+                first.astype(float),
+                {
+                    "federal.refundable_credit.itc_ctm": itc_ctm,
+                    "federal.refundable_credit.itc_evsc": itc_evsc,
+                },
+            )
+        # assistance and credits reduce the capital cost that CCA writes off (ITA 13(7.1))
+        grants = bk.grants.sum(axis=-1, keepdims=True)
+        equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
+        building = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
+        # capital cost allowance: declining balance; the accelerated first year (full or
+        # enhanced expensing) against the regular first year (half-year rule), buildings at
+        # their regular rate in both
+        rate_e = _at(spec.acquisition["ca_cca_equipment_rate"], y0)
+        rate_b = _at(spec.acquisition["ca_cca_building_rate"], y0)
+        after = age > 0
+        later = np.maximum(age - 1, 0.0)
+        tail_e = np.where(after, rate_e * (1 - rate_e) ** later, 0.0)
+        tail_b = np.where(after, rate_b * (1 - rate_b) ** later, 0.0)
+        buildings = building * np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b)
+        f1 = _at(spec.acquisition["ca_cca_equipment_first_year"], y0)
+        cca = equipment * np.where(first, f1, (1 - f1) * tail_e) + buildings
+        regular = equipment * np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e) + buildings
+        surplus = bk.value_added * (1 - ptax) - bk.labour_income
+        # the bases' losses carried forward in one pass over the years
+        income = surplus + bk.taxable_subsidy
+        bases = [income - regular, income - cca]
+        if pt.exempt:
+            bases.append(income + bk.exempt_subsidy - regular)
+        carried = taxable(np.stack([np.broadcast_to(b, shape) for b in bases]))
+        exempted, actual = carried[0], carried[1]
+        benchmark = carried[2] if pt.exempt else exempted
+        fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
+        # collected on the actual base; each preference is the difference it makes:
+        # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
+        on_actual = {
+            "federal.revenue.cit.direct": fed,
+            "provincial.revenue.cit.direct": prov,
+            "federal.foregone_revenue.accelerated_cca": -fed_general,
+            "provincial.foregone_revenue.accelerated_cca": -prov,
+        }
+        if pt.zetm:
+            on_actual["federal.foregone_revenue.zetm_rate"] = fed_general - fed
+        add_parts(actual, on_actual)
+        on_exempted = {
+            "federal.foregone_revenue.accelerated_cca": fed_general,
+            "provincial.foregone_revenue.accelerated_cca": prov,
+        }
+        if pt.exempt:
+            on_exempted["federal.foregone_revenue.subsidy_exemption"] = -fed_general
+            on_exempted["provincial.foregone_revenue.subsidy_exemption"] = -prov
+            add_parts(
+                benchmark,
+                {
+                    "federal.foregone_revenue.subsidy_exemption": fed_general,
+                    "provincial.foregone_revenue.subsidy_exemption": prov,
+                },
+            )
+        add_parts(exempted, on_exempted)
+
+    lam, per_li = _on_labour(r, fig, labour_scale)
+    general = {
+        "federal": fed_general,
+        "provincial": r["ca_provincial_general_cit_rate"] * cit_scale,
+    }
+    # per dollar of the suppliers' operating surplus: tax on its taxable-profit share
+    per_surplus = {g: general[g] * v("fiscal.profit_share") for g in GOVERNMENTS}
+    for layer, va, li in zip(LAYERS, gdp, labour, strict=True):
+        on_labour = {f"{g}.revenue.labour.{layer}": lam[g] for g in GOVERNMENTS}
+        on_labour.update({f"{g}.revenue.sales_tax.{layer}": per_li[g] for g in GOVERNMENTS})
+        add_parts(li, on_labour)
+        if layer != "direct":  # suppliers' and households' suppliers' profits
+            surplus = va - li - ptax * va
+            add_parts(surplus, {f"{g}.revenue.cit.{layer}": per_surplus[g] for g in GOVERNMENTS})
+        add(f"provincial.revenue.production_taxes.{layer}", ptax * va)
+    if spec.customs:
+        add("federal.revenue.customs_surtax", customs[0])
+        add("federal.revenue.customs_remission", -customs[1])
+
+    names = WEIGHTS[0]
+    for g in GOVERNMENTS:
+        row = {name: aggregates[names.index(f"{g}.{name}")] for name in AGGREGATE_NAMES}
+        row["revenue.supply_chain"] += row["revenue.plant"]
+        row["revenue.total"] += row["revenue.supply_chain"]
+        row["tax_expenditure"] += row["foregone_revenue"]
+        if spec.debt_service:  # interest on the public cost financed to the start of each year
+            cost = row["cost"]
+            add(
+                f"{g}.debt_service.interest",
+                fig["borrowing_rate"] * (np.cumsum(cost, axis=-1) - cost),
+            )
+    if not lines:
+        return aggregates, None
+    ledger = np.zeros((len(LINES), *shape))
+    for i, flow in flows.items():
+        ledger[i] = flow
+    return aggregates, ledger
+
+
+WEIGHTS = weights()
+AGGREGATE_NAMES = (
+    "cost",
+    "revenue.plant",
+    "revenue.supply_chain",
+    "revenue.total",
+    "tax_expenditure",
+    "foregone_revenue",
+    "debt_service",
+)
+
+
+def _targets() -> tuple[dict[int, int], dict[int, int]]:
+    """The aggregate row each line adds to as it arrives (revenue to its layer's scope row,
+    foregone revenue to its own row; wider scopes and tax expenditure are summed when the
+    rows are closed), and the second row of a refundable credit (cost and tax expenditure)."""
+    names = WEIGHTS[0]
+    first: dict[int, int] = {}
+    second: dict[int, int] = {}
+    scope_of = {"": "plant", "direct": "plant", "indirect": "supply_chain", "induced": "total"}
+    for i, ln in enumerate(LINES):
+        g = ln.government
+        if ln.category in COST:
+            first[i] = names.index(f"{g}.cost")
+        elif ln.category == "revenue":
+            first[i] = names.index(f"{g}.revenue.{scope_of[ln.layer]}")
+        elif ln.category == "debt_service":
+            first[i] = names.index(f"{g}.debt_service")
+        if ln.category == "refundable_credit":
+            second[i] = names.index(f"{g}.tax_expenditure")
+        if ln.category == "foregone_revenue":  # in tax expenditure when the rows are closed
+            first[i] = names.index(f"{g}.foregone_revenue")
+    return first, second
+
+
+TARGET, SECOND = _targets()
+
+__all__ = [
+    "GOVERNMENTS",
+    "INDEX",
+    "LINES",
+    "LedgerSpec",
+    "Line",
+    "PlantBooks",
+    "compile_ledger",
+    "crown",
+    "government_of",
+    "taxable",
+    "weights",
+]
+
+
+def conventions(scenario: Scenario) -> dict[str, Any]:
+    """How a run counted public money; every output that shows a fiscal figure says this."""
+    f = scenario.fiscal
+    return {
+        "balance": f.balance,
+        "price_basis": f.price_basis,
+        "production_basis": f.production_basis,
+        "price_year": scenario.price_year,
+        "npv_base_year": scenario.price_year,
+        "statutory_credits": f.statutory_credits,
+        "debt_service": f.debt_service,
+        "fiscal_rules": [p.name for p in fiscal_packs(scenario)],
+    }
+
+
+def declared_itc(scenario: Scenario) -> set[str]:
+    """Plants for which a deal declares its own investment tax credit (it replaces the
+    statutory credits there, so nothing is counted twice)."""
+    return {
+        i.plant for d in scenario.deals for i in d.incentives if i.kind == "investment_tax_credit"
+    }
