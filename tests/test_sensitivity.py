@@ -119,7 +119,11 @@ def test_evpact_sobol_table() -> None:
         assert np.isfinite(rows["value"]).all() and np.isfinite(rows["conf"]).all()
     assert list(dict.fromkeys(table["output"])) == list(sa.DEFAULT_OUTPUTS)
     top = jobs.loc[jobs["rank"] == 1, "input"].iloc[0]
-    assert top.startswith(("plants.hmg-ontario", "economy.multipliers.vehicle_assembly"))
+    # the assembly plant's own inputs, its multipliers, or (since issue 12) the cost of
+    # supplying its US buyers from elsewhere, which decides whether it keeps its US exports
+    assert top.startswith(
+        ("plants.hmg-ontario", "economy.multipliers.vehicle_assembly", "trade.plants.hmg-ontario")
+    )
 
 
 def test_evpact_morris_is_reproducible() -> None:

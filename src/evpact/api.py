@@ -14,6 +14,7 @@ from . import __version__
 from .data import reference
 from .defaults import DEFAULT_DRAWS as DEFAULT_DRAWS
 from .defaults import DEFAULT_SEED as DEFAULT_SEED
+from .engine.additionality import DRAW_INPUTS
 from .engine.compile import MINERALS, Model
 from .engine.ledger import LINES
 from .engine.reuse import compiled
@@ -57,6 +58,8 @@ def to_dataset(
             {"units": cad if unit == "CAD" else unit},
         )
     data["discount_rate"] = var(("draw",), arrays["discount_rate"], {"units": "1/year"})
+    for name in DRAW_INPUTS:  # the net layer's per-draw inputs (shares)
+        data[name] = var(("draw",), arrays[name], {"units": "share"})
     data["domestic_chain_share"] = var(
         ("draw",), arrays["domestic_chain_share"], {"units": "share"}
     )

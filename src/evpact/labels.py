@@ -111,7 +111,33 @@ LABELS: dict[str, Label] = {
     "total_jobs_peak": Label(
         "Jobs at peak, direct, indirect and induced", "highest year; gross of displacement"
     ),
-    "net_jobs_peak": Label("Jobs at peak, net of jobs drawn from elsewhere"),
+    "net_jobs_peak": Label(
+        "Jobs at peak, net",
+        "only jobs that would not exist without the deal: but-for x slack share x gross",
+    ),
+    "net_labour_income_cumulative": Label(
+        "Labour income, net, sum over the horizon", "but-for x slack share x gross"
+    ),
+    "net_tax_revenue_npv": Label(
+        "Tax revenue, net, present value", "without plants built anyway or workers' old taxes"
+    ),
+    "public_benefit_npv": Label(
+        "Public benefit, gross, present value",
+        "residents' after-tax labour income + tax revenue - public cost",
+    ),
+    "benefit_cost_ratio": Label(
+        "Benefit-cost ratio, net", "net income gains and tax over public cost and excess burden"
+    ),
+    "benefit_cost_ratio_gross": Label("Benefit-cost ratio, gross"),
+    "public_cost_per_net_job": Label("Public cost per net job at peak, present value"),
+    "public_cost_per_job": Label("Public cost per job at peak, gross, present value"),
+    "deadweight_share": Label(
+        "Share of the deal's payments that go to plants built anyway",
+        "1 - but-for, payment-weighted",
+    ),
+    "excess_burden_npv": Label(
+        "Excess burden of raising the public cost, present value", "(MCPF - 1) x public cost"
+    ),
     "gdp_cumulative": Label("GDP, sum over the horizon"),
     "labour_income_cumulative": Label("Labour income, sum over the horizon"),
     "public_cost_npv": Label(
@@ -131,7 +157,10 @@ LABELS: dict[str, Label] = {
     ),
     "fiscal_balance_cumulative": Label("Net fiscal balance, undiscounted sum"),
     "clawback_cumulative": Label("Clawbacks repaid, sum"),
-    "net_public_benefit_npv": Label("Net public benefit, present value"),
+    "net_public_benefit_npv": Label(
+        "Public benefit, net, present value",
+        "residents' income gains + net fiscal effect - excess burden of the public cost",
+    ),
     "battery_output_gwh_cumulative": Label("Battery cells made, sum over the horizon"),
     "learning_margin_cumulative": Label("Cell plants' margin from learning, sum"),
     "vehicles_assembled_cumulative": Label("Vehicles assembled, sum over the horizon"),
@@ -145,7 +174,14 @@ LABELS: dict[str, Label] = {
     "domestic_chain_share": Label("Domestic share of the deals' battery chains"),
     "chain_hhi_max": Label("Concentration of the most concentrated chain stage (HHI)"),
     "co2e_manufacturing_cumulative": Label("Cell manufacturing emissions, sum"),
-    "co2e_avoided_cumulative": Label("Emissions the vehicles avoid, sum"),
+    "co2e_avoided_cumulative": Label(
+        "Emissions avoided because of the deal, sum",
+        "only EV adoption the deal adds; 0 unless the scenario says it changes prices or supply",
+    ),
+    "co2e_avoided_by_vehicles_built": Label(
+        "Emissions the vehicles built avoid, sum",
+        "not caused by the deal: the same EVs would be driven, built elsewhere",
+    ),
     "rvc_margin": Label(
         "Regional value content above the USMCA threshold", "lowest home assembly plant"
     ),

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .engine.additionality import DRAW_INPUTS, after_tax_income, net_world
 from .engine.compile import MINERALS
 from .engine.fiscal import breakeven_year
 from .ledger_metrics import crown_metrics
@@ -27,6 +28,7 @@ METRIC_INPUTS = (
     "mineral_production_cumulative_t",
     "co2e_manufacturing_t",
     "co2e_avoided_t",
+    "co2e_avoided_attributable_t",
     "evs_per_public_port",
     *(f"mineral_{m}_t" for m in MINERALS),
     "discount_rate",
@@ -36,7 +38,13 @@ METRIC_INPUTS = (
     "chain_hhi_max",
     "linkage_met",
     "public_cost",
+    "public_cost_deadweight",
+    "excess_burden",
+    "but_for",
+    "labour_revenue_rate",
+    *DRAW_INPUTS,
     "clawback_repaid",
+    "incentive_paid",
     "battery_output_gwh",
     "battery_local_gwh",
     "learning_margin",
@@ -205,6 +213,7 @@ def draw_metrics(
         "scenario level: Herfindahl-Hirschman index (0-10,000) of the most concentrated stage",
         kind="level",
     )
+    out.update(net_metrics(s, c, disc, cad))
     out.update(environment(s, c))
     out.update(trade(s, c, flow_unit))
     draws = s["discount_rate"].size
@@ -220,6 +229,168 @@ def draw_metrics(
     return out
 
 
+def net_metrics(
+    s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, cad: str
+) -> dict[str, Metric]:
+    """Gross and net benefit metrics side by side (docs/model.md, "Net impact").
+
+    Net metrics apply the same formulas as gross ones to both worlds' arrays scaled by the
+    scenario's net factors (but-for probability, slack shares, in-migration), so that with
+    every factor at 1 (0 for in-migration) and every MCPF at 1 they equal the gross ones bit
+    for bit. Residents' benefit counts labour income after labour tax (the tax is in the
+    fiscal term, counted once); profits of the firms are not residents' income.
+    """
+    layers = [s[f"slack_{k}"] for k in LAYERS]
+    b = s["but_for"]
+    rate = s["labour_revenue_rate"]  # the scenario's, in both worlds (the same rules)
+    gross_s = {**s, "resident_income": after_tax_income(s, rate)}
+    gross_c = {**c, "resident_income": after_tax_income(c, rate)}
+    net_s = net_world(s, b, layers, s["in_migration"])
+    net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
+
+    def npv(w: tuple[Mapping[str, Array], Mapping[str, Array]], name: str) -> Array:
+        return np.asarray(
+            np.einsum("dt,dt->d", w[0][name], disc) - np.einsum("dt,dt->d", w[1][name], disc)
+        )
+
+    def peak(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
+        out = np.array(w[0]["direct_jobs"] - w[1]["direct_jobs"])
+        for k in LAYERS[1:]:
+            out += w[0][f"{k}_jobs"]
+            out -= w[1][f"{k}_jobs"]
+        return np.asarray(out.max(axis=1))
+
+    def income(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
+        return np.asarray(
+            sum(
+                (
+                    w[0][f"labour_income_{k}"].sum(axis=1) - w[1][f"labour_income_{k}"].sum(axis=1)
+                    for k in LAYERS
+                ),
+                np.zeros(disc.shape[0]),
+            )
+        )
+
+    cost = npv((s, c), "public_cost")
+    burden = npv((s, c), "excess_burden")
+    out: dict[str, Metric] = {}
+    for prefix, w, extra in (("", (gross_s, gross_c), 0.0), ("net_", (net_s, net_c), burden)):
+        jobs, tax, gains = peak(w), npv(w, "tax_total"), npv(w, "resident_income")
+        paid = cost  # charged in full in both branches of the mixture (model.md §6b)
+        benefit = gains + tax - paid - extra
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(paid + extra > 0, (gains + tax) / (paid + extra), np.nan)
+            # a deal that saves public money has no cost per job (NaN, like the ratio)
+            per_job = np.where((jobs > 0) & (paid > 0), paid / jobs, np.nan)
+        if prefix:
+            out["net_jobs_peak"] = Metric(
+                "jobs", jobs, "highest yearly jobs the deal adds: but-for x slack share x gross"
+            )
+            out["net_labour_income_cumulative"] = Metric(
+                cad, income(w), "labour income the deal adds: but-for x slack share x gross"
+            )
+            out["net_tax_revenue_npv"] = Metric(
+                cad,
+                tax,
+                "tax revenue the deal adds, discounted: but-for x (gross less the "
+                "labour tax of workers who move from other jobs)",
+            )
+        out[f"{prefix}public_benefit_npv"] = Metric(
+            cad,
+            benefit,
+            "residents' after-tax labour income gains + tax revenue - public cost"
+            + (" - excess burden, all net of deadweight and displacement" if prefix else ""),
+        )
+        out["benefit_cost_ratio" if prefix else "benefit_cost_ratio_gross"] = Metric(
+            "ratio",
+            ratio,
+            "(residents' income gains + tax revenue) / (public cost"
+            + (" + excess burden), net" if prefix else "), gross"),
+        )
+        out["public_cost_per_net_job" if prefix else "public_cost_per_job"] = Metric(
+            cad,
+            per_job,
+            "public cost (present value) per job at peak" + (", net" if prefix else ""),
+        )
+    # of the deal's own payments (scenario level), the share paid for plants built anyway
+    paid_s = np.einsum("dt,dt->d", s["incentive_paid"] - s["clawback_repaid"], disc)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dead = np.where(
+            paid_s > 0, np.einsum("dt,dt->d", s["public_cost_deadweight"], disc) / paid_s, np.nan
+        )
+    out["deadweight_share"] = Metric(
+        "share",
+        dead,
+        "scenario level: share of the deal's payments (present value) that go to plants "
+        "built anyway (1 - but-for, payment-weighted)",
+        kind="level",
+    )
+    out["excess_burden_npv"] = Metric(
+        cad, burden, "deadweight cost of raising the public cost: (MCPF - 1) x cost, discounted"
+    )
+    return out
+
+
+#: the steps from gross GDP to the net public benefit, in order: (key, words, source)
+WATERFALL = (
+    ("gdp", "Gross GDP", "model.md §5: multipliers"),
+    ("non_labour", "Less GDP that is not labour income (profits, depreciation)", "model.md §5"),
+    (
+        "labour_tax",
+        "Less labour and sales taxes (counted in the fiscal line)",
+        "Crown ledger rules",
+    ),
+    ("built_anyway", "Less income from plants built anyway (1 - but-for)", "Bartik 2018"),
+    ("displaced", "Less income of workers who leave other jobs", "additionality.csv slack"),
+    ("migrants", "Less income of in-migrants", "additionality.csv in_migration"),
+    ("tax", "Plus net tax revenue", "model.md §6b"),
+    ("cost", "Less public cost (outlays and refundable credits)", "Crown ledger"),
+    ("burden", "Less excess burden of raising it", "Dahlby 2008; additionality.csv mcpf"),
+)
+
+
+def waterfall(s: Mapping[str, Array], c: Mapping[str, Array], years: Array) -> dict[str, Array]:
+    """Per-draw present values of the ``WATERFALL`` steps; they add up to
+    ``net_public_benefit_npv`` draw by draw (each step removes one factor of §6b in turn)."""
+    years = np.asarray(years, dtype=float)
+    disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
+    n = disc.shape[0]
+    one, zero = np.ones(n), np.zeros(n)
+    rate = s["labour_revenue_rate"]
+    layers = [s[f"slack_{k}"] for k in LAYERS]
+
+    def pv(name: str, ws: Mapping[str, Array], wc: Mapping[str, Array]) -> Array:
+        return np.asarray(
+            np.einsum("dt,dt->d", ws[name], disc) - np.einsum("dt,dt->d", wc[name], disc)
+        )
+
+    def gains(b: Array, sigma: list[Array], migration: Array) -> Array:
+        ws = net_world(s, b, sigma, migration)
+        wc = net_world({**c, "labour_revenue_rate": rate}, b, sigma, migration)
+        return pv("resident_income", ws, wc)
+
+    gdp = sum((pv(f"gdp_{k}", s, c) for k in LAYERS), zero)
+    li = sum((pv(f"labour_income_{k}", s, c) for k in LAYERS), zero)
+    full = np.ones_like(s["but_for"])
+    a0 = gains(full, [one, one, one], zero)
+    a1 = gains(s["but_for"], [one, one, one], zero)
+    a2 = gains(s["but_for"], layers, zero)
+    a3 = gains(s["but_for"], layers, s["in_migration"])
+    net_s = net_world(s, s["but_for"], layers, s["in_migration"])
+    net_c = net_world({**c, "labour_revenue_rate": rate}, s["but_for"], layers, s["in_migration"])
+    return {
+        "gdp": gdp,
+        "non_labour": li - gdp,
+        "labour_tax": a0 - li,
+        "built_anyway": a1 - a0,
+        "displaced": a2 - a1,
+        "migrants": a3 - a2,
+        "tax": pv("tax_total", net_s, net_c),
+        "cost": -pv("public_cost", s, c),
+        "burden": -pv("excess_burden", s, c),
+    }
+
+
 def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Metric]:
     """Emissions made and avoided (impacts), and how far home mine production covers the
     minerals the scenario's home cell plants need (scenario level: production / need over the
@@ -230,10 +401,18 @@ def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Met
             s["co2e_manufacturing_t"].sum(axis=1) - c["co2e_manufacturing_t"].sum(axis=1),
             "cell manufacturing emissions over the horizon (plant energy and materials)",
         ),
-        "co2e_avoided_cumulative": Metric(
+        "co2e_avoided_by_vehicles_built": Metric(
             "tCO2e",
             s["co2e_avoided_t"].sum(axis=1) - c["co2e_avoided_t"].sum(axis=1),
-            "lifecycle emissions the vehicles assembled avoid against gasoline cars",
+            "lifecycle emissions the vehicles assembled avoid against gasoline cars; not "
+            "caused by the deal unless it changes how many EVs are driven",
+        ),
+        "co2e_avoided_cumulative": Metric(
+            "tCO2e",
+            s["co2e_avoided_attributable_t"].sum(axis=1)
+            - c["co2e_avoided_attributable_t"].sum(axis=1),
+            "lifecycle emissions avoided by the EV adoption the deal adds (0 unless the "
+            "scenario sets additionality.ev_adoption_added)",
         ),
     }
     production = s["mineral_production_cumulative_t"]

@@ -39,6 +39,7 @@ REFERENCE_FILES = (
     "chain_inventory.csv",
     "learning.csv",
     "trade_content.csv",
+    "additionality.csv",
     "ledger.csv",
 )
 

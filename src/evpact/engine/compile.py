@@ -22,6 +22,7 @@ from ..errors import EvpactError
 from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
 from ..scenario.rules import RulePack, load_rule_pack, resolve, yearly
+from .additionality import AdditionalitySpec, compile_additionality
 from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ PLANT_TRADE = (
     "technology_credit",
     "steel_aluminium_originating",
     "us_content_share",
+    "us_alternative_cost_share",
 )
 GROUP_TRADE = ("us_import_share", "us_cusma_share", "us_vehicle_camx_content")
 
@@ -248,6 +250,7 @@ class Model:
     sourced: dict[str, tuple[str, ...]] = field(default_factory=dict)  # stages a deal buys
     partners: dict[str, str] = field(default_factory=dict)  # country -> usmca | fta
     availability: dict[str, FloatArray] = field(default_factory=dict)  # plant -> year share
+    additionality: AdditionalitySpec | None = None  # the net layer's inputs (engine.additionality)
     ledger: LedgerSpec | None = None  # the Crown ledger's inputs (engine.ledger)
     company_plan: bool = False  # output at announced capacity and ramp, not demand-limited
     price_year: int = 2026  # dollars of this year (real basis) and the NPVs' base year
@@ -961,6 +964,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
     ports_year = b.charging()
     trade = b.trade(routes)
     payers = sorted({k for d in deals for i in d.incentives for k in i.payer})
+    net = compile_additionality(scenario, b.data, b.put)
     chains = b.chains()
     partners_table = b.data.table("trade_partners")
     partners = partners_table[partners_table["home"] == scenario.home_country]
@@ -984,6 +988,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         partners=dict(zip(partners["country"], partners["group"], strict=True)),
         availability=b.availability(chains),
         trade=trade,
+        additionality=net,
         ledger=compile_ledger(b, plants, declared_itc(scenario)),
         company_plan=scenario.fiscal.production_basis == "company_plan",
         price_year=scenario.price_year,

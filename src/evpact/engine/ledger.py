@@ -311,6 +311,40 @@ def _at(table: tuple[FloatArray, FloatArray], year: FloatArray) -> FloatArray:
     return np.asarray(np.interp(year, yrs, vals))
 
 
+def _on_labour(
+    r: Mapping[str, FloatArray], fig: Mapping[str, FloatArray], labour_scale: FloatArray | float
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    """Revenue per dollar of labour income, by government: labour taxes, and sales tax on the
+    after-tax income households spend."""
+    lam = {
+        "federal": r["ca_federal_labour_revenue_rate"] * labour_scale,
+        "provincial": r["ca_provincial_labour_revenue_rate"] * labour_scale,
+    }
+    sales = {"federal": r["ca_gst_rate"], "provincial": r["ca_provincial_sales_tax_rate"]}
+    spent = fig["spending_share_of_after_tax_income"] * fig["taxable_share_of_spending"]
+    after_tax = 1 - lam["federal"] - lam["provincial"]
+    per_li = {g: after_tax * sales[g] * spent for g in GOVERNMENTS}
+    return lam, per_li
+
+
+def revenue_per_labour_dollar(
+    spec: LedgerSpec | None, v: Callable[[str], FloatArray]
+) -> FloatArray:
+    """Both governments' revenue per dollar of labour income (draw, year): what a worker who
+    leaves another job already paid, so the deal does not add it (engine.additionality)."""
+    if spec is None:
+        return np.zeros(1)
+    r = {name: v(key) for name, key in spec.rates.items()}
+    fig = {name: v(key) for name, key in spec.figures.items()}
+    labour_scale: FloatArray | float = 1.0
+    if spec.labour_scale is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            both = r["ca_federal_labour_revenue_rate"] + r["ca_provincial_labour_revenue_rate"]
+            labour_scale = np.where(both > 0, v(spec.labour_scale) / both, 0.0)
+    lam, per_li = _on_labour(r, fig, labour_scale)
+    return np.asarray(sum((lam[g] + per_li[g] for g in GOVERNMENTS), np.zeros(1)))
+
+
 def crown(
     spec: LedgerSpec,
     v: Callable[[str], FloatArray],
@@ -457,20 +491,12 @@ def crown(
             )
         add_parts(exempted, on_exempted)
 
-    lam = {
-        "federal": r["ca_federal_labour_revenue_rate"] * labour_scale,
-        "provincial": r["ca_provincial_labour_revenue_rate"] * labour_scale,
-    }
-    sales = {"federal": r["ca_gst_rate"], "provincial": r["ca_provincial_sales_tax_rate"]}
+    lam, per_li = _on_labour(r, fig, labour_scale)
     general = {
         "federal": fed_general,
         "provincial": r["ca_provincial_general_cit_rate"] * cit_scale,
     }
-    # per dollar of labour income: sales tax on the after-tax income households spend; per
-    # dollar of the suppliers' operating surplus: tax on its taxable-profit share
-    spent = fig["spending_share_of_after_tax_income"] * fig["taxable_share_of_spending"]
-    after_tax = 1 - lam["federal"] - lam["provincial"]
-    per_li = {g: after_tax * sales[g] * spent for g in GOVERNMENTS}
+    # per dollar of the suppliers' operating surplus: tax on its taxable-profit share
     per_surplus = {g: general[g] * v("fiscal.profit_share") for g in GOVERNMENTS}
     for layer, va, li in zip(LAYERS, gdp, labour, strict=True):
         on_labour = {f"{g}.revenue.labour.{layer}": lam[g] for g in GOVERNMENTS}

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..scenario.distributions import FloatArray
 from . import (
+    additionality,
     charging,
     economy,
     emissions,
@@ -50,17 +51,23 @@ VARIABLES: dict[str, str] = {
     "incentive_paid": "CAD",
     "clawback_repaid": "CAD",
     "public_cost": "CAD",
+    "but_for": "share",
+    "public_cost_deadweight": "CAD",
+    "excess_burden": "CAD",
+    "labour_revenue_rate": "share",
     **{f"mineral_{m}_t": "t" for m in MINERALS},
     "cell_cost_index": "1",
     "learning_margin": "CAD",
     "co2e_manufacturing_t": "tCO2e",
     "co2e_avoided_t": "tCO2e",
+    "co2e_avoided_attributable_t": "tCO2e",
     "ev_stock": "vehicles",
     "evs_per_public_port": "evs_per_port",
     "rvc_pct": "pct",
     "lvc_pct": "pct",
     "vehicles_usmca_qualifying": "vehicles",
     "us_tariff_cost_cad": "CAD",
+    "us_tariff_producer_borne_cad": "CAD",
     "us_offset_cad": "CAD",
     "ca_counter_tariff_cad": "CAD",
     "remission_value_cad": "CAD",
@@ -177,6 +184,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         )
 
     us_cost, us_offset = zero, zero
+    absorbed: dict[str, FloatArray] = {}  # plant -> US duty borne in its margin (CAD)
     home_built: dict[str, FloatArray] = {}  # group -> vehicles built at home for home buyers
     built: dict[str, FloatArray] = {}  # group -> vehicles built at home
 
@@ -204,24 +212,37 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     rules["us_non_us_content_only"],
                     content[p.id]["us_content_share"],
                 )
+            unit = v(p.price) * p.price_factor  # retail (MSRP)
+            duty_base = tariffs.value_for_duty(unit, v("economy.value_for_duty_share"))
+            us_kept = (
+                tariffs.us_supply_kept(
+                    rate,
+                    duty_base,
+                    unit * v("economy.factory_gate_share"),
+                    content[p.id]["us_alternative_cost_share"],
+                )
+                if tr is not None and p.country != "US"
+                else 1.0
+            )
             by_region = {
                 r: v(share)
                 * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
-                * (us_friction(rate) if tr is not None and r == "US" else friction[r])
+                * (us_friction(rate) * us_kept if tr is not None and r == "US" else friction[r])
                 for r, share in p.markets.items()
             }
             demand = sum(by_region.values(), zero)
             if model.company_plan:  # announced capacity and ramp, whatever the demand
                 demand = np.broadcast_to(cap * ramp, shape)
             out = flows.assembly_production(cap, ramp, demand) * kept
-            unit = v(p.price) * p.price_factor  # retail (MSRP)
             with np.errstate(divide="ignore", invalid="ignore"):
                 part = {
                     r: np.where(demand > 0, out * d / demand, 0.0) for r, d in by_region.items()
                 }
             if p.domestic and "US" in part:
-                duty_base = tariffs.value_for_duty(unit, v("economy.value_for_duty_share"))
-                us_cost = us_cost + part["US"] * duty_base * rate
+                duty = part["US"] * duty_base * rate
+                us_cost = us_cost + duty
+                if us_region is not None:
+                    absorbed[p.id] = tariffs.producer_borne(duty, v(us_region.pass_through))
             if tr is not None and p.country == "US":
                 us_offset = us_offset + tariffs.us_offset(
                     rules["us_offset_share_of_msrp"], unit, out
@@ -299,7 +320,12 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             if p.domestic and tr is not None:
                 for (region, _, _), f in zip(p.offtake, fulfilled, strict=True):
                     if region == "US":
-                        us_cost = us_cost + f * unit_price * cell_rate
+                        duty = f * unit_price * cell_rate
+                        us_cost = us_cost + duty
+                        if us_region is not None:
+                            absorbed[p.id] = absorbed.get(p.id, zero) + tariffs.producer_borne(
+                                duty, v(us_region.pass_through)
+                            )
         output[p.id] = out
 
     # 4. linkage and incentives
@@ -329,7 +355,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         compliance[d.id] = c
         met.append(m)
 
-    paid, repaid = zero, zero
+    adds = model.additionality
+    plant_but_for = {pid: v(key) for pid, key in (adds.but_for.items() if adds else ())}
+    paid, repaid, deadweight = zero, zero, zero
     by_payer = {payer: zero for payer in model.payers}
     outlays: dict[tuple[str, str], FloatArray] = {}  # (government, instrument) -> CAD
     subsidy = {p.id: {"taxable": zero, "exempt": zero, "grants": zero} for p in model.plants}
@@ -351,6 +379,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     inc.clawback,
                 )
             paid, repaid = paid + flow, repaid + back
+            # the cost of a plant built anyway (probability 1 - b) buys nothing: deadweight
+            deadweight = deadweight + (1.0 - plant_but_for.get(inc.plant, 1.0)) * (flow - back)
             net = flow - back
             for payer, share in inc.payer.items():
                 owed = share * net
@@ -416,6 +446,11 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             effects["gdp"] = economy.Effects(
                 before.direct + gains[p.id], before.indirect, before.induced
             )
+        if p.id in absorbed:  # the duty the exporter absorbs comes out of its margin
+            before = effects["gdp"]
+            effects["gdp"] = economy.Effects(
+                before.direct - absorbed[p.id], before.indirect, before.induced
+            )
         books[p.id] = ledger.PlantBooks(
             value_added=effects["gdp"].direct,
             labour_income=effects["li"].direct,
@@ -480,6 +515,13 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         v("emissions.gasoline_car_lifecycle_g_per_km"),
         v("emissions.bev_lifecycle_g_per_km"),
     )
+    # only EVs the deal adds to home adoption avoid emissions because of it (issue 12)
+    res["co2e_avoided_attributable_t"] = emissions.avoided_t(
+        sum(home_built.values(), zero) * (v(adds.ev_adoption_added) if adds else 0.0),
+        v("emissions.vehicle_lifetime_km"),
+        v("emissions.gasoline_car_lifecycle_g_per_km"),
+        v("emissions.bev_lifecycle_g_per_km"),
+    )
     # 7b. trade: origin of home-assembled vehicles, duties, counter-tariff and remission
     res.update(_trade_outputs(model, v, rules, origins, output, lv, ev, built, home_built, zero))
     # 6. the Crown ledger, by government and instrument, and its totals by accounting scope
@@ -505,12 +547,27 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         res[f"tax_{scope}"] = both(f"revenue.{scope}")
     cost = both("cost")
     res["us_tariff_cost_cad"] = us_cost
+    res["us_tariff_producer_borne_cad"] = sum(absorbed.values(), zero)
     res["us_offset_cad"] = us_offset
     res["ev_stock"] = stock
     res["evs_per_public_port"] = stock / ports
     res["incentive_paid"] = paid
     res["clawback_repaid"] = repaid
     res["public_cost"] = cost  # incentives paid less clawbacks, and statutory credits
+    # the net layer (engine.additionality): the whole public cost is charged in both branches
+    # of the mixture (the deal's payments are made whatever the plant; the statutory credits
+    # stay with the deal too, an upper bound: see docs/model.md §6b)
+    deal_plants = [p for p in model.plants if p.domestic and p.id in plant_but_for]
+    res["but_for"] = additionality.effective_but_for(
+        [value[p.id] for p in deal_plants], [plant_but_for[p.id] for p in deal_plants], shape
+    )
+    res["public_cost_deadweight"] = deadweight
+    res["excess_burden"] = additionality.excess_burden(
+        {g: totals[names.index(f"{g}.cost")] for g in ledger.GOVERNMENTS},
+        {g: v(k) for g, k in (adds.mcpf.items() if adds else ())},
+        zero,
+    )
+    res["labour_revenue_rate"] = ledger.revenue_per_labour_dollar(model.ledger, v)
     res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
     spec = model.ledger
     assert spec is not None
@@ -527,6 +584,10 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     if crown is not None:
         res["crown_ledger"] = np.moveaxis(crown, 0, 1)  # (draw, line, year) views
     res["crown_totals"] = np.moveaxis(totals, 0, 1)
+    if adds is not None:
+        for layer, slack_key in zip(additionality.LAYERS, adds.slack, strict=True):
+            res[f"slack_{layer}"] = v.draw(slack_key)
+        res["in_migration"] = v.draw(adds.in_migration)
     domestic_share, hhi_max = resilience.chain_indicators(model.chain_rows())
     res["domestic_chain_share"] = np.full(n, domestic_share)
     res["chain_hhi_max"] = np.full(n, hhi_max)

@@ -64,3 +64,20 @@ def remission(
     """Value of the surtax remitted: surtax-free CUSMA imports up to the room earned by
     building at home, times the surtax each would pay."""
     return np.minimum(room_per_vehicle * built_at_home, cusma_imports) * surtax_per_vehicle
+
+
+def producer_borne(duty: FloatArray, pass_through: FloatArray) -> FloatArray:
+    """The part of a duty the exporter absorbs in its margin: what it does not pass on to the
+    buyer's price. It comes out of the plant's operating surplus, so out of its GDP and its
+    corporate tax base."""
+    return duty * (1.0 - pass_through)
+
+
+def us_supply_kept(
+    rate: FloatArray, duty_base: FloatArray, factory_value: FloatArray, premium: FloatArray
+) -> FloatArray:
+    """1 where the automaker keeps supplying its US buyers from this plant, 0 where it moves
+    that supply to another plant: a per-draw cost comparison. Supplying from here costs the
+    duty per vehicle (rate x value for duty); from the other plant, its extra cost per vehicle
+    (premium x factory-gate value). Never rises with the duty."""
+    return (rate * duty_base <= premium * factory_value).astype(float)

@@ -21,6 +21,7 @@ from ..results import Results
 from .content import Block, Document, Figure, Findings, Heading, Paragraph, Section, Table
 from .figures import View, views
 from .findings import findings
+from .waterfall import blocks as net_blocks
 
 #: metrics of "what it buys", "what it costs" and "risks", in that order (absent ones skipped)
 BUYS = (
@@ -29,6 +30,7 @@ BUYS = (
     "direct_jobs_peak",
     "gdp_cumulative",
     "labour_income_cumulative",
+    "net_labour_income_cumulative",
     "vehicles_assembled_cumulative",
     "battery_output_gwh_cumulative",
     "local_absorption_share",
@@ -47,6 +49,9 @@ COSTS = (
     "fiscal_net_npv_provincial",
     "fiscal_net_npv_plant",
     "net_public_benefit_npv",
+    "benefit_cost_ratio",
+    "public_cost_per_net_job",
+    "deadweight_share",
     "fiscal_breakeven_year_total",
     "fiscal_breakeven_year_federal",
     "fiscal_breakeven_year_provincial",
@@ -539,6 +544,7 @@ def build_document(
                 *_figures(runs, numbers, "costs"),
             ),
         ),
+        Section("net", "From gross to net", tuple(net_blocks(first, numbers.next()))),
         _risks(runs, heads[: len(runs)], numbers, sensitivity, stress),
         _method(runs),
     ]

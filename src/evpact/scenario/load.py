@@ -29,6 +29,7 @@ CONTEXT = (
     "market",
     "economy",
     "fiscal",
+    "additionality",
     "emissions",
     "disruptions",
     "trade",

@@ -32,6 +32,7 @@ from .types import (
     Factor,
     GridIntensity,
     Jobs,
+    MarginalCostOfFunds,
     Money,
     NonNegative,
     NonNegativeValue,
@@ -125,7 +126,9 @@ class Offtake(Strict):
     )
 
 
-class Plant(Strict):
+class Plant(OmitEmpty):
+    omit_if_empty = ("but_for",)
+
     id: str = Id
     kind: PlantKind
     name: str | None = None
@@ -160,6 +163,11 @@ class Plant(Strict):
     vehicle_price_cad: UnitPrice | None = None
     grid_gco2e_per_kwh: GridIntensity | None = Field(
         default=None, description="Grid intensity where the plant sits (default: its region)."
+    )
+    but_for: Share | None = Field(
+        default=None,
+        description="Probability the plant would not be built in the country without the "
+        "deal (default: its deal's, else additionality.but_for).",
     )
     capex_cad: NonNegative | None = Field(
         default=None,
@@ -308,7 +316,7 @@ def _check_country_shares(shares: dict[str, float], where: str) -> None:
 
 
 class Deal(OmitEmpty):
-    omit_if_empty = ("chain", "inventory_weeks")
+    omit_if_empty = ("chain", "inventory_weeks", "but_for")
 
     id: str = Id
     name: str | None = None
@@ -317,6 +325,11 @@ class Deal(OmitEmpty):
     supply: tuple[SupplyRoute, ...] = ()
     linkage: Linkage | None = None
     incentives: tuple[Incentive, ...] = ()
+    but_for: Share | None = Field(
+        default=None,
+        description="Probability the deal's plants would not be built in the country without "
+        "it (default: additionality.but_for).",
+    )
     chain: dict[Stage, dict[str, ShareValue]] = Field(
         default_factory=dict,
         description="Where each stage of the deal's battery chain sits: {stage: {country: "
@@ -464,6 +477,39 @@ class Emissions(Strict):
     vehicle_lifetime_km: NonNegative | None = None
 
 
+class Slack(Strict):
+    """Share of the new jobs of each layer filled by people who would otherwise not work."""
+
+    direct: Share | None = None
+    indirect: Share | None = None
+    induced: Share | None = None
+
+
+class Additionality(Strict):
+    """What the deal adds beyond what would happen anyway (see docs/model.md, net impact)."""
+
+    but_for: Share | None = Field(
+        default=None,
+        description="Probability a plant would not be built in the country without the deal "
+        "(default: Bartik 2018 range).",
+    )
+    slack: Slack = Slack()
+    in_migration: Share | None = Field(
+        default=None,
+        description="Share of the net new jobs taken by people who move in (not residents).",
+    )
+    ev_adoption_added: Share | None = Field(
+        default=None,
+        description="Share of the deal's home-sold vehicles that are EVs bought only because "
+        "the deal changes prices or supply (default 0: the same EV demand in both worlds).",
+    )
+    mcpf: dict[str, MarginalCostOfFunds] = Field(
+        default_factory=dict,
+        description="Marginal cost of public funds by payer ({federal: 1.2, ontario: 1.3}); "
+        "payers left out take the federal or the provincial default.",
+    )
+
+
 class Fiscal(Strict):
     """Fiscal inputs and conventions of the Crown ledger (``engine.ledger``)."""
 
@@ -608,6 +654,12 @@ class PlantTrade(Strict):
     us_content_share: Share | None = Field(
         default=None, description="US content of the vehicle's value (Section 232 base)."
     )
+    us_alternative_cost_share: Share | None = Field(
+        default=None,
+        description="Extra cost per vehicle of supplying the US from the group's other plant, "
+        "as a share of the factory-gate value; above the duty per vehicle, the US is supplied "
+        "from here.",
+    )
 
 
 class GroupTrade(Strict):
@@ -633,7 +685,7 @@ class Trade(Strict):
 
 
 class Scenario(OmitEmpty):
-    omit_if_empty = ("correlations", "disruptions", "mineral_projects", "trade")
+    omit_if_empty = ("correlations", "disruptions", "mineral_projects", "trade", "additionality")
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
@@ -651,6 +703,11 @@ class Scenario(OmitEmpty):
     market: Market
     economy: Economy = Economy()
     fiscal: Fiscal = Fiscal()
+    additionality: Additionality | None = Field(
+        default=None,
+        description="Additionality: but-for probability, labour-market slack, cost of public "
+        "funds (bundled defaults when left out).",
+    )
     emissions: Emissions = Emissions()
     correlations: tuple[Correlation, ...] = Field(
         default=(), description="Rank correlations among uncertain inputs, in groups."

@@ -59,6 +59,9 @@ GridIntensity = uncertain(0.0, 5e3)
 TonnesPerYear = uncertain(0.0, 1e9)
 #: an annual discount rate
 DiscountRate = uncertain(0.0, 0.25)
+#: a marginal cost of public funds, social cost per dollar raised (assumption: published
+#: Canadian estimates lie between about 1 and 3; 0.5 and 10 refuse typos, not estimates)
+MarginalCostOfFunds = uncertain(0.5, 10.0)
 
 # --- plain numbers ----------------------------------------------------------------------------
 
@@ -82,6 +85,7 @@ __all__ = [
     "GridIntensity",
     "Jobs",
     "Magnitude",
+    "MarginalCostOfFunds",
     "Money",
     "NonNegative",
     "NonNegativeValue",

@@ -30,6 +30,17 @@ CHAIN = f"{DOC}#chain-map"
 LEARNING = f"{DOC}#learning-optional"
 ORIGIN = f"{DOC}#rules-of-origin-engineoriginpy-per-assembly-plant-a-and-year"
 TARIFFS = f"{DOC}#tariffs-enginetariffspy"
+NET = f"{DOC}#6b-net-impact-engineadditionalitypy"
+NET_INPUTS = (
+    "additionality.but_for",
+    "deals.*.but_for",
+    "plants.*.but_for",
+    "additionality.slack",
+    "additionality.in_migration",
+    "additionality.mcpf",
+    "fiscal.rules",
+    "reference: additionality.csv",
+)
 TRADE = ["trade.rules", "trade.plants", "trade.groups", "reference: trade_content.csv"]
 
 PLANTS = [
@@ -194,6 +205,57 @@ def _entries() -> dict[str, Explanation]:
             CHAPTER8,
         ),
         "co2e_avoided_cumulative": Explanation(
+            "Σ_t Δ(a × V^home_t) × L × (gasoline_g_per_km − bev_g_per_km) / 1e6, "
+            "a = additionality.ev_adoption_added",
+            (
+                "additionality.ev_adoption_added",
+                "emissions.vehicle_lifetime_km",
+                "emissions.gasoline_car_lifecycle_g_per_km",
+                "emissions.bev_lifecycle_g_per_km",
+                *PLANTS,
+                *MARKET,
+            ),
+            ("co2e_avoided_attributable_t",),
+            CHAPTER8,
+        ),
+        **{
+            name: Explanation(equation, NET_INPUTS, variables, NET)
+            for name, equation, variables in (
+                ("net_jobs_peak", "max_t Σ_L b_t σ_L Δjobs_L,t", ("but_for",)),
+                (
+                    "net_labour_income_cumulative",
+                    "Σ_t Σ_L b_t σ_L ΔLI_L,t",
+                    ("but_for",),
+                ),
+                (
+                    "net_tax_revenue_npv",
+                    "Σ_t b_t (Δtax_t − λ Σ_L (1 − σ_L) ΔLI_L,t) δ_t",
+                    ("but_for", "tax_total"),
+                ),
+                (
+                    "net_public_benefit_npv",
+                    "Σ_t (resident_gain_t + net_tax_t − Δpublic_cost_t − excess_burden_t) δ_t",
+                    ("but_for", "public_cost", "excess_burden"),
+                ),
+                (
+                    "benefit_cost_ratio",
+                    "Σ_t (resident_gain_t + net_tax_t) δ_t / Σ_t (Δpublic_cost_t + "
+                    "excess_burden_t) δ_t",
+                    ("but_for", "public_cost", "excess_burden"),
+                ),
+                (
+                    "public_cost_per_net_job",
+                    "public_cost_npv / net_jobs_peak",
+                    ("but_for", "public_cost"),
+                ),
+                (
+                    "deadweight_share",
+                    "Σ_t Σ_inc (1 − b_plant) cost_inc,t δ_t / public_cost_npv",
+                    ("public_cost_deadweight", "public_cost"),
+                ),
+            )
+        },
+        "co2e_avoided_by_vehicles_built": Explanation(
             "Σ_t ΔV_t × L × (gasoline_g_per_km − bev_g_per_km) / 1e6",
             (
                 "emissions.vehicle_lifetime_km",
