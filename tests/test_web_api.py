@@ -223,6 +223,19 @@ def test_a_small_run_answers_at_once_with_provenance(base_run):
     assert {"minerals", "emissions"} <= set(charts)
 
 
+def test_the_benefit_cost_waterfall_ends_at_the_net_public_benefit(base_run):
+    """The web's gross-to-net view (issue 12): a waterfall whose last row, the net public
+    benefit, is the mean of ``net_public_benefit_npv`` (every draw is kept at this size)."""
+    chart = next(c for c in base_run["charts"] if c["id"] == "benefit_cost")
+    assert chart["figure"]["data"][0]["type"] == "waterfall"
+    rows = chart["rows"]
+    assert rows[0]["step"] == "Gross GDP" and rows[-1]["step"] == "Net public benefit"
+    assert rows[-1]["total"] == pytest.approx(sum(r["total"] for r in rows[:-1]))
+    net = base_run["summary"]["metrics"]["net_public_benefit_npv"]["mean"]
+    assert rows[-1]["total"] == pytest.approx(net, rel=1e-9)
+    assert all(r["source"] for r in rows)
+
+
 def test_a_run_matches_the_python_api(base_run):
     direct = evpact.simulate(SCENARIO, draws=DRAWS, seed=SEED).summary_dict()
     assert base_run["summary"]["metrics"] == direct["metrics"]

@@ -410,7 +410,34 @@ def views(results: Results) -> list[View]:
         if table is None or table.empty or not table["p50"].abs().gt(0).any():
             continue  # no such output, or no difference from the counterfactual anywhere
         out.append(View(view_id, title, table, band_figure(table, f"{title}: {label}", y_title)))
+    benefit_cost = _benefit_cost(results)
+    if benefit_cost is not None:
+        out.append(benefit_cost)
     return out
+
+
+def _benefit_cost(results: Results) -> View | None:
+    """The gross-to-net waterfall per resident (the report's own section draws the same
+    figure), for results that carry the net layer's inputs."""
+    from .waterfall import figure, population, steps
+
+    rows = steps(results)
+    if rows is None:
+        return None
+    per = population()
+    unit = f"{unit_text(_unit(results, 'public_cost'))} per resident, present value"
+    words = [w for w, _, _ in rows] + ["Net public benefit"]
+    totals = [v for _, _, v in rows] + [sum(v for _, _, v in rows)]
+    table = pd.DataFrame(
+        {
+            "step": words,
+            "per_resident": [v / per for v in totals],
+            "total": totals,
+            "source": [src for _, src, _ in rows] + ["docs/model.md §6b"],
+        }
+    )
+    title = "From gross GDP to net public benefit per resident"
+    return View("benefit_cost", title, table, figure(rows, per, unit))
 
 
 __all__ = [

@@ -33,23 +33,28 @@ def steps(results: Results) -> list[tuple[str, str, float]] | None:
 
 
 def figure(rows: list[tuple[str, str, float]], per: float, unit: str) -> dict[str, Any]:
-    """A plotly waterfall (a figure dict): gross GDP, the steps, the net benefit as the total."""
-    x = [words for words, _, _ in rows] + ["Net public benefit"]
-    y = [value / per for _, _, value in rows] + [0.0]
+    """A plotly waterfall (a figure dict), read top down: gross GDP, the steps, the net
+    benefit as the total. Horizontal, so the steps' words stay whole on a page or a phone."""
+    words = [words for words, _, _ in rows] + ["Net public benefit"]
+    values = [value / per for _, _, value in rows] + [0.0]
     return {
         "data": [
             {
                 "type": "waterfall",
-                "x": x,
-                "y": y,
+                "orientation": "h",
+                "name": "C$ per resident",
+                "y": words,
+                "x": values,
                 "measure": ["absolute"] + ["relative"] * (len(rows) - 1) + ["total"],
                 "connector": {"line": {"color": "#999"}},
             }
         ],
         "layout": {
-            "yaxis": {"title": {"text": unit}},
-            "xaxis": {"tickangle": -30, "automargin": True},
-            "margin": {"t": 20, "r": 20},
+            "title": {"text": "From gross GDP to net public benefit per resident"},
+            "xaxis": {"title": {"text": unit}, "automargin": True},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "margin": {"t": 50, "r": 20},
+            "height": 460,
             "showlegend": False,
         },
     }

@@ -532,11 +532,13 @@ function summaryTable(run) {
 function chartSummary(chart) {
   const parts = [];
   for (const t of chart.figure.data || []) {
-    if (!Array.isArray(t.y) || !t.y.length || t.showlegend === false && !t.name) continue;
-    const ys = t.y.filter((v) => typeof v === "number");
+    // a horizontal chart (the benefit-cost waterfall) carries its values on x
+    const values = t.orientation === "h" ? t.x : t.y, labels = t.orientation === "h" ? t.y : t.x;
+    if (!Array.isArray(values) || !values.length || t.showlegend === false && !t.name) continue;
+    const ys = values.filter((v) => typeof v === "number");
     if (!ys.length) continue;
-    const xs = Array.isArray(t.x) ? t.x : [];
-    const hi = Math.max(...ys), at = xs[t.y.indexOf(hi)];
+    const xs = Array.isArray(labels) ? labels : [];
+    const hi = Math.max(...ys), at = xs[values.indexOf(hi)];
     parts.push(`${t.name || "series"}: ${fmt(ys[0], "")} to ${fmt(ys[ys.length - 1], "")}` +
       `${at !== undefined ? `, highest ${fmt(hi, "")} at ${at}` : ""}`);
     if (parts.length >= 4) break;
