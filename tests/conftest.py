@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,21 @@ def write_scenario(tmp_path: Path) -> Any:
         return path
 
     return write
+
+
+# --- Debian's headless Chromium, driven by Playwright (never a browser of its own) ----------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    from evpact.report.pdf import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        yield b
+        b.close()
 
 
 # --- the web app as a real server process (issue 6) -------------------------------------------

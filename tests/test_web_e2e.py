@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from evpact.report.pdf import CHROMIUM, CHROMIUM_ARGS
+from evpact.report.pdf import CHROMIUM
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -18,21 +18,13 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from webserver import run_and_wait
 
 SHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 THRESHOLD = "fieldset[data-path='deals.hmg-ontario.linkage.threshold'] .numbers input"
 LINKAGE_Y = "document.getElementById('chart-linkage').data[0].y"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
-        yield b
-        b.close()
 
 
 @pytest.fixture

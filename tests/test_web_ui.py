@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from evpact.report.pdf import CHROMIUM, CHROMIUM_ARGS
+from evpact.report.pdf import CHROMIUM
 
 if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from test_web_e2e import SHOTS
 from webserver import run_and_wait
@@ -30,14 +30,6 @@ SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 THRESHOLD = "fieldset[data-path='deals.hmg-ontario.linkage.threshold'] .numbers input"
 CAPACITY = "fieldset[data-path='plants.nextstar-windsor.capacity_gwh'] .numbers input"
 START = "fieldset[data-path='plants.hmg-ontario.start']"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
-        yield b
-        b.close()
 
 
 @pytest.fixture(params=list(SIZES))
