@@ -83,9 +83,13 @@ def test_no_plant_no_jobs(write_scenario):
 
 
 def test_no_deal_no_public_cost():
-    r = evpact.simulate("no-deal", draws=50, seed=2, counterfactual="no-deal")
-    assert np.all(r.scenario["public_cost"].values == 0)
-    assert np.all(r.metrics["public_cost_npv"].values == 0)
+    """The world without a deal pays nothing, so against it a deal's public cost impact is
+    the deal's own public cost, draw by draw."""
+    r = evpact.simulate("canada-korea-2026", draws=50, seed=2, counterfactual="no-deal")
+    assert np.all(r.counterfactual["public_cost"].values == 0)
+    assert np.all(r.counterfactual["incentive_paid"].values == 0)
+    np.testing.assert_array_equal(r.impact["public_cost"].values, r.scenario["public_cost"].values)
+    assert np.all(r.scenario["public_cost"].values.sum(axis=1) > 0)  # the deal does pay
 
 
 def test_zero_incentive_zero_public_cost():

@@ -86,3 +86,21 @@ def test_deterministic_run_is_one_draw_at_central_values():
     r = evpact.simulate("canada-korea-2026", deterministic=True)
     assert r.meta["draws"] == 1 and r.meta["seed"] is None
     assert r.scenario.sizes["draw"] == 1
+    # the inputs the dataset keeps per draw sit at their compiled central values (modes), which
+    # a Monte Carlo draw of these uncertain inputs almost never hits
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import load_scenario
+
+    model = compile_scenario(load_scenario("canada-korea-2026"))
+    kept = {
+        "discount_rate": "fiscal.discount_rate",
+        "slack_direct": "additionality.slack.direct",
+        "slack_induced": "additionality.slack.induced",
+    }
+    mc = evpact.simulate("canada-korea-2026", draws=50, seed=3)
+    for variable, path in kept.items():
+        dist = model.inputs[path]
+        assert not dist.is_fixed, path
+        central = float(np.asarray(dist.central))
+        assert float(r.scenario[variable].values[0]) == central, path
+        assert np.any(mc.scenario[variable].values != central), path
