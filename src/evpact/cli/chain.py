@@ -21,6 +21,7 @@ from .common import (
     OutOpt,
     ScenarioArg,
     SeedOpt,
+    SetOpt,
     YesOpt,
     fail,
     out_console,
@@ -32,7 +33,7 @@ from .common import (
 
 def chain(
     scenario: ScenarioArg = "canada-korea-2026",
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE.")] = None,
+    set_: SetOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Where each stage of the deals' battery chains sits: groups, concentration, diagram."""
@@ -90,7 +91,7 @@ def stress(
     ] = None,
     draws: DrawsOpt = 500,
     seed: SeedOpt = DEFAULT_SEED,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE.")] = None,
+    set_: SetOpt = None,
     out: OutOpt = None,
     as_json: JsonOpt = False,
     yes: YesOpt = False,

@@ -36,6 +36,12 @@ DrawsOpt = Annotated[int, typer.Option("--draws", "-n", min=1, help="Monte Carlo
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same numbers.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Variant: PATH=VALUE, e.g. deals.hmg-ontario.linkage.threshold=0.6."
+    ),
+]
 ClusterOpt = Annotated[
     str | None,
     typer.Option("--cluster", help="Map draw blocks over Dask: 'local' or tcp://HOST:PORT."),

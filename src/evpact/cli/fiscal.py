@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..defaults import DEFAULT_SEED
 from ..formatting import number
-from .common import ScenarioArg, SeedOpt, fail, out_console, variant
+from .common import ScenarioArg, SeedOpt, SetOpt, fail, out_console, variant
 
 if TYPE_CHECKING:
     from ..results import Results
@@ -32,10 +32,7 @@ def fiscal(
         FISCAL_DRAWS
     ),
     seed: SeedOpt = DEFAULT_SEED,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Variant: PATH=VALUE, e.g. fiscal.balance=cumulative."),
-    ] = None,
+    set_: SetOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for ledger.csv (default evpact-out/NAME).")
     ] = None,

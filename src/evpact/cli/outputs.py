@@ -14,6 +14,7 @@ from .common import (
     DrawsOpt,
     ScenarioArg,
     SeedOpt,
+    SetOpt,
     fail,
     out_console,
     variant,
@@ -104,9 +105,7 @@ def report(
     ] = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Variant of the scenario: PATH=VALUE.")
-    ] = None,
+    set_: SetOpt = None,
 ) -> None:
     """A briefing note on a deal: key findings first, then what it buys, costs and risks, with
     charts, sources and provenance; a self-contained HTML page, Markdown or PDF."""

@@ -23,6 +23,7 @@ from .common import (
     SamplingOpt,
     ScenarioArg,
     SeedOpt,
+    SetOpt,
     WorkersOpt,
     YesOpt,
     fail,
@@ -184,12 +185,7 @@ def run(
     scenario: ScenarioArg = "canada-korea-2026",
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set", help="Variant: PATH=VALUE, e.g. deals.hmg-ontario.linkage.threshold=0.6."
-        ),
-    ] = None,
+    set_: SetOpt = None,
     out: OutOpt = None,
     as_json: JsonOpt = False,
     deterministic: Annotated[

@@ -24,6 +24,7 @@ from .common import (
     OutOpt,
     ScenarioArg,
     SeedOpt,
+    SetOpt,
     WorkersOpt,
     YesOpt,
     err_console,
@@ -137,9 +138,7 @@ def sensitivity(
     ] = None,
     out: OutOpt = None,
     seed: SeedOpt = DEFAULT_SEED,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE, as for run.")
-    ] = None,
+    set_: SetOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Inputs shown per output.")] = 10,
 ) -> None:
     """Which uncertain inputs drive each impact: SALib indices, a CSV and a chart per output."""

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import EvpactError
-from .common import DEFAULT_SEED, OutOpt, ScenarioArg, SeedOpt, fail, out_console, variant
+from .common import DEFAULT_SEED, OutOpt, ScenarioArg, SeedOpt, SetOpt, fail, out_console, variant
 
 
 def test_rules(
@@ -48,9 +48,7 @@ def origin(
         int, typer.Option("--draws", "-n", min=0, help="0: one run at central values.")
     ] = 0,
     seed: SeedOpt = DEFAULT_SEED,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Variant: PATH=VALUE, as for run.")
-    ] = None,
+    set_: SetOpt = None,
     out: OutOpt = None,
 ) -> None:
     """USMCA origin per assembly plant and year: RVC (pack and vehicle), LVC, steel and
