@@ -24,7 +24,10 @@ _REVENUE_GAP = (
     "C$5.9 M per GWh-year at full output; the PBO's per-node revenues (Trillium Network "
     "modelling) are not published; most of the gap is in the indirect and induced layers "
     "(evpact's cell-plant job multiplier 2.5 against Trillium's six to eight: scaling those "
-    "layers to 7 gives C$24.3 B, still short of 2043; docs/model.md)"
+    "layers to 7 gives C$24.3 B, still short of 2043; docs/model.md). No public text of the PBO "
+    "reports, the PBO's committee testimony or the Trillium / Clean Energy Canada report states "
+    "an input that sets revenue per GWh (tax-to-GDP ratio, GDP or revenue per job or per GWh, "
+    "layer split), so no documented convention can close the gap: blocked on the PBO's inputs"
 )
 KNOWN_GAPS = {
     "pbo-2023-09-combined-breakeven": _REVENUE_GAP,
@@ -88,3 +91,23 @@ def test_replicate_command_prints_each_case_and_exits_by_tolerance(tmp_path):
         assert c.id in done.stdout
     all_within = all(run_case(c).within for c in cases())
     assert done.returncode == (0 if all_within else 1), done.stderr
+
+
+def test_total_support_case_is_caps_plus_grants_plus_the_exemption():
+    """Hand check of the PBO total-support case for the two Ontario plants: its cost is the
+    sum of its three ledger lines; the production credits are the two caps; the capital
+    grants match what is left of the PBO's C$4.9 B of construction support once Northvolt's
+    announced C$1.34 B (federal) and C$1.37 B (Quebec) are taken out; and the exemption can
+    forgo at most the combined general CIT rate (15% federal + 11.5% Ontario) on the
+    subsidies it exempts."""
+    import dataclasses
+
+    case = next(c for c in cases() if c.id == "pbo-2023-11-total-support-two-plants")
+    parts = {
+        k: run_case(dataclasses.replace(case, cost=(k,))).value
+        for k in ("production_credit", "capital_grant", "subsidy_exemption")
+    }
+    assert run_case(case).value == pytest.approx(sum(parts.values()), rel=1e-9)
+    assert parts["production_credit"] == pytest.approx(15.0e9 + 13.2e9, rel=1e-6)
+    assert parts["capital_grant"] == pytest.approx(4.9e9 - 1.34e9 - 1.37e9, rel=0.10)
+    assert 0 < parts["subsidy_exemption"] <= (0.15 + 0.115) * parts["production_credit"]

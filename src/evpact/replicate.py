@@ -17,6 +17,11 @@ from .engine.fiscal import breakeven_year
 from .engine.ledger import LINES, SCOPE_LAYERS
 
 
+#: ledger categories a case's cost may draw on: what governments pay out (outlays, refundable
+#: credits) and what they forgo (foregone revenue), as budget offices cost total support
+COST_CATEGORIES = ("outlay", "refundable_credit", "foregone_revenue")
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -30,6 +35,7 @@ class Case:
     #: inputs the publication states for one deal only (a plant's capacity or schedule)
     set_by_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
     scope: str = "plant"
+    #: ledger instruments counted as the cost (outlays, refundable credits, foregone revenue)
     cost: tuple[str, ...] = ("production_credit",)
     until: int | None = None
     stated: tuple[str, ...] = ()
@@ -75,7 +81,9 @@ def flows(case: Case) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.nd
         i for i, ln in enumerate(LINES) if ln.category == "revenue" and ln.layer in ("", *layers)
     ]
     cost_rows = [
-        i for i, ln in enumerate(LINES) if ln.category == "outlay" and ln.instrument in case.cost
+        i
+        for i, ln in enumerate(LINES)
+        if ln.category in COST_CATEGORIES and ln.instrument in case.cost
     ]
     for name in case.scenarios:
         variant = {**case.set, **case.set_by_scenario.get(name, {})}

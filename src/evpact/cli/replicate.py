@@ -45,6 +45,7 @@ def replicate() -> None:
             conv += ", per deal: " + ", ".join(sorted(per_deal))
         if not cost:
             conv += f", scope={c.scope}"
+        conv += ", cost=" + "+".join(c.cost)
         table.add_row(
             c.id,
             _shown(o, c.published),
