@@ -16,7 +16,6 @@ from .data import data_dir
 from .engine.fiscal import breakeven_year
 from .engine.ledger import LINES, SCOPE_LAYERS
 
-
 #: ledger categories a case's cost may draw on: what governments pay out (outlays, refundable
 #: credits) and what they forgo (foregone revenue), as budget offices cost total support
 COST_CATEGORIES = ("outlay", "refundable_credit", "foregone_revenue")
