@@ -9,7 +9,9 @@ Three corrections turn them into net impacts (docs/model.md, "Net impact"):
   plant-driven quantity is ``b`` times the gross impact. The public cost is paid in the deal
   world either way: its share 1 - b is deadweight.
 * labour-market slack ``sigma`` by layer: only new jobs filled by people who would otherwise
-  not work add jobs, income and labour tax; the rest move from jobs that are refilled.
+  not work add jobs, income and labour tax; the rest move from jobs that are refilled. The
+  bundled shares hold at the region's historical unemployment rate and scale with the
+  scenario's (``slack_shares``).
 * the marginal cost of public funds ``mcpf`` per government: a dollar of subsidy costs society
   ``mcpf`` dollars; the excess burden is (mcpf - 1) x the public cost.
 
@@ -42,6 +44,9 @@ class AdditionalitySpec:
 
     but_for: dict[str, str]  # deal plant id -> input path
     slack: tuple[str, str, str]  # direct, indirect, induced
+    slack_scaled: tuple[bool, bool, bool]  # bundled share: scaled by the unemployment rate
+    unemployment: str  # the region's unemployment rate over the deal
+    unemployment_reference: str  # the rate at which the bundled shares hold
     in_migration: str
     mcpf: dict[str, str]  # government (federal, provincial) -> input path
     ev_adoption_added: str
@@ -73,14 +78,20 @@ def compile_additionality(
         if p.but_for is not None:
             but_for[p.id] = put(f"plants.{p.id}.but_for", p.but_for)
     slack = add.slack if add is not None else None
+    given_slack = [slack is not None and getattr(slack, layer) is not None for layer in LAYERS]
     keys = tuple(
         put(
             f"additionality.slack.{layer}",
-            getattr(slack, layer)
-            if slack is not None and getattr(slack, layer) is not None
-            else fig(f"slack_{layer}"),
+            getattr(slack, layer) if given else fig(f"slack_{layer}"),
         )
-        for layer in LAYERS
+        for layer, given in zip(LAYERS, given_slack, strict=True)
+    )
+    rates = tuple(
+        put(
+            f"additionality.{name}",
+            getattr(add, name) if add is not None and getattr(add, name) is not None else fig(name),
+        )
+        for name in ("unemployment_rate", "unemployment_reference")
     )
     migration = put(
         "additionality.in_migration",
@@ -103,7 +114,33 @@ def compile_additionality(
         if add is not None and add.ev_adoption_added is not None
         else fig("ev_adoption_added"),
     )
-    return AdditionalitySpec(but_for, (keys[0], keys[1], keys[2]), migration, mcpf, adoption)
+    scaled = (not given_slack[0], not given_slack[1], not given_slack[2])
+    return AdditionalitySpec(
+        but_for,
+        (keys[0], keys[1], keys[2]),
+        scaled,
+        rates[0],
+        rates[1],
+        migration,
+        mcpf,
+        adoption,
+    )
+
+
+def slack_shares(
+    shares: Sequence[FloatArray],
+    scaled: Sequence[bool],
+    unemployment: FloatArray,
+    reference: FloatArray,
+) -> list[FloatArray]:
+    """Each layer's slack share per draw: a bundled share ``s`` holds at the reference
+    unemployment rate ``u_ref`` and scales with the region's rate ``u``,
+    ``min(1, s x u / u_ref)`` (more of the new jobs go to people out of work where more are
+    out of work); a share the scenario sets is used as it is."""
+    return [
+        np.minimum(1.0, s * (unemployment / reference)) if scale else s
+        for s, scale in zip(shares, scaled, strict=True)
+    ]
 
 
 def effective_but_for(

@@ -585,8 +585,14 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         res["crown_ledger"] = np.moveaxis(crown, 0, 1)  # (draw, line, year) views
     res["crown_totals"] = np.moveaxis(totals, 0, 1)
     if adds is not None:
-        for layer, slack_key in zip(additionality.LAYERS, adds.slack, strict=True):
-            res[f"slack_{layer}"] = v.draw(slack_key)
+        sigmas = additionality.slack_shares(
+            [v.draw(k) for k in adds.slack],
+            adds.slack_scaled,
+            v.draw(adds.unemployment),
+            v.draw(adds.unemployment_reference),
+        )
+        for layer, sigma in zip(additionality.LAYERS, sigmas, strict=True):
+            res[f"slack_{layer}"] = sigma
         res["in_migration"] = v.draw(adds.in_migration)
     domestic_share, hhi_max = resilience.chain_indicators(model.chain_rows())
     res["domestic_chain_share"] = np.full(n, domestic_share)

@@ -36,6 +36,7 @@ from .types import (
     Money,
     NonNegative,
     NonNegativeValue,
+    ReferenceRate,
     Share,
     ShareValue,
     TonnesPerYear,
@@ -478,7 +479,10 @@ class Emissions(Strict):
 
 
 class Slack(Strict):
-    """Share of the new jobs of each layer filled by people who would otherwise not work."""
+    """Share of the new jobs of each layer filled by people who would otherwise not work.
+
+    Set here, a share is used as it is; left out, the bundled share at the reference
+    unemployment rate is scaled by the scenario's unemployment rate (docs/model.md, slack)."""
 
     direct: Share | None = None
     indirect: Share | None = None
@@ -494,6 +498,16 @@ class Additionality(Strict):
         "(default: Bartik 2018 range).",
     )
     slack: Slack = Slack()
+    unemployment_rate: Share | None = Field(
+        default=None,
+        description="Regional unemployment rate over the deal's years (default: Ontario, "
+        "Labour Force Survey); scales the bundled slack shares.",
+    )
+    unemployment_reference: ReferenceRate | None = Field(
+        default=None,
+        description="Unemployment rate at which the bundled slack shares hold (default: "
+        "Ontario's historical average, Labour Force Survey).",
+    )
     in_migration: Share | None = Field(
         default=None,
         description="Share of the net new jobs taken by people who move in (not residents).",

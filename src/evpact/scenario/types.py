@@ -62,6 +62,9 @@ DiscountRate = uncertain(0.0, 0.25)
 #: a marginal cost of public funds, social cost per dollar raised (assumption: published
 #: Canadian estimates lie between about 1 and 3; 0.5 and 10 refuse typos, not estimates)
 MarginalCostOfFunds = uncertain(0.5, 10.0)
+#: a reference unemployment rate that slack shares are scaled by: a share that must not be 0
+#: (assumption: below 0.1% no labour market has been measured)
+ReferenceRate = uncertain(0.001, 1.0)
 
 # --- plain numbers ----------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ NET_INPUTS = (
     "deals.*.but_for",
     "plants.*.but_for",
     "additionality.slack",
+    "additionality.unemployment_rate",
     "additionality.in_migration",
     "additionality.mcpf",
     "fiscal.rules",
