@@ -75,6 +75,7 @@ def base_of(f: FirmSpec, values: dict[str, float | Array], revenue: Array) -> fi
         np.full((revenue.shape[0], 1), 2027.0),
         np.ones(1),
         np.zeros(1),
+        revenue.shape[0],
     )
 
 
@@ -180,6 +181,11 @@ def test_but_for_comes_from_the_firms_unless_set_by_hand(world: dict[str, Any]) 
     )
     r = evpact.simulate(hand, draws=20, seed=11)
     assert np.allclose(r.scenario["but_for"].values, 0.3)
+    add = world["s"].additionality
+    assert add is None or add.but_for is None  # the bundled range is what the firms replace
+    scenario_level = vary(world["s"], {"additionality.but_for": 0.4})
+    r = evpact.simulate(scenario_level, draws=20, seed=11)
+    assert np.allclose(r.scenario["but_for"].values, 0.4)
 
 
 def brute_force(w: dict[str, Any], grid: Array) -> tuple[Array, Array]:

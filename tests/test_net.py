@@ -81,7 +81,10 @@ def test_default_case_carries_gross_and_net_metrics() -> None:
     m = _run(load_scenario("canada-korea-2026"))
     for gross, net in PAIRS.items():
         assert gross in m and net in m
-    # bundled defaults net out most jobs: b <= 0.25 and slack <= 0.6 per layer
+    # the firms' but-for is at most 1 and slack <= 0.6 per layer
+    assert np.all(m["net_jobs_peak"] <= 0.6 * m["total_jobs_peak"] + 1e-6)
+    # without firms the bundled defaults net out most jobs: b <= 0.25, slack <= 0.6
+    m = _run(load_scenario("canada-korea-2026").model_copy(update={"firms": ()}))
     assert np.all(m["net_jobs_peak"] <= 0.25 * 0.6 * m["total_jobs_peak"] + 1e-6)
 
 

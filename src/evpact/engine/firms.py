@@ -109,6 +109,8 @@ def compile_firms(
     )
     plants = {p.id: p for p in scenario.plants}
     deals = {d.id: d for d in scenario.deals}
+    # a but-for set by hand (the scenario's, its deal's or its plant's) wins over the firms'
+    hand_set = scenario.additionality is not None and scenario.additionality.but_for is not None
     specs = []
     for f in scenario.firms:
         key = f.data or f.id
@@ -156,7 +158,7 @@ def compile_firms(
                 capex=capex,
                 capex_per_unit=per_unit,
                 alternatives=alts,
-                decides_but_for=plant.but_for is None and d.but_for is None,
+                decides_but_for=plant.but_for is None and d.but_for is None and not hand_set,
             )
         )
     put(SCALE, fixed(1.0))
@@ -318,13 +320,14 @@ def firm_base(
     start: FloatArray,
     fx: FloatArray,
     inflation: FloatArray,
+    n: int,
 ) -> FirmBase:
     """A firm's advantage without the deal's support. ``revenue`` is its home plant's output
     value (CAD), ``kwh`` its output in kWh (battery makers; 45X pays on it), ``duty`` the US
     duty it absorbs; the alternative produces the same volumes. Capital is counted in the year
     its plant starts if that falls in the horizon (sunk otherwise); an alternative builds in
     the home plant's start year, or the first year of the horizon if that is later."""
-    factors = discount(v(f.hurdle), inflation, years, price_year)
+    factors = np.broadcast_to(discount(v(f.hurdle), inflation, years, price_year), (n, years.size))
     deflate = (1.0 + inflation) ** -(years - price_year)  # nominal USD in law -> real
     margin, tax = v(f.margin), v(f.tax)
     capex = v(f.capex) * (capacity * fx if f.capex_per_unit else 1.0)
@@ -343,7 +346,7 @@ def firm_base(
         advantage=pv(home, factors) - stacked.max(axis=1),
         factors=factors,
         tax=np.asarray(tax),
-        premium=np.broadcast_to(v(f.premium), factors.shape[:1]).ravel(),
+        premium=np.broadcast_to(np.ravel(v(f.premium)), (n,)),
         best=stacked.argmax(axis=1).astype(float),
     )
 

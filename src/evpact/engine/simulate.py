@@ -359,6 +359,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 v(fp.start),
                 fx,
                 inflation_path,
+                n,
             )
         )
 
