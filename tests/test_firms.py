@@ -239,3 +239,17 @@ def test_bad_firms_are_refused_clearly() -> None:
         )
     with pytest.raises(EvpactError, match="declares no firms"):
         zopa("no-deal", draws=2)
+
+
+def test_report_has_the_firms_section_and_the_zone_chart(tmp_path: Any) -> None:
+    from evpact.report.make import make_report
+
+    out = make_report("canada-korea-2026", tmp_path / "r.html", draws=64, seed=11)
+    page = out[0].read_text(encoding="utf-8")
+    section = page.split('id="firms"')[1].split("<section")[0]
+    assert "LG Energy Solution" in section and "Hyundai Motor Group" in section
+    assert 'id="chart-zopa"' in section
+    z = zopa("canada-korea-2026", draws=64, seed=11)
+    assert f"a zone exists in {z.summary['zopa_exists_share']:.0%} of draws" in section
+    plain = make_report("nextstar-2023", tmp_path / "n.html", draws=8, seed=11)
+    assert 'id="firms"' not in plain[0].read_text(encoding="utf-8")
