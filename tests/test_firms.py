@@ -253,3 +253,60 @@ def test_report_has_the_firms_section_and_the_zone_chart(tmp_path: Any) -> None:
     assert f"a zone exists in {z.summary['zopa_exists_share']:.0%} of draws" in section
     plain = make_report("nextstar-2023", tmp_path / "n.html", draws=8, seed=11)
     assert 'id="firms"' not in plain[0].read_text(encoding="utf-8")
+
+
+def test_the_zone_does_not_depend_on_the_instrument_amount() -> None:
+    """The zone is about the instrument's scale: doubling the grant halves the smallest scale
+    every firm accepts and leaves the support it needs, and so the zone, unchanged per draw."""
+    a = evpact.simulate("canada-korea-2026", draws=64, seed=5)
+    b = evpact.simulate(
+        "canada-korea-2026",
+        draws=64,
+        seed=5,
+        variant={"deals.hmg-ontario.incentives.1.amount_cad": 1.0e9},
+    )
+    ka, kb = (r.metrics["zopa_support_scale_min"].values for r in (a, b))
+    assert np.allclose(kb, ka / 2, rtol=1e-9, equal_nan=True)
+    at_a, at_b = (r.metrics["zopa_net_public_benefit_npv_at_min"].values for r in (a, b))
+    assert np.allclose(at_a, at_b, rtol=1e-9, atol=1.0, equal_nan=True)
+    assert np.array_equal(
+        a.metrics["zopa_exists_share"].values, b.metrics["zopa_exists_share"].values
+    )
+
+
+def test_zopa_command_writes_the_chart_and_the_csv_behind_it(tmp_path: Any) -> None:
+    import json
+
+    import pandas as pd
+    from test_cli import run_cli
+
+    proc = run_cli(
+        ["zopa", "canada-korea-2026", "--draws", "64", "--seed", "11", "--out", "z", "--json"],
+        tmp_path,
+    )
+    out = json.loads(proc.stdout)
+    assert out["scenario"] == "canada-korea-2026"
+    assert 0.0 <= out["zopa_exists_share"] <= 1.0
+    table = pd.read_csv(tmp_path / "z" / "zopa.csv")
+    assert len(table) == 64
+    assert out["zopa_exists_share"] == pytest.approx(table["zone_exists"].mean())
+    exists = table["zone_exists"] == 1
+    assert (table.loc[exists, "firm_min_scale"] <= table.loc[exists, "canada_max_scale"]).all()
+    assert "plotly" in (tmp_path / "z" / "zopa.html").read_text(encoding="utf-8").lower()
+
+
+def test_zopa_command_refuses_a_scenario_without_firms_and_writes_nothing(tmp_path: Any) -> None:
+    import subprocess
+
+    from cases import evpact_command
+
+    proc = subprocess.run(
+        [*evpact_command(), "zopa", "no-deal", "--draws", "4", "--out", "z"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "declares no firms" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "z").exists()
