@@ -278,6 +278,7 @@ def test_zopa_command_writes_the_chart_and_the_csv_behind_it(tmp_path: Any) -> N
     import json
 
     import pandas as pd
+
     from test_cli import run_cli
 
     proc = run_cli(
