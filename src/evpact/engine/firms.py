@@ -21,7 +21,7 @@ Pure functions over (draw, year) arrays; the compile step registers the inputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -357,6 +357,47 @@ def support_value(
     """Present value to the firm of the deal's support at scale 1: taxable payments after its
     corporate tax, tax-exempt payments, grants and tax credits in full."""
     return pv(taxable * (1.0 - tax) + untaxed, factors)
+
+
+def decide(
+    specs: Sequence[FirmSpec],
+    bases: Sequence[FirmBase],
+    subsidy: Mapping[str, Mapping[str, FloatArray]],
+    unit_subsidy: Mapping[str, Mapping[str, FloatArray]],
+    itc: Mapping[str, FloatArray],
+    unit_itc: Mapping[str, FloatArray],
+    scale: FloatArray,
+) -> tuple[dict[str, list[FloatArray]], FloatArray]:
+    """Each firm with the deal: its advantage ``A⁰ + F + k S`` (``subsidy`` and ``itc``: what
+    its plant receives, the instrument's part at scale ``scale``; ``unit_*``: the instrument
+    at scale 1), whether it accepts, whether it builds anyway, and its smallest scale; and the
+    smallest scale at which every firm accepts (0 without firms)."""
+    n = bases[0].advantage.shape[0] if bases else 1
+    out: dict[str, list[FloatArray]] = {
+        "firm_npv_advantage": [],
+        "firm_accepts": [],
+        "firm_builds_anyway": [],
+        "firm_support_scale_min": [],
+    }
+    k_min = np.zeros(n)
+    for f, base in zip(specs, bases, strict=True):
+        got, inst = subsidy[f.plant], unit_subsidy[f.plant]
+        untaxed = inst["exempt"] + inst["grants"] + unit_itc[f.plant]
+        support = support_value(inst["taxable"], untaxed, base.tax, base.factors)
+        fixed = support_value(
+            got["taxable"] - scale * inst["taxable"],
+            got["exempt"] + got["grants"] + itc[f.plant] - scale * untaxed,
+            base.tax,
+            base.factors,
+        )
+        advantage = base.advantage + fixed + np.ravel(scale) * support
+        k_f = min_scale(base.advantage + fixed, support, base.premium)
+        k_min = np.maximum(k_min, k_f)
+        out["firm_npv_advantage"].append(advantage)
+        out["firm_accepts"].append(accepts(advantage, base.premium))
+        out["firm_builds_anyway"].append(accepts(base.advantage, base.premium))
+        out["firm_support_scale_min"].append(k_f)
+    return out, k_min
 
 
 def ids(spec: FirmsSpec | None) -> tuple[str, ...]:

@@ -623,35 +623,12 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     res["labour_revenue_rate"] = ledger.revenue_per_labour_dollar(model.ledger, v)
     # 9b. the firms with the deal's support, and the support at which all of them accept
-    k_min = np.zeros(n)
-    per_firm: dict[str, list[FloatArray]] = {k: [] for k in FIRM_VARIABLES}
-    for firm, base in zip(model.firms.firms if model.firms else (), bases, strict=True):
-        got, inst = subsidy[firm.plant], unit_subsidy[firm.plant]
-        support = firms.support_value(  # the instrument's, at scale 1
-            inst["taxable"],
-            inst["exempt"] + inst["grants"] + unit_itc[firm.plant],
-            base.tax,
-            base.factors,
-        )
-        fixed = firms.support_value(  # the rest of what the plant receives
-            got["taxable"] - scale * inst["taxable"],
-            got["exempt"]
-            + got["grants"]
-            + itc[firm.plant]
-            - scale * (inst["exempt"] + inst["grants"] + unit_itc[firm.plant]),
-            base.tax,
-            base.factors,
-        )
-        advantage = base.advantage + fixed + scale.ravel() * support
-        k_f = firms.min_scale(base.advantage + fixed, support, base.premium)
-        k_min = np.maximum(k_min, k_f)
-        per_firm["firm_npv_advantage"].append(advantage)
-        per_firm["firm_accepts"].append(firms.accepts(advantage, base.premium))
-        per_firm["firm_builds_anyway"].append(firms.accepts(base.advantage, base.premium))
-        per_firm["firm_support_scale_min"].append(k_f)
+    per_firm, k_min = firms.decide(
+        model.firms.firms if model.firms else (), bases, subsidy, unit_subsidy, itc, unit_itc, scale
+    )
     res["zopa_benefit_change"] = zero
     if model.firms is not None:  # Canada's books with the support at that smallest scale
-        delta = np.where(np.isfinite(k_min), k_min, scale.ravel())[:, None] - scale
+        delta = np.where(np.isfinite(k_min)[:, None], k_min[:, None], scale) - scale
         at_k = ledger.crown(
             model.ledger,
             v,
@@ -726,8 +703,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if model.plants
         else np.zeros((n, 0, years.size))
     )
-    for k, arrays in per_firm.items():
-        res[k] = np.stack(arrays, axis=1) if arrays else np.zeros((n, 0))
+    for k in FIRM_VARIABLES:
+        res[k] = np.stack(per_firm[k], axis=1) if per_firm[k] else np.zeros((n, 0))
     res["zopa_support_scale_min"] = k_min if model.firms else np.full(n, np.nan)
     nan = np.full(shape, np.nan)
     per_plant: dict[str, list[FloatArray]] = {k: [] for k in ASSEMBLY_VARIABLES}
