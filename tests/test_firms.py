@@ -311,3 +311,22 @@ def test_zopa_command_refuses_a_scenario_without_firms_and_writes_nothing(tmp_pa
     assert proc.returncode == 2
     assert "declares no firms" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "z").exists()
+
+
+def test_zopa_uses_the_run_draws_with_correlated_inputs() -> None:
+    s = vary(
+        load_scenario("canada-korea-2026"),
+        {
+            "correlations": [
+                {
+                    "inputs": ["firms.hmg.hurdle_rate", "firms.hmg.margin_share"],
+                    "matrix": [[1.0, -0.8], [-0.8, 1.0]],
+                }
+            ]
+        },
+    )
+    r = evpact.simulate(s, draws=64, seed=11)
+    z = zopa(s, draws=64, seed=11)
+    k = r.metrics["zopa_support_scale_min"].values
+    assert np.allclose(z.table["firm_min_scale"].to_numpy(), k, equal_nan=True)
+    assert np.array_equal(r.metrics["zopa_exists_share"].values, z.table["zone_exists"].to_numpy())

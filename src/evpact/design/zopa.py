@@ -15,6 +15,7 @@ Scales become dollars through the instrument's public cost at scale 1 (present v
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from ..errors import EvpactError
 from ..metrics import draw_metrics
 from ..scenario.load import load_counterfactual, load_scenario
 from ..scenario.model import Scenario
-from ..uncertainty.sampling import sample
+from ..uncertainty.sampling import block_uniforms, sample, uncertain_paths
 
 Array = np.ndarray[Any, Any]
 #: bisection steps: the ceiling is bracketed to 2^-40 of its bracket
@@ -65,9 +66,19 @@ def zopa(
         )
     cf = load_counterfactual(s, variant)
     model, cf_model = compiled(s), compiled(cf)
+    # the draws of `evpact run` with this seed (its uniforms, correlations included)
+    u = block_uniforms(
+        uncertain_paths(model.inputs, cf_model.inputs),
+        seed,
+        0,
+        draws,
+        draws,
+        "mc",
+        model.correlations,
+    )
     shared: dict[str, Any] = {}
-    x = sample(model.inputs, seed, 0, draws, shared)
-    c = simulate(cf_model, sample(cf_model.inputs, seed, 0, draws, shared), draws)
+    x = sample(model.inputs, seed, 0, draws, shared, u=u)
+    c = simulate(cf_model, sample(cf_model.inputs, seed, 0, draws, shared, u=u), draws)
     firms = ids(model.firms)
 
     def metrics(k: Array) -> dict[str, Array]:
@@ -115,7 +126,9 @@ def zopa(
     return Zopa(table, summary, s.name, tuple(instrument))
 
 
-def canada_ceiling(benefit: Any, at_zero: dict[str, Array], draws: int) -> Array:
+def canada_ceiling(
+    benefit: Callable[[Array], Array], at_zero: dict[str, Array], draws: int
+) -> Array:
     """Largest scale with a net public benefit >= 0, per draw, by bisection on a bracket that
     doubles until the benefit turns negative; NaN where it is negative even at scale 0 (no
     support is affordable), ``MAX_SCALE`` where it never turns negative below it."""
