@@ -81,7 +81,10 @@ def test_the_check_has_teeth() -> None:
             "deals.hmg-ontario.linkage.threshold": 2000,
             "deals.hmg-ontario.incentives.0.cap_cad": 2.0e9,
         },
-        {"plants.hmg-ontario.region": "US-GA"},  # a foreign customer: no domestic absorption
+        {  # a foreign customer: no domestic absorption (and no firm deciding on a home plant)
+            "plants.hmg-ontario.region": "US-GA",
+            "firms": [],
+        },
         {  # an uncertain path scale and a cell price drawn once per draw
             "market.regions.CA.ev_share.scale": {"uniform": [0.5, 1.5]},
             "economy.cell_price_usd_per_kwh": {"uniform": [50, 120]},

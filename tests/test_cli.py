@@ -62,6 +62,15 @@ METRICS = (
     "fiscal_breakeven_year_provincial",
     "fiscal_breakeven_year_provincial_reached_share",
     "tax_expenditure_npv",
+    # issue 14: the firms' side (per firm: _<firm id>)
+    "firm_accepts_share",
+    "firm_accepts_share_lges",
+    "firm_accepts_share_hmg",
+    "firm_npv_advantage",
+    "firm_npv_advantage_lges",
+    "firm_npv_advantage_hmg",
+    "but_for_share",
+    "zopa_exists_share",
 )
 STAT_KEYS = {"unit", "kind", "mean", "p5", "p50", "p95"}
 UNITS = {
@@ -77,6 +86,7 @@ UNITS = {
     "evs_per_port",
     "HHI",  # chain concentration, 0-10,000
     "pp",  # percentage points above a threshold (rvc_margin)
+    "scale",  # of the deal's instrument (1 = as written)
 }
 BUNDLED = (
     "canada-korea-2026",

@@ -95,8 +95,12 @@ def test_default_case_carries_gross_and_net_metrics() -> None:
     m = _run(load_scenario("canada-korea-2026"))
     for gross, net in PAIRS.items():
         assert gross in m and net in m
-    # bundled defaults net out most jobs: b <= 0.25, and slack <= 0.35 x 0.106 / 0.074 per layer
-    assert np.all(m["net_jobs_peak"] <= 0.25 * (0.35 * 0.106 / 0.074) * m["total_jobs_peak"] + 1e-6)
+    slack_max = 0.35 * 0.106 / 0.074  # bundled share x the highest unemployment / reference
+    # the firms' but-for is at most 1
+    assert np.all(m["net_jobs_peak"] <= slack_max * m["total_jobs_peak"] + 1e-6)
+    # without firms the bundled defaults net out most jobs: b <= 0.25
+    m = _run(load_scenario("canada-korea-2026").model_copy(update={"firms": ()}))
+    assert np.all(m["net_jobs_peak"] <= 0.25 * slack_max * m["total_jobs_peak"] + 1e-6)
 
 
 def test_but_for_out_of_range_is_refused() -> None:

@@ -142,7 +142,7 @@ def test_first_section_is_key_findings_with_numbers_from_summary_json(single):
     summary = json.loads((single / "run" / "summary.json").read_text())
     page = parse(single / "r.html")
     assert page.sections[0] == "key-findings"
-    assert page.sections[1:7] == ["deal", "buys", "costs", "net", "risks", "method"]
+    assert page.sections[1:8] == ["deal", "buys", "costs", "net", "firms", "risks", "method"]
     items = page.findings[0]
     assert 5 <= len(items) <= 8
     allowed = formatted_values(summary)
@@ -169,7 +169,7 @@ def test_markdown_has_the_same_findings(single):
 
 
 def test_plain_labels_outside_the_appendix(single):
-    from evpact.labels import LABELS
+    from evpact.labels import label
 
     summary = json.loads((single / "run" / "summary.json").read_text())
     visible = " ".join(parse(single / "r.html").plain)
@@ -178,7 +178,7 @@ def test_plain_labels_outside_the_appendix(single):
     assert not raw
     appendix = (single / "r.html").read_text().split('id="appendix-metrics"')[1]
     assert all(f"<code>{n}</code>" in appendix for n in summary["metrics"])
-    assert all(html.escape(LABELS[n].text) in appendix for n in summary["metrics"])
+    assert all(html.escape(label(n)) in appendix for n in summary["metrics"])
 
 
 # --- findings as templates: government splits, fallbacks, comparisons ---------------------

@@ -16,9 +16,10 @@ from .defaults import DEFAULT_DRAWS as DEFAULT_DRAWS
 from .defaults import DEFAULT_SEED as DEFAULT_SEED
 from .engine.additionality import DRAW_INPUTS
 from .engine.compile import MINERALS, Model
+from .engine.firms import ids as firm_ids
 from .engine.ledger import LINES
 from .engine.reuse import compiled
-from .engine.simulate import ASSEMBLY_VARIABLES, VARIABLES
+from .engine.simulate import ASSEMBLY_VARIABLES, FIRM_VARIABLES, VARIABLES
 from .errors import EvpactError
 from .ledger_metrics import AGGREGATES
 from .metrics import Metric, draw_metrics
@@ -88,6 +89,13 @@ def to_dataset(
     )
     for name, unit in ASSEMBLY_VARIABLES.items():
         data[name] = var(("draw", "assembly", "year"), arrays[name], {"units": unit})
+    for name, unit in FIRM_VARIABLES.items():
+        data[name] = var(("draw", "firm"), arrays[name], {"units": cad if unit == "CAD" else unit})
+    data["zopa_support_scale_min"] = var(
+        ("draw",),
+        arrays["zopa_support_scale_min"],
+        {"units": "scale of the deal's support at which every firm accepts (inf: none)"},
+    )
     flow_unit = "CAD_nominal" if model.ledger is not None and model.ledger.nominal else cad
     if "crown_ledger" in arrays:  # kept per draw in runs of up to LEDGER_LINES_DRAWS draws
         data["crown_ledger"] = var(
@@ -112,6 +120,7 @@ def to_dataset(
             "assembly": var(
                 ("assembly",), [t.plant for t in model.trade.plants] if model.trade else []
             ),
+            "firm": var(("firm",), [f.id for f in model.firms.firms] if model.firms else []),
             "line": var(("line",), [line.key for line in LINES]),
             "government": var(("line",), [line.government for line in LINES]),
             "category": var(("line",), [line.category for line in LINES]),
@@ -202,6 +211,7 @@ def simulate(
 
     summarise = partial(
         summarise_pair,
+        firms=firm_ids(models[0].firms),
         years=models[0].years,
         price_year=scenario.price_year,
         draws=n,
@@ -259,12 +269,13 @@ def summarise_pair(
     price_year: int,
     draws: int,
     streamed: bool = False,
+    firms: tuple[str, ...] = (),
 ) -> tuple[dict[str, Metric] | None, Totals]:
     """A block of scenario and counterfactual, reduced where it ran: its share of the run's
     exact totals, and its per-draw metrics when its draws are kept. A streamed run keeps
     the Crown ledger's exact yearly means, not its per-draw totals (its metrics are made
     here, and it cannot be compared draw by draw)."""
-    block_metrics = draw_metrics(block[0], block[1], years, price_year)
+    block_metrics = draw_metrics(block[0], block[1], years, price_year, firms)
     totals = Totals(draws)
     totals.add(block_metrics, block)
     if streamed:

@@ -34,6 +34,16 @@ UNITS = {
     "pp": "percentage points",
     "HHI": "index 0-10,000",
     "evs_per_port": "EVs per port",
+    "scale": "x the instrument as written",
+}
+#: per-firm metrics (``<prefix><firm id>``, engine.firms): the label with the firm's id
+FIRM_FAMILIES = {
+    "firm_accepts_share_": ("Chance {} accepts the deal", "its advantage reaches its premium"),
+    "firm_npv_advantage_": (
+        "Advantage to {} of the deal over its best alternative, present value",
+        "at its hurdle rate",
+    ),
+    "but_for_share_": ("Chance {} would not build at home without the deal", ""),
 }
 
 
@@ -189,18 +199,43 @@ LABELS: dict[str, Label] = {
     "us_tariff_cost_cumulative": Label("US duties on exports, sum"),
     "ca_counter_tariff_cumulative": Label("Canadian surtax on US imports before remission, sum"),
     "remission_value_cumulative": Label("Surtax remitted to firms that build at home, sum"),
+    "but_for_share": Label(
+        "Chance the deal's plants would not be built without it (but-for)",
+        "from the firms' own comparison when the scenario declares firms",
+    ),
+    "firm_accepts_share": Label("Chance every firm accepts the deal"),
+    "firm_npv_advantage": Label(
+        "Firms' joint advantage from the deal, present value", "each at its own hurdle rate"
+    ),
+    "zopa_exists_share": Label(
+        "Chance a negotiation zone exists",
+        "the support every firm accepts leaves the net public benefit >= 0",
+    ),
+    "zopa_support_scale_min": Label(
+        "Smallest scale of the instrument every firm accepts", "1 = the terms as written"
+    ),
+    "zopa_net_public_benefit_npv_at_min": Label(
+        "Public benefit, net, at the smallest support every firm accepts"
+    ),
     **_families(),
 }
 
 
+def _firm_label(name: str) -> Label | None:
+    for prefix, (text, note) in FIRM_FAMILIES.items():
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return Label(text.format(name[len(prefix) :]), note)
+    return None
+
+
 def has_label(name: str) -> bool:
-    return name in LABELS
+    return name in LABELS or _firm_label(name) is not None
 
 
 def label(name: str) -> str:
     """The metric in words; a name without a label reads as its words (never an error, so a
     new metric shows up in reports before it has a label; a test keeps the table complete)."""
-    known = LABELS.get(name)
+    known = LABELS.get(name) or _firm_label(name)
     if known is not None:
         return known.text
     words = name.replace("_", " ")

@@ -17,6 +17,7 @@ import numpy as np
 from .engine.additionality import DRAW_INPUTS, after_tax_income, net_world
 from .engine.compile import MINERALS
 from .engine.fiscal import breakeven_year
+from .firm_metrics import FIRM_INPUTS, firm_metrics
 from .ledger_metrics import crown_metrics
 
 Array = np.ndarray[Any, Any]
@@ -59,6 +60,7 @@ METRIC_INPUTS = (
     "us_tariff_cost_cad",
     "ca_counter_tariff_cad",
     "remission_value_cad",
+    *FIRM_INPUTS,
 )
 
 
@@ -74,10 +76,15 @@ class Metric:
 
 
 def draw_metrics(
-    s: Mapping[str, Array], c: Mapping[str, Array], years: Array, price_year: int
+    s: Mapping[str, Array],
+    c: Mapping[str, Array],
+    years: Array,
+    price_year: int,
+    firms: tuple[str, ...] = (),
 ) -> dict[str, Metric]:
     """Every metric for every draw of a scenario ``s`` against its counterfactual ``c``
-    (arrays over draw x year, as ``engine.simulate`` returns them)."""
+    (arrays over draw x year, as ``engine.simulate`` returns them); ``firms`` names the
+    scenario's firms in the order of its per-firm arrays."""
     years = np.asarray(years, dtype=float)
     conv = s["fiscal_conventions"]  # (draw, 3): discounted balance, nominal, inflation rate
     nominal = bool(conv[0, 1]) if len(conv) else False
@@ -214,6 +221,11 @@ def draw_metrics(
         kind="level",
     )
     out.update(net_metrics(s, c, disc, cad))
+    for name, (unit, values, text) in firm_metrics(
+        s, out["net_public_benefit_npv"].values, disc, cad, firms
+    ).items():
+        impact = name == "zopa_net_public_benefit_npv_at_min"
+        out[name] = Metric(unit, values, text, kind="impact" if impact else "level")
     out.update(environment(s, c))
     out.update(trade(s, c, flow_unit))
     draws = s["discount_rate"].size

@@ -120,7 +120,9 @@ class Results:
             return self._metrics
         s = {n: self.scenario[n].values for n in METRIC_INPUTS}
         c = {n: self.counterfactual[n].values for n in METRIC_INPUTS}
-        return draw_metrics(s, c, self.scenario["year"].values, self.meta["price_year"])
+        return draw_metrics(
+            s, c, self.scenario["year"].values, self.meta["price_year"], _firms(self.scenario)
+        )
 
     @cached_property
     def totals(self) -> Totals:
@@ -163,7 +165,9 @@ class Results:
             return {}
         b = {n: self.counterfactual[n].values for n in METRIC_INPUTS}
         a = {n: self.scenario[n].values for n in METRIC_INPUTS}
-        swapped = draw_metrics(b, a, self.scenario["year"].values, self.meta["price_year"])
+        swapped = draw_metrics(
+            b, a, self.scenario["year"].values, self.meta["price_year"], _firms(self.counterfactual)
+        )
         return {
             name: {"unit": m.unit, "kind": m.kind, **statistics(m.values)}
             for name, m in swapped.items()
@@ -557,3 +561,8 @@ def _yearly_statistics(
         )
     attrs = {**ds.attrs, "contents": contents}
     return xr.Dataset(data, coords={**coords, "stat": stats}, attrs=attrs)
+
+
+def _firms(ds: xr.Dataset) -> tuple[str, ...]:
+    """The ids of a world's firms, in the order of its per-firm arrays."""
+    return tuple(str(f) for f in ds["firm"].values) if "firm" in ds.coords else ()

@@ -1,5 +1,5 @@
 """The command line: ``evpact run | compare | sweep | sensitivity | chain | stress | origin |
-test-rules | serve | report | fiscal | replicate | data | scenarios | validate | schema``,
+test-rules | serve | report | fiscal | replicate | zopa | data | scenarios | validate | schema``,
 a module per command group.
 
 Input problems (``EvpactError``) print one line on stderr and exit with code 2, before anything
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from . import catalogue, chain, fiscal, outputs, replicate, runs, terms, trade
+from . import catalogue, chain, design, fiscal, outputs, replicate, runs, terms, trade
 from .data import data_app
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ app.command()(outputs.serve)
 app.command()(outputs.report)
 app.command()(fiscal.fiscal)
 app.command()(replicate.replicate)
+app.command()(design.zopa)
 app.add_typer(data_app, name="data")
 
 

@@ -57,6 +57,9 @@ HEADLINE = (
     "benefit_cost_ratio",
     "public_cost_per_net_job",
     "deadweight_share",
+    "but_for_share",
+    "firm_accepts_share",
+    "zopa_exists_share",
     "fiscal_net_npv_plant",
     "fiscal_breakeven_year_plant",
     "fiscal_breakeven_year_total",
@@ -90,6 +93,8 @@ def summary_table(results: Results, title: str, reference: dict[str, Any] | None
     summary = {str(k): v for k, v in results.summary().set_index("metric").to_dict("index").items()}
     notes = []
     for name in HEADLINE:
+        if name not in summary:  # the firms' metrics need a firms section
+            continue
         row = summary[name]
         unit, kind = str(row["unit"]), str(row["kind"])
         p5, p50, p95, mean = (

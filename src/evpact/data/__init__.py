@@ -41,6 +41,7 @@ REFERENCE_FILES = (
     "trade_content.csv",
     "additionality.csv",
     "ledger.csv",
+    "firms.csv",
 )
 
 

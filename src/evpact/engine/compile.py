@@ -23,6 +23,7 @@ from ..scenario.distributions import Dist, FloatArray, fixed, triangular_ppf
 from ..scenario.model import Correlation, Deal, PathRef, Plant, Scenario
 from ..scenario.rules import RulePack, load_rule_pack, resolve, yearly
 from .additionality import AdditionalitySpec, compile_additionality
+from .firms import FirmsSpec, compile_firms
 from .resilience import Chain, StageRow, lost_weeks, stage_rows, yearly_availability
 
 if TYPE_CHECKING:
@@ -255,6 +256,7 @@ class Model:
     company_plan: bool = False  # output at announced capacity and ramp, not demand-limited
     price_year: int = 2026  # dollars of this year (real basis) and the NPVs' base year
     ledger_lines: bool = True  # build the Crown ledger line by line (big runs: totals only)
+    firms: FirmsSpec | None = None  # the firms' side (engine.firms), when the scenario has firms
 
     def chain_rows(self) -> list[StageRow]:
         """Where each deal's chain sits, stage by stage (see ``engine.resilience``)."""
@@ -992,6 +994,7 @@ def compile_scenario(scenario: Scenario, data: ReferenceData | None = None) -> M
         ledger=compile_ledger(b, plants, declared_itc(scenario)),
         company_plan=scenario.fiscal.production_basis == "company_plan",
         price_year=scenario.price_year,
+        firms=compile_firms(scenario, b.data, b.put, b.years),
     )
     check_correlations(model, scenario)
     return model

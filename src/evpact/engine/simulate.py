@@ -8,6 +8,7 @@ read the flows computed here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from . import (
     charging,
     economy,
     emissions,
+    firms,
     flows,
     learning,
     ledger,
@@ -71,6 +73,14 @@ VARIABLES: dict[str, str] = {
     "us_offset_cad": "CAD",
     "ca_counter_tariff_cad": "CAD",
     "remission_value_cad": "CAD",
+    "zopa_benefit_change": "CAD",
+}
+#: per-firm outputs (draw, firm) of a scenario with firms (none without)
+FIRM_VARIABLES: dict[str, str] = {
+    "firm_npv_advantage": "CAD",
+    "firm_accepts": "1 = accepts",
+    "firm_builds_anyway": "1 = builds at home without the deal",
+    "firm_support_scale_min": "scale of the deal's support (1 = as written)",
 }
 #: the Crown ledger's instrument for each kind of incentive a deal declares
 INSTRUMENT = {
@@ -328,6 +338,31 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                             )
         output[p.id] = out
 
+    # 9a. the firms' side without the deal's support: their advantage at home over their
+    # best alternative on these volumes decides whether each plant is built anyway
+    assert model.ledger is not None
+    inflation_path = v(model.ledger.figures["inflation_rate"])
+    bases: list[firms.FirmBase] = []
+    for firm in model.firms.firms if model.firms else ():
+        fp = _plant(model, firm.plant)
+        bases.append(
+            firms.firm_base(
+                firm,
+                v,
+                years,
+                model.price_year,
+                value[fp.id],
+                output[fp.id] * 1e6 if fp.kind != "assembly" else zero,
+                v(fp.module_share) if fp.module_share is not None else np.zeros(1),
+                absorbed.get(fp.id, zero),
+                v(fp.capacity),
+                v(fp.start),
+                fx,
+                inflation_path,
+                n,
+            )
+        )
+
     # 4. linkage and incentives
     compliance: dict[str, FloatArray] = {}
     met: list[FloatArray] = []
@@ -357,13 +392,22 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
 
     adds = model.additionality
     plant_but_for = {pid: v(key) for pid, key in (adds.but_for.items() if adds else ())}
+    for firm, base in zip(model.firms.firms if model.firms else (), bases, strict=True):
+        if firm.decides_but_for:  # but for the deal the plant is not built: b = 1
+            plant_but_for[firm.plant] = (base.advantage < base.premium).astype(float)[:, None]
+    scale = v(model.firms.scale) if model.firms else np.ones(1)
+    instrument = set(model.firms.instrument) if model.firms else set()
+    unit_outlays: dict[tuple[str, str], FloatArray] = {}  # the scaled deals' support at scale 1
+    unit_subsidy = {p.id: {"taxable": zero, "exempt": zero, "grants": zero} for p in model.plants}
+    unit_itc = {p.id: zero for p in model.plants}
+    itc = {p.id: zero for p in model.plants}  # every investment tax credit a plant earns
     paid, repaid, deadweight = zero, zero, zero
     by_payer = {payer: zero for payer in model.payers}
     outlays: dict[tuple[str, str], FloatArray] = {}  # (government, instrument) -> CAD
     subsidy = {p.id: {"taxable": zero, "exempt": zero, "grants": zero} for p in model.plants}
     for d in model.deals:
         deal_compliance = compliance.get(d.id)
-        for inc in d.incentives:
+        for i, inc in enumerate(d.incentives):
             flow = _incentive(inc, model, v, years, output, fx, deal_compliance)
             back = zero
             if inc.clawback != "none":
@@ -378,6 +422,17 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     inc.clawback_years,
                     inc.clawback,
                 )
+            if (d.id, i) in instrument:  # the instrument pays its support times the scale
+                unit = flow - back
+                for payer, share in inc.payer.items():
+                    key = (ledger.government_of(payer), INSTRUMENT[inc.kind])
+                    unit_outlays[key] = unit_outlays.get(key, zero) + share * unit
+                kind = _subsidy_kind(inc.kind, inc.tax_exempt)
+                if kind is None:
+                    unit_itc[inc.plant] = unit_itc[inc.plant] + unit
+                else:
+                    unit_subsidy[inc.plant][kind] = unit_subsidy[inc.plant][kind] + unit
+                flow, back = flow * scale, back * scale
             paid, repaid = paid + flow, repaid + back
             # the cost of a plant built anyway (probability 1 - b) buys nothing: deadweight
             deadweight = deadweight + (1.0 - plant_but_for.get(inc.plant, 1.0)) * (flow - back)
@@ -387,12 +442,11 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 by_payer[payer] = by_payer[payer] + owed
                 key = (ledger.government_of(payer), INSTRUMENT[inc.kind])
                 outlays[key] = outlays[key] + owed if key in outlays else owed
-            received = subsidy[inc.plant]
-            if inc.kind == "capital_grant":
-                received["grants"] = received["grants"] + net
-            elif inc.kind != "investment_tax_credit":
-                kind = "exempt" if inc.tax_exempt else "taxable"
-                received[kind] = received[kind] + net
+            kind = _subsidy_kind(inc.kind, inc.tax_exempt)
+            if kind is not None:  # investment tax credits go through the tax system
+                subsidy[inc.plant][kind] = subsidy[inc.plant][kind] + net
+            else:
+                itc[inc.plant] = itc[inc.plant] + net
 
     # 5b. learning: home cell plants' costs fall with their cumulative output
     home_cell_gwh = sum(
@@ -540,8 +594,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     names = ledger.WEIGHTS[0]
 
-    def both(measure: str) -> FloatArray:
-        return sum((totals[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), zero)
+    def both(measure: str, t: FloatArray = totals) -> FloatArray:
+        return sum((t[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), zero)
 
     for scope in ledger.SCOPES:
         res[f"tax_{scope}"] = both(f"revenue.{scope}")
@@ -568,6 +622,47 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         zero,
     )
     res["labour_revenue_rate"] = ledger.revenue_per_labour_dollar(model.ledger, v)
+    # 9b. the firms with the deal's support, and the support at which all of them accept
+    per_firm, k_min = firms.decide(
+        model.firms.firms if model.firms else (), bases, subsidy, unit_subsidy, itc, unit_itc, scale
+    )
+    res["zopa_benefit_change"] = zero
+    if model.firms is not None:  # Canada's books with the support at that smallest scale
+        delta = np.where(np.isfinite(k_min)[:, None], k_min[:, None], scale) - scale
+        at_k = ledger.crown(
+            model.ledger,
+            v,
+            years,
+            {
+                pid: replace(
+                    b,
+                    taxable_subsidy=b.taxable_subsidy + delta * unit_subsidy[pid]["taxable"],
+                    exempt_subsidy=b.exempt_subsidy + delta * unit_subsidy[pid]["exempt"],
+                    grants=b.grants + delta * unit_subsidy[pid]["grants"],
+                )
+                for pid, b in books.items()
+            },
+            {k: o + delta * unit_outlays.get(k, zero) for k, o in outlays.items()},
+            (acc_layers["gdp"][0], acc_layers["gdp"][1], acc_layers["gdp"][2]),
+            (acc_layers["li"][0], acc_layers["li"][1], acc_layers["li"][2]),
+            (res["ca_counter_tariff_cad"], res["remission_value_cad"]),
+            shape,
+            False,
+        )[0]
+        mcpf = {g: v(k) for g, k in (adds.mcpf.items() if adds else ())}
+        burden = additionality.excess_burden(
+            {
+                g: at_k[names.index(f"{g}.cost")] - totals[names.index(f"{g}.cost")]
+                for g in ledger.GOVERNMENTS
+            },
+            mcpf,
+            zero,
+        )
+        res["zopa_benefit_change"] = (
+            res["but_for"] * (both("revenue.total", at_k) - res["tax_total"])
+            - (both("cost", at_k) - cost)
+            - burden
+        )
     res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
     spec = model.ledger
     assert spec is not None
@@ -614,6 +709,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if model.plants
         else np.zeros((n, 0, years.size))
     )
+    for k in FIRM_VARIABLES:
+        res[k] = np.stack(per_firm[k], axis=1) if per_firm[k] else np.zeros((n, 0))
+    res["zopa_support_scale_min"] = k_min if model.firms else np.full(n, np.nan)
     nan = np.full(shape, np.nan)
     per_plant: dict[str, list[FloatArray]] = {k: [] for k in ASSEMBLY_VARIABLES}
     for ts in tr.plants if tr is not None else ():
@@ -752,6 +850,16 @@ def _trade_outputs(
     out["ca_counter_tariff_cad"] = counter
     out["remission_value_cad"] = remitted
     return out
+
+
+def _subsidy_kind(kind: str, tax_exempt: bool) -> str | None:
+    """How a plant's books carry an incentive: a grant, a (tax-exempt) subsidy, or nothing
+    (an investment tax credit reaches the firm through the tax system)."""
+    if kind == "capital_grant":
+        return "grants"
+    if kind == "investment_tax_credit":
+        return None
+    return "exempt" if tax_exempt else "taxable"
 
 
 def _plant(model: Model, plant_id: str) -> PlantSpec:

@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,7 +21,12 @@ from ..results import Results
 from .content import Block, Document, Figure, Findings, Heading, Paragraph, Section, Table
 from .figures import View, views
 from .findings import findings
+from .firms import blocks as firm_blocks
+from .firms import has_firms
 from .waterfall import blocks as net_blocks
+
+if TYPE_CHECKING:
+    from ..design.zopa import Zopa
 
 #: metrics of "what it buys", "what it costs" and "risks", in that order (absent ones skipped)
 BUYS = (
@@ -472,6 +477,7 @@ def build_document(
     *,
     sensitivity: pd.DataFrame | None = None,
     stress: Mapping[str, Any] | None = None,
+    zopa: Zopa | None = None,
 ) -> Document:
     """The briefing of one run (``runs[0]``), and with ``difference`` (the first deal minus a
     second, draw by draw) what separates two deals; ``runs[1]`` is the second deal's own run
@@ -545,6 +551,11 @@ def build_document(
             ),
         ),
         Section("net", "From gross to net", tuple(net_blocks(first, numbers.next()))),
+        *(
+            [Section("firms", "The firms' side", tuple(firm_blocks(first, zopa, numbers.next())))]
+            if has_firms(first)
+            else []
+        ),
         _risks(runs, heads[: len(runs)], numbers, sensitivity, stress),
         _method(runs),
     ]

@@ -67,7 +67,12 @@ def make_report(
         difference = simulate(a.scenario_model, draws=draws, seed=seed, counterfactual=b)
         if b.counterfactual is not None:  # a world without a deal has no impacts to show
             runs.append(simulate(b, draws=draws, seed=seed))
-    doc = build_document(runs, difference, sensitivity=table, stress=shock)
+    zone = None
+    if a.scenario_model is not None and a.scenario_model.firms:  # the design's negotiation zone
+        from ..design.zopa import zopa
+
+        zone = zopa(a.scenario_model, draws=draws, seed=seed)
+    doc = build_document(runs, difference, sensitivity=table, stress=shock, zopa=zone)
     suffix = ".md" if fmt == "md" else ".html"
     target = out or Path(f"report{suffix}")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,13 +8,12 @@ plants and deals are the handles used by ``--set`` paths (``deals.hmg-ontario.li
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
@@ -23,7 +22,9 @@ from pydantic import (
 )
 
 from ..uncertainty.sampling import normal_correlation, suggest_correlation
+from .base import Strict
 from .distributions import Dist, fixed, uncertain
+from .firms import Firm
 from .types import (
     CapacityGwh,
     DiscountRate,
@@ -56,27 +57,6 @@ Stage = Literal["mine", "refinery", "pcam", "cam", "anode", "cell", "module", "p
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
 Country = Field(pattern=r"^[A-Z]{2}$")
 Id = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
-
-
-class Strict(BaseModel):
-    """Base: unknown keys are refused with a did-you-mean instead of being ignored."""
-
-    model_config = ConfigDict(
-        extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            shown = sorted(f.alias or name for name, f in cls.model_fields.items())
-            known = set(cls.model_fields) | set(shown)
-            for key in data:
-                if key not in known:
-                    close = difflib.get_close_matches(str(key), shown, n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    raise ValueError(f"unknown key '{key}'{hint}; allowed: {', '.join(shown)}")
-        return data
 
 
 class OmitEmpty(Strict):
@@ -699,7 +679,15 @@ class Trade(Strict):
 
 
 class Scenario(OmitEmpty):
-    omit_if_empty = ("correlations", "disruptions", "mineral_projects", "trade", "additionality")
+    omit_if_empty = (
+        "correlations",
+        "disruptions",
+        "mineral_projects",
+        "trade",
+        "additionality",
+        "firms",
+        "instrument",
+    )
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str = ""
@@ -732,6 +720,17 @@ class Scenario(OmitEmpty):
     mineral_projects: tuple[MineralProject, ...] = Field(
         default=(), description="Home mineral projects added to domestic production."
     )
+    firms: tuple[Firm, ...] = Field(
+        default=(),
+        description="Firms party to the deals: their home plant, alternatives and hurdle rate "
+        "(bundled firms.csv for unset figures). With firms, each plant's but-for comes from "
+        "their own comparison unless set by hand.",
+    )
+    instrument: tuple[str, ...] = Field(
+        default=(),
+        description="The deal's support the firms' negotiation zone scales, as incentive paths "
+        "deals.<id>.incentives.<index> (default: every incentive of the firms' deals).",
+    )
     trade: Trade | None = Field(
         default=None,
         description="Trade regime (rules of origin, tariffs); without it only the market's "
@@ -741,6 +740,52 @@ class Scenario(OmitEmpty):
         default_factory=dict, description="Source of each figure, keyed by its path in this file."
     )
     _origin: Path | None = PrivateAttr(default=None)
+
+    def _firms_consistent(self, kinds: Mapping[str, str]) -> None:
+        """Each firm names a deal of the scenario and one of that deal's home plants, of the
+        kind its role runs; a plant has at most one deciding firm."""
+        ids = [f.id for f in self.firms]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"firm ids must be unique, got {ids}")
+        deals = {d.id: d for d in self.deals}
+        plants = {p.id: p for p in self.plants}
+        seen: set[str] = set()
+        for f in self.firms:
+            where = f"firms.{f.id}"
+            if f.deal not in deals:
+                close = difflib.get_close_matches(f.deal, list(deals), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ValueError(f"{where}.deal: unknown deal '{f.deal}'{hint}")
+            if f.plant not in kinds:
+                close = difflib.get_close_matches(f.plant, list(kinds), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ValueError(f"{where}.plant: unknown plant '{f.plant}'{hint}")
+            d = deals[f.deal]
+            touched = {*d.plants, *(r.supplier for r in d.supply), *(r.customer for r in d.supply)}
+            if f.plant not in touched | {i.plant for i in d.incentives}:
+                raise ValueError(f"{where}.plant: '{f.plant}' is not a plant of deal '{f.deal}'")
+            if plants[f.plant].country != self.home_country:
+                raise ValueError(
+                    f"{where}.plant: '{f.plant}' is not in the home country "
+                    f"({self.home_country}); a firm's home plant is the one the deal wants"
+                )
+            want = "assembly" if f.role == "automaker" else "a battery plant"
+            if (kinds[f.plant] == "assembly") != (f.role == "automaker"):
+                raise ValueError(
+                    f"{where}.plant: a {f.role.replace('_', ' ')} runs {want}, but "
+                    f"'{f.plant}' is a {kinds[f.plant]} plant"
+                )
+            if f.plant in seen:
+                raise ValueError(f"{where}.plant: '{f.plant}' already has a deciding firm")
+            seen.add(f.plant)
+            for a in f.alternatives:
+                if a.us_45x and f.role != "battery_maker":
+                    raise ValueError(
+                        f"{where}.alternatives.{a.id}: 45X pays battery makers for cells and "
+                        "modules, not automakers"
+                    )
+                if a.us_45x and a.country != "US":
+                    raise ValueError(f"{where}.alternatives.{a.id}: 45X needs a US location")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -786,6 +831,7 @@ class Scenario(OmitEmpty):
                         f"deals.{d.id}: a production credit pays per kWh of cells or modules, "
                         f"but '{inc.plant}' is a {kinds[inc.plant]} plant"
                     )
+        self._firms_consistent(kinds)
         grouped: dict[str, int] = {}
         for g, group in enumerate(self.correlations):
             for path in group.inputs:

@@ -36,7 +36,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..data import data_dir
 from ..errors import EvpactError
-from .model import DEFAULT_RULES, Strict
+from .base import Strict
+from .model import DEFAULT_RULES
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ Uncertain = uncertain()
 NonNegative = uncertain(0.0, MAX_MAGNITUDE)
 #: a share or a rate between 0 and 1
 Share = uncertain(0.0, 1.0)
+#: a share that may be negative, as an operating margin or a cost gap (assumption: a unit cost
+#: never differs from the unit revenue by more than the whole revenue)
+SignedShare = uncertain(-1.0, 1.0)
 #: a calendar year (fractional: part of a year), as a plant's start
 YearValue = uncertain(1990.0, 2100.0)
 #: a duration in years, as a ramp-up (assumption: no ramp lasts half a century)

@@ -27,7 +27,16 @@ TAIL_METRICS = ("fiscal_net_npv", "fiscal_net_npv_plant")
 CVAR_LEVEL = 0.05
 #: per-draw arrays that are not yearly outputs to average: the Crown ledger's totals by
 #: government (the metrics read them block by block) and the fiscal conventions
-NOT_YEARLY = frozenset({"crown_totals", "fiscal_conventions"})
+NOT_YEARLY = frozenset(
+    {
+        "crown_totals",
+        "fiscal_conventions",
+        "firm_npv_advantage",
+        "firm_accepts",
+        "firm_builds_anyway",
+        "firm_support_scale_min",
+    }
+)
 #: draws a streamed run keeps (a power of two, so a Sobol prefix stays balanced)
 SUBSAMPLE = 65_536
 

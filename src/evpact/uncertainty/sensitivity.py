@@ -28,6 +28,7 @@ from SALib.sample import sobol as sobol_sample
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from ..engine.compile import Model
+from ..engine.firms import ids as firm_ids
 from ..engine.reuse import compiled
 from ..engine.simulate import simulate
 from ..errors import EvpactError
@@ -139,7 +140,7 @@ def evaluator(
                 for m in models
             ]
             for name, metric in draw_metrics(
-                arrays[0], arrays[1], model_a.years, price_year
+                arrays[0], arrays[1], model_a.years, price_year, firm_ids(model_a.firms)
             ).items():
                 if name not in out:
                     out[name] = np.empty(n)
@@ -445,7 +446,7 @@ def top_inputs(table: pd.DataFrame, output: str, n: int = 15) -> list[str]:
 def metric_units(model_a: Model, model_b: Model, price_year: int) -> dict[str, str]:
     """Every metric a run reports, with its unit, from one central run (cheap: one draw)."""
     arrays = [simulate(m, central(m.inputs), 1) for m in (model_a, model_b)]
-    metrics = draw_metrics(arrays[0], arrays[1], model_a.years, price_year)
+    metrics = draw_metrics(arrays[0], arrays[1], model_a.years, price_year, firm_ids(model_a.firms))
     return {name: m.unit for name, m in metrics.items()}
 
 

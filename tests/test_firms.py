@@ -1,0 +1,332 @@
+"""The firms' side (issue 14): each firm's advantage and decision by hand, the but-for it
+implies, monotonicity on common random numbers, and the negotiation zone against a grid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+import evpact
+from evpact.design.zopa import zopa
+from evpact.engine import firms, tariffs
+from evpact.engine.firms import SCALE, AlternativeSpec, FirmSpec
+from evpact.engine.reuse import compiled
+from evpact.engine.simulate import simulate
+from evpact.errors import EvpactError
+from evpact.metrics import draw_metrics
+from evpact.scenario.load import load_counterfactual, load_scenario, vary
+from evpact.uncertainty.sampling import sample
+
+Array = np.ndarray[Any, Any]
+YEARS = np.arange(2026, 2031).astype(float)
+
+
+def spec(alternatives: tuple[AlternativeSpec, ...]) -> FirmSpec:
+    return FirmSpec(
+        id="f",
+        role="automaker",
+        plant="p",
+        deal="d",
+        hurdle="hurdle",
+        premium="premium",
+        margin="margin",
+        tax="tax",
+        capex="capex",
+        capex_per_unit=False,
+        alternatives=alternatives,
+        decides_but_for=True,
+    )
+
+
+def alt(name: str) -> AlternativeSpec:
+    return AlternativeSpec(
+        id=name,
+        gap=f"{name}.gap",
+        capex=f"{name}.capex",
+        capex_per_unit=False,
+        grant=f"{name}.grant",
+        tax=f"{name}.tax",
+    )
+
+
+def inputs(values: dict[str, float | Array]) -> Any:
+    def v(key: str) -> Array:
+        a = np.asarray(values[key], dtype=float)
+        return a[:, None] if a.ndim == 1 else a
+
+    return v
+
+
+def base_of(f: FirmSpec, values: dict[str, float | Array], revenue: Array) -> firms.FirmBase:
+    zero = np.zeros((revenue.shape[0], YEARS.size))
+    return firms.firm_base(
+        f,
+        inputs(values),
+        YEARS,
+        2026,
+        revenue,
+        zero,
+        np.zeros(1),
+        zero,
+        np.ones(1),
+        np.full((revenue.shape[0], 1), 2027.0),
+        np.ones(1),
+        np.zeros(1),
+        revenue.shape[0],
+    )
+
+
+def test_known_cash_flow_gives_npv_and_decision_by_hand() -> None:
+    """Revenue 100 a year, margin 10%, tax 25%, capex 50 in 2027 at home; the alternative
+    has a unit cost 2 points lower, tax 20%, no capex. At 10% and no inflation, by hand."""
+    revenue = np.full((1, YEARS.size), 100.0)
+    values = {
+        "hurdle": 0.10, "premium": 0.0, "margin": 0.10, "tax": 0.25, "capex": 50.0,
+        "us.gap": -0.02, "us.capex": 0.0, "us.grant": 0.0, "us.tax": 0.20,
+    }  # fmt: skip
+    b = base_of(spec((alt("us"),)), values, revenue)
+    d = 1.1 ** -(YEARS - 2026)
+    home = (7.5 * d).sum() - 50 / 1.1
+    away = (0.12 * 100 * 0.8 * d).sum()
+    assert b.advantage[0] == pytest.approx(home - away, rel=1e-12)
+    assert home - away < 0  # so the firm builds away without support ...
+    support = firms.support_value(np.zeros((1, 5)), np.full((1, 5), 10.0), b.tax, b.factors)
+    assert support[0] == pytest.approx((10 * d).sum())
+    k = firms.min_scale(b.advantage, support, b.premium)
+    assert k[0] == pytest.approx((away - home) / (10 * d).sum())  # ... and accepts from k on
+    assert firms.accepts(b.advantage + 1.000001 * k * support, b.premium)[0] == 1.0
+    assert firms.accepts(b.advantage + 0.99 * k * support, b.premium)[0] == 0.0
+
+
+def test_zero_cost_alternative_with_higher_margins_is_always_chosen() -> None:
+    rng = np.random.default_rng(3)
+    n = 200
+    revenue = rng.uniform(10, 1000, (n, 1)) * np.ones((1, YEARS.size))
+    values = {
+        "hurdle": rng.uniform(0.02, 0.2, n), "premium": 0.0,
+        "margin": rng.uniform(-0.1, 0.2, n), "tax": 0.25, "capex": rng.uniform(0, 500, n),
+        "cheap.gap": -0.05, "cheap.capex": 0.0, "cheap.grant": 0.0, "cheap.tax": 0.25,
+        "dear.gap": 0.5, "dear.capex": 1e6, "dear.grant": 0.0, "dear.tax": 0.25,
+    }  # fmt: skip
+    b = base_of(spec((alt("dear"), alt("cheap"))), values, revenue)
+    assert np.all(b.best == 1)  # the cheap one is the best alternative in every draw
+    assert np.all(b.advantage < 0)
+    assert not firms.accepts(b.advantage, b.premium).any()
+
+
+def test_market_choice_picks_the_cheaper_source() -> None:
+    """US buyers are supplied from here while the duty per vehicle is below the other plant's
+    extra cost, from the other plant once it is above."""
+    rate = np.linspace(0, 0.5, 51)
+    kept = tariffs.us_supply_kept(rate, np.full(51, 40_000.0), np.full(51, 50_000.0), 0.1)
+    assert np.array_equal(kept, (rate * 40_000 <= 5_000).astype(float))
+    assert kept[0] == 1 and kept[-1] == 0
+
+
+@pytest.fixture(scope="module")
+def world() -> dict[str, Any]:
+    s = load_scenario("canada-korea-2026")
+    cf = load_counterfactual(s)
+    model, cf_model = compiled(s), compiled(cf)
+    n = 64
+    shared: dict[str, Any] = {}
+    x = sample(model.inputs, 11, 0, n, shared)
+    c = simulate(cf_model, sample(cf_model.inputs, 11, 0, n, shared), n)
+    return {"s": s, "model": model, "x": x, "c": c, "n": n}
+
+
+def run_at(w: dict[str, Any], k: float | Array, **changes: Array) -> dict[str, Array]:
+    x = {**w["x"], SCALE: np.broadcast_to(np.asarray(k, dtype=float), (w["n"],)), **changes}
+    return simulate(w["model"], x, w["n"])
+
+
+def test_larger_incentive_never_lowers_acceptance(world: dict[str, Any]) -> None:
+    previous = None
+    for k in (0.0, 1.0, 4.0, 16.0, 64.0):
+        a = run_at(world, k)
+        if previous is not None:
+            assert np.all(a["firm_accepts"] >= previous["firm_accepts"])
+            assert np.all(a["firm_npv_advantage"] >= previous["firm_npv_advantage"] - 1e-3)
+        previous = a
+    assert previous is not None and previous["firm_accepts"].min(axis=1).mean() > 0
+
+
+def test_higher_us_duty_never_moves_us_sales_into_the_canadian_plant(
+    world: dict[str, Any],
+) -> None:
+    key = "trade.rules.us_vehicle_tariff"
+    base = np.asarray(world["x"][key], dtype=float)
+    model = world["model"]
+    i = [p.id for p in model.plants].index("hmg-ontario")
+    previous = None
+    for factor in (0.0, 0.5, 1.0, 2.0, 4.0):
+        a = run_at(world, 1.0, **{key: np.clip(base * factor, 0.0, 1.0)})
+        if previous is not None:
+            assert np.all(a["plant_output"][:, i] <= previous["plant_output"][:, i] + 1e-6)
+            assert np.all(a["battery_local_gwh"] <= previous["battery_local_gwh"] + 1e-9)
+        previous = a
+
+
+def test_but_for_comes_from_the_firms_unless_set_by_hand(world: dict[str, Any]) -> None:
+    a = run_at(world, 1.0)
+    # no firm would build at home in these draws -> b = 1 for both plants
+    b_firms = 1.0 - a["firm_builds_anyway"]
+    both = b_firms.min(axis=1) == 1
+    assert np.allclose(a["but_for"][both], 1.0)
+    hand = vary(
+        world["s"], {"plants.hmg-ontario.but_for": 0.3, "plants.nextstar-windsor.but_for": 0.3}
+    )
+    r = evpact.simulate(hand, draws=20, seed=11)
+    assert np.allclose(r.scenario["but_for"].values, 0.3)
+    add = world["s"].additionality
+    assert add is None or add.but_for is None  # the bundled range is what the firms replace
+    scenario_level = vary(world["s"], {"additionality.but_for": 0.4})
+    r = evpact.simulate(scenario_level, draws=20, seed=11)
+    assert np.allclose(r.scenario["but_for"].values, 0.4)
+
+
+def brute_force(w: dict[str, Any], grid: Array) -> tuple[Array, Array]:
+    """Per draw, the smallest grid scale every firm accepts and the largest with a net
+    public benefit >= 0, by running the engine at every grid point."""
+    firm_ok, canada_ok = [], []
+    for k in grid:
+        a = run_at(w, k)
+        m = draw_metrics(a, w["c"], w["model"].years, 2026, firms.ids(w["model"].firms))
+        firm_ok.append(a["firm_accepts"].min(axis=1) == 1)
+        canada_ok.append(m["net_public_benefit_npv"].values >= 0)
+    f, c = np.array(firm_ok), np.array(canada_ok)
+    low = np.where(f.any(axis=0), grid[np.argmax(f, axis=0)], np.inf)
+    high = np.where(c.any(axis=0), grid[len(grid) - 1 - np.argmax(c[::-1], axis=0)], np.nan)
+    return low, high
+
+
+def test_zopa_bounds_match_a_brute_force_grid(world: dict[str, Any]) -> None:
+    result = zopa("canada-korea-2026", draws=world["n"], seed=11)
+    step = 0.25
+    grid = np.arange(0.0, 64.0 + step, step)
+    low, high = brute_force(world, grid)
+    floor = result.table["firm_min_scale"].to_numpy()
+    ceiling = result.table["canada_max_scale"].to_numpy()
+    reach = np.isfinite(floor) & (floor <= 64)
+    # the grid's first accepting point is the floor rounded up to the grid
+    assert np.all(low[reach] >= floor[reach] - 1e-9)
+    assert np.all(low[reach] - floor[reach] <= step + 1e-9)
+    gains = np.isfinite(ceiling) & (ceiling < 64)
+    assert gains.any()
+    assert np.all(high[gains] <= ceiling[gains] + 1e-9)
+    assert np.all(ceiling[gains] - high[gains] <= step + 1e-9)
+    assert np.all(np.isnan(high[np.isnan(ceiling)]))
+
+
+def test_zone_metric_agrees_with_the_zopa_command() -> None:
+    r = evpact.simulate("canada-korea-2026", draws=64, seed=11)
+    z = zopa("canada-korea-2026", draws=64, seed=11)
+    assert np.array_equal(r.metrics["zopa_exists_share"].values, z.table["zone_exists"].to_numpy())
+
+
+def test_bad_firms_are_refused_clearly() -> None:
+    s = load_scenario("canada-korea-2026")
+    with pytest.raises((ValidationError, EvpactError), match="unknown deal 'nope'"):
+        vary(s, {"firms.lges.deal": "nope"})
+    with pytest.raises((ValidationError, EvpactError), match="battery plant"):
+        vary(s, {"firms.lges.plant": "hmg-ontario"})
+    with pytest.raises(EvpactError, match="not an incentive"):
+        evpact.simulate(
+            s.model_copy(update={"instrument": ("deals.hmg-ontario.incentives.9",)}), draws=2
+        )
+    with pytest.raises(EvpactError, match="declares no firms"):
+        zopa("no-deal", draws=2)
+
+
+def test_report_has_the_firms_section_and_the_zone_chart(tmp_path: Any) -> None:
+    from evpact.report.make import make_report
+
+    out = make_report("canada-korea-2026", tmp_path / "r.html", draws=64, seed=11)
+    page = out[0].read_text(encoding="utf-8")
+    section = page.split('id="firms"')[1].split("<section")[0]
+    assert "LG Energy Solution" in section and "Hyundai Motor Group" in section
+    assert 'id="chart-zopa"' in section
+    z = zopa("canada-korea-2026", draws=64, seed=11)
+    assert f"a zone exists in {z.summary['zopa_exists_share']:.0%} of draws" in section
+    plain = make_report("nextstar-2023", tmp_path / "n.html", draws=8, seed=11)
+    assert 'id="firms"' not in plain[0].read_text(encoding="utf-8")
+
+
+def test_the_zone_does_not_depend_on_the_instrument_amount() -> None:
+    """The zone is about the instrument's scale: doubling the grant halves the smallest scale
+    every firm accepts and leaves the support it needs, and so the zone, unchanged per draw."""
+    a = evpact.simulate("canada-korea-2026", draws=64, seed=5)
+    b = evpact.simulate(
+        "canada-korea-2026",
+        draws=64,
+        seed=5,
+        variant={"deals.hmg-ontario.incentives.1.amount_cad": 1.0e9},
+    )
+    ka, kb = (r.metrics["zopa_support_scale_min"].values for r in (a, b))
+    assert np.allclose(kb, ka / 2, rtol=1e-9, equal_nan=True)
+    at_a, at_b = (r.metrics["zopa_net_public_benefit_npv_at_min"].values for r in (a, b))
+    assert np.allclose(at_a, at_b, rtol=1e-9, atol=1.0, equal_nan=True)
+    assert np.array_equal(
+        a.metrics["zopa_exists_share"].values, b.metrics["zopa_exists_share"].values
+    )
+
+
+def test_zopa_command_writes_the_chart_and_the_csv_behind_it(tmp_path: Any) -> None:
+    import json
+
+    import pandas as pd
+
+    from test_cli import run_cli
+
+    proc = run_cli(
+        ["zopa", "canada-korea-2026", "--draws", "64", "--seed", "11", "--out", "z", "--json"],
+        tmp_path,
+    )
+    out = json.loads(proc.stdout)
+    assert out["scenario"] == "canada-korea-2026"
+    assert 0.0 <= out["zopa_exists_share"] <= 1.0
+    table = pd.read_csv(tmp_path / "z" / "zopa.csv")
+    assert len(table) == 64
+    assert out["zopa_exists_share"] == pytest.approx(table["zone_exists"].mean())
+    exists = table["zone_exists"] == 1
+    assert (table.loc[exists, "firm_min_scale"] <= table.loc[exists, "canada_max_scale"]).all()
+    assert "plotly" in (tmp_path / "z" / "zopa.html").read_text(encoding="utf-8").lower()
+
+
+def test_zopa_command_refuses_a_scenario_without_firms_and_writes_nothing(tmp_path: Any) -> None:
+    import subprocess
+
+    from cases import evpact_command
+
+    proc = subprocess.run(
+        [*evpact_command(), "zopa", "no-deal", "--draws", "4", "--out", "z"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "declares no firms" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "z").exists()
+
+
+def test_zopa_uses_the_run_draws_with_correlated_inputs() -> None:
+    s = vary(
+        load_scenario("canada-korea-2026"),
+        {
+            "correlations": [
+                {
+                    "inputs": ["firms.hmg.hurdle_rate", "firms.hmg.margin_share"],
+                    "matrix": [[1.0, -0.8], [-0.8, 1.0]],
+                }
+            ]
+        },
+    )
+    r = evpact.simulate(s, draws=64, seed=11)
+    z = zopa(s, draws=64, seed=11)
+    k = r.metrics["zopa_support_scale_min"].values
+    assert np.allclose(z.table["firm_min_scale"].to_numpy(), k, equal_nan=True)
+    assert np.array_equal(r.metrics["zopa_exists_share"].values, z.table["zone_exists"].to_numpy())
