@@ -1,0 +1,124 @@
+"""The compiled kernels (engine.kernels) give the numpy path's numbers to the last bit, so the
+size threshold that picks one or the other (engine.jit) can never change a result (issue 13)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from evpact.engine import jit
+from evpact.engine.reuse import compiled
+from evpact.engine.simulate import simulate
+from evpact.scenario.load import load_counterfactual, load_scenario
+from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
+from golden_runs import GOLDEN, SCENARIOS, golden_summary
+
+
+def both_worlds(name: str, draws: int, lines: bool) -> list[dict[str, Any]]:
+    scenario = load_scenario(name)
+    models = [
+        compiled(s, ledger_lines=lines) for s in (scenario, load_counterfactual(scenario, None))
+    ]
+    u = block_uniforms(
+        uncertain_paths(*(m.inputs for m in models)), 7, 0, draws, draws, "mc",
+        models[0].correlations,
+    )  # fmt: skip
+    shared: dict[str, Any] = {}
+    values = [sample(m.inputs, 7, 0, draws, shared, u=u) for m in models]
+    return [simulate(m, x, draws) for m, x in zip(models, values, strict=True)]
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["totals", "lines"])
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -> None:
+    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 10**9)
+    plain = both_worlds(name, 600, lines)
+    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 0)
+    fused = both_worlds(name, 600, lines)
+    for a, b in zip(plain, fused, strict=True):
+        assert a.keys() == b.keys()
+        for key in a:
+            x, y = np.asarray(a[key]), np.asarray(b[key])
+            assert x.shape == y.shape, key
+            assert x.tobytes() == y.tobytes(), key  # bit for bit, NaN and -0.0 included
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_golden_summaries_through_the_kernels(name: str, monkeypatch: Any) -> None:
+    """The golden runs (300 draws) take the numpy path by default; forced through the kernels
+    they give the same summaries exactly."""
+    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 0)
+    expected = json.loads((GOLDEN / f"{name}.json").read_text())
+    assert json.loads(json.dumps(golden_summary(name))) == expected
+
+
+def test_kernels_keep_nan_and_limits(monkeypatch: Any) -> None:
+    """Edge values the engine can meet, by hand: a NaN purchase share stays NaN, shares outside
+    [0, 1] are clipped, a zero direct effect leaves nothing indirect or induced; the numpy
+    path agrees bit for bit."""
+    from evpact.engine import economy, kernels
+
+    direct = np.array([[1.0, 0.0, 2.0, 3.0, np.nan]])
+    simple, total = np.full((1, 5), 1.5), np.full((1, 5), 2.25)
+    bought = np.array([[np.nan, 0.3, -1.0, 2.0, 0.5]])
+    indirect, induced = kernels.layered(direct, simple, total, bought, (1, 5))
+    # d (s - 1)(1 - clip(p)): NaN, 0, 2 x 0.5 x 1, 3 x 0.5 x 0, NaN
+    np.testing.assert_array_equal(indirect, [[np.nan, 0.0, 1.0, 0.0, np.nan]])
+    # d (t - s) x (d + indirect) / (d + d (s - 1)): 0; 1.5 x 3/3; 2.25 x 3/4.5
+    np.testing.assert_allclose(induced[0, 1:4], [0.0, 1.5, 1.5], rtol=1e-15)
+    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 10**9)
+    plain = economy.layered(direct, simple, total, bought)
+    assert plain.indirect.tobytes() == indirect.tobytes()
+    assert plain.induced.tobytes() == induced.tobytes()
+
+
+def test_small_runs_do_not_import_numba() -> None:
+    """A deterministic run stays on numpy: no numba import, no JIT compile to wait for."""
+    probe = (
+        "import sys, evpact; evpact.simulate('canada-korea-2026', deterministic=True);"
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_read_only_install_caches_elsewhere(tmp_path: Path) -> None:
+    """Where the package directory is not writable, numba's cache goes to the user's cache
+    directory and a big block still runs (with the same numbers)."""
+    probe = """
+import os, sys
+from pathlib import Path
+import evpact.engine.jit as jit
+here = Path(jit.__file__).parent
+real = os.access
+blocked = (here, here / "__pycache__")
+os.access = lambda p, mode, **k: Path(p) not in blocked and real(p, mode, **k)
+import evpact
+from evpact.uncertainty.montecarlo import clear_kept
+def mean():
+    clear_kept()  # recompute the worlds, not the last run's kept blocks
+    r = evpact.simulate("canada-korea-2026", draws=64, seed=3, workers=1)
+    return r.summary_dict()["metrics"]["fiscal_net_npv"]["mean"]
+plain = mean()
+jit.JIT_FROM_DRAWS = 0
+fused = mean()
+print(os.environ.get("NUMBA_CACHE_DIR"), plain == fused, "numba" in sys.modules)
+"""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert out.returncode == 0, out.stderr
+    cache, same, used = out.stdout.split()
+    assert Path(cache) == tmp_path / "evpact" / "numba"
+    assert any(Path(cache).rglob("*.nbi"))  # the kernels were cached there
+    assert (same, used) == ("True", "True")
