@@ -17,8 +17,10 @@ import pandas as pd
 
 from ..api import DEFAULT_DRAWS, DEFAULT_SEED, simulate
 from ..errors import EvpactError
+from ..results import summary_table
 from ..scenario.load import load_scenario, vary
 from ..scenario.model import Scenario
+from ..uncertainty.reduce import SUBSAMPLE
 
 #: values one grid axis may take (a million-point grid is still possible over several axes,
 #: and the CLI asks for --yes before a sweep that long)
@@ -71,12 +73,27 @@ def sweep(
     for path in paths:  # fail on a bad path before running anything
         vary(base, {path: grid[path][0]})
     rows: list[dict[str, Any]] = []
+    # a candidate's summary needs only its per-draw metrics, unless the run streams (its
+    # means then come from the exact totals over every draw, as in ``Results.summary``)
+    fast = draws <= SUBSAMPLE
     for i, combo in enumerate(combos):
         variant = dict(zip(paths, combo, strict=True))
-        results = simulate(
-            base, draws=draws, seed=seed, variant=variant, client=client, workers=workers
-        )
-        summary = results.summary()
+        if fast:
+            summary = summary_table(
+                simulate(
+                    base,
+                    draws=draws,
+                    seed=seed,
+                    variant=variant,
+                    client=client,
+                    workers=workers,
+                    metrics_only=True,
+                )
+            )
+        else:
+            summary = simulate(
+                base, draws=draws, seed=seed, variant=variant, client=client, workers=workers
+            ).summary()
         for record in summary.to_dict("records"):
             rows.append({"variant": i, **variant, **{str(k): v for k, v in record.items()}})
         if progress:
