@@ -69,3 +69,20 @@ def test_metrics_only_refuses_bad_input() -> None:
         evpact.simulate("canada-korea-2026", draws=0, metrics_only=True)
     with pytest.raises(EvpactError):
         evpact.simulate("canada-korea-2026", variant={"no.such.path": 1}, metrics_only=True)
+
+
+def test_reused_draws_give_a_fresh_runs_numbers() -> None:
+    """A candidate that follows another on the same draws reuses its uniforms and unchanged
+    input values (uncertainty.montecarlo._Samples): the same numbers as from scratch."""
+    from evpact.uncertainty.montecarlo import clear_kept
+
+    evpact.simulate("canada-korea-2026", draws=200, seed=8, metrics_only=True)
+    after = evpact.simulate(
+        "canada-korea-2026", draws=200, seed=8, variant=VARIANT, metrics_only=True
+    )
+    clear_kept()
+    fresh = evpact.simulate(
+        "canada-korea-2026", draws=200, seed=8, variant=VARIANT, metrics_only=True
+    )
+    for name, m in fresh.items():
+        assert after[name].values.tobytes() == m.values.tobytes(), name
