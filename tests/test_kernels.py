@@ -16,7 +16,9 @@ import pytest
 from evpact.engine import jit
 from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
+from evpact.metrics import draw_metrics
 from evpact.scenario.load import load_counterfactual, load_scenario
+from evpact.uncertainty.reduce import Totals
 from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
 from golden_runs import GOLDEN, SCENARIOS, golden_summary
 
@@ -48,6 +50,80 @@ def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -
             x, y = np.asarray(a[key]), np.asarray(b[key])
             assert x.shape == y.shape, key
             assert x.tobytes() == y.tobytes(), key  # bit for bit, NaN and -0.0 included
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_metrics_and_totals_give_the_numpy_bits(name: str, monkeypatch: Any) -> None:
+    """Per-draw metrics (row sums, break-even years) and the streaming totals (column sums)
+    of the same worlds, through the kernels and through numpy."""
+    worlds = both_worlds(name, 700, False)
+    years = load_scenario(name)
+    out = []
+    for threshold in (10**9, 0):
+        monkeypatch.setattr(jit, "JIT_FROM_DRAWS", threshold)
+        metrics = draw_metrics(worlds[0], worlds[1], compiled(years).years, years.price_year)
+        totals = Totals(700)
+        totals.add(metrics, worlds)
+        out.append((metrics, totals))
+    (m0, t0), (m1, t1) = out
+    for key, m in m0.items():
+        assert m.values.tobytes() == m1[key].values.tobytes(), key
+    for w0, w1 in zip(t0.yearly, t1.yearly, strict=True):
+        for key, total in w0.items():
+            assert np.asarray(total).tobytes() == np.asarray(w1[key]).tobytes(), key
+
+
+def test_sums_in_numpy_order_on_every_layout() -> None:
+    """Row and column sums of every array a world holds, and of views (broadcast, strided,
+    negative zero, NaN, a single column), as numpy adds them."""
+    from evpact.engine import kernels
+
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(300, 40)) * 10.0 ** rng.integers(-3, 9, size=(300, 40))
+    base[3, 5] = np.nan
+    cases = [
+        base,
+        base[:, :20],  # strided rows
+        base[:, :7],  # fewer than eight years: sequential
+        base[:, :16],  # exactly two blocks of eight
+        np.full((5, 20), -0.0),
+        np.broadcast_to(base[:, :1], (300, 20)),
+        np.broadcast_to(base[:1, :20], (300, 20)),
+        base[:, :1],
+        rng.normal(size=(300, 3, 20)),
+    ]
+    cases += [np.asarray(a) for a in both_worlds("canada-korea-2026", 300, False)[0].values()]
+    for a in cases:
+        if a.dtype != np.float64 or a.ndim < 2:
+            continue
+        assert kernels.sums_over_draws(a).tobytes() == a.sum(axis=0).tobytes()
+        if a.ndim == 2:
+            assert kernels.sums_over_years(a).tobytes() == a.sum(axis=1).tobytes()
+
+
+def test_breakeven_year_by_hand() -> None:
+    """Balances whose break-even year is known, through the kernel and numpy."""
+    from evpact.engine import fiscal, kernels
+
+    years = np.arange(2026.0, 2031.0)
+    net = np.array(
+        [
+            [-5.0, 1.0, 2.0, 3.0, 1.0],  # cumulative -5, -4, -2, 1, 2: from 2029
+            [1.0, 1.0, 1.0, 1.0, 1.0],  # never negative: the first year
+            [-1.0, -1.0, 0.0, 0.0, 0.0],  # still negative at the end: NaN
+            [np.nan, 1.0, 1.0, 1.0, 1.0],  # no value: never below the (NaN) tolerance
+            [-1e-9, 0.0, 0.0, 0.0, 0.0],  # within 1e-6 of zero: not negative
+        ]
+    )
+    got = kernels.breakeven_year(net, years)
+    np.testing.assert_array_equal(got, [2029.0, 2026.0, np.nan, 2026.0, 2026.0])
+    jit_off = jit.JIT_FROM_DRAWS
+    try:
+        jit.JIT_FROM_DRAWS = 10**9
+        plain = fiscal.breakeven_year(net, years)
+    finally:
+        jit.JIT_FROM_DRAWS = jit_off
+    assert plain.tobytes() == got.tobytes()
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -15,6 +15,11 @@ import os
 import tempfile
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+FloatArray = np.ndarray[Any, Any]
 
 #: draws per block from which the compiled kernels run (measured: benchmarks/RESULTS.md, Round 3)
 JIT_FROM_DRAWS = 1024
@@ -60,3 +65,15 @@ def set_cache_dir() -> None:
         if os.access(target, os.W_OK):
             os.environ["NUMBA_CACHE_DIR"] = str(target)
             return
+
+
+def sums_over_years(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=1)`` of a (draw, year) array: by the kernel in big blocks (same bits)."""
+    k = compiled_for(a.shape[0]) if np.ndim(a) == 2 else None
+    return np.asarray(a.sum(axis=1)) if k is None else k.sums_over_years(a)
+
+
+def sums_over_draws(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=0)``: by the kernel in big blocks (same bits)."""
+    k = compiled_for(a.shape[0]) if np.ndim(a) >= 2 else None
+    return np.asarray(a.sum(axis=0)) if k is None else k.sums_over_draws(a)

@@ -178,3 +178,116 @@ def add_product(row: FloatArray, base: FloatArray, rate: FloatArray | float) -> 
     """``row += base * rate`` without the temporary product (same bits: no fused multiply-add)."""
     shape = cast(tuple[int, int], row.shape)
     _add_product(row, *_wide(shape, base, rate))
+
+
+# --- sums over draws and over years, in numpy's order of additions --------------------------
+#
+# numpy sums a (draw, year) array over years (the contiguous axis) pairwise: eight running
+# sums over blocks of eight, added as a tree, then the remainder in order (rows of up to
+# 128 years: PW_BLOCKSIZE in numpy's loops_utils.h); over draws it adds row after row into
+# a zeroed total. Both are repeated here exactly (same bits, tests/test_kernels.py) without
+# numpy's per-row call overhead, which dominates for rows of 20 years.
+
+PAIRWISE_BLOCK = 128
+
+
+@_kernel
+def _row_sums(a, out):  # type: ignore[no-untyped-def]
+    n, m = a.shape
+    for i in range(n):
+        if m < 8:
+            res = 0.0
+            for j in range(m):
+                res += a[i, j]
+        else:
+            r0, r1, r2, r3 = a[i, 0], a[i, 1], a[i, 2], a[i, 3]
+            r4, r5, r6, r7 = a[i, 4], a[i, 5], a[i, 6], a[i, 7]
+            j = 8
+            while j < m - (m % 8):
+                r0 += a[i, j]
+                r1 += a[i, j + 1]
+                r2 += a[i, j + 2]
+                r3 += a[i, j + 3]
+                r4 += a[i, j + 4]
+                r5 += a[i, j + 5]
+                r6 += a[i, j + 6]
+                r7 += a[i, j + 7]
+                j += 8
+            res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+            while j < m:
+                res += a[i, j]
+                j += 1
+        out[i] = 0.0 + res  # numpy starts the reduction from its identity, 0.0
+
+
+@_kernel
+def _column_sums(a, out):  # type: ignore[no-untyped-def]
+    n, m = a.shape
+    for j in range(m):
+        out[j] = 0.0
+    for i in range(n):
+        for j in range(m):
+            out[j] += a[i, j]
+
+
+def sums_over_years(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=1)`` of a (draw, year) float64 array, the same bits."""
+    if a.ndim != 2 or a.dtype != np.float64 or a.shape[1] > PAIRWISE_BLOCK:
+        return np.asarray(a.sum(axis=1))
+    out = np.empty(a.shape[0])
+    _row_sums(a, out)
+    return out
+
+
+def sums_over_draws(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=0)`` of a (draw, ...) float64 array, the same bits. A single column is
+    left to numpy (it sums it pairwise, not row after row)."""
+    width = int(np.prod(a.shape[1:]))
+    if a.ndim < 2 or a.dtype != np.float64 or width < 2 or not a.flags.c_contiguous:
+        if a.ndim == 2 and a.dtype == np.float64 and width >= 2:  # a view: strided rows
+            out = np.empty(width)
+            _column_sums(a, out)
+            return out
+        return np.asarray(a.sum(axis=0))
+    out = np.empty(width)
+    _column_sums(a.reshape(a.shape[0], width), out)
+    return out.reshape(a.shape[1:])
+
+
+# --- fiscal.breakeven_year (docs/model.md §6, break-even year) ------------------------------
+
+
+@_kernel
+def _breakeven(net, years, out):  # type: ignore[no-untyped-def]
+    rows, n = net.shape
+    cum = np.empty(n)
+    for i in range(rows):
+        running = 0.0
+        for t in range(n):
+            running = running + net[i, t]
+            cum[t] = running
+        top = abs(cum[0])
+        for t in range(1, n):
+            v = abs(cum[t])
+            if (v > top or v != v) and top == top:  # np.max: a NaN wins and stays
+                top = v
+        tol = 1e-6 * (top if (top >= 1.0 or top != top) else 1.0)  # np.maximum(1, top)
+        last = -1
+        for t in range(n):
+            if cum[t] < -tol:
+                last = t
+        if cum[n - 1] < -tol:
+            out[i] = np.nan
+        else:
+            out[i] = years[min(last + 1, n - 1)]
+
+
+def breakeven_year(net_flow: FloatArray, years: FloatArray) -> FloatArray:
+    """``fiscal.breakeven_year`` in one pass per draw: the year after the last year whose
+    cumulative balance is below -1e-6 x max(1, its largest absolute value); NaN if the
+    horizon ends below it."""
+    net = np.asarray(net_flow, dtype=float)
+    flat = net.reshape(-1, net.shape[-1])
+    out = np.empty(flat.shape[0])
+    _breakeven(flat, np.asarray(years, dtype=float), out)
+    return out.reshape(net.shape[:-1])
