@@ -23,6 +23,13 @@ from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
 from golden_runs import GOLDEN, SCENARIOS, golden_summary
 
 
+def kernels_on(monkeypatch: Any, on: bool) -> None:
+    """Every block through the kernels (``on``) or through numpy."""
+    monkeypatch.delenv("EVPACT_JIT_FROM_DRAWS", raising=False)
+    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 0 if on else 10**9)
+    monkeypatch.setattr(jit, "JIT_FROM_RUN_DRAWS", 0)
+
+
 def both_worlds(name: str, draws: int, lines: bool) -> list[dict[str, Any]]:
     scenario = load_scenario(name)
     models = [
@@ -40,9 +47,9 @@ def both_worlds(name: str, draws: int, lines: bool) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("lines", [False, True], ids=["totals", "lines"])
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -> None:
-    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 10**9)
+    kernels_on(monkeypatch, False)
     plain = both_worlds(name, 600, lines)
-    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 0)
+    kernels_on(monkeypatch, True)
     fused = both_worlds(name, 600, lines)
     for a, b in zip(plain, fused, strict=True):
         assert a.keys() == b.keys()
@@ -59,8 +66,8 @@ def test_metrics_and_totals_give_the_numpy_bits(name: str, monkeypatch: Any) -> 
     worlds = both_worlds(name, 700, False)
     years = load_scenario(name)
     out = []
-    for threshold in (10**9, 0):
-        monkeypatch.setattr(jit, "JIT_FROM_DRAWS", threshold)
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
         metrics = draw_metrics(worlds[0], worlds[1], compiled(years).years, years.price_year)
         totals = Totals(700)
         totals.add(metrics, worlds)
@@ -117,12 +124,7 @@ def test_breakeven_year_by_hand() -> None:
     )
     got = kernels.breakeven_year(net, years)
     np.testing.assert_array_equal(got, [2029.0, 2026.0, np.nan, 2026.0, 2026.0])
-    jit_off = jit.JIT_FROM_DRAWS
-    try:
-        jit.JIT_FROM_DRAWS = 10**9
-        plain = fiscal.breakeven_year(net, years)
-    finally:
-        jit.JIT_FROM_DRAWS = jit_off
+    plain = fiscal.breakeven_year(net, years)  # 5 draws: numpy
     assert plain.tobytes() == got.tobytes()
 
 
@@ -130,7 +132,7 @@ def test_breakeven_year_by_hand() -> None:
 def test_golden_summaries_through_the_kernels(name: str, monkeypatch: Any) -> None:
     """The golden runs (300 draws) take the numpy path by default; forced through the kernels
     they give the same summaries exactly."""
-    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 0)
+    kernels_on(monkeypatch, True)
     expected = json.loads((GOLDEN / f"{name}.json").read_text())
     assert json.loads(json.dumps(golden_summary(name))) == expected
 
@@ -149,7 +151,7 @@ def test_kernels_keep_nan_and_limits(monkeypatch: Any) -> None:
     np.testing.assert_array_equal(indirect, [[np.nan, 0.0, 1.0, 0.0, np.nan]])
     # d (t - s) x (d + indirect) / (d + d (s - 1)): 0; 1.5 x 3/3; 2.25 x 3/4.5
     np.testing.assert_allclose(induced[0, 1:4], [0.0, 1.5, 1.5], rtol=1e-15)
-    monkeypatch.setattr(jit, "JIT_FROM_DRAWS", 10**9)
+    kernels_on(monkeypatch, False)
     plain = economy.layered(direct, simple, total, bought)
     assert plain.indirect.tobytes() == indirect.tobytes()
     assert plain.induced.tobytes() == induced.tobytes()
@@ -164,6 +166,22 @@ def test_small_runs_do_not_import_numba() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("draws", "loaded"), [(500, False), (700, True)])
+def test_only_big_runs_load_the_kernels(draws: int, loaded: bool) -> None:
+    """A process loads numba only for a run of which it computes at least
+    ``JIT_FROM_RUN_DRAWS`` draws itself (here lowered to 600, blocks of 256)."""
+    probe = (
+        "import sys, evpact, evpact.engine.jit as jit;"
+        "jit.JIT_FROM_DRAWS, jit.JIT_FROM_RUN_DRAWS = 256, 600;"
+        f"evpact.simulate('canada-korea-2026', draws={draws}, seed=1, chunk=256, workers=1);"
+        "print('numba' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "EVPACT_JIT_FROM_DRAWS"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(loaded)
 
 
 def test_read_only_install_caches_elsewhere(tmp_path: Path) -> None:
@@ -185,10 +203,13 @@ def mean():
     return r.summary_dict()["metrics"]["fiscal_net_npv"]["mean"]
 plain = mean()
 jit.JIT_FROM_DRAWS = 0
+jit.JIT_FROM_RUN_DRAWS = 0
 fused = mean()
 print(os.environ.get("NUMBA_CACHE_DIR"), plain == fused, "numba" in sys.modules)
 """
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "EVPACT_JIT_FROM_DRAWS")
+    }
     env["XDG_CACHE_HOME"] = str(tmp_path)
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=600

@@ -2,17 +2,22 @@
 
 The kernels fuse chains of (draw, year) temporaries into one pass; they give the same bits as
 the numpy expressions they replace (``tests/test_kernels.py`` compares both paths on every
-bundled scenario). They pay off on blocks of many draws; for a handful of draws (a
-deterministic run, a web-form edit) importing numba and loading its cache would cost more
-than the whole run, so below ``JIT_FROM_DRAWS`` draws the numpy path runs and numba is never
-imported. ``EVPACT_JIT_FROM_DRAWS`` overrides the threshold (0: always compiled; a huge
-number: never).
+bundled scenario), so choosing a path never changes a number, only the time. They save about
+9 ms of CPU per block of 4,096 draws, but loading numba and the cached kernels costs a
+process about 0.5 s of CPU and 170 MB once (benchmarks/RESULTS.md, Round 3). So a process
+uses them only for blocks of at least ``JIT_FROM_DRAWS`` draws in a run of which it will
+compute at least ``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared where blocks are
+dealt out); a deterministic run, a web-form edit or a sweep candidate never imports numba.
+``EVPACT_JIT_FROM_DRAWS=N`` sets the block threshold and drops the run threshold (0: always
+compiled; a huge number: never).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,19 +26,45 @@ import numpy as np
 
 FloatArray = np.ndarray[Any, Any]
 
-#: draws per block from which the compiled kernels run (measured: benchmarks/RESULTS.md, Round 3)
+#: draws per block from which the compiled kernels run
 JIT_FROM_DRAWS = 1024
+#: draws a process must be about to compute in a run for loading numba to pay off (about
+#: 0.5 s of CPU against 9 ms saved per 4,096 draws: even at some 230,000 draws)
+JIT_FROM_RUN_DRAWS = 2**18
+
+_planned = 0  # draws this process computes in the run under way (``planned``)
 
 
-def threshold() -> int:
-    """The draws from which kernels run: ``EVPACT_JIT_FROM_DRAWS`` if set, else the default."""
+def thresholds() -> tuple[int, int]:
+    """(block, run) thresholds: ``EVPACT_JIT_FROM_DRAWS`` if set (no run threshold), else
+    the defaults."""
     raw = os.environ.get("EVPACT_JIT_FROM_DRAWS", "").strip()
-    return int(raw) if raw.isdigit() else JIT_FROM_DRAWS
+    return (int(raw), 0) if raw.isdigit() else (JIT_FROM_DRAWS, JIT_FROM_RUN_DRAWS)
+
+
+@contextmanager
+def planned(draws: int) -> Iterator[None]:
+    """Declare that this process is about to compute ``draws`` draws of a run (the blocks it
+    runs itself), for the duration of the block. Process-wide: a concurrent run in another
+    thread may see it, which can only change its speed, never its numbers."""
+    global _planned
+    before, _planned = _planned, draws
+    try:
+        yield
+    finally:
+        _planned = before
+
+
+def plan(draws: int) -> None:
+    """``planned`` for the rest of this process's life (a forked block worker's share)."""
+    global _planned
+    _planned = draws
 
 
 def compiled_for(draws: int) -> ModuleType | None:
     """The kernels module when a block of ``draws`` draws should use it, else None (numpy)."""
-    if draws < threshold():
+    block, run = thresholds()
+    if draws < block or _planned < run:
         return None
     set_cache_dir()
     from . import kernels

@@ -23,12 +23,27 @@ import numpy as np
 from ..scenario.distributions import FloatArray
 
 Kernel = Callable[..., None]  # a kernel writes into the arrays it is given
+#: the kernels' argument types: inputs are read-only arrays of any layout (contiguous arrays,
+#: broadcast views and slices all pass), outputs writable; one compiled version per kernel,
+#: loaded from the cache when this module is imported (a version per layout met at run time
+#: would each be loaded, or compiled, on first use: about 20 ms apiece)
+F64 = numba.types.float64
+IN1 = numba.types.Array(F64, 1, "A", readonly=True)
+IN2 = numba.types.Array(F64, 2, "A", readonly=True)
+OUT1 = numba.types.Array(F64, 1, "A")
+OUT2 = numba.types.Array(F64, 2, "A")
+OUT3 = numba.types.Array(F64, 3, "A")
 
 
-def _kernel(f: Callable[..., None]) -> Kernel:
-    """``numba.njit`` with an on-disk cache and numpy's float semantics (a division by zero
-    gives inf or NaN, as in numpy, instead of raising)."""
-    return cast(Kernel, numba.njit(cache=True, error_model="numpy", nogil=True)(f))
+def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
+    """``numba.njit`` for one signature (``args``), with an on-disk cache and numpy's float
+    semantics (a division by zero gives inf or NaN, as in numpy, instead of raising)."""
+    signature = numba.types.void(*args)
+
+    def wrap(f: Callable[..., None]) -> Kernel:
+        return cast(Kernel, numba.njit(signature, cache=True, error_model="numpy", nogil=True)(f))
+
+    return wrap
 
 
 def _wide(shape: tuple[int, int], *arrays: FloatArray | float) -> list[FloatArray]:
@@ -39,7 +54,7 @@ def _wide(shape: tuple[int, int], *arrays: FloatArray | float) -> list[FloatArra
 # --- economy.layered (docs/model.md §5, import leakage) -------------------------------------
 
 
-@_kernel
+@_kernel(IN2, IN2, IN2, IN2, OUT2, OUT2)
 def _layered(direct, simple, total, purchased, indirect, induced):  # type: ignore[no-untyped-def]
     n, m = direct.shape
     for i in range(n):
@@ -78,7 +93,7 @@ def layered(
 # --- ledger.crown: a home plant's taxable income (docs/model.md §6, the Crown ledger) -------
 
 
-@_kernel
+@_kernel(*[IN2] * 13, OUT3)
 def _carried_bases(  # type: ignore[no-untyped-def]
     age, decay_e, decay_b, equipment, building, rate_e, rate_b, first_e, value_added,
     production_tax, labour, taxable_subsidy, exempt_subsidy, out,
@@ -166,7 +181,7 @@ def carried_bases(
 # --- ledger.crown: a line's flow added to an aggregate ---------------------------------------
 
 
-@_kernel
+@_kernel(OUT2, IN2, IN2)
 def _add_product(row, base, rate):  # type: ignore[no-untyped-def]
     n, m = row.shape
     for i in range(n):
@@ -191,7 +206,7 @@ def add_product(row: FloatArray, base: FloatArray, rate: FloatArray | float) -> 
 PAIRWISE_BLOCK = 128
 
 
-@_kernel
+@_kernel(IN2, OUT1)
 def _row_sums(a, out):  # type: ignore[no-untyped-def]
     n, m = a.shape
     for i in range(n):
@@ -220,7 +235,7 @@ def _row_sums(a, out):  # type: ignore[no-untyped-def]
         out[i] = 0.0 + res  # numpy starts the reduction from its identity, 0.0
 
 
-@_kernel
+@_kernel(IN2, OUT1)
 def _column_sums(a, out):  # type: ignore[no-untyped-def]
     n, m = a.shape
     for j in range(m):
@@ -242,22 +257,23 @@ def sums_over_years(a: FloatArray) -> FloatArray:
 def sums_over_draws(a: FloatArray) -> FloatArray:
     """``a.sum(axis=0)`` of a (draw, ...) float64 array, the same bits. A single column is
     left to numpy (it sums it pairwise, not row after row)."""
-    width = int(np.prod(a.shape[1:]))
-    if a.ndim < 2 or a.dtype != np.float64 or width < 2 or not a.flags.c_contiguous:
-        if a.ndim == 2 and a.dtype == np.float64 and width >= 2:  # a view: strided rows
-            out = np.empty(width)
-            _column_sums(a, out)
-            return out
+    tail = a.shape[1:]
+    width = int(np.prod(tail))
+    if a.ndim < 2 or a.dtype != np.float64 or width < 2:
         return np.asarray(a.sum(axis=0))
+    if a.ndim > 2:  # (draw, plant, year): its rows as one, when they are contiguous
+        if not a.flags.c_contiguous:
+            return np.asarray(a.sum(axis=0))
+        a = a.reshape(a.shape[0], width)
     out = np.empty(width)
-    _column_sums(a.reshape(a.shape[0], width), out)
-    return out.reshape(a.shape[1:])
+    _column_sums(a, out)
+    return out.reshape(tail)
 
 
 # --- fiscal.breakeven_year (docs/model.md §6, break-even year) ------------------------------
 
 
-@_kernel
+@_kernel(IN2, IN1, OUT1)
 def _breakeven(net, years, out):  # type: ignore[no-untyped-def]
     rows, n = net.shape
     cum = np.empty(n)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import jit
 from ..engine.compile import Model
 from ..engine.simulate import simulate as run_block
 from .cores import default_workers, on_cores
@@ -277,11 +278,14 @@ def _map_blocks(
         yield from on_cores(block, ranges, kept, workers)
         return
     if client is None:
-        for start, stop in ranges:
-            yield (
-                (start, stop),
-                compute_block(models, seed, start, stop, total, scheme, summarise, start < kept),
-            )
+        with jit.planned(sum(stop - start for start, stop in ranges)):
+            for start, stop in ranges:
+                yield (
+                    (start, stop),
+                    compute_block(
+                        models, seed, start, stop, total, scheme, summarise, start < kept
+                    ),
+                )
         return
     from distributed import as_completed
 
