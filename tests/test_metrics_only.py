@@ -86,3 +86,17 @@ def test_reused_draws_give_a_fresh_runs_numbers() -> None:
     )
     for name, m in fresh.items():
         assert after[name].values.tobytes() == m.values.tobytes(), name
+
+
+def test_sweep_on_two_cores_is_the_one_core_table() -> None:
+    """Batches of candidates on forked processes give the table one process gives."""
+    grid = {"deals.hmg-ontario.linkage.threshold": [round(0.2 + 0.02 * i, 2) for i in range(34)]}
+    one = sweep("canada-korea-2026", grid, draws=60, seed=6, workers=1)
+    two = sweep("canada-korea-2026", grid, draws=60, seed=6, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_a_bad_candidate_on_a_worker_is_refused_cleanly() -> None:
+    grid = {"deals.hmg-ontario.linkage.threshold": [0.5] * 20 + [-3.0] + [0.5] * 20}
+    with pytest.raises(EvpactError):
+        sweep("canada-korea-2026", grid, draws=20, seed=1, workers=2)
