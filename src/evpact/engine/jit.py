@@ -26,7 +26,7 @@ import numpy as np
 
 FloatArray = np.ndarray[Any, Any]
 
-#: draws per block from which the compiled kernels run
+#: draws per block from which the compiled kernels run (in a run big enough: below)
 JIT_FROM_DRAWS = 1024
 #: draws a process must be about to compute in a run for loading numba to pay off (about
 #: 0.5 s of CPU against 9 ms saved per 4,096 draws: even at some 230,000 draws)
