@@ -219,3 +219,47 @@ print(os.environ.get("NUMBA_CACHE_DIR"), plain == fused, "numba" in sys.modules)
     assert Path(cache) == tmp_path / "evpact" / "numba"
     assert any(Path(cache).rglob("*.nbi"))  # the kernels were cached there
     assert (same, used) == ("True", "True")
+
+
+FORKED_KERNELS = """
+import json, os, sys, numpy as np
+import evpact, evpact.api
+from evpact.engine import jit
+
+log = sys.argv[1]
+chosen = jit.compiled_for
+def spy(draws):
+    k = chosen(draws)
+    if k is not None:
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()}\\n")
+    return k
+jit.compiled_for = spy
+evpact.api.SUBSAMPLE = 128  # keep 2 blocks of 64 draws; the other 9 only send summaries
+jit.JIT_FROM_DRAWS, jit.JIT_FROM_RUN_DRAWS = 64, 200  # workers compute 288 draws each
+two = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=2)
+jit.JIT_FROM_DRAWS = 10**9  # numpy everywhere
+plain = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=1)
+same = two.summary_dict() == plain.summary_dict() and all(
+    two.metrics[k].values.tobytes() == plain.metrics[k].values.tobytes() for k in two.metrics
+)
+pids = {int(p) for p in open(log).read().split()} if os.path.exists(log) else set()
+print(json.dumps({"same": same, "here": os.getpid() in pids, "workers": len(pids - {os.getpid()})}))
+"""
+
+
+def test_forked_workers_use_the_kernels_with_the_same_numbers(tmp_path: Path) -> None:
+    """A streamed run whose forked workers compute enough draws to load the kernels (the
+    thresholds lowered), while the calling process keeps numpy for its kept blocks: every
+    statistic and kept metric equals an all-numpy run's."""
+    env = {k: v for k, v in os.environ.items() if k != "EVPACT_JIT_FROM_DRAWS"}
+    proc = subprocess.run(
+        [sys.executable, "-c", FORKED_KERNELS, str(tmp_path / "pids")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report == {"same": True, "here": False, "workers": 2}

@@ -371,9 +371,8 @@ def summarise_pair(
     block_metrics = draw_metrics(block[0], block[1], years, price_year)
     totals = Totals(draws)
     totals.add(block_metrics, block)
-    if streamed:
-        for world in block:
-            world.pop("crown_totals", None)
+    if streamed:  # new dicts: the block's worlds may be kept for the next run on its draws
+        block[:] = [{k: a for k, a in w.items() if k != "crown_totals"} for w in block]
     return (block_metrics if kept else None), totals
 
 
