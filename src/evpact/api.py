@@ -161,6 +161,25 @@ def simulate(
 ) -> dict[str, Metric]: ...
 
 
+@overload
+def simulate(
+    scenario: Scenario | str | Path,
+    draws: int = ...,
+    seed: int = ...,
+    *,
+    variant: dict[str, Any] | None = ...,
+    counterfactual: Scenario | str | Path | None = ...,
+    deterministic: bool = ...,
+    chunk: int = ...,
+    progress: Progress | None = ...,
+    client: Any = ...,
+    sampling: str = ...,
+    keep_draws: bool | None = ...,
+    workers: int | None = ...,
+    metrics_only: bool = ...,
+) -> Results | dict[str, Metric]: ...
+
+
 def simulate(
     scenario: Scenario | str | Path,
     draws: int = DEFAULT_DRAWS,
