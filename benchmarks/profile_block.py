@@ -1,5 +1,7 @@
 """CPU per block of a streamed run, by stage: what a forked worker spends on one block of
-``CHUNK`` draws of canada-korea-2026 and its counterfactual (the table in RESULTS.md, "Round 2").
+``CHUNK`` draws of canada-korea-2026 and its counterfactual (the tables in RESULTS.md, "Round 2"
+and "Round 3"; since Round 3 with a worker's allocator settings and the ledger's totals only,
+as a worker runs them).
 
 Run: ``python benchmarks/profile_block.py [BLOCKS]`` (default 20 blocks, after one warm-up).
 Stages: the uniforms of the block, the inputs' values (inverse CDFs), the engine (both worlds),
@@ -16,6 +18,7 @@ from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
 from evpact.metrics import draw_metrics
 from evpact.scenario.load import load_counterfactual, load_scenario
+from evpact.uncertainty.cores import _keep_freed_memory
 from evpact.uncertainty.montecarlo import CHUNK
 from evpact.uncertainty.reduce import Totals
 from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
@@ -25,8 +28,17 @@ DRAWS = 1_000_000
 
 def main() -> None:
     blocks = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    _keep_freed_memory()  # the allocator settings of a block worker ...
+    try:  # ... and its share of a 10^6-draw run on two cores (engine.jit, since Round 3)
+        from evpact.engine import jit
+
+        jit.plan(DRAWS // 2)
+    except ImportError:  # an evpact before the kernels
+        pass
     scenario = load_scenario("canada-korea-2026")
-    models = [compiled(scenario), compiled(load_counterfactual(scenario, None))]
+    # as a streamed run's blocks: the Crown ledger's totals only, not its lines
+    worlds = (scenario, load_counterfactual(scenario, None))
+    models = [compiled(w, ledger_lines=False) for w in worlds]
     stages = dict.fromkeys(("uniforms", "inputs", "engine", "metrics", "totals"), 0.0)
     for i in range(blocks + 1):
         start, stop = (20 + i) * CHUNK, (21 + i) * CHUNK  # past the kept draws, as a worker

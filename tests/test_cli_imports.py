@@ -24,6 +24,8 @@ HEAVY = (
     "sqlalchemy",
     "fastapi",
     "h5netcdf",
+    "numba",  # the engine's kernels: only blocks of many draws load them (engine.jit)
+    "llvmlite",
 )
 
 PROBE = """

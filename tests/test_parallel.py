@@ -121,3 +121,18 @@ def test_forked_processes_give_the_numbers_of_one_thread() -> None:
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report == {"forked": True, "streamed": True, "same": True, "kept": 128}
+
+
+def test_a_streamed_run_leaves_its_kept_worlds_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A streamed run drops the ledger's per-draw totals from the blocks it reduces; the
+    world-blocks kept for the next run on the same draws must keep them (the same run twice
+    raised KeyError 'crown_totals' before: both blocks of both worlds were kept)."""
+    import evpact.api
+
+    monkeypatch.setattr(evpact.api, "SUBSAMPLE", 64)
+    runs = [
+        evpact.simulate("canada-korea-2026", draws=128, seed=2, chunk=64, workers=1)
+        for _ in range(2)
+    ]
+    assert runs[0].streamed
+    assert runs[0].summary_dict() == runs[1].summary_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import xarray as xr
@@ -132,6 +132,63 @@ def to_dataset(
     )
 
 
+@overload
+def simulate(
+    scenario: Scenario | str | Path,
+    draws: int = ...,
+    seed: int = ...,
+    *,
+    variant: dict[str, Any] | None = ...,
+    counterfactual: Scenario | str | Path | None = ...,
+    deterministic: bool = ...,
+    chunk: int = ...,
+    progress: Progress | None = ...,
+    client: Any = ...,
+    sampling: str = ...,
+    keep_draws: bool | None = ...,
+    workers: int | None = ...,
+    metrics_only: Literal[False] = ...,
+) -> Results: ...
+
+
+@overload
+def simulate(
+    scenario: Scenario | str | Path,
+    draws: int = ...,
+    seed: int = ...,
+    *,
+    variant: dict[str, Any] | None = ...,
+    counterfactual: Scenario | str | Path | None = ...,
+    deterministic: bool = ...,
+    chunk: int = ...,
+    progress: Progress | None = ...,
+    client: Any = ...,
+    sampling: str = ...,
+    keep_draws: bool | None = ...,
+    workers: int | None = ...,
+    metrics_only: Literal[True],
+) -> dict[str, Metric]: ...
+
+
+@overload
+def simulate(
+    scenario: Scenario | str | Path,
+    draws: int = ...,
+    seed: int = ...,
+    *,
+    variant: dict[str, Any] | None = ...,
+    counterfactual: Scenario | str | Path | None = ...,
+    deterministic: bool = ...,
+    chunk: int = ...,
+    progress: Progress | None = ...,
+    client: Any = ...,
+    sampling: str = ...,
+    keep_draws: bool | None = ...,
+    workers: int | None = ...,
+    metrics_only: bool = ...,
+) -> Results | dict[str, Metric]: ...
+
+
 def simulate(
     scenario: Scenario | str | Path,
     draws: int = DEFAULT_DRAWS,
@@ -146,7 +203,8 @@ def simulate(
     sampling: str = "mc",
     keep_draws: bool | None = None,
     workers: int | None = None,
-) -> Results:
+    metrics_only: bool = False,
+) -> Results | dict[str, Metric]:
     """Monte Carlo of a scenario and its counterfactual on common random numbers.
 
     ``scenario`` is a bundled name, a YAML path or a loaded ``Scenario``; ``variant`` a dict of
@@ -160,6 +218,15 @@ def simulate(
     stays flat; ``keep_draws=True`` keeps every draw. ``workers`` cores run blocks side by
     side (None: every core for streamed runs of more than two blocks, one thread otherwise; 1:
     this thread only; see ``uncertainty.cores``); the numbers do not depend on it.
+
+    ``metrics_only=True`` is the fast path for a sweep or an optimiser that scores many
+    candidates: it returns ``{metric name: Metric}``, each ``Metric.values`` the metric for
+    every draw (float64, ``draws`` long; one value when deterministic), the same values as
+    ``Results.metrics`` of the full run, without the labelled datasets, the yearly
+    statistics or the run's exact totals (``keep_draws`` does not apply). Summaries of them:
+    ``results.summary_table``. Candidates that differ in a few terms share what did not
+    change: each compiled world (``engine.reuse``) and, for runs of up to ``REUSE_DRAWS``
+    draws a block, the counterfactual's simulated blocks (``uncertainty.montecarlo``).
     """
     if sampling not in SCHEMES:
         raise EvpactError(f"sampling must be one of {', '.join(SCHEMES)}, got '{sampling}'")
@@ -190,6 +257,10 @@ def simulate(
             f"{cf.name} {list(cf.horizon)}; compare runs over the same years"
         )
     n = 1 if deterministic else draws
+    if metrics_only:
+        return _draw_metrics(
+            scenario, cf, n, seed, chunk, deterministic, progress, client, sampling, workers
+        )
     kept = n if keep_draws or n <= SUBSAMPLE else SUBSAMPLE
     # the Crown ledger line by line for runs whose draws are all kept; bigger runs compute
     # only its totals by government (every metric reads those)
@@ -262,6 +333,58 @@ def simulate(
     )
 
 
+def _draw_metrics(
+    scenario: Scenario,
+    cf: Scenario,
+    n: int,
+    seed: int,
+    chunk: int,
+    deterministic: bool,
+    progress: Progress | None,
+    client: Any,
+    sampling: str,
+    workers: int | None,
+) -> dict[str, Metric]:
+    """Per-draw metrics only (``simulate(..., metrics_only=True)``): every block is reduced
+    to its metrics where it runs and no yearly array is kept or labelled."""
+    # the Crown ledger's totals are all the metrics read: its lines are not built
+    models = [compiled(s, ledger_lines=False) for s in (scenario, cf)]
+    metrics: dict[str, Metric] = {}
+
+    def collect(start: int, stop: int, block: dict[str, Metric]) -> None:
+        for name, m in block.items():
+            if name not in metrics:
+                metrics[name] = Metric(m.unit, np.empty(n), m.description, m.kind)
+            metrics[name].values[start:stop] = m.values
+
+    summarise = partial(metrics_of_pair, years=models[0].years, price_year=scenario.price_year)
+    run_models(
+        models,
+        n,
+        seed,
+        chunk,
+        deterministic,
+        progress,
+        summarise,
+        collect,
+        client=client,
+        scheme=sampling,
+        keep=0,
+        workers=workers,
+    )
+    return metrics
+
+
+def metrics_of_pair(
+    block: list[dict[str, np.ndarray[Any, Any]]],
+    kept: bool,
+    years: np.ndarray[Any, Any],
+    price_year: int,
+) -> dict[str, Metric]:
+    """A block of scenario and counterfactual reduced to its per-draw metrics, where it ran."""
+    return draw_metrics(block[0], block[1], years, price_year)
+
+
 def summarise_pair(
     block: list[dict[str, np.ndarray[Any, Any]]],
     kept: bool,
@@ -278,9 +401,8 @@ def summarise_pair(
     block_metrics = draw_metrics(block[0], block[1], years, price_year, firms)
     totals = Totals(draws)
     totals.add(block_metrics, block)
-    if streamed:
-        for world in block:
-            world.pop("crown_totals", None)
+    if streamed:  # new dicts: the block's worlds may be kept for the next run on its draws
+        block[:] = [{k: a for k, a in w.items() if k != "crown_totals"} for w in block]
     return (block_metrics if kept else None), totals
 
 

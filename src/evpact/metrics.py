@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .engine import jit
 from .engine.additionality import DRAW_INPUTS, after_tax_income, net_world
 from .engine.compile import MINERALS
 from .engine.fiscal import breakeven_year
@@ -100,7 +101,7 @@ def draw_metrics(
     # temporaries; only peaks and break-evens need the yearly difference itself
     def total(*names: str) -> Array:
         return sum(
-            (s[n].sum(axis=1) - c[n].sum(axis=1) for n in names),
+            (jit.sums_over_years(s[n]) - jit.sums_over_years(c[n]) for n in names),
             np.zeros(len(s["discount_rate"])),
         )
 
@@ -410,26 +411,27 @@ def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Met
     out = {
         "co2e_manufacturing_cumulative": Metric(
             "tCO2e",
-            s["co2e_manufacturing_t"].sum(axis=1) - c["co2e_manufacturing_t"].sum(axis=1),
+            jit.sums_over_years(s["co2e_manufacturing_t"])
+            - jit.sums_over_years(c["co2e_manufacturing_t"]),
             "cell manufacturing emissions over the horizon (plant energy and materials)",
         ),
         "co2e_avoided_by_vehicles_built": Metric(
             "tCO2e",
-            s["co2e_avoided_t"].sum(axis=1) - c["co2e_avoided_t"].sum(axis=1),
+            jit.sums_over_years(s["co2e_avoided_t"]) - jit.sums_over_years(c["co2e_avoided_t"]),
             "lifecycle emissions the vehicles assembled avoid against gasoline cars; not "
             "caused by the deal unless it changes how many EVs are driven",
         ),
         "co2e_avoided_cumulative": Metric(
             "tCO2e",
-            s["co2e_avoided_attributable_t"].sum(axis=1)
-            - c["co2e_avoided_attributable_t"].sum(axis=1),
+            jit.sums_over_years(s["co2e_avoided_attributable_t"])
+            - jit.sums_over_years(c["co2e_avoided_attributable_t"]),
             "lifecycle emissions avoided by the EV adoption the deal adds (0 unless the "
             "scenario sets additionality.ev_adoption_added)",
         ),
     }
     production = s["mineral_production_cumulative_t"]
     for i, m in enumerate(MINERALS):
-        need = s[f"mineral_{m}_t"].sum(axis=1)
+        need = jit.sums_over_years(s[f"mineral_{m}_t"])
         with np.errstate(divide="ignore", invalid="ignore"):
             cover = np.where(need > 0, production[:, i] / need, np.nan)
         out[f"mineral_coverage_{m}"] = Metric(
@@ -440,7 +442,7 @@ def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Met
         )
         out[f"mineral_{m}_cumulative"] = Metric(
             "t",
-            s[f"mineral_{m}_t"].sum(axis=1) - c[f"mineral_{m}_t"].sum(axis=1),
+            jit.sums_over_years(s[f"mineral_{m}_t"]) - jit.sums_over_years(c[f"mineral_{m}_t"]),
             f"tonnes of {m} in the cell output over the horizon",
         )
     return out
@@ -468,7 +470,7 @@ def trade(s: Mapping[str, Array], c: Mapping[str, Array], cad: str) -> dict[str,
         share = np.where(assembled > 0, vehicles / assembled, np.nan)
 
     def total(name: str) -> Array:
-        return np.asarray(s[name].sum(axis=1) - c[name].sum(axis=1))
+        return np.asarray(jit.sums_over_years(s[name]) - jit.sums_over_years(c[name]))
 
     return {
         "rvc_margin": Metric(

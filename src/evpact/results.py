@@ -58,6 +58,22 @@ def quantiles_over_draws(a: np.ndarray[Any, Any], skip_nan: bool = False) -> np.
     return np.asarray(fn(ordered, list(QUANTILES.values()), axis=-1))
 
 
+def summary_table(
+    metrics: dict[str, Metric],
+    stats: Callable[[str], dict[str, float | None]] | None = None,
+) -> pd.DataFrame:
+    """Tidy table of per-draw metrics: metric, kind (impact or level), unit, mean, p5, p50,
+    p95; ``stats`` (by metric name) defaults to ``statistics`` of the draws given."""
+
+    def of(name: str) -> dict[str, float | None]:
+        return stats(name) if stats is not None else statistics(metrics[name].values)
+
+    rows = [
+        {"metric": name, "kind": m.kind, "unit": m.unit, **of(name)} for name, m in metrics.items()
+    ]
+    return pd.DataFrame(rows, columns=["metric", "kind", "unit", "mean", "p5", "p50", "p95"])
+
+
 def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
@@ -151,11 +167,7 @@ class Results:
 
     def summary(self) -> pd.DataFrame:
         """Tidy table: metric, kind (impact or level), unit, mean, p5, p50, p95."""
-        rows = [
-            {"metric": name, "kind": m.kind, "unit": m.unit, **self._statistics(name)}
-            for name, m in self.metrics.items()
-        ]
-        return pd.DataFrame(rows, columns=["metric", "kind", "unit", "mean", "p5", "p50", "p95"])
+        return summary_table(self.metrics, self._statistics)
 
     def reference_levels(self) -> dict[str, dict[str, Any]]:
         """Level metrics of the counterfactual world itself (B in ``compare A B``), over the

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from . import jit
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ def layered(
     ``simple_ratio`` and ``total_ratio`` are (direct + indirect) / direct and
     (direct + indirect + induced) / direct.
     """
+    shape = np.broadcast_shapes(
+        *map(np.shape, (direct, simple_ratio, total_ratio, purchased_share))
+    )
+    fused = jit.compiled_for(shape[0]) if len(shape) == 2 else None
+    if fused is not None:  # the same equations in one pass over the draws (same bits)
+        parts = fused.layered(direct, simple_ratio, total_ratio, purchased_share, shape)
+        return Effects(direct, *parts)
     indirect_full = direct * (simple_ratio - 1.0)
     induced_full = direct * (total_ratio - simple_ratio)
     keep = 1.0 - np.clip(purchased_share, 0.0, 1.0)

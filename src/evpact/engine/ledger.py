@@ -37,6 +37,7 @@ from ..errors import EvpactError
 from ..scenario.distributions import Dist, FloatArray
 from ..scenario.model import Plant, Scenario
 from ..scenario.rules import PARAMETERS, RulePack, load_rule_pack, yearly
+from . import jit
 
 if TYPE_CHECKING:
     from .compile import Input, PlantSpec
@@ -366,6 +367,7 @@ def crown(
     built (big runs only need the aggregates).
     """
     flows: dict[int, FloatArray] = {}
+    fused = jit.compiled_for(shape[0])  # compiled kernels for big blocks (same bits)
     # aggregates are summed in place as lines arrive: revenue by layer first (made into
     # cumulative scopes at the end), credits first (tax expenditure adds foregone revenue)
     aggregates = np.zeros((len(WEIGHTS[0]), *shape))
@@ -397,7 +399,10 @@ def crown(
                     k = target[i]
                     per_row[k] = per_row[k] + rate if k in per_row else rate
         for k, rate in per_row.items():
-            np.add(aggregates[k], base * rate, out=aggregates[k])
+            if fused is not None:
+                fused.add_product(aggregates[k], base, rate)
+            else:
+                np.add(aggregates[k], base * rate, out=aggregates[k])
 
     r = {name: v(key) for name, key in spec.rates.items()}
     fig = {name: v(key) for name, key in spec.figures.items()}
@@ -446,21 +451,37 @@ def crown(
         # their regular rate in both
         rate_e = _at(spec.acquisition["ca_cca_equipment_rate"], y0)
         rate_b = _at(spec.acquisition["ca_cca_building_rate"], y0)
-        after = age > 0
-        later = np.maximum(age - 1, 0.0)
-        tail_e = np.where(after, rate_e * (1 - rate_e) ** later, 0.0)
-        tail_b = np.where(after, rate_b * (1 - rate_b) ** later, 0.0)
-        buildings = building * np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b)
         f1 = _at(spec.acquisition["ca_cca_equipment_first_year"], y0)
-        cca = equipment * np.where(first, f1, (1 - f1) * tail_e) + buildings
-        regular = equipment * np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e) + buildings
-        surplus = bk.value_added * (1 - ptax) - bk.labour_income
-        # the bases' losses carried forward in one pass over the years
-        income = surplus + bk.taxable_subsidy
-        bases = [income - regular, income - cca]
-        if pt.exempt:
-            bases.append(income + bk.exempt_subsidy - regular)
-        carried = taxable(np.stack([np.broadcast_to(b, shape) for b in bases]))
+        later = np.maximum(age - 1, 0.0)
+        if fused is not None:  # the same equations in one pass (powers by numpy: same bits)
+            carried = fused.carried_bases(
+                age,
+                (1 - rate_e) ** later,
+                (1 - rate_b) ** later,
+                equipment,
+                building,
+                rate_e,
+                rate_b,
+                f1,
+                bk,
+                ptax,
+                pt.exempt,
+                shape,
+            )
+        else:
+            after = age > 0
+            tail_e = np.where(after, rate_e * (1 - rate_e) ** later, 0.0)
+            tail_b = np.where(after, rate_b * (1 - rate_b) ** later, 0.0)
+            buildings = building * np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b)
+            cca = equipment * np.where(first, f1, (1 - f1) * tail_e) + buildings
+            regular = equipment * np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e) + buildings
+            surplus = bk.value_added * (1 - ptax) - bk.labour_income
+            # the bases' losses carried forward in one pass over the years
+            income = surplus + bk.taxable_subsidy
+            bases = [income - regular, income - cca]
+            if pt.exempt:
+                bases.append(income + bk.exempt_subsidy - regular)
+            carried = taxable(np.stack([np.broadcast_to(b, shape) for b in bases]))
         exempted, actual = carried[0], carried[1]
         benchmark = carried[2] if pt.exempt else exempted
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
+from ..engine import jit
+
 #: ``(start, stop, keep_arrays) -> (arrays or None, summary)`` of one block
 BlockFn = Callable[[int, int, bool], tuple[Any, Any]]
 Span = tuple[int, int]
@@ -59,10 +61,11 @@ def _can_fork() -> bool:
 _adopted: BlockFn | None = None  # a forked worker's block function, inherited at fork
 
 
-def _adopt(compute: BlockFn) -> None:
+def _adopt(compute: BlockFn, share: int) -> None:
     global _adopted
     _adopted = compute
     _keep_freed_memory()
+    jit.plan(share)  # the draws this worker will compute, about (see engine.jit)
 
 
 def _keep_freed_memory() -> None:
@@ -93,16 +96,18 @@ def _forked(
     models are inherited, not pickled), the kept ones here meanwhile."""
     head = [r for r in ranges if r[0] < kept]
     tail = [r for r in ranges if r[0] >= kept]
+    share = sum(stop - start for start, stop in tail) // workers
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_adopt,
-        initargs=(compute,),
+        initargs=(compute, share),
     ) as pool:
         futures = [(span, pool.submit(_summary_of, *span)) for span in tail]
         try:
-            for start, stop in head:
-                yield (start, stop), compute(start, stop, True)
+            with jit.planned(sum(stop - start for start, stop in head)):
+                for start, stop in head:
+                    yield (start, stop), compute(start, stop, True)
             for span, future in futures:
                 yield span, future.result()
         finally:  # an error or an abandoned run: drop the blocks not started
@@ -115,7 +120,10 @@ def _threaded(
 ) -> Iterator[tuple[Span, tuple[Any, Any]]]:
     """Blocks on a pool of threads, in draw order, at most two per thread in flight (so
     memory stays that of a few blocks however many draws)."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evpact-block") as pool:
+    with (
+        jit.planned(sum(stop - start for start, stop in ranges)),
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evpact-block") as pool,
+    ):
         waiting: deque[tuple[Span, Future[tuple[Any, Any]]]] = deque()
         try:
             for start, stop in ranges:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import jit
 from ..engine.compile import Model
 from ..engine.simulate import simulate as run_block
 from .cores import default_workers, on_cores
@@ -57,11 +58,14 @@ def compute_block(
     the draws and their correlation structure. Arrays travel back only when ``keep_arrays``.
     """
     paths = uncertain_paths(*(m.inputs for m in models))
-    u = block_uniforms(paths, seed, start, stop, total, scheme, models[0].correlations)
-    shared: dict[str, Any] = {}
     # the uniforms of a world depend on its model, the seed, the draw range and the scheme
     # over all the paths (a Latin hypercube or a correlation couples them)
     draws = (seed, start, stop, total, scheme, tuple(paths), models[0].correlations)
+    u, shared = _samples.reuse(
+        draws,
+        stop - start,
+        lambda: block_uniforms(paths, seed, start, stop, total, scheme, models[0].correlations),
+    )
     block = [
         _worlds.reuse(
             m,
@@ -70,6 +74,9 @@ def compute_block(
         )
         for m in models
     ]
+    for _, values in list(shared.values()):  # kept for the next candidate: read-only
+        if isinstance(values, np.ndarray):
+            values.flags.writeable = False
     summary = summarise(block, keep_arrays) if summarise else None
     return (block if keep_arrays else None), summary
 
@@ -112,10 +119,47 @@ class _Worlds:
 _worlds = _Worlds()
 
 
+class _Samples:
+    """The uniforms of the last few small blocks and the input values drawn from them, by
+    draws (``compute_block``'s key). The next candidate of a sweep or an optimiser on the
+    same draws neither regenerates the uniforms nor re-applies an inverse CDF to an input it
+    did not change: ``sampling.sample`` takes an input's values from here when its
+    distribution is the same (``same_input``), exactly the values it would compute."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[Any, tuple[dict[str, Any], dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def reuse(
+        self, draws: Any, rows: int, make: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Uniforms and a table of drawn values (filled by ``sample``) for ``draws``."""
+        if rows > REUSE_DRAWS:
+            return make(), {}
+        with self._lock:
+            hit = self._kept.get(draws)
+            if hit is not None:
+                self._kept.move_to_end(draws)
+                return hit
+        u = make()
+        for a in u.values():
+            a.flags.writeable = False
+        entry: tuple[dict[str, Any], dict[str, Any]] = (u, {})
+        with self._lock:
+            self._kept[draws] = entry
+            while len(self._kept) > REUSE_BLOCKS:
+                self._kept.popitem(last=False)
+        return entry
+
+
+_samples = _Samples()
+
+
 def clear_kept() -> None:
     """Forget the kept world-blocks (tests, or to free their memory)."""
-    global _worlds
+    global _worlds, _samples
     _worlds = _Worlds()
+    _samples = _Samples()
 
 
 def kept_hits() -> int:
@@ -234,11 +278,14 @@ def _map_blocks(
         yield from on_cores(block, ranges, kept, workers)
         return
     if client is None:
-        for start, stop in ranges:
-            yield (
-                (start, stop),
-                compute_block(models, seed, start, stop, total, scheme, summarise, start < kept),
-            )
+        with jit.planned(sum(stop - start for start, stop in ranges)):
+            for start, stop in ranges:
+                yield (
+                    (start, stop),
+                    compute_block(
+                        models, seed, start, stop, total, scheme, summarise, start < kept
+                    ),
+                )
         return
     from distributed import as_completed
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.jit import sums_over_draws
 from ..metrics import Metric, holds_by_year
 
 Array = np.ndarray[Any, Any]
@@ -83,7 +84,7 @@ class Totals:
                 if a.ndim >= 2 and name not in NOT_YEARLY:  # (draw, ..., year) arrays
                     # only the linkage has NaN by design (years not measured); elsewhere a
                     # NaN means "no value" and must stay NaN in the mean
-                    total = np.nansum(a, axis=0) if name == "linkage_met" else a.sum(axis=0)
+                    total = np.nansum(a, axis=0) if name == "linkage_met" else sums_over_draws(a)
                     world[name] = world.get(name, 0.0) + total
         for counts, block in zip(self.yearly_counts, worlds, strict=True):
             counts["linkage_met"] = counts.get("linkage_met", 0) + (

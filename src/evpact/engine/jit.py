@@ -1,0 +1,110 @@
+"""When the engine uses its compiled kernels (``engine.kernels``), and where numba caches them.
+
+The kernels fuse chains of (draw, year) temporaries into one pass; they give the same bits as
+the numpy expressions they replace (``tests/test_kernels.py`` compares both paths on every
+bundled scenario), so choosing a path never changes a number, only the time. They save about
+9 ms of CPU per block of 4,096 draws, but loading numba and the cached kernels costs a
+process about 0.5 s of CPU and 170 MB once (benchmarks/RESULTS.md, Round 3). So a process
+uses them only for blocks of at least ``JIT_FROM_DRAWS`` draws in a run of which it will
+compute at least ``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared where blocks are
+dealt out); a deterministic run, a web-form edit or a sweep candidate never imports numba.
+``EVPACT_JIT_FROM_DRAWS=N`` sets the block threshold and drops the run threshold (0: always
+compiled; a huge number: never).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+FloatArray = np.ndarray[Any, Any]
+
+#: draws per block from which the compiled kernels run (in a run big enough: below)
+JIT_FROM_DRAWS = 1024
+#: draws a process must be about to compute in a run for loading numba to pay off (about
+#: 0.5 s of CPU against 9 ms saved per 4,096 draws: even at some 230,000 draws)
+JIT_FROM_RUN_DRAWS = 2**18
+
+_planned = 0  # draws this process computes in the run under way (``planned``)
+
+
+def thresholds() -> tuple[int, int]:
+    """(block, run) thresholds: ``EVPACT_JIT_FROM_DRAWS`` if set (no run threshold), else
+    the defaults."""
+    raw = os.environ.get("EVPACT_JIT_FROM_DRAWS", "").strip()
+    return (int(raw), 0) if raw.isdigit() else (JIT_FROM_DRAWS, JIT_FROM_RUN_DRAWS)
+
+
+@contextmanager
+def planned(draws: int) -> Iterator[None]:
+    """Declare that this process is about to compute ``draws`` draws of a run (the blocks it
+    runs itself), for the duration of the block. Process-wide: a concurrent run in another
+    thread may see it, which can only change its speed, never its numbers."""
+    global _planned
+    before, _planned = _planned, draws
+    try:
+        yield
+    finally:
+        _planned = before
+
+
+def plan(draws: int) -> None:
+    """``planned`` for the rest of this process's life (a forked block worker's share)."""
+    global _planned
+    _planned = draws
+
+
+def compiled_for(draws: int) -> ModuleType | None:
+    """The kernels module when a block of ``draws`` draws should use it, else None (numpy)."""
+    block, run = thresholds()
+    if draws < block or _planned < run:
+        return None
+    set_cache_dir()
+    from . import kernels
+
+    return kernels
+
+
+def set_cache_dir() -> None:
+    """Point numba's cache somewhere writable before it is imported.
+
+    numba caches next to the source (``__pycache__``); in a read-only install it would warn and
+    compile on every start. Then the cache goes to ``$XDG_CACHE_HOME/evpact/numba`` (or
+    ``~/.cache``, or the temporary directory). An explicit ``NUMBA_CACHE_DIR`` always wins.
+    """
+    if "NUMBA_CACHE_DIR" in os.environ:
+        return
+    here = Path(__file__).parent
+    pycache = here / "__pycache__"
+    if os.access(pycache if pycache.exists() else here, os.W_OK):
+        return
+    for base in (os.environ.get("XDG_CACHE_HOME"), Path.home() / ".cache", tempfile.gettempdir()):
+        if not base:
+            continue
+        target = Path(base) / "evpact" / "numba"
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(target, os.W_OK):
+            os.environ["NUMBA_CACHE_DIR"] = str(target)
+            return
+
+
+def sums_over_years(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=1)`` of a (draw, year) array: by the kernel in big blocks (same bits)."""
+    k = compiled_for(a.shape[0]) if np.ndim(a) == 2 else None
+    return np.asarray(a.sum(axis=1)) if k is None else k.sums_over_years(a)
+
+
+def sums_over_draws(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=0)``: by the kernel in big blocks (same bits)."""
+    k = compiled_for(a.shape[0]) if np.ndim(a) >= 2 else None
+    return np.asarray(a.sum(axis=0)) if k is None else k.sums_over_draws(a)
