@@ -357,7 +357,12 @@ def _draw_metrics(
                 metrics[name] = Metric(m.unit, np.empty(n), m.description, m.kind)
             metrics[name].values[start:stop] = m.values
 
-    summarise = partial(metrics_of_pair, years=models[0].years, price_year=scenario.price_year)
+    summarise = partial(
+        metrics_of_pair,
+        years=models[0].years,
+        price_year=scenario.price_year,
+        firms=firm_ids(models[0].firms),
+    )
     run_models(
         models,
         n,
@@ -380,9 +385,10 @@ def metrics_of_pair(
     kept: bool,
     years: np.ndarray[Any, Any],
     price_year: int,
+    firms: tuple[str, ...] = (),
 ) -> dict[str, Metric]:
     """A block of scenario and counterfactual reduced to its per-draw metrics, where it ran."""
-    return draw_metrics(block[0], block[1], years, price_year)
+    return draw_metrics(block[0], block[1], years, price_year, firms)
 
 
 def summarise_pair(
