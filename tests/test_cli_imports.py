@@ -26,6 +26,7 @@ HEAVY = (
     "h5netcdf",
     "numba",  # the engine's kernels: only blocks of many draws load them (engine.jit)
     "llvmlite",
+    "pymoo",
 )
 
 PROBE = """
@@ -53,8 +54,14 @@ def imported(args: list[str]) -> set[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["run", "--help"], ["scenarios"], ["validate", "canada-korea-2026"]],
-    ids=["help", "run-help", "scenarios", "validate"],
+    [
+        ["--help"],
+        ["run", "--help"],
+        ["optimize", "--help"],
+        ["scenarios"],
+        ["validate", "canada-korea-2026"],
+    ],
+    ids=["help", "run-help", "optimize-help", "scenarios", "validate"],
 )
 def test_light_commands_import_nothing_heavy(args: list[str]) -> None:
     modules = imported(args)

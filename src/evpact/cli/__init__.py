@@ -1,5 +1,6 @@
-"""The command line: ``evpact run | compare | sweep | sensitivity | chain | stress | origin |
-test-rules | serve | report | fiscal | replicate | zopa | data | scenarios | validate | schema``,
+"""The command line: ``evpact run | compare | sweep | optimize | sensitivity | chain | stress |
+origin | test-rules | serve | report | fiscal | replicate | zopa | data | scenarios | validate |
+schema``,
 a module per command group.
 
 Input problems (``EvpactError``) print one line on stderr and exit with code 2, before anything
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from . import catalogue, chain, design, fiscal, outputs, replicate, runs, terms, trade
+from . import catalogue, chain, design, fiscal, optimize, outputs, replicate, runs, terms, trade
 from .data import data_app
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.command()(runs.run)
 app.command()(runs.compare)
 app.command()(terms.sweep)
+app.command()(optimize.optimize)
 app.command()(catalogue.scenarios)
 app.command()(catalogue.validate)
 app.command()(catalogue.schema)
