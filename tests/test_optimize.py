@@ -395,3 +395,21 @@ def test_cli_refusals(args: list[str], words: str, tmp_path: Path) -> None:
     assert words in proc.stderr
     assert "error:" in proc.stderr
     assert not out.exists()  # nothing written for a refused request
+
+
+@pytest.mark.parametrize("draws", [50, 5000])  # one block; two blocks of the engine
+def test_candidate_metrics_equal_a_full_run(base, draws: int) -> None:  # type: ignore[no-untyped-def]
+    """The optimiser's candidates (``metrics_only`` with the counterfactual read once) get
+    every metric of a full ``simulate`` to the last bit."""
+    from evpact.api import simulate
+    from evpact.scenario.load import load_counterfactual, vary
+
+    variant = {THRESHOLD: 0.45, FROM: 2032}
+    scenario = vary(base, variant)
+    counterfactual = load_counterfactual(scenario, variant)
+    lean = simulate(scenario, draws, 3, counterfactual=counterfactual, metrics_only=True, workers=1)
+    full = simulate(SCENARIO, draws=draws, seed=3, variant=variant).metrics
+    assert list(lean) == list(full)
+    for name, m in full.items():
+        assert np.array_equal(lean[name].values, m.values, equal_nan=True), name
+        assert (lean[name].unit, lean[name].kind) == (m.unit, m.kind)

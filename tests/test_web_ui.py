@@ -228,7 +228,7 @@ def test_choices_offered_work_and_compare_puts_a_minus_b_first(page: Page, size:
 
 
 def test_tabs_names_and_the_chain_view(page: Page, size: str) -> None:
-    assert page.locator("[role=tablist] [role=tab]").count() == 3
+    assert page.locator("[role=tablist] [role=tab]").count() == 4
     names = page.evaluate(
         "[...document.querySelectorAll('button, [role=tab]')].filter((b) => b.offsetParent)"
         ".map((b) => (b.getAttribute('aria-label') || b.textContent).trim())"
@@ -332,3 +332,53 @@ def test_the_scorecard_splits_by_government_when_the_run_does(desktop: Page) -> 
     for name in split:
         assert name in both
     assert "fiscal_breakeven_year_total" in both  # scopes stay beside governments
+
+
+def test_the_design_tab_searches_terms_and_opens_a_point(page: Page, size: str) -> None:
+    """Design: the defaults (two deal terms, two objectives), a refusal shown by the field,
+    a small search drawn as a frontier with its Pareto table, a point opened as a full run."""
+    page.click("#tab-design")
+    assert page.get_attribute("#tab-design", "aria-selected") == "true"
+    assert page.locator("#design-terms .design-row").count() == 2
+    assert page.locator("#design-objectives .design-row").count() == 2
+    assert page.locator("#zopa-box").count() == 1  # the place kept for part A's ZOPA chart
+    # a refused request says why, next to the form, and runs nothing
+    first_low = page.locator("#design-terms .design-row input.low").first
+    high = page.locator("#design-terms .design-row input.high").first.input_value()
+    first_low.fill(str(float(high) + 1))
+    page.click("#design-run")
+    page.wait_for_function(
+        "document.getElementById('design-error').textContent.includes('LOW must be below HIGH')"
+    )
+    assert page.locator("#design-chart").count() == 0
+    first_low.fill(str(float(high) / 2))
+    page.click("#design-add-constraint")
+    page.locator("#design-constraints input.bound").fill("1e12")
+    page.fill("#design-draws", "30")
+    page.fill("#design-budget", "8")
+    page.click("#design-run")
+    page.wait_for_selector("#design-chart .main-svg", timeout=120_000)
+    assert page.locator("#design-error").text_content() == ""
+    rows = page.locator("#design-result table tr").count() - 1
+    assert rows >= 1
+    assert "8 candidates" in (page.text_content("#design-summary") or "")
+    page.wait_for_timeout(300)
+    no_overflow(page)
+    axe_clean(page)
+    shot(page, "design", size)
+    # a point of the frontier opens its full run in the Results tab
+    before = page.get_attribute("#charts", "data-run-id")
+    page.evaluate(
+        "const n = document.querySelector('#design-result [data-pareto]') && "
+        "document.getElementById('design-chart').data.find((t) => t.name === 'Pareto set')"
+        ".customdata[0];"
+        "document.getElementById('design-chart').emit('plotly_click', {points: [{customdata: n}]});"
+    )
+    page.wait_for_function(
+        "(b) => { const r = document.getElementById('charts').dataset.runId;"
+        " return r && r !== b; }",
+        arg=before,
+        timeout=60_000,
+    )
+    assert page.get_attribute("#tab-run", "aria-selected") == "true"
+    assert "of the Design search" in (page.text_content("#stale") or "")

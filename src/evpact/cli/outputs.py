@@ -53,6 +53,10 @@ def serve(
         int | None,
         typer.Option("--keep-runs", min=0, help="Stored runs kept, newest first (0: all)."),
     ] = None,
+    max_candidates: Annotated[
+        int | None,
+        typer.Option("--max-candidates", min=4, help="Largest budget of a Design search."),
+    ] = None,
 ) -> None:
     """Start the web app and HTTP API (FastAPI + uvicorn); limits also read EVPACT_* variables."""
     import uvicorn
@@ -68,6 +72,7 @@ def serve(
         max_sync=max_sync,
         max_queued=max_queued,
         keep_runs=keep_runs,
+        max_candidates=max_candidates,
     )
     try:
         web_app = create_app(settings)

@@ -8,6 +8,7 @@ evaluated.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -84,31 +85,50 @@ def _axes(design: Design) -> tuple[str, str, str, str]:
     )
 
 
-def figure(design: Design, evaluations: pd.DataFrame, title: str) -> Any:
-    """Plotly chart: every feasible evaluation, the infeasible ones faint, the Pareto set."""
-    import plotly.graph_objects as go  # type: ignore[import-untyped]
-
+def figure(design: Design, evaluations: pd.DataFrame, title: str) -> dict[str, Any]:
+    """The frontier as a Plotly figure (a plain dict: the web page draws it as it is, the HTML
+    file through plotly): every feasible evaluation, the infeasible ones faint, the Pareto set.
+    Each point carries its evaluation number (``customdata``), so a click can open its run."""
     x, y, xt, yt = _axes(design)
-    fig = go.Figure()
+    fresh = evaluations[~evaluations["repeat"]] if len(evaluations) else evaluations
     groups = (
-        ("infeasible", ~evaluations["feasible"], {"color": "#bbbbbb", "symbol": "x", "size": 5}),
-        ("feasible", evaluations["feasible"] & ~evaluations["pareto"], {"color": "#7fa7cf"}),
-        ("Pareto set", evaluations["pareto"], {"color": "#d62728", "size": 9}),
+        ("infeasible", ~fresh["feasible"], {"color": "#767676", "symbol": "x", "size": 6}),
+        ("feasible", fresh["feasible"] & ~fresh["pareto"], {"color": "#6f9fd8", "size": 7}),
+        ("Pareto set", fresh["pareto"], {"color": "#c0392b", "size": 10}),
     )
+    data = []
     for name, mask, marker in groups:
-        part = evaluations[mask & ~evaluations["repeat"]]
-        fig.add_trace(
-            go.Scatter(
-                x=part[x], y=part[y], mode="markers", name=name, marker=marker,
-                customdata=part["evaluation"],
-                hovertemplate=f"{xt}: %{{x:.4g}}<br>{yt}: %{{y:.4g}}<br>evaluation %{{customdata}}"
-                "<extra></extra>",
-            )
-        )  # fmt: skip
-    fig.update_layout(
-        title=title, xaxis_title=xt, yaxis_title=yt, template="plotly_white", height=520
-    )
-    return fig
+        part = fresh[mask]
+        if name == "Pareto set":
+            part = part.sort_values(x)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers" if name == "Pareto set" else "markers",
+                "name": name,
+                "x": [_plain(v) for v in part[x]],
+                "y": [_plain(v) for v in part[y]],
+                "customdata": [int(v) for v in part["evaluation"]],
+                "marker": marker,
+                "line": {"width": 1, "dash": "dot"},
+                "hovertemplate": f"{xt}: %{{x:.4g}}<br>{yt}: %{{y:.4g}}<br>"
+                "evaluation %{customdata}<extra></extra>",
+            }
+        )
+    layout = {
+        "title": {"text": title, "font": {"size": 13}},
+        "xaxis": {"title": {"text": xt}},
+        "yaxis": {"title": {"text": yt}},
+        "height": 480,
+        "margin": {"l": 70, "r": 20, "t": 60, "b": 60},
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+    return {"data": data, "layout": layout}
+
+
+def _plain(v: Any) -> float | None:
+    f = float(v)
+    return f if math.isfinite(f) else None
 
 
 def write_png(design: Design, evaluations: pd.DataFrame, title: str, path: Path) -> Path:
@@ -135,6 +155,13 @@ def write_png(design: Design, evaluations: pd.DataFrame, title: str, path: Path)
     return path
 
 
+def chart_title(design: Design, evaluations: pd.DataFrame, pareto: pd.DataFrame) -> str:
+    return (
+        f"{design.base.name}: {len(evaluations):,} evaluations, {len(pareto)} on the Pareto set"
+        f" ({design.draws:,} draws each, seed {design.seed})"
+    )
+
+
 def write(design: Design, found: Search, scenario: str, folder: Path) -> list[Path]:
     """pareto.csv, evaluations.csv, frontier.html and frontier.png into ``folder`` (staged:
     a failure leaves the folder as it was)."""
@@ -142,16 +169,15 @@ def write(design: Design, found: Search, scenario: str, folder: Path) -> list[Pa
 
     pareto = pareto_table(design, found, scenario)
     evaluations = evaluations_table(design, found)
-    title = (
-        f"{design.base.name}: {len(evaluations):,} evaluations, {len(pareto)} on the Pareto set"
-        f" ({design.draws:,} draws each, seed {design.seed})"
-    )
+    title = chart_title(design, evaluations, pareto)
     names = ("pareto.csv", "evaluations.csv", "frontier.html", "frontier.png")
     with staged(folder) as tmp:
         pareto.to_csv(tmp / names[0], index=False)
         evaluations.to_csv(tmp / names[1], index=False)
         if len(evaluations):
-            figure(design, evaluations, title).write_html(
+            import plotly.graph_objects as go  # type: ignore[import-untyped]
+
+            go.Figure(figure(design, evaluations, title)).write_html(
                 tmp / names[2], include_plotlyjs=True, full_html=True
             )
             write_png(design, evaluations, title, tmp / names[3])

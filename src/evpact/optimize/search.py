@@ -14,6 +14,7 @@ population, so nothing found along the way is lost and a stopped search still ha
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,10 @@ def check_sizes(draws: int, budget: int) -> None:
         raise EvpactError(f"--draws must be 1 to {MAX_DRAWS:,} per candidate, got {draws:,}")
     if not MIN_BUDGET <= budget <= MAX_BUDGET:
         raise EvpactError(f"--budget must be {MIN_BUDGET} to {MAX_BUDGET:,}, got {budget:,}")
+
+
+class _OutOfTime(Exception):
+    """The search's time is up: it stops as on Ctrl-C, keeping what it found."""
 
 
 class CandidateError(EvpactError):
@@ -127,13 +132,14 @@ def search(
     *,
     population: int | None = None,
     progress: Progress | None = None,
+    seconds: float | None = None,
 ) -> Search:
     """NSGA-II over ``terms`` for at most ``budget`` evaluations; ``senses`` says for each
     objective ``max`` or ``min``, ``scales`` for each constraint the size its margin is
     divided by, so constraints in dollars and in shares weigh alike in the violation.
 
-    Ctrl-C (KeyboardInterrupt) stops the search and returns what was evaluated, marked
-    ``interrupted``; any other error propagates (a web job's deadline, for one)."""
+    Ctrl-C (KeyboardInterrupt), or ``seconds`` of wall time, stops the search and returns
+    what was evaluated, marked ``interrupted``; any other error propagates."""
     check_sizes(1, budget)
     if not senses:
         raise EvpactError("an optimisation needs at least one --objective")
@@ -146,7 +152,11 @@ def search(
     sign = np.array([-1.0 if s == "max" else 1.0 for s in senses])
     scale = np.array([s if s > 0 and math.isfinite(s) else 1.0 for s in scales])
 
+    stop_at = None if seconds is None else time.monotonic() + seconds
+
     def one(x: Sequence[float]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        if stop_at is not None and time.monotonic() > stop_at:
+            raise _OutOfTime
         key = tuple(t.snap(v) for t, v in zip(terms, x, strict=True))
         if key not in cache:
             try:
@@ -200,7 +210,7 @@ def search(
             if algorithm.n_gen is not None and left < algorithm.n_offsprings:
                 algorithm.n_offsprings = left  # the last generation fits the budget
             algorithm.next()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _OutOfTime):
         result.interrupted = True
     return result
 
@@ -218,6 +228,9 @@ class Design:
     constraints: tuple[Constraint, ...]
     draws: int
     seed: int
+    #: the counterfactual every candidate shares, when the terms are all deal terms (a deal's
+    #: terms never reach the world without it): read and validated once, not per candidate
+    counterfactual: Scenario | None = None
 
     @property
     def targets(self) -> list[Target]:
@@ -231,17 +244,18 @@ class Design:
         variant = {t.path: _typed(t, v) for t, v in zip(self.terms, values, strict=True)}
         try:  # as simulate(base, variant=...) does, but a refusal is the candidate's own
             scenario = vary(self.base, variant)
-            counterfactual = load_counterfactual(scenario, variant)
+            counterfactual = self.counterfactual or load_counterfactual(scenario, variant)
         except EvpactError as e:
             raise CandidateError(str(e)) from None
-        results = simulate(
+        metrics = simulate(
             scenario,
-            draws=self.draws,
-            seed=self.seed,
+            self.draws,
+            self.seed,
             counterfactual=counterfactual,
-            keep_draws=True,
+            metrics_only=True,  # per-draw metrics, without datasets or kept arrays
+            workers=1,
         )
-        return {name: m.values for name, m in results.metrics.items()}
+        return {name: m.values for name, m in metrics.items()}
 
     def evaluate(self, values: Sequence[float]) -> tuple[list[float], list[float]]:
         """The hook ``search`` calls: objective values and constraint margins."""
@@ -278,10 +292,19 @@ def prepare(
     check_sizes(draws, MIN_BUDGET)
     if not objectives:
         raise EvpactError("an optimisation needs at least one --objective METRIC[:max|min]")
-    design = Design(
-        base, tuple(check_terms(base, terms)), tuple(objectives), tuple(constraints), draws, seed
-    )
     from ..api import simulate
+    from ..scenario.load import load_counterfactual
+
+    deal_terms = all(t.path.startswith("deals.") for t in terms)
+    design = Design(
+        base,
+        tuple(check_terms(base, terms)),
+        tuple(objectives),
+        tuple(constraints),
+        draws,
+        seed,
+        load_counterfactual(base) if deal_terms else None,
+    )
 
     probe = simulate(base, draws=min(draws, 64), seed=seed).metrics
     check_targets([o.target for o in objectives], probe, "--objective")
@@ -300,6 +323,7 @@ def optimise(
     *,
     population: int | None = None,
     progress: Progress | None = None,
+    seconds: float | None = None,
 ) -> Search:
     """``search`` over a checked design (see ``prepare``)."""
     return search(
@@ -311,4 +335,5 @@ def optimise(
         design.seed,
         population=population,
         progress=progress,
+        seconds=seconds,
     )

@@ -35,6 +35,7 @@ from ..engine.compile import compile_scenario
 from ..engine.resilience import chain_indicators
 from ..errors import EvpactError
 from ..labels import LABELS, label, unit_text
+from ..optimize.search import MAX_BUDGET, MIN_BUDGET
 from ..report.chain import chain_table, sankey_figure
 from ..report.figures import clean, records, stress_figure, views
 from ..results import Results
@@ -43,7 +44,7 @@ from ..scenario.model import STAGES, Scenario
 from ..store import RunRecord, RunStore
 from ..stress import check as check_stress
 from ..stress import parse_cut, stress
-from . import scenarios
+from . import design, scenarios
 from .explain import explain, reported_metrics
 from .jobs import Busy, Jobs, Progress, QueueFull, SyncGate, deadline_progress
 from .settings import Settings
@@ -121,6 +122,32 @@ class StressRequest(RunRequest):
     year: int | None = Field(
         default=None, ge=1900, le=2200, description="Year the cuts start (default mid-horizon)."
     )
+
+
+class OptimizeRequest(ScenarioSpec):
+    """A search over deal terms (as ``evpact optimize``)."""
+
+    terms: list[str] = Field(
+        min_length=1,
+        max_length=8,
+        description="PATH=LOW:HIGH, as --term.",
+        examples=[["deals.hmg-ontario.linkage.threshold=0.1:0.6"]],
+    )
+    objectives: list[str] = Field(
+        min_length=1,
+        max_length=4,
+        description="METRIC[.STAT][:max|min], as --objective.",
+        examples=[["net_public_benefit_npv", "public_cost_npv:min"]],
+    )
+    constraints: list[str] = Field(
+        default_factory=list,
+        max_length=8,
+        description="METRIC[.STAT]>=NUMBER or <=NUMBER, as --constraint.",
+        examples=[["linkage_met_share>=0.5"]],
+    )
+    draws: int = Field(default=200, ge=1, le=10_000_000, description="Draws per candidate.")
+    budget: int = Field(default=100, ge=MIN_BUDGET, le=MAX_BUDGET, description="Candidates.")
+    seed: int = Field(default=DEFAULT_SEED, ge=0, le=2**32 - 1)
 
 
 class CompareRequest(BaseModel):
@@ -374,6 +401,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "max_sync": cfg.max_sync,
                 "max_queued": cfg.max_queued,
                 "keep_runs": cfg.keep_runs,
+                "max_candidates": cfg.max_candidates,
             },
         }
 
@@ -519,6 +547,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise _renamed(e, str(e.path or "").removeprefix("--")) from None
         runs = 1 if scenario.counterfactual is None else 2
         return dispatch(partial(run_stress, req, scenario, cuts), req.draws, mode, runs=runs)
+
+    @app.post(
+        "/api/optimize",
+        summary="Search deal terms for the Pareto set (as evpact optimize): always a job",
+        responses={202: {"description": "A job: poll /api/jobs/{id}"}},
+        status_code=202,
+    )
+    def create_optimize(req: OptimizeRequest) -> JSONResponse:
+        scenario = scenarios.resolve(req.scenario, req.yaml, req.variant)
+        check_limits(scenario, req.draws)
+        if req.budget > cfg.max_candidates:
+            raise EvpactError(
+                f"budget: at most {cfg.max_candidates:,} candidates on this server, "
+                f"got {req.budget:,}"
+            )
+        plan, scales = design.build(req, scenario)  # every refusal before a job exists
+
+        def task(progress: Progress) -> dict[str, Any]:
+            from ..optimize.search import optimise
+
+            seconds = design.TIME_SHARE * cfg.max_seconds
+            found = optimise(plan, scales, req.budget, progress=progress, seconds=seconds)
+            return {**design.answer(plan, found, req.budget), **versions()}
+
+        job = jobs.submit(task)
+        return JSONResponse(
+            {**job.to_json(), **versions()},
+            status_code=202,
+            headers={"Location": f"/api/jobs/{job.id}"},
+        )
 
     @app.get("/api/jobs/{job_id}", summary="Status and progress of a background run")
     def get_job(job_id: str) -> dict[str, Any]:

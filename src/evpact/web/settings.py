@@ -15,7 +15,8 @@ class Settings:
     jobs); ``max_draws`` x horizon years bounds memory, ``max_seconds`` the time of any run.
     ``max_sync``: synchronous runs at once (more get 503 with ``Retry-After``), so a burst
     cannot hold more than that many runs' arrays; ``keep_runs``: stored runs kept, oldest
-    dropped first (0 keeps all)."""
+    dropped first (0 keeps all); ``max_candidates``: the largest budget of an optimiser job
+    (its time is bounded by ``max_seconds`` too: it stops there with what it found)."""
 
     db: str = DEFAULT_URL
     max_draws: int = 20_000
@@ -26,6 +27,7 @@ class Settings:
     max_queued: int = 8
     max_sync: int = 2
     keep_runs: int = 1000
+    max_candidates: int = 2000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

@@ -381,6 +381,7 @@ async function loadScenario(name, overrides = {}) {
   renderTerms(body.terms, overrides);
   compatible();
   if (state.tab === "chain") await loadChain();
+  if (state.tab === "design") designDefaults();
   markStale();
   await validateNow();
 }
@@ -397,6 +398,8 @@ async function loadUpload(file) {
     renderTerms(body.terms, {});
     compatible();
     if (state.tab === "chain") await loadChain();
+    $("design-form").dataset.scenario = "";  // the Design tab starts again from this file
+    if (state.tab === "design") designDefaults();
     $("error").textContent = "";
   } catch (e) {
     $("terms").innerHTML = "";
@@ -740,7 +743,7 @@ async function compare() {
   }
 }
 
-const TABS = ["run", "compare", "chain"];
+const TABS = ["run", "compare", "chain", "design"];
 function showTab(name) {
   state.tab = name;
   for (const t of TABS) {
@@ -751,6 +754,7 @@ function showTab(name) {
     $(`${t}-view`).hidden = name !== t;
   }
   if (name === "chain") loadChain();
+  if (name === "design") designDefaults();
 }
 
 // --- supply chain and stress tests ---------------------------------------------------------
@@ -893,6 +897,185 @@ async function runStress() {
   }
 }
 
+
+// --- design: a search over deal terms (as evpact optimize) ----------------------------------
+
+const STATS = ["mean", "p5", "p50", "p95", "cvar5", "cvar95"];
+let designRows = 0;
+
+function selectOf(cls, label, options, value) {
+  const id = `design-${cls}-${++designRows}`;
+  const opts = options.map(([v, text]) =>
+    `<option value="${escapeHtml(v)}"${v === value ? " selected" : ""}>${escapeHtml(text)}</option>`).join("");
+  return `<label for="${id}">${label}<select id="${id}" class="${cls}">${opts}</select></label>`;
+}
+
+function inputOf(cls, label, value) {
+  const id = `design-${cls}-${++designRows}`;
+  return `<label for="${id}">${label}<input id="${id}" class="${cls}" type="text" inputmode="decimal" value="${escapeHtml(value)}"></label>`;
+}
+
+function removeButton(what) {
+  return `<button type="button" class="remove" aria-label="Remove this ${what}">Remove</button>`;
+}
+
+/** The searchable terms: the form's numeric terms (a number now, or a distribution). */
+function searchable() {
+  return state.terms.filter((t) => t.kind !== "choice");
+}
+
+function centre(value) {
+  const d = asDistribution(value);
+  if (!d) return null;
+  const xs = d.numbers;
+  return xs.length === 3 ? xs[1] : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function boundsFor(term) {
+  const c = centre(term.value);
+  if (c === null) return ["", ""];
+  if (term.kind === "year") return [String(Math.round(c) - 2), String(Math.round(c) + 3)];
+  const range = rangeOf(term.path) || { min: -Infinity, max: Infinity };
+  const round = (x) => Number(x.toPrecision(3));
+  const low = c === 0 ? 0 : Math.max(range.min, round(c * 0.5));
+  const high = c === 0 ? 1 : Math.min(range.max, round(c * 1.5));
+  return [String(low), String(high)];
+}
+
+function addTermRow(path) {
+  const terms = searchable();
+  const term = terms.find((t) => t.path === path) || terms[0];
+  if (!term) return;
+  const row = document.createElement("div");
+  row.className = "design-row term-row";
+  const [low, high] = boundsFor(term);
+  row.innerHTML = selectOf("path", "Term", terms.map((t) => [t.path, t.label]), term.path) +
+    inputOf("low", "Low", low) + inputOf("high", "High", high) + removeButton("term");
+  row.querySelector("select").addEventListener("change", (e) => {
+    const t = terms.find((x) => x.path === e.target.value);
+    const [lo, hi] = boundsFor(t);
+    row.querySelector("input.low").value = lo;
+    row.querySelector("input.high").value = hi;
+  });
+  $("design-terms").appendChild(row);
+}
+
+function metricOptions() {
+  return Object.values(state.metrics).map((m) => [m.metric, `${m.label} (${m.metric})`]);
+}
+
+function addObjectiveRow(metric = "net_public_benefit_npv", stat = "mean", sense = "max") {
+  const row = document.createElement("div");
+  row.className = "design-row objective-row";
+  row.innerHTML = selectOf("metric", "Metric", metricOptions(), metric) +
+    selectOf("stat", "Statistic", STATS.map((x) => [x, x]), stat) +
+    selectOf("sense", "Best is", [["max", "highest"], ["min", "lowest"]], sense) + removeButton("objective");
+  $("design-objectives").appendChild(row);
+}
+
+function addConstraintRow(metric = "public_cost_npv", stat = "mean", op = "<=", bound = "") {
+  const row = document.createElement("div");
+  row.className = "design-row constraint-row";
+  row.innerHTML = selectOf("metric", "Metric", metricOptions(), metric) +
+    selectOf("stat", "Statistic", STATS.map((x) => [x, x]), stat) +
+    selectOf("op", "Must be", [[">=", "at least"], ["<=", "at most"]], op) +
+    inputOf("bound", "Bound", bound) + removeButton("constraint");
+  $("design-constraints").appendChild(row);
+}
+
+/** Two deal terms and two objectives to start from, for the scenario above. */
+function designDefaults() {
+  if ($("design-form").dataset.scenario === state.scenario) return;
+  $("design-form").dataset.scenario = state.scenario;
+  for (const id of ["design-terms", "design-objectives", "design-constraints"]) $(id).innerHTML = "";
+  $("design-result").innerHTML = "";
+  const deals = searchable().filter((t) => t.path.startsWith("deals."));
+  for (const t of deals.slice(0, 2)) addTermRow(t.path);
+  if (!deals.length && searchable().length) addTermRow(searchable()[0].path);
+  addObjectiveRow("net_public_benefit_npv", "mean", "max");
+  addObjectiveRow("linkage_met_share", "mean", "max");
+}
+
+function designRequest() {
+  const rows = (id) => [...$(id).querySelectorAll(".design-row")];
+  const val = (row, cls) => row.querySelector(`.${cls}`).value.trim();
+  const terms = rows("design-terms").map((r) => `${val(r, "path")}=${val(r, "low")}:${val(r, "high")}`);
+  const objectives = rows("design-objectives").map((r) => `${val(r, "metric")}.${val(r, "stat")}:${val(r, "sense")}`);
+  const constraints = rows("design-constraints").map((r) => `${val(r, "metric")}.${val(r, "stat")}${val(r, "op")}${val(r, "bound")}`);
+  const whole = (id, what) => {
+    const text = $(id).value.trim();
+    $(id).removeAttribute("aria-invalid");
+    if (!/^\d+$/.test(text)) {
+      $(id).setAttribute("aria-invalid", "true");
+      throw new Error(`${what}: "${text}" is not a whole number`);
+    }
+    return Number(text);
+  };
+  return { ...spec(), terms, objectives, constraints, draws: whole("design-draws", "draws per candidate"),
+    budget: whole("design-budget", "candidates"), seed: numbers().seed };
+}
+
+function designTable(result) {
+  if (!result.pareto.length) return `<p class="note">${escapeHtml(result.message)}</p>`;
+  const head = result.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("");
+  const rows = result.pareto.map((r, i) => `<tr>${result.columns.map((c) =>
+    `<td class="num">${r[c] === null ? "n/a" : escapeHtml(Number.isInteger(r[c]) ? String(r[c]) : Number(r[c]).toPrecision(6))}</td>`).join("")}` +
+    `<td><button type="button" class="link" data-pareto="${i}">Open run ${i + 1}</button></td></tr>`).join("");
+  return '<div class="scroll" tabindex="0" role="region" aria-label="Pareto set">' +
+    `<table><tr>${head}<th scope="col">run</th></tr>${rows}</table></div>`;
+}
+
+async function openCandidate(set, label) {
+  $("design-error").textContent = "";
+  try {
+    const base = spec();
+    const payload = { ...base, set: { ...base.set, ...set }, draws: Number($("design-draws").value), seed: numbers().seed };
+    const result = await runJob("/api/runs", payload);
+    showRun(result);
+    state.ranKey = "history";
+    markStale();
+    $("stale").textContent = `This is ${label} of the Design search (${Object.entries(set)
+      .map(([p, v]) => `${p} = ${v}`).join(", ")}); the form above keeps its own terms.`;
+    showTab("run");
+    loadHistory();
+  } catch (e) {
+    $("design-error").textContent = e.message;
+  }
+}
+
+async function runDesign() {
+  $("design-error").textContent = "";
+  $("design-run").disabled = true;
+  try {
+    const result = await runJob("/api/optimize", designRequest());
+    state.design = result;
+    const stopped = result.interrupted ? " The search reached the server's time limit and shows the best found so far." : "";
+    $("design-result").innerHTML =
+      `<p class="note" id="design-summary">${escapeHtml(result.scenario)}: ${result.evaluated} candidates ` +
+      `(${result.distinct} distinct), ${result.draws.toLocaleString("en")} draws each, seed ${result.seed}; ` +
+      `${result.pareto.length} on the Pareto set.${stopped}</p>` +
+      '<figure class="chart-card"><div id="design-chart" class="chart"></div>' +
+      '<figcaption class="chart-summary">Every candidate on the first two objectives; the Pareto set ' +
+      'in red (no other feasible candidate is at least as good on every objective and better on one); ' +
+      'infeasible candidates as grey crosses. Click a point to open its run.</figcaption>' +
+      '<a id="design-csv" class="csv">Pareto set (CSV)</a></figure>' + designTable(result);
+    const cols = [...result.columns, "command"];
+    const blob = new Blob([csvText(cols, result.pareto)], { type: "text/csv" });
+    $("design-csv").href = URL.createObjectURL(blob);
+    $("design-csv").download = `${result.scenario}-pareto.csv`;
+    await plot($("design-chart"), result.figure);
+    $("design-chart").on("plotly_click", (ev) => {
+      const n = ev.points[0].customdata;
+      const row = result.evaluations.find((r) => r.evaluation === n);
+      if (row) openCandidate(row.set, `candidate ${n}`);
+    });
+  } catch (e) {
+    $("design-error").textContent = e.message;
+  } finally {
+    $("design-run").disabled = false;
+  }
+}
+
 async function copyLink() {
   const input = $("share-url");
   input.select();
@@ -915,6 +1098,17 @@ async function init() {
   });
   $("history").addEventListener("click", (e) => { if (e.target.dataset.run) openRun(e.target.dataset.run); });
   $("stress-run").addEventListener("click", runStress);
+  $("design-run").addEventListener("click", runDesign);
+  $("design-add-term").addEventListener("click", () => addTermRow());
+  $("design-add-objective").addEventListener("click", () => addObjectiveRow());
+  $("design-add-constraint").addEventListener("click", () => addConstraintRow());
+  $("design-form").addEventListener("click", (e) => {
+    if (e.target.classList.contains("remove")) e.target.closest(".design-row").remove();
+  });
+  $("design-result").addEventListener("click", (e) => {
+    const i = e.target.dataset.pareto;
+    if (i !== undefined) openCandidate(state.design.pareto[Number(i)].set, `Pareto row ${Number(i) + 1}`);
+  });
   for (const id of ["stress-stage", "stress-country", "stress-share", "stress-weeks", "stress-year"]) {
     $(id).addEventListener("input", checkStress);
     $(id).addEventListener("change", checkStress);
