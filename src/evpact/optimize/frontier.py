@@ -74,7 +74,10 @@ def evaluations_table(design: Design, found: Search) -> pd.DataFrame:
 def _axes(design: Design) -> tuple[str, str, str, str]:
     """The chart's x and y columns and titles: the first two objectives, or the evaluation
     number against the only objective."""
-    labels = [o.label for o in design.objectives]
+    labels = [
+        f"{o.label} ({unit})" if unit else o.label
+        for o, unit in zip(design.objectives, design.units or [""] * 9, strict=False)
+    ]
     if len(labels) == 1:
         return "evaluation", design.objectives[0].target.label, "evaluation", labels[0]
     return (

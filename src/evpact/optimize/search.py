@@ -13,6 +13,7 @@ population, so nothing found along the way is lost and a stopped search still ha
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -231,6 +232,9 @@ class Design:
     #: the counterfactual every candidate shares, when the terms are all deal terms (a deal's
     #: terms never reach the world without it): read and validated once, not per candidate
     counterfactual: Scenario | None = None
+    #: each objective's and constraint's unit, as the run reports it (``CAD_2026``: present
+    #: values in dollars of the price year)
+    units: tuple[str, ...] = ()
 
     @property
     def targets(self) -> list[Target]:
@@ -309,6 +313,7 @@ def prepare(
     probe = simulate(base, draws=min(draws, 64), seed=seed).metrics
     check_targets([o.target for o in objectives], probe, "--objective")
     check_targets([c.target for c in constraints], probe, "--constraint")
+    design = dataclasses.replace(design, units=tuple(probe[t.metric].unit for t in design.targets))
     scales = []
     for c in constraints:
         level = c.target.of(probe[c.target.metric].values)
