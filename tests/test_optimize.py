@@ -413,3 +413,29 @@ def test_candidate_metrics_equal_a_full_run(base, draws: int) -> None:  # type: 
     for name, m in full.items():
         assert np.array_equal(lean[name].values, m.values, equal_nan=True), name
         assert (lean[name].unit, lean[name].kind) == (m.unit, m.kind)
+
+
+def test_cli_ctrl_c_writes_the_best_so_far(tmp_path: Path) -> None:
+    """SIGINT (Ctrl-C) during the search: exit 0, the candidates so far written, a note."""
+    import signal
+    import time
+
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen(
+        [*EVPACT, "optimize", SCENARIO, "--term", f"{THRESHOLD}=0.1:0.6",
+         "--objective", "net_public_benefit_npv", "--draws", "50", "--budget", "5000",
+         "--yes", "--out", str(out)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )  # fmt: skip
+    assert proc.stderr is not None
+    assert "searching 1 term(s)" in proc.stderr.readline()  # the search has started
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stdout + stderr
+    assert "stopped:" in stderr and "best found so far" in stderr
+    evaluations = pd.read_csv(out / "evaluations.csv")
+    assert 0 < len(evaluations) < 5000
+    assert len(pd.read_csv(out / "pareto.csv")) >= 1

@@ -101,3 +101,10 @@ def test_refusals_are_422_and_leave_nothing(
     detail = response.json()["detail"]
     assert words in detail and "Traceback" not in detail
     assert client.get("/api/runs?limit=100").json()["runs"] == before
+
+
+def test_openapi_documents_the_search(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    body = paths["/api/optimize"]["post"]
+    assert "202" in body["responses"]
+    assert client.get("/api").json()["limits"]["max_candidates"] == 2000

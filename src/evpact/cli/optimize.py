@@ -66,7 +66,7 @@ def optimize(
     """Search deal terms for the Pareto set of the objectives under the constraints."""
     from ..limits import DRAWS_PER_SECOND, confirm_size
     from ..optimize import frontier
-    from ..optimize.search import check_sizes, optimise, prepare
+    from ..optimize.search import check_sizes, optimise, population_size, prepare
     from ..optimize.spec import parse_constraint, parse_objective, parse_term
     from ..scenario.load import load_scenario
 
@@ -81,6 +81,14 @@ def optimize(
         confirm_size(f"{budget:,} candidates x {draws:,} draws", seconds, yes)
         base = load_scenario(scenario)
         design, scales = prepare(base, terms, objectives, constraints, draws, seed)
+        size = population or population_size(len(design.terms), budget)
+        err_console.print(
+            f"searching {len(design.terms)} term(s) with NSGA-II (population {min(size, budget)}"
+            f"), {budget:,} candidates of {draws:,} draws, seed {seed}; Ctrl-C stops and "
+            "writes the best found so far",
+            highlight=False,
+            soft_wrap=True,
+        )
         with progress(True, budget, "candidates") as tick:
             found = optimise(design, scales, budget, population=population, progress=tick)
         folder = out or Path("evpact-out") / base.name / "optimize"
