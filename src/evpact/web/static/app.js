@@ -983,6 +983,10 @@ function addConstraintRow(metric = "public_cost_npv", stat = "mean", op = "<=", 
   $("design-constraints").appendChild(row);
 }
 
+// ZOPA (issue 14, part A): the negotiation-zone chart is drawn into #zopa-chart (index.html,
+// the "Negotiation zone" box of this tab) from part A's own API function; nothing here
+// computes it.
+
 /** Two deal terms and two objectives to start from, for the scenario above. */
 function designDefaults() {
   if ($("design-form").dataset.scenario === state.scenario) return;
