@@ -439,3 +439,43 @@ def test_cli_ctrl_c_writes_the_best_so_far(tmp_path: Path) -> None:
     evaluations = pd.read_csv(out / "evaluations.csv")
     assert 0 < len(evaluations) < 5000
     assert len(pd.read_csv(out / "pareto.csv")) >= 1
+
+
+def test_undefined_objective_is_never_on_the_front() -> None:
+    """A statistic that does not exist (NaN: a break-even never reached in some draw) makes
+    the candidate infeasible, not best or worst."""
+
+    def evaluate(x: Sequence[float]) -> tuple[list[float], list[float]]:
+        return [math.nan if x[0] > 0.5 else x[0]], []
+
+    found = search(evaluate, [Term("x", 0.0, 1.0)], ["max"], [], 40, seed=4)
+    assert any(math.isnan(c.objectives[0]) for c in found.candidates)
+    (best,) = found.pareto(["max"])
+    assert best.objectives[0] <= 0.5
+    assert best.objectives[0] == max(c.objectives[0] for c in found.candidates if c.feasible)
+
+
+def test_a_time_limit_stops_the_search_with_what_it_found() -> None:
+    """The web job's limit: past ``seconds`` the search stops as on Ctrl-C."""
+    import time
+
+    def slow(x: Sequence[float]) -> tuple[list[float], list[float]]:
+        time.sleep(0.02)
+        return [x[0]], []
+
+    found = search(slow, [Term("x", 0.0, 1.0)], ["max"], [], 5000, seed=4, seconds=0.5)
+    assert found.interrupted
+    assert 0 < len(found.candidates) < 5000
+    assert found.pareto(["max"])
+
+
+def test_cvar5_is_the_runs_expected_shortfall() -> None:
+    """``fiscal_net_npv.cvar5`` is the figure ``evpact run`` reports as
+    ``risk.fiscal_net_npv_cvar5``."""
+    from evpact.api import simulate
+
+    results = simulate(SCENARIO, draws=400, seed=8)
+    values = results.metrics["fiscal_net_npv"].values
+    reported = results.risk()["fiscal_net_npv_cvar5"]["value"]
+    assert statistic(values, "cvar5") == pytest.approx(reported, rel=1e-12)
+    assert statistic(values, "cvar5") < statistic(values, "p5") < statistic(values, "cvar95")
