@@ -479,3 +479,30 @@ def test_cvar5_is_the_runs_expected_shortfall() -> None:
     reported = results.risk()["fiscal_net_npv_cvar5"]["value"]
     assert statistic(values, "cvar5") == pytest.approx(reported, rel=1e-12)
     assert statistic(values, "cvar5") < statistic(values, "p5") < statistic(values, "cvar95")
+
+
+def test_a_term_outside_the_deal_reruns_exactly(base, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A plant's capacity also exists in the counterfactual: each candidate reads the
+    counterfactual with the variant (as ``evpact run --set`` does), and its row reruns."""
+    from evpact.optimize.frontier import pareto_table
+
+    capacity = "plants.hmg-ontario.capacity_vehicles"
+    design, scales = prepare(
+        base,
+        [parse_term(f"{capacity}=150000:300000")],
+        [parse_objective("total_jobs_peak.p50")],
+        [],
+        40,
+        2,
+    )
+    assert design.counterfactual is None  # not shared: the term reaches the counterfactual
+    row = pareto_table(design, optimise(design, scales, 6), SCENARIO).iloc[0]
+    proc = subprocess.run(
+        [*EVPACT, *str(row["command"]).split()[1:], "--json", "--out", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads(proc.stdout)["metrics"]
+    assert metrics["total_jobs_peak"]["p50"] == row["total_jobs_peak.p50"]
