@@ -22,7 +22,9 @@ def margin_column(label: str) -> str:
 
 
 def _row(design: Design, c: Candidate) -> dict[str, Any]:
-    row: dict[str, Any] = {t.path: v for t, v in zip(design.terms, c.terms, strict=True)}
+    row: dict[str, Any] = {
+        t.path: round(v) if t.integer else v for t, v in zip(design.terms, c.terms, strict=True)
+    }
     row |= {o.target.label: v for o, v in zip(design.objectives, c.objectives, strict=True)}
     row |= {margin_column(k.label): v for k, v in zip(design.constraints, c.margins, strict=True)}
     return row
