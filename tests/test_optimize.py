@@ -506,3 +506,24 @@ def test_a_term_outside_the_deal_reruns_exactly(base, tmp_path: Path) -> None:  
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads(proc.stdout)["metrics"]
     assert metrics["total_jobs_peak"]["p50"] == row["total_jobs_peak.p50"]
+
+
+def test_constraints_on_the_firms_metrics(base) -> None:  # type: ignore[no-untyped-def]
+    """Part A's firm metrics are targets like any other: P(Hyundai accepts) as a constraint,
+    its margin the full run's figure for the same candidate."""
+    from evpact.api import simulate
+
+    design, scales = prepare(
+        base,
+        [parse_term(f"{GRANT}=0:2e9")],
+        [parse_objective("net_public_benefit_npv")],
+        [parse_constraint("firm_accepts_share_hmg>=0.8")],
+        60,
+        6,
+    )
+    found = optimise(design, scales, 6)
+    c = found.candidates[0]
+    full = simulate(SCENARIO, draws=60, seed=6, variant={GRANT: c.terms[0]}).metrics
+    accepts = statistic(full["firm_accepts_share_hmg"].values, "mean")
+    assert c.margins[0] == pytest.approx(accepts - 0.8, abs=1e-15)
+    assert all(c.feasible == (c.margins[0] >= 0) for c in found.candidates)
