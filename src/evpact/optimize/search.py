@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +52,7 @@ def check_sizes(draws: int, budget: int) -> None:
 
 
 class _OutOfTime(Exception):
-    """The search's time is up: it stops as on Ctrl-C, keeping what it found."""
+    """The search's time is up, or Ctrl-C was pressed: it stops, keeping what it found."""
 
 
 class CandidateError(EvpactError):
@@ -154,9 +157,10 @@ def search(
     scale = np.array([s if s > 0 and math.isfinite(s) else 1.0 for s in scales])
 
     stop_at = None if seconds is None else time.monotonic() + seconds
+    interrupted = threading.Event()
 
     def one(x: Sequence[float]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        if stop_at is not None and time.monotonic() > stop_at:
+        if interrupted.is_set() or (stop_at is not None and time.monotonic() > stop_at):
             raise _OutOfTime
         key = tuple(t.snap(v) for t, v in zip(terms, x, strict=True))
         if key not in cache:
@@ -205,15 +209,39 @@ def search(
     size = population or population_size(len(terms), budget)
     algorithm = NSGA2(pop_size=min(size, budget), repair=Snap(), eliminate_duplicates=True)
     algorithm.setup(Deal(), termination=("n_eval", budget), seed=seed, verbose=False)
-    try:
-        while algorithm.has_next():
-            left = budget - algorithm.evaluator.n_eval
-            if algorithm.n_gen is not None and left < algorithm.n_offsprings:
-                algorithm.n_offsprings = left  # the last generation fits the budget
-            algorithm.next()
-    except (KeyboardInterrupt, _OutOfTime):
-        result.interrupted = True
+    with _ctrl_c(interrupted):
+        try:
+            while algorithm.has_next():
+                left = budget - algorithm.evaluator.n_eval
+                if algorithm.n_gen is not None and left < algorithm.n_offsprings:
+                    algorithm.n_offsprings = left  # the last generation fits the budget
+                algorithm.next()
+        except (KeyboardInterrupt, _OutOfTime):
+            result.interrupted = True
     return result
+
+
+@contextmanager
+def _ctrl_c(flag: threading.Event) -> Iterator[None]:
+    """Ctrl-C sets ``flag`` and the search stops before its next candidate, instead of a
+    KeyboardInterrupt landing anywhere: raised inside a library's callback it comes back as
+    that library's error (pydantic wraps it in a serialization error), not as an interrupt.
+    A second Ctrl-C interrupts at once. Only the main thread can handle signals; elsewhere
+    (a web job) this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if flag.is_set():
+            raise KeyboardInterrupt
+        flag.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- evpact's hook ---------------------------------------------------------------------------
