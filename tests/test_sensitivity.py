@@ -119,10 +119,16 @@ def test_evpact_sobol_table() -> None:
         assert np.isfinite(rows["value"]).all() and np.isfinite(rows["conf"]).all()
     assert list(dict.fromkeys(table["output"])) == list(sa.DEFAULT_OUTPUTS)
     top = jobs.loc[jobs["rank"] == 1, "input"].iloc[0]
-    # the assembly plant's own inputs, its multipliers, or (since issue 12) the cost of
-    # supplying its US buyers from elsewhere, which decides whether it keeps its US exports
+    # the assembly plant's own inputs, its multipliers, (since issue 12) the cost of
+    # supplying its US buyers from elsewhere, which decides whether it keeps its US exports,
+    # or (since issue 14) the linked deal's terms, such as the share of cells it supplies
     assert top.startswith(
-        ("plants.hmg-ontario", "economy.multipliers.vehicle_assembly", "trade.plants.hmg-ontario")
+        (
+            "plants.hmg-ontario",
+            "economy.multipliers.vehicle_assembly",
+            "trade.plants.hmg-ontario",
+            "deals.hmg-ontario",
+        )
     )
 
 
@@ -169,7 +175,10 @@ def test_cli_writes_table_and_charts(tmp_path: Path) -> None:
         assert (out / f"sensitivity_{output}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         html = (out / f"sensitivity_{output}.html").read_text()
         assert "plotly" in html and "<script" in html and 'src="https://cdn' not in html
-    assert "plants.hmg-ontario.capacity_vehicles" in proc.stdout
+    # the printed table shows each output's top input as the CSV ranks it
+    for output in ("total_jobs_peak", "fiscal_net_npv"):
+        rows = table[(table["output"] == output) & (table["rank"] == 1)]
+        assert rows["input"].iloc[0] in proc.stdout, output
 
 
 def test_cli_bad_output_exits_2_with_one_line(tmp_path: Path) -> None:
