@@ -108,3 +108,35 @@ def test_openapi_documents_the_search(client: httpx.Client) -> None:
     body = paths["/api/optimize"]["post"]
     assert "202" in body["responses"]
     assert client.get("/api").json()["limits"]["max_candidates"] == 2000
+
+
+def test_zopa_answers_as_the_command_does(client: httpx.Client) -> None:
+    """POST /api/zopa: the negotiation zone of evpact.design.zopa on the same draws and seed,
+    with its chart (the two distributions)."""
+    import math
+
+    from evpact.design.zopa import zopa
+
+    response = client.post(
+        "/api/zopa?mode=job", json={"scenario": SCENARIO, "draws": 40, "seed": 5}
+    )
+    assert response.status_code == 202, response.text
+    job = wait(client, response.json())
+    assert job["status"] == "done", job
+    result = job["result"]
+    direct = zopa(SCENARIO, draws=40, seed=5)
+    assert result["instrument"] == list(direct.instrument)
+    for key, value in direct.summary.items():
+        got = result["summary"][key]
+        assert (got is None) if math.isnan(value) else got == pytest.approx(value, rel=1e-12), key
+    names = {trace["name"] for trace in result["figure"]["data"]}
+    assert names == {"firms accept from", "Canada gains up to"}
+    assert result["unit"] == "CAD_2026"
+
+
+def test_zopa_without_firms_is_refused_before_any_job(client: httpx.Client) -> None:
+    response = client.post("/api/zopa?mode=job", json={"scenario": "nextstar-2023", "draws": 10})
+    assert response.status_code == 422, response.text
+    assert "declares no firms" in response.json()["detail"]
+    bad = client.post("/api/zopa", json={"scenario": SCENARIO, "draws": 0})
+    assert bad.status_code == 422

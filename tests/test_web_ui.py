@@ -382,3 +382,18 @@ def test_the_design_tab_searches_terms_and_opens_a_point(page: Page, size: str) 
     )
     assert page.get_attribute("#tab-run", "aria-selected") == "true"
     assert "of the Design search" in (page.text_content("#stale") or "")
+
+
+def test_the_design_tab_draws_the_negotiation_zone(page: Page, size: str) -> None:
+    """Design: the negotiation-zone box runs evpact zopa as a job and draws its two
+    distributions, with a summary in words."""
+    page.click("#tab-design")
+    page.fill("#design-draws", "30")
+    page.click("#zopa-run")
+    page.wait_for_selector("#zopa-chart .main-svg", timeout=120_000)
+    assert page.locator("#zopa-error").text_content() == ""
+    summary = page.text_content("#zopa-summary") or ""
+    assert "30 draws" in summary and "a zone exists in" in summary
+    assert "deals.hmg-ontario.incentives.1" in summary
+    no_overflow(page)
+    axe_clean(page)

@@ -5,6 +5,7 @@ guards every request passes (body size, draws, years, run time). Input errors ar
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -148,6 +149,12 @@ class OptimizeRequest(ScenarioSpec):
     draws: int = Field(default=200, ge=1, le=10_000_000, description="Draws per candidate.")
     budget: int = Field(default=100, ge=MIN_BUDGET, le=MAX_BUDGET, description="Candidates.")
     seed: int = Field(default=DEFAULT_SEED, ge=0, le=2**32 - 1)
+
+
+class ZopaRequest(RunRequest):
+    """The price of a plant and the negotiation zone (as ``evpact zopa``)."""
+
+    draws: int = Field(default=500, ge=1, le=10_000_000)
 
 
 class CompareRequest(BaseModel):
@@ -577,6 +584,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=202,
             headers={"Location": f"/api/jobs/{job.id}"},
         )
+
+    @app.post(
+        "/api/zopa",
+        summary="The support each draw's firms need and the most Canada can pay while its net "
+        "public benefit stays >= 0; whether a zone exists between them (as evpact zopa)",
+        responses={202: {"description": "A job: poll /api/jobs/{id}"}},
+    )
+    def create_zopa(req: ZopaRequest, mode: ModeQuery = "auto") -> JSONResponse:
+        scenario = scenarios.resolve(req.scenario, req.yaml, req.variant)
+        check_limits(scenario, req.draws)
+        if not scenario.firms:  # refused before a job exists
+            raise EvpactError(
+                f"{scenario.name} declares no firms, so there is no price of the plant to find; "
+                "add a firms section (docs/scenario-format.md)"
+            )
+
+        def task(progress: Progress) -> dict[str, Any]:
+            from ..design.zopa import figure, zopa
+
+            result = zopa(scenario, draws=req.draws, seed=req.seed)
+            unit = f"CAD_{scenario.price_year}"
+            summary = {k: (v if math.isfinite(v) else None) for k, v in result.summary.items()}
+            return {
+                "scenario": result.scenario,
+                "instrument": list(result.instrument),
+                "draws": req.draws,
+                "seed": req.seed,
+                "unit": unit,
+                "summary": summary,
+                "figure": figure(result, unit),
+                **versions(),
+            }
+
+        # the ceiling's bisection runs the engine about STEPS + 10 times on the same draws
+        return dispatch(task, req.draws, mode, runs=50)
 
     @app.get("/api/jobs/{job_id}", summary="Status and progress of a background run")
     def get_job(job_id: str) -> dict[str, Any]:

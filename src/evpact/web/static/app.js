@@ -983,9 +983,28 @@ function addConstraintRow(metric = "public_cost_npv", stat = "mean", op = "<=", 
   $("design-constraints").appendChild(row);
 }
 
-// ZOPA (issue 14, part A): the negotiation-zone chart is drawn into #zopa-chart (index.html,
-// the "Negotiation zone" box of this tab) from part A's own API function; nothing here
-// computes it.
+/** The negotiation zone (POST /api/zopa, as `evpact zopa`): two distributions and a summary. */
+async function runZopa() {
+  $("zopa-error").textContent = "";
+  $("zopa-run").disabled = true;
+  try {
+    const draws = Number($("design-draws").value) || 500;
+    const result = await runJob("/api/zopa", { ...spec(), draws, seed: numbers().seed });
+    const s = result.summary;
+    const pct = (x) => (x === null ? "n/a" : `${(100 * x).toFixed(1)}%`);
+    $("zopa-summary").textContent =
+      `${result.scenario}, ${result.draws.toLocaleString("en")} draws, seed ${result.seed}: the firms ` +
+      `accept the terms as written in ${pct(s.firm_accepts_share)} of draws; median support they need ` +
+      `${fmt(s.firm_min_support_npv_p50, result.unit)}, median Canada can pay ` +
+      `${fmt(s.canada_max_support_npv_p50, result.unit)}; a zone exists in ${pct(s.zopa_exists_share)} ` +
+      `of draws (instrument: ${result.instrument.join(", ")}; present value, ${unitText(result.unit)}).`;
+    await plot($("zopa-chart"), result.figure);
+  } catch (e) {
+    $("zopa-error").textContent = e.message;
+  } finally {
+    $("zopa-run").disabled = false;
+  }
+}
 
 /** Two deal terms and two objectives to start from, for the scenario above. */
 function designDefaults() {
@@ -1103,6 +1122,7 @@ async function init() {
   $("history").addEventListener("click", (e) => { if (e.target.dataset.run) openRun(e.target.dataset.run); });
   $("stress-run").addEventListener("click", runStress);
   $("design-run").addEventListener("click", runDesign);
+  $("zopa-run").addEventListener("click", runZopa);
   $("design-add-term").addEventListener("click", () => addTermRow());
   $("design-add-objective").addEventListener("click", () => addObjectiveRow());
   $("design-add-constraint").addEventListener("click", () => addConstraintRow());
