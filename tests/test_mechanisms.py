@@ -1,0 +1,72 @@
+"""Tests that mutation testing showed missing (issue 17, tests/MUTATION.md): each pins one
+mechanism by hand, at the public function of the engine or metrics module that owns it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evpact.engine import resilience
+from evpact.metrics import expected_shortfall
+
+
+def test_resilience_cut_of_a_plant_outside_the_declared_chain() -> None:
+    """A cut at a (stage, country) the chain does not list hits that plant alone: it loses
+    the larger of the cut (weeks x share) and the shortage reaching it from upstream; the
+    stage as a whole and other stages are untouched by it."""
+    chain = {"cam": {"CN": 1.0}, "cell": {"CA": 1.0}}
+    cuts = {("cam", "CN"): 1.0, ("cell", "US"): 0.5}
+    lost = resilience.lost_weeks(chain, cuts, 10.0, {"cell": 8.0})
+    # upstream: 10 weeks of cathode less 8 weeks of stock = 2; own: 10 x 0.5 = 5
+    assert lost[("cell", "US")] == 5.0
+    assert lost[("cell", "CA")] == 2.0 and lost[("cell", "*")] == 2.0
+    assert ("cam", "US") not in lost and ("cell", "CN") not in lost
+    # when the upstream shortage is the larger, it is what the plant loses
+    lost = resilience.lost_weeks(chain, cuts, 10.0, {"cell": 3.0})
+    assert lost[("cell", "US")] == 7.0
+
+
+def test_expected_shortfall_of_a_small_sample_is_its_worst_draw() -> None:
+    """5% of 10 draws rounds up to one draw: the shortfall is the single worst value."""
+    assert expected_shortfall(np.array([3.0, -7.0, 1.0, 2.0, 5.0, 0.0, 4.0, 6.0, 8.0, 9.0])) == -7.0
+    assert expected_shortfall(np.arange(40.0), 0.05) == pytest.approx(0.5)  # ceil(2.0) = 2
+
+
+def test_usmca_core_part_roll_up_at_and_below_the_threshold() -> None:
+    """A core part at or above its threshold counts as wholly originating with roll-up, as its
+    own content without; below it, its own content either way (USMCA Art. 4.5)."""
+    from evpact.engine.origin import counted
+
+    np.testing.assert_allclose(counted(np.array(0.8), np.array(0.75), np.array(1.0)), 1.0)
+    np.testing.assert_allclose(counted(np.array(0.75), np.array(0.75), np.array(1.0)), 1.0)
+    np.testing.assert_allclose(counted(np.array(0.8), np.array(0.75), np.array(0.0)), 0.8)
+    np.testing.assert_allclose(counted(np.array(0.7), np.array(0.75), np.array(1.0)), 0.7)
+
+
+def test_usmca_vehicle_rvc_with_core_parts_by_hand() -> None:
+    """VNM/NC = pack (1 - O_pack) + core (1 - O_core) + other (1 - O_other): 0.2 x 0 +
+    0.3 x 0.2 + 0.5 x 0.4 = 0.26, so RVC 74%; a pack and core above the whole net cost
+    leave no other content (not a negative share)."""
+    from evpact.engine.origin import vehicle_rvc
+
+    got = vehicle_rvc(np.array(0.2), np.array(1.0), np.array(0.3), np.array(0.8), np.array(0.6))
+    np.testing.assert_allclose(got, 0.74)
+    got = vehicle_rvc(np.array(0.7), np.array(0.5), np.array(0.5), np.array(1.0), np.array(0.0))
+    np.testing.assert_allclose(got, 1 - 0.7 * 0.5)
+
+
+def test_tariffs_no_us_imports_when_home_plants_build_all_home_sales() -> None:
+    """A group that builds more at home than it sells at home imports nothing from the US."""
+    from evpact.engine.tariffs import imports_from_us
+
+    np.testing.assert_allclose(imports_from_us(np.array(100.0), np.array(150.0), 0.5), 0.0)
+    np.testing.assert_allclose(imports_from_us(np.array(100.0), np.array(40.0), 0.5), 30.0)
+
+
+def test_tariffs_us_supply_kept_when_the_duty_equals_the_alternative() -> None:
+    """The automaker moves US supply only when the duty costs more than the other plant."""
+    from evpact.engine.tariffs import us_supply_kept
+
+    base, gate = np.array(40_000.0), np.array(50_000.0)
+    np.testing.assert_array_equal(us_supply_kept(np.array(0.25), base, gate, 0.2), 1.0)
+    np.testing.assert_array_equal(us_supply_kept(np.array(0.25), base, gate, 0.19), 0.0)
