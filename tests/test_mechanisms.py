@@ -70,3 +70,64 @@ def test_tariffs_us_supply_kept_when_the_duty_equals_the_alternative() -> None:
     base, gate = np.array(40_000.0), np.array(50_000.0)
     np.testing.assert_array_equal(us_supply_kept(np.array(0.25), base, gate, 0.2), 1.0)
     np.testing.assert_array_equal(us_supply_kept(np.array(0.25), base, gate, 0.19), 0.0)
+
+
+def _usmca_rules() -> dict[str, np.ndarray]:
+    return {
+        "rvc_threshold": np.array(0.75),
+        "core_rvc_threshold": np.array(0.75),
+        "core_part_roll_up": np.array(1.0),
+        "lvc_threshold": np.array(0.4),
+        "lvc_technology_credit_max": np.array(0.1),
+        "lvc_assembly_credit": np.array(0.05),
+        "steel_aluminium_threshold": np.array(0.7),
+        "usmca_in_force": np.array(1.0),
+    }
+
+
+def _vehicle(**given: float) -> dict[str, np.ndarray]:
+    """A vehicle at every USMCA threshold exactly: pack RVC 1 - 0.5 x 0.5 = 75%; vehicle RVC
+    1 - 0.5 x (1 - 0.5) = 75% with the pack and core rolled up; core parts 75%; LVC 25% +
+    10% + 5% = 40%; steel and aluminium 70%."""
+    values = {
+        "pack_share": 0.25,
+        "cell_share": 0.5,
+        "cells_originating": 0.5,
+        "pack_other_originating": 1.0,
+        "core_share": 0.25,
+        "core_originating": 0.75,
+        "other_originating": 0.5,
+        "high_wage_share": 0.25,
+        "technology_credit": 0.1,
+        "has_battery_plant": 1.0,
+        "steel_aluminium": 0.7,
+    }
+    values.update(given)
+    return {k: np.array(v) for k, v in values.items()}
+
+
+def test_usmca_a_vehicle_exactly_at_every_threshold_qualifies() -> None:
+    """Every USMCA test is 'at least': a vehicle exactly at each threshold qualifies, and
+    one just below any of them does not."""
+    from evpact.engine.origin import origin
+
+    at = origin(**_vehicle(), rules=_usmca_rules())
+    np.testing.assert_allclose([at.pack_rvc, at.rvc, at.lvc], [0.75, 0.75, 0.4])
+    assert at.qualifies == 1.0
+    for name, below in (
+        ("core_originating", 0.74),
+        ("steel_aluminium", 0.69),
+        ("cells_originating", 0.49),  # pack RVC 74.5%
+        ("other_originating", 0.49),  # vehicle RVC 74.5%
+        ("high_wage_share", 0.24),  # LVC 39%
+    ):
+        assert origin(**_vehicle(**{name: below}), rules=_usmca_rules()).qualifies == 0.0, name
+
+
+def test_usmca_origin_of_a_vehicle_without_battery_value_warns_nothing() -> None:
+    """A vehicle whose pack has no value (no cells to count) still gets an origin, with no
+    division warning (the suite turns warnings into errors): no cell share can qualify it."""
+    from evpact.engine.origin import origin
+
+    got = origin(**_vehicle(pack_share=0.0, cell_share=0.0), rules=_usmca_rules())
+    assert np.isnan(got.min_cell_share) or got.min_cell_share >= 0
