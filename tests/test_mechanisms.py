@@ -131,3 +131,41 @@ def test_usmca_origin_of_a_vehicle_without_battery_value_warns_nothing() -> None
 
     got = origin(**_vehicle(pack_share=0.0, cell_share=0.0), rules=_usmca_rules())
     assert np.isnan(got.min_cell_share) or got.min_cell_share >= 0
+
+
+@pytest.mark.parametrize(
+    ("given", "roll_up", "least"),
+    [
+        # pack binds: 1 - (1 - 0.75 - 0) / 0.5 = 0.5, and with roll-up the vehicle then passes
+        ({}, 1.0, 0.5),
+        # other pack content 0.5: the pack needs every cell originating (exactly 1 qualifies)
+        ({"pack_other_originating": 0.5}, 1.0, 1.0),
+        # few cells in the pack: other content alone passes it; no cell needs to originate
+        ({"cell_share": 0.2}, 1.0, 0.0),
+        # no roll-up, other content 0.7: the vehicle binds, 1 - [0.25 (1 - p) + 0.0625 +
+        # 0.15] = 0.75 with p = 1 - 0.5 (1 - s) gives s = 0.7 (above the pack's 0.5)
+        ({"other_originating": 0.7}, 0.0, 0.7),
+        # other content 0.4 even with roll-up: no cell share is enough
+        ({"other_originating": 0.4}, 1.0, np.nan),
+    ],
+)
+def test_usmca_least_originating_cell_share_by_hand(
+    given: dict[str, float], roll_up: float, least: float
+) -> None:
+    """The one-input answer the origin report gives: the smallest originating share of the
+    pack's cells with which the vehicle qualifies, other inputs unchanged."""
+    from evpact.engine.origin import origin
+
+    rules = {**_usmca_rules(), "core_part_roll_up": np.array(roll_up)}
+    got = origin(**_vehicle(**given), rules=rules)
+    np.testing.assert_allclose(got.min_cell_share, least, atol=1e-12)
+    if not np.isnan(least):  # and at that share it does qualify
+        at = origin(**_vehicle(**given, cells_originating=least), rules=rules)
+        assert at.qualifies == 1.0
+
+
+def test_usmca_rvc_of_nothing_is_undefined_without_a_warning() -> None:
+    """Net cost 0: no RVC (NaN), not a division warning."""
+    from evpact.engine.origin import rvc
+
+    assert np.isnan(rvc(np.array([0.0]), np.array([0.0]))[0])
