@@ -3,6 +3,8 @@ mechanism by hand, at the public function of the engine or metrics module that o
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -169,3 +171,57 @@ def test_usmca_rvc_of_nothing_is_undefined_without_a_warning() -> None:
     from evpact.engine.origin import rvc
 
     assert np.isnan(rvc(np.array([0.0]), np.array([0.0]))[0])
+
+
+def test_minerals_tonnes_of_a_mixed_chemistry_by_hand(write_scenario: Any) -> None:
+    """Mechanism 8a through simulate: 10 GWh a year of half NMC811, half LFP cells need
+    10e6 kWh x (0.5 x 0.1 + 0.5 x 0.091) kg/kWh = 955 t of lithium and 10e6 x 0.5 x 0.658 kg
+    = 3,290 t of nickel (BatPaC 5.1 kg per kWh, chemistries.csv), and no cobalt from LFP."""
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant(chemistry={"NMC811": 0.5, "LFP": 0.5})
+    s = evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
+    np.testing.assert_allclose(s["mineral_lithium_t"], 10e6 * (0.5 * 0.1 + 0.5 * 0.091) / 1e3)
+    np.testing.assert_allclose(s["mineral_nickel_t"], 10e6 * 0.5 * 0.658 / 1e3)
+    np.testing.assert_allclose(s["mineral_cobalt_t"], 10e6 * 0.5 * 0.083 / 1e3)
+
+
+def test_linkage_rolling_window_is_a_sum_of_the_last_years() -> None:
+    from evpact.engine.linkage import rolling_sum
+
+    a = np.array([[1.0, 2.0, 3.0, 4.0]])
+    np.testing.assert_array_equal(rolling_sum(a, 1), a)
+    np.testing.assert_array_equal(rolling_sum(a, 2), [[1, 3, 5, 7]])
+    np.testing.assert_array_equal(rolling_sum(a, 3), [[1, 3, 6, 9]])
+
+
+def test_linkage_year_with_nothing_to_measure_neither_holds_nor_fails() -> None:
+    """A measured year whose denominator is 0 (no output) has no verdict (NaN) and does not
+    stop conditional payments; a small positive denominator is measured as usual."""
+    from evpact.engine.linkage import compliance
+
+    num, den = np.array([[0.0, 0.2, 0.1]]), np.array([[0.0, 0.5, 0.5]])
+    measured = np.array([True, True, True])
+    met, c = compliance(num, den, np.array([[0.3]]), 1, measured, proportional=False)
+    np.testing.assert_array_equal(met, [[np.nan, 1, 0]])
+    np.testing.assert_array_equal(c, [[1, 1, 0]])
+    _, c = compliance(num, den, np.array([[0.3]]), 1, measured, proportional=True)
+    np.testing.assert_allclose(c, [[1, 1, 0.2 / 0.3]])
+
+
+def test_linkage_zero_threshold_always_pays_in_full() -> None:
+    """A threshold of 0 is met by any output, and proportional payments are full."""
+    from evpact.engine.linkage import compliance
+
+    num, den = np.array([[0.0, 1.0]]), np.array([[10.0, 10.0]])
+    met, c = compliance(num, den, np.array([[0.0]]), 1, np.array([True, True]), True)
+    np.testing.assert_array_equal(met, [[1, 1]])
+    np.testing.assert_array_equal(c, [[1, 1]])
+
+
+def test_market_ev_share_outside_zero_one_is_clipped() -> None:
+    from evpact.engine.market import ev_demand
+
+    np.testing.assert_allclose(ev_demand(np.array(100.0), np.array(1.2), 0.5), 50.0)
+    np.testing.assert_allclose(ev_demand(np.array(100.0), np.array(-0.1), 0.5), 0.0)
