@@ -225,3 +225,46 @@ def test_market_ev_share_outside_zero_one_is_clipped() -> None:
 
     np.testing.assert_allclose(ev_demand(np.array(100.0), np.array(1.2), 0.5), 50.0)
     np.testing.assert_allclose(ev_demand(np.array(100.0), np.array(-0.1), 0.5), 0.0)
+
+
+def test_emissions_of_making_cells_and_avoided_by_vehicles_by_hand(write_scenario: Any) -> None:
+    """Mechanism 8b through simulate, every factor set: a kWh of cells takes 30 kWh of energy,
+    half electric at 100 g/kWh and half heat at 0.2 kg/kWh, so 30 x (0.05 + 0.1) = 4.5 kg
+    at the plant, plus 50 kg upstream: 10 GWh make 10e6 x 54.5 kg = 545,000 t. Each of the
+    100,000 vehicles avoids 200,000 km x (250 - 100) g/km = 30 t."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(start=2030)
+    data["plants"][0]["grid_gco2e_per_kwh"] = 100.0
+    data["emissions"] = {
+        "cell_manufacturing_energy_kwh_per_kwh": 30.0,
+        "electricity_share_of_cell_manufacturing_energy": 0.5,
+        "process_heat_kg_co2e_per_kwh": 0.2,
+        "upstream_materials_kg_co2e_per_kwh": 50.0,
+        "vehicle_lifetime_km": 200_000.0,
+        "gasoline_car_lifecycle_g_per_km": 250.0,
+        "bev_lifecycle_g_per_km": 100.0,
+    }
+    s = evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
+    np.testing.assert_allclose(s["co2e_manufacturing_t"], 545_000.0)
+    np.testing.assert_allclose(s["co2e_avoided_t"], 100_000 * 30.0)
+
+
+def test_flows_plant_without_contract_customers_serves_linked_demand_only() -> None:
+    """No offtake call: output is what the linked buyer takes, and the (empty) contracts get
+    nothing, without a 0/0."""
+    from evpact.engine.flows import battery_output
+
+    out, linked, contracts = battery_output(np.array([10.0]), np.array([4.0]), [np.zeros(1)])
+    assert out[0] == 4.0 and linked[0] == 4.0 and contracts[0][0] == 0.0
+
+
+def test_trade_export_friction_never_below_zero() -> None:
+    """A price rise times elasticity above 1 leaves no export demand, not a negative one."""
+    from evpact.engine.trade import export_friction
+
+    assert export_friction(np.array(1.0), np.array(1.0), np.array(1.0), np.array(2.0)) == 0.0
+    assert export_friction(np.array(0.25), np.array(0.5), np.array(0.8), np.array(1.5)) == (
+        pytest.approx(1 - 1.5 * 0.25 * 0.5 * 0.8)
+    )
