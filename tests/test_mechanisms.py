@@ -268,3 +268,51 @@ def test_trade_export_friction_never_below_zero() -> None:
     assert export_friction(np.array(0.25), np.array(0.5), np.array(0.8), np.array(1.5)) == (
         pytest.approx(1 - 1.5 * 0.25 * 0.5 * 0.8)
     )
+
+
+def test_resilience_stage_rows_by_hand() -> None:
+    """One row per deal and stage, upstream first: shares by partner group (US and MX are
+    USMCA partners of CA, KR a free-trade partner, CN neither), the largest country and
+    whether the deal buys the stage (declared) or builds it."""
+    chains = {
+        "d": {
+            "cam": {"CN": 0.5, "KR": 0.3, "US": 0.2},
+            "cell": {"CA": 1.0},
+        },
+        "e": {"anode": {"MX": 1.0}},
+    }
+    partners = {"US": "usmca", "MX": "usmca", "KR": "fta"}
+    rows = resilience.stage_rows(chains, "CA", partners, {"d": ["cam"]})
+    assert [(r.deal, r.stage) for r in rows] == [("d", "cam"), ("d", "cell"), ("e", "anode")]
+    cam, cell, anode = rows
+    assert (cam.domestic, cam.usmca, cam.fta, cam.other) == pytest.approx((0, 0.2, 0.3, 0.5))
+    assert cam.largest == "CN 50%" and cam.sourced
+    assert cam.hhi == pytest.approx(2500 + 900 + 400)
+    assert (cell.domestic, cell.largest, cell.sourced) == (1.0, "CA 100%", False)
+    assert (anode.usmca, anode.sourced) == (1.0, False)
+
+
+def test_economy_zero_ratios_and_tiny_plants_by_hand() -> None:
+    """An industry with a zero direct ratio has no layers (not a 0/0); a plant with half a job
+    still gets induced effects scaled by what its leakage leaves (base below 1); a buyer whose
+    linked purchases exceed its output keeps no domestic supply chain (not a negative one)."""
+    from evpact.engine.economy import layered, per_job, per_output
+
+    zero = per_output(np.array(100.0), np.array(0.0), np.array(0.1), np.array(0.2), 0.0)
+    assert (zero.direct, zero.indirect, zero.induced) == (0.0, 0.0, 0.0)
+    jobs = per_job(np.array(10.0), np.array(1000.0), np.array(0.0), np.array(0.1), 0.2, 0.0)
+    assert (jobs.direct, jobs.indirect, jobs.induced) == (10_000.0, 0.0, 0.0)
+    half = layered(np.array(0.5), np.array(1.5), np.array(2.0), np.array(0.5))
+    # indirect 0.5 x 0.5 x 0.5 = 0.125; induced 0.25 x (0.5 + 0.125) / (0.5 + 0.25)
+    np.testing.assert_allclose([half.indirect, half.induced], [0.125, 0.25 * 0.625 / 0.75])
+    over = layered(np.array(10.0), np.array(2.0), np.array(3.0), np.array(1.5))
+    np.testing.assert_allclose([over.indirect, over.induced], [0.0, 10.0 * 1.0 * 10 / 20])
+
+
+def test_market_demand_ratio_without_a_plan_or_with_a_zero_plan_is_one() -> None:
+    from evpact.engine.market import demand_ratio
+
+    np.testing.assert_array_equal(demand_ratio(np.array([0.3, 0.5]), None), [1.0, 1.0])
+    np.testing.assert_array_equal(
+        demand_ratio(np.array([0.3, 0.3, 0.6]), np.array([0.0, 0.6, 0.5])), [1.0, 0.5, 1.0]
+    )
