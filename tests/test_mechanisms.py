@@ -316,3 +316,42 @@ def test_market_demand_ratio_without_a_plan_or_with_a_zero_plan_is_one() -> None
     np.testing.assert_array_equal(
         demand_ratio(np.array([0.3, 0.3, 0.6]), np.array([0.0, 0.6, 0.5])), [1.0, 0.5, 1.0]
     )
+
+
+def test_charging_stock_and_port_feedback_by_hand() -> None:
+    """Mechanism 8c: stock_t = stock_{t-1} x (1 - scrappage) + sales_t x share_t; with the
+    feedback, share_t is scaled by min(1, target / (stock / ports)_{t-1}) ^ elasticity, ports
+    counted as at least 1."""
+    from evpact.engine.charging import stock_and_ports
+
+    lv, ev = np.full((1, 3), 1000.0), np.full((1, 3), 0.5)
+    ports = np.array([[0.5, 10.0, 1000.0]])
+    args = (np.array(100.0), np.array(0.1), ports, np.array(20.0), np.array(0.5))
+    stock, share = stock_and_ports(lv, ev, args[0], args[1], args[2], args[3], args[4], False)
+    np.testing.assert_allclose(share, ev)
+    s0 = 100 * 0.9 + 500
+    s1 = s0 * 0.9 + 500
+    np.testing.assert_allclose(stock, [[s0, s1, s1 * 0.9 + 500]])
+    stock, share = stock_and_ports(lv, ev, args[0], args[1], args[2], args[3], args[4], True)
+    # 2031: 590 EVs on max(0.5, 1) port: 20 / 590 of the target, square root
+    share1 = 0.5 * (20 / s0) ** 0.5
+    t1 = s0 * 0.9 + 1000 * share1
+    share2 = 0.5 * min(1.0, 20 / (t1 / 10.0)) ** 0.5
+    np.testing.assert_allclose(share, [[0.5, share1, share2]])
+    np.testing.assert_allclose(stock, [[s0, t1, t1 * 0.9 + 1000 * share2]])
+    # plenty of ports: no shortfall, and an empty stock divides by nothing
+    empty = stock_and_ports(
+        lv, np.zeros((1, 3)), np.array(0.0), args[1], np.full((1, 3), 1e6), args[3], args[4], True
+    )
+    np.testing.assert_array_equal(empty[0], 0.0)
+
+
+def test_additionality_but_for_weighted_by_output_value() -> None:
+    """The deal's but-for probability: plants' own weighted by output value, the plain mean
+    before any plant produces (values below 1 are output too)."""
+    from evpact.engine.additionality import effective_but_for
+
+    w = [np.array([[0.0, 0.25, 300.0]]), np.array([[0.0, 0.5, 100.0]])]
+    got = effective_but_for(w, [np.array(0.2), np.array(0.6)], (1, 3))
+    np.testing.assert_allclose(got, [[0.4, (0.05 + 0.3) / 0.75, (60 + 60) / 400]])
+    np.testing.assert_array_equal(effective_but_for([], [], (1, 2)), [[1.0, 1.0]])
