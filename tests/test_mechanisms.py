@@ -355,3 +355,15 @@ def test_additionality_but_for_weighted_by_output_value() -> None:
     got = effective_but_for(w, [np.array(0.2), np.array(0.6)], (1, 3))
     np.testing.assert_allclose(got, [[0.4, (0.05 + 0.3) / 0.75, (60 + 60) / 400]])
     np.testing.assert_array_equal(effective_but_for([], [], (1, 2)), [[1.0, 1.0]])
+
+
+def test_fiscal_breakeven_tolerance_is_relative_to_each_draws_balance() -> None:
+    """A cumulative balance within a millionth of the draw's largest balance (at least 1
+    dollar) of zero counts as broken even (rounding), per draw: half a dollar short of a
+    million-dollar swing breaks even, 1.5 millionths of a dollar short of a one-dollar swing
+    does not."""
+    from evpact.engine.fiscal import breakeven_year
+
+    years = np.array([2030.0, 2031.0])
+    net = np.array([[-1e6, 1e6 - 0.5], [-1.0, 1.0 - 1.5e-6]])
+    np.testing.assert_array_equal(breakeven_year(net, years), [2031.0, np.nan])
