@@ -11,6 +11,10 @@ import pytest
 from evpact.engine import resilience
 from evpact.metrics import expected_shortfall
 
+FX = 1.25  # CAD per USD in the hand cases (tests/cases.py)
+# US 45X cell credit (US$/kWh) by year, 2030-2034: US$35 x (0.75, 0.5, 0.25, 0, 0)
+CREDIT_USD = 35.0 * np.array([0.75, 0.5, 0.25, 0.0, 0.0])
+
 
 def test_resilience_cut_of_a_plant_outside_the_declared_chain() -> None:
     """A cut at a (stage, country) the chain does not list hits that plant alone: it loses
@@ -367,3 +371,38 @@ def test_fiscal_breakeven_tolerance_is_relative_to_each_draws_balance() -> None:
     years = np.array([2030.0, 2031.0])
     net = np.array([[-1e6, 1e6 - 0.5], [-1.0, 1.0 - 1.5e-6]])
     np.testing.assert_array_equal(breakeven_year(net, years), [2031.0, np.nan])
+
+
+def test_additionality_inputs_reach_the_net_layer_by_hand(write_scenario: Any) -> None:
+    """The net layer's inputs through simulate: the deal's but-for probability is the plants'
+    own weighted by output value ((C$1.25 B x 0.5 + C$4 B x 0.2) / C$5.25 B), each slack
+    layer keeps its own value, the attributable emissions are the EVs the deal adds (half of
+    100,000 x 30 t), and the excess burden is (MCPF - 1) x each government's cost, with
+    Ontario's payer figure counted for the provincial government."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(start=2030)
+    data["plants"][1]["but_for"] = 0.2
+    data["deals"][0]["incentives"][1]["payer"] = {"ontario": 1.0}
+    data["additionality"] = {
+        "but_for": 0.5,
+        "slack": {"direct": 0.1, "indirect": 0.2, "induced": 0.3},
+        "in_migration": 0.25,
+        "ev_adoption_added": 0.5,
+        "mcpf": {"federal": 1.1, "ontario": 1.4},
+    }
+    data["emissions"] = {
+        "vehicle_lifetime_km": 200_000.0,
+        "gasoline_car_lifecycle_g_per_km": 250.0,
+        "bev_lifecycle_g_per_km": 100.0,
+    }
+    s = evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
+    np.testing.assert_allclose(s["but_for"], (1.25e9 * 0.5 + 4e9 * 0.2) / 5.25e9, rtol=1e-8)
+    for layer, slack in (("direct", 0.1), ("indirect", 0.2), ("induced", 0.3)):
+        assert float(s[f"slack_{layer}"]) == slack
+    assert float(s["in_migration"]) == 0.25
+    np.testing.assert_allclose(s["co2e_avoided_attributable_t"], 100_000 * 0.5 * 30, rtol=1e-8)
+    credit = CREDIT_USD * 10e6 * FX  # federal (the default payer)
+    grant = np.array([1e8, 0, 0, 0, 0])  # Ontario's
+    np.testing.assert_allclose(s["excess_burden"], 0.1 * credit + 0.4 * grant, rtol=1e-8)

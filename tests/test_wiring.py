@@ -512,6 +512,11 @@ SOURCES: list[tuple[str, str, Resolver]] = [
         _additionality("mcpf_provincial", "mcpf", "provincial"),
     ),
     (
+        r"additionality\.mcpf\.(\w+)",
+        "scenario: a provincial payer's own figure (e.g. ontario)",
+        _field("additionality", "mcpf", "{1}"),
+    ),
+    (
         r"additionality\.ev_adoption_added",
         "additionality.csv ev_adoption_added",
         _additionality("ev_adoption_added", "ev_adoption_added"),
@@ -557,7 +562,8 @@ def _scenarios(tmp_path: Path) -> dict[str, Scenario]:
         "but_for": 0.5,
         "slack": {"indirect": 0.2},
         "in_migration": 0.1,
-        "mcpf": {"federal": 1.1},
+        "mcpf": {"federal": 1.1, "ontario": 1.4},
+        "ev_adoption_added": 0.3,
     }
     given["market"]["charging"] = {"public_ports": 40_000.0}
     given["mineral_projects"] = [
