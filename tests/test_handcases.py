@@ -401,3 +401,37 @@ def test_us_supply_moves_when_the_duty_exceeds_the_other_plants_cost(
     cell_duty = call * CELL_GWH_CAD * 0.1
     np.testing.assert_allclose(out[0.2]["us_tariff_cost_cad"], cell_duty, rtol=1e-9)
     assert np.all(out[0.25]["us_tariff_cost_cad"].values > cell_duty * 1.01)
+
+
+def test_us_assembly_earns_the_offset_on_its_msrp(write_scenario: Any, tmp_path: Path) -> None:
+    """A US plant of the group (not a home plant) earns the parts-duty offset: 3.75% of its
+    MSRP per vehicle built; it pays no US duty itself and adds nothing to home output."""
+    data = _exporter(tmp_path)
+    us_plant = {
+        **data["plants"][1],
+        "id": "us-cars",
+        "region": "US-GA",
+        "capacity_vehicles": 50_000,
+        "vehicle_price_cad": 45_000.0,
+        "markets": {"US": 1.0},
+    }
+    data["plants"].append(us_plant)
+    s = _run(write_scenario, data).scenario.isel(draw=0)
+    # US demand of the group (1e7 x 0.2 x 0.1 = 200,000) exceeds its 50,000 capacity
+    np.testing.assert_allclose(s["us_offset_cad"], 0.0375 * 45_000.0 * 50_000, rtol=1e-9)
+    np.testing.assert_allclose(s["vehicles_assembled"], 100_000)
+
+
+def test_vehicles_per_gwh_linkage_counts_only_the_plants_own_buyers(write_scenario: Any) -> None:
+    """A vehicles-per-GWh condition on cells-a (3,000 vehicles per GWh of its 10 GWh) counts
+    the home vehicles built from cells-a's cells, not those of cells-b's buyer: in 2033
+    cars-a builds 20,000 (< 30,000, failed) while both plants together build 40,000."""
+    data = two_linked_deals()
+    data["deals"][0]["linkage"] = {
+        "kind": "vehicles_per_gwh",
+        "plant": "cells-a",
+        "threshold": 3000,
+        "from": 2031,
+    }
+    s = _run(write_scenario, data).scenario.isel(draw=0)
+    np.testing.assert_array_equal(s["linkage_met"].values[0], [np.nan, 1, 1, 0, 1])
