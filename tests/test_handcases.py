@@ -355,6 +355,22 @@ def test_us_duty_counter_tariff_and_remission_by_hand(
         gdp - want["vehicle_duty_borne"] - want["cell_duty_borne"],
         rtol=1e-9,
     )
+    # the cumulative metrics add up each draw's years of scenario minus counterfactual (the
+    # no-deal world builds nothing here, so its group imports all it sells from the US)
+    r = evpact.simulate(write_scenario(data, "again"), draws=2, seed=1)
+    no_deal_imports = 0.3 * 1e6 * 0.5 * 0.4
+    no_deal = {
+        "us_tariff_cost_cad": 0.0,
+        "ca_counter_tariff_cad": no_deal_imports * VFD * EV_PRICE * 0.25 * (0.8 * 0.85 + 0.2),
+        "remission_value_cad": 0.0,
+    }
+    for metric, name in (
+        ("us_tariff_cost_cumulative", "us_tariff_cost_cad"),
+        ("ca_counter_tariff_cumulative", "ca_counter_tariff_cad"),
+        ("remission_value_cumulative", "remission_value_cad"),
+    ):
+        impact = 5 * (want[name] - no_deal[name])
+        np.testing.assert_allclose(r.metrics[metric].values, impact, rtol=1e-9, err_msg=metric)
     # a Canadian plant earns no US offset (only US assembly does)
     np.testing.assert_allclose(s["us_offset_cad"], 0.0)
     assert want["to_us"] < 100_000 / 2  # the US market is the smaller: the split matters

@@ -185,8 +185,16 @@ def test_minerals_tonnes_of_a_mixed_chemistry_by_hand(write_scenario: Any) -> No
     from cases import one_cell_plant
 
     data = one_cell_plant(chemistry={"NMC811": 0.5, "LFP": 0.5})
-    s = evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
-    np.testing.assert_allclose(s["mineral_lithium_t"], 10e6 * (0.5 * 0.1 + 0.5 * 0.091) / 1e3)
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    s = r.scenario.isel(draw=0)
+    lithium = 10e6 * (0.5 * 0.1 + 0.5 * 0.091) / 1e3
+    np.testing.assert_allclose(s["mineral_lithium_t"], lithium)
+    # over the 5 years, per draw; home production covers its share of that need
+    np.testing.assert_allclose(r.metrics["mineral_lithium_cumulative"].values, 5 * lithium)
+    made = r.scenario["mineral_production_cumulative_t"].values[:, 0]  # lithium first
+    np.testing.assert_allclose(
+        r.metrics["mineral_coverage_lithium"].values, made / (5 * lithium), rtol=1e-8
+    )
     np.testing.assert_allclose(s["mineral_nickel_t"], 10e6 * 0.5 * 0.658 / 1e3)
     np.testing.assert_allclose(s["mineral_cobalt_t"], 10e6 * 0.5 * 0.083 / 1e3)
 
@@ -406,3 +414,23 @@ def test_additionality_inputs_reach_the_net_layer_by_hand(write_scenario: Any) -
     credit = CREDIT_USD * 10e6 * FX  # federal (the default payer)
     grant = np.array([1e8, 0, 0, 0, 0])  # Ontario's
     np.testing.assert_allclose(s["excess_burden"], 0.1 * credit + 0.4 * grant, rtol=1e-8)
+
+
+def test_metrics_units_and_kinds_are_stated() -> None:
+    """Every metric has a unit from the known set, a kind (impact or level) and a
+    description; money is in dollars of the price year (CAD_2026) or nominal."""
+    import evpact
+
+    r = evpact.simulate("canada-korea-2026", draws=4, seed=1)
+    units = {
+        "CAD_2026", "CAD_nominal", "jobs", "share", "year", "GWh", "vehicles", "HHI", "pp",
+        "ratio", "t", "tCO2e", "evs_per_port", "CAD_2026_per_resident",
+    }  # fmt: skip
+    for name, m in r.metrics.items():
+        assert m.unit in units, (name, m.unit)
+        assert m.kind in ("impact", "level"), (name, m.kind)
+        assert m.description and "XX" not in m.description, name
+    assert r.metrics["tax_revenue_npv"].unit == "CAD_2026"
+    assert r.metrics["chain_hhi_max"].unit == "HHI"
+    assert r.metrics["local_absorption_share"].kind == "level"
+    assert r.metrics["gdp_cumulative"].description == "GDP over the horizon"
