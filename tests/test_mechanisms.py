@@ -174,7 +174,7 @@ def test_usmca_rvc_of_nothing_is_undefined_without_a_warning() -> None:
     """Net cost 0: no RVC (NaN), not a division warning."""
     from evpact.engine.origin import rvc
 
-    assert np.isnan(rvc(np.array([0.0]), np.array([0.0]))[0])
+    assert np.isnan(rvc(np.array([0.0, 0.0]), np.array([0.0, 0.5]))).all()
 
 
 def test_minerals_tonnes_of_a_mixed_chemistry_by_hand(write_scenario: Any) -> None:
@@ -351,7 +351,10 @@ def test_charging_stock_and_port_feedback_by_hand() -> None:
     share2 = 0.5 * min(1.0, 20 / (t1 / 10.0)) ** 0.5
     np.testing.assert_allclose(share, [[0.5, share1, share2]])
     np.testing.assert_allclose(stock, [[s0, t1, t1 * 0.9 + 1000 * share2]])
-    # plenty of ports: no shortfall, and an empty stock divides by nothing
+    # plenty of ports: no shortfall (the factor is capped at 1, never a boost)
+    plenty = stock_and_ports(lv, ev, args[0], args[1], np.full((1, 3), 1e6), args[3], 0.5, True)
+    np.testing.assert_array_equal(plenty[1], ev)
+    # and an empty stock divides by nothing
     empty = stock_and_ports(
         lv, np.zeros((1, 3)), np.array(0.0), args[1], np.full((1, 3), 1e6), args[3], args[4], True
     )
