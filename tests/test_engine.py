@@ -15,25 +15,31 @@ YEARS = np.arange(2030, 2035)
 
 
 def test_one_plant_by_hand(write_scenario):
-    r = evpact.simulate(write_scenario(one_cell_plant()), draws=3, seed=1)
+    # Type I 2 and Type II 3.5 for jobs, 1.5 and 2.25 for GDP, 1.5 and 2.2 for labour income:
+    # every layer differs, so a swap
+    # of indirect and induced shows (tests/test_handcases.py has the linked, two-industry case)
+    data = one_cell_plant()
+    ratios = data["economy"]["multipliers"]["battery_cells"]
+    ratios.update(
+        {"jobs_type2": 3.5, "gdp_per_output_total": 0.45, "labour_income_per_output_total": 0.22}
+    )
+    r = evpact.simulate(write_scenario(data), draws=3, seed=1)
     imp = r.impact.isel(draw=0)
     # 10 GWh a year from 2030 (step start, yield 1): value 10e6 kWh x US$100 x 1.25 CAD/USD
     value = 10e6 * 100 * 1.25
     np.testing.assert_allclose(imp["battery_output_gwh"], 10.0)
     np.testing.assert_allclose(imp["direct_jobs"], 500)
     np.testing.assert_allclose(imp["indirect_jobs"], 500)  # 500 x (2 - 1)
-    np.testing.assert_allclose(imp["induced_jobs"], 500)  # 500 x (3 - 2)
-    np.testing.assert_allclose(
-        imp["gdp_direct"] + imp["gdp_indirect"] + imp["gdp_induced"], 0.4 * value
-    )
-    # labour income: 500 jobs x C$80,000 directly; the ratios' Type II (0.2 / 0.1 = 2) doubles
-    # it over the total scope, so income per direct job is the earnings input
-    li_plant, li_total = 500 * 80_000.0, 500 * 80_000.0 * 0.2 / 0.1
+    np.testing.assert_allclose(imp["induced_jobs"], 750)  # 500 x (3.5 - 2)
+    np.testing.assert_allclose(imp["gdp_direct"], 0.2 * value)
+    np.testing.assert_allclose(imp["gdp_indirect"], 0.1 * value)  # 0.3 - 0.2
+    np.testing.assert_allclose(imp["gdp_induced"], 0.15 * value)  # 0.45 - 0.3
+    # labour income: 500 jobs x C$80,000 directly; the ratios' Type I (0.15 / 0.1) and Type II
+    # (0.22 / 0.1) give the other layers, so income per direct job is the earnings input
+    li_plant = 500 * 80_000.0
     np.testing.assert_allclose(imp["labour_income_direct"], li_plant)
-    np.testing.assert_allclose(
-        imp["labour_income_direct"] + imp["labour_income_indirect"] + imp["labour_income_induced"],
-        li_total,
-    )
+    np.testing.assert_allclose(imp["labour_income_indirect"], li_plant * 0.5)
+    np.testing.assert_allclose(imp["labour_income_induced"], li_plant * 0.7)
     # tax is the Crown ledger's, checked line by line by hand in test_ledger.py
     # US$35/kWh x 45X phase-down (0.75, 0.5, 0.25, 0, 0) x 1.25, plus a C$100 M grant in 2030
     credit = 35 * 10e6 * 1.25 * np.array([0.75, 0.5, 0.25, 0.0, 0.0])
@@ -46,7 +52,7 @@ def test_one_plant_by_hand(write_scenario):
     np.testing.assert_allclose(m["public_cost_npv"].values[0], (cost * disc).sum())
     np.testing.assert_allclose(m["tax_revenue_npv"].values[0], (tax_total * disc).sum())
     np.testing.assert_allclose(m["fiscal_net_npv"].values[0], ((tax_total - cost) * disc).sum())
-    np.testing.assert_allclose(m["total_jobs_peak"].values, 1500)
+    np.testing.assert_allclose(m["total_jobs_peak"].values, 1750)
     # the discounted balance is still negative in 2034: no break-even, so its stats are null
     assert np.isnan(m["fiscal_breakeven_year_total"].values).all()
     s = r.summary_dict()["metrics"]

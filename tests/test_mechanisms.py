@@ -1,0 +1,439 @@
+"""Tests that mutation testing showed missing (issue 17, tests/MUTATION.md): each pins one
+mechanism by hand, at the public function of the engine or metrics module that owns it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from evpact.engine import resilience
+from evpact.metrics import expected_shortfall
+
+FX = 1.25  # CAD per USD in the hand cases (tests/cases.py)
+# US 45X cell credit (US$/kWh) by year, 2030-2034: US$35 x (0.75, 0.5, 0.25, 0, 0)
+CREDIT_USD = 35.0 * np.array([0.75, 0.5, 0.25, 0.0, 0.0])
+
+
+def test_resilience_cut_of_a_plant_outside_the_declared_chain() -> None:
+    """A cut at a (stage, country) the chain does not list hits that plant alone: it loses
+    the larger of the cut (weeks x share) and the shortage reaching it from upstream; the
+    stage as a whole and other stages are untouched by it."""
+    chain = {"cam": {"CN": 1.0}, "cell": {"CA": 1.0}}
+    cuts = {("cam", "CN"): 1.0, ("cell", "US"): 0.5}
+    lost = resilience.lost_weeks(chain, cuts, 10.0, {"cell": 8.0})
+    # upstream: 10 weeks of cathode less 8 weeks of stock = 2; own: 10 x 0.5 = 5
+    assert lost[("cell", "US")] == 5.0
+    assert lost[("cell", "CA")] == 2.0 and lost[("cell", "*")] == 2.0
+    assert ("cam", "US") not in lost and ("cell", "CN") not in lost
+    # when the upstream shortage is the larger, it is what the plant loses
+    lost = resilience.lost_weeks(chain, cuts, 10.0, {"cell": 3.0})
+    assert lost[("cell", "US")] == 7.0
+
+
+def test_expected_shortfall_of_a_small_sample_is_its_worst_draw() -> None:
+    """5% of 10 draws rounds up to one draw: the shortfall is the single worst value."""
+    assert expected_shortfall(np.array([3.0, -7.0, 1.0, 2.0, 5.0, 0.0, 4.0, 6.0, 8.0, 9.0])) == -7.0
+    assert expected_shortfall(np.arange(40.0), 0.05) == pytest.approx(0.5)  # ceil(2.0) = 2
+
+
+def test_usmca_core_part_roll_up_at_and_below_the_threshold() -> None:
+    """A core part at or above its threshold counts as wholly originating with roll-up, as its
+    own content without; below it, its own content either way (USMCA Art. 4.5)."""
+    from evpact.engine.origin import counted
+
+    np.testing.assert_allclose(counted(np.array(0.8), np.array(0.75), np.array(1.0)), 1.0)
+    np.testing.assert_allclose(counted(np.array(0.75), np.array(0.75), np.array(1.0)), 1.0)
+    np.testing.assert_allclose(counted(np.array(0.8), np.array(0.75), np.array(0.0)), 0.8)
+    np.testing.assert_allclose(counted(np.array(0.7), np.array(0.75), np.array(1.0)), 0.7)
+
+
+def test_usmca_vehicle_rvc_with_core_parts_by_hand() -> None:
+    """VNM/NC = pack (1 - O_pack) + core (1 - O_core) + other (1 - O_other): 0.2 x 0 +
+    0.3 x 0.2 + 0.5 x 0.4 = 0.26, so RVC 74%; a pack and core above the whole net cost
+    leave no other content (not a negative share)."""
+    from evpact.engine.origin import vehicle_rvc
+
+    got = vehicle_rvc(np.array(0.2), np.array(1.0), np.array(0.3), np.array(0.8), np.array(0.6))
+    np.testing.assert_allclose(got, 0.74)
+    got = vehicle_rvc(np.array(0.7), np.array(0.5), np.array(0.5), np.array(1.0), np.array(0.0))
+    np.testing.assert_allclose(got, 1 - 0.7 * 0.5)
+
+
+def test_tariffs_no_us_imports_when_home_plants_build_all_home_sales() -> None:
+    """A group that builds more at home than it sells at home imports nothing from the US."""
+    from evpact.engine.tariffs import imports_from_us
+
+    np.testing.assert_allclose(imports_from_us(np.array(100.0), np.array(150.0), 0.5), 0.0)
+    np.testing.assert_allclose(imports_from_us(np.array(100.0), np.array(40.0), 0.5), 30.0)
+
+
+def test_tariffs_us_supply_kept_when_the_duty_equals_the_alternative() -> None:
+    """The automaker moves US supply only when the duty costs more than the other plant."""
+    from evpact.engine.tariffs import us_supply_kept
+
+    base, gate = np.array(40_000.0), np.array(50_000.0)
+    np.testing.assert_array_equal(us_supply_kept(np.array(0.25), base, gate, 0.2), 1.0)
+    np.testing.assert_array_equal(us_supply_kept(np.array(0.25), base, gate, 0.19), 0.0)
+
+
+def _usmca_rules() -> dict[str, np.ndarray]:
+    return {
+        "rvc_threshold": np.array(0.75),
+        "core_rvc_threshold": np.array(0.75),
+        "core_part_roll_up": np.array(1.0),
+        "lvc_threshold": np.array(0.4),
+        "lvc_technology_credit_max": np.array(0.1),
+        "lvc_assembly_credit": np.array(0.05),
+        "steel_aluminium_threshold": np.array(0.7),
+        "usmca_in_force": np.array(1.0),
+    }
+
+
+def _vehicle(**given: float) -> dict[str, np.ndarray]:
+    """A vehicle at every USMCA threshold exactly: pack RVC 1 - 0.5 x 0.5 = 75%; vehicle RVC
+    1 - 0.5 x (1 - 0.5) = 75% with the pack and core rolled up; core parts 75%; LVC 25% +
+    10% + 5% = 40%; steel and aluminium 70%."""
+    values = {
+        "pack_share": 0.25,
+        "cell_share": 0.5,
+        "cells_originating": 0.5,
+        "pack_other_originating": 1.0,
+        "core_share": 0.25,
+        "core_originating": 0.75,
+        "other_originating": 0.5,
+        "high_wage_share": 0.25,
+        "technology_credit": 0.1,
+        "has_battery_plant": 1.0,
+        "steel_aluminium": 0.7,
+    }
+    values.update(given)
+    return {k: np.array(v) for k, v in values.items()}
+
+
+def test_usmca_a_vehicle_exactly_at_every_threshold_qualifies() -> None:
+    """Every USMCA test is 'at least': a vehicle exactly at each threshold qualifies, and
+    one just below any of them does not."""
+    from evpact.engine.origin import origin
+
+    at = origin(**_vehicle(), rules=_usmca_rules())
+    np.testing.assert_allclose([at.pack_rvc, at.rvc, at.lvc], [0.75, 0.75, 0.4])
+    assert at.qualifies == 1.0
+    for name, below in (
+        ("core_originating", 0.74),
+        ("steel_aluminium", 0.69),
+        ("cells_originating", 0.49),  # pack RVC 74.5%
+        ("other_originating", 0.49),  # vehicle RVC 74.5%
+        ("high_wage_share", 0.24),  # LVC 39%
+    ):
+        assert origin(**_vehicle(**{name: below}), rules=_usmca_rules()).qualifies == 0.0, name
+
+
+def test_usmca_origin_of_a_vehicle_without_battery_value_warns_nothing() -> None:
+    """A vehicle whose pack has no value (no cells to count) still gets an origin, with no
+    division warning (the suite turns warnings into errors): no cell share can qualify it."""
+    from evpact.engine.origin import origin
+
+    got = origin(**_vehicle(pack_share=0.0, cell_share=0.0), rules=_usmca_rules())
+    assert np.isnan(got.min_cell_share) or got.min_cell_share >= 0
+
+
+@pytest.mark.parametrize(
+    ("given", "roll_up", "least"),
+    [
+        # pack binds: 1 - (1 - 0.75 - 0) / 0.5 = 0.5, and with roll-up the vehicle then passes
+        ({}, 1.0, 0.5),
+        # other pack content 0.5: the pack needs every cell originating (exactly 1 qualifies)
+        ({"pack_other_originating": 0.5}, 1.0, 1.0),
+        # few cells in the pack: other content alone passes it; no cell needs to originate
+        ({"cell_share": 0.2}, 1.0, 0.0),
+        # no roll-up, other content 0.7: the vehicle binds, 1 - [0.25 (1 - p) + 0.0625 +
+        # 0.15] = 0.75 with p = 1 - 0.5 (1 - s) gives s = 0.7 (above the pack's 0.5)
+        ({"other_originating": 0.7}, 0.0, 0.7),
+        # other content 0.4 even with roll-up: no cell share is enough
+        ({"other_originating": 0.4}, 1.0, np.nan),
+    ],
+)
+def test_usmca_least_originating_cell_share_by_hand(
+    given: dict[str, float], roll_up: float, least: float
+) -> None:
+    """The one-input answer the origin report gives: the smallest originating share of the
+    pack's cells with which the vehicle qualifies, other inputs unchanged."""
+    from evpact.engine.origin import origin
+
+    rules = {**_usmca_rules(), "core_part_roll_up": np.array(roll_up)}
+    got = origin(**_vehicle(**given), rules=rules)
+    np.testing.assert_allclose(got.min_cell_share, least, atol=1e-12)
+    if not np.isnan(least):  # and at that share it does qualify
+        at = origin(**_vehicle(**given, cells_originating=least), rules=rules)
+        assert at.qualifies == 1.0
+
+
+def test_usmca_rvc_of_nothing_is_undefined_without_a_warning() -> None:
+    """Net cost 0: no RVC (NaN), not a division warning."""
+    from evpact.engine.origin import rvc
+
+    assert np.isnan(rvc(np.array([0.0, 0.0]), np.array([0.0, 0.5]))).all()
+
+
+def test_minerals_tonnes_of_a_mixed_chemistry_by_hand(write_scenario: Any) -> None:
+    """Mechanism 8a through simulate: 10 GWh a year of half NMC811, half LFP cells need
+    10e6 kWh x (0.5 x 0.1 + 0.5 x 0.091) kg/kWh = 955 t of lithium and 10e6 x 0.5 x 0.658 kg
+    = 3,290 t of nickel (BatPaC 5.1 kg per kWh, chemistries.csv), and no cobalt from LFP."""
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant(chemistry={"NMC811": 0.5, "LFP": 0.5})
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    s = r.scenario.isel(draw=0)
+    lithium = 10e6 * (0.5 * 0.1 + 0.5 * 0.091) / 1e3
+    np.testing.assert_allclose(s["mineral_lithium_t"], lithium)
+    # over the 5 years, per draw; home production covers its share of that need
+    np.testing.assert_allclose(r.metrics["mineral_lithium_cumulative"].values, 5 * lithium)
+    made = r.scenario["mineral_production_cumulative_t"].values[:, 0]  # lithium first
+    np.testing.assert_allclose(
+        r.metrics["mineral_coverage_lithium"].values, made / (5 * lithium), rtol=1e-8
+    )
+    np.testing.assert_allclose(s["mineral_nickel_t"], 10e6 * 0.5 * 0.658 / 1e3)
+    np.testing.assert_allclose(s["mineral_cobalt_t"], 10e6 * 0.5 * 0.083 / 1e3)
+
+
+def test_linkage_rolling_window_is_a_sum_of_the_last_years() -> None:
+    from evpact.engine.linkage import rolling_sum
+
+    a = np.array([[1.0, 2.0, 3.0, 4.0]])
+    np.testing.assert_array_equal(rolling_sum(a, 1), a)
+    np.testing.assert_array_equal(rolling_sum(a, 2), [[1, 3, 5, 7]])
+    np.testing.assert_array_equal(rolling_sum(a, 3), [[1, 3, 6, 9]])
+
+
+def test_linkage_year_with_nothing_to_measure_neither_holds_nor_fails() -> None:
+    """A measured year whose denominator is 0 (no output) has no verdict (NaN) and does not
+    stop conditional payments; a small positive denominator is measured as usual."""
+    from evpact.engine.linkage import compliance
+
+    num, den = np.array([[0.0, 0.2, 0.1]]), np.array([[0.0, 0.5, 0.5]])
+    measured = np.array([True, True, True])
+    met, c = compliance(num, den, np.array([[0.3]]), 1, measured, proportional=False)
+    np.testing.assert_array_equal(met, [[np.nan, 1, 0]])
+    np.testing.assert_array_equal(c, [[1, 1, 0]])
+    _, c = compliance(num, den, np.array([[0.3]]), 1, measured, proportional=True)
+    np.testing.assert_allclose(c, [[1, 1, 0.2 / 0.3]])
+
+
+def test_linkage_zero_threshold_always_pays_in_full() -> None:
+    """A threshold of 0 is met by any output, and proportional payments are full."""
+    from evpact.engine.linkage import compliance
+
+    num, den = np.array([[0.0, 1.0]]), np.array([[10.0, 10.0]])
+    met, c = compliance(num, den, np.array([[0.0]]), 1, np.array([True, True]), True)
+    np.testing.assert_array_equal(met, [[1, 1]])
+    np.testing.assert_array_equal(c, [[1, 1]])
+
+
+def test_market_ev_share_outside_zero_one_is_clipped() -> None:
+    from evpact.engine.market import ev_demand
+
+    np.testing.assert_allclose(ev_demand(np.array(100.0), np.array(1.2), 0.5), 50.0)
+    np.testing.assert_allclose(ev_demand(np.array(100.0), np.array(-0.1), 0.5), 0.0)
+
+
+def test_emissions_of_making_cells_and_avoided_by_vehicles_by_hand(write_scenario: Any) -> None:
+    """Mechanism 8b through simulate, every factor set: a kWh of cells takes 30 kWh of energy,
+    half electric at 100 g/kWh and half heat at 0.2 kg/kWh, so 30 x (0.05 + 0.1) = 4.5 kg
+    at the plant, plus 50 kg upstream: 10 GWh make 10e6 x 54.5 kg = 545,000 t. Each of the
+    100,000 vehicles avoids 200,000 km x (250 - 100) g/km = 30 t."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(start=2030)
+    data["plants"][0]["grid_gco2e_per_kwh"] = 100.0
+    data["emissions"] = {
+        "cell_manufacturing_energy_kwh_per_kwh": 30.0,
+        "electricity_share_of_cell_manufacturing_energy": 0.5,
+        "process_heat_kg_co2e_per_kwh": 0.2,
+        "upstream_materials_kg_co2e_per_kwh": 50.0,
+        "vehicle_lifetime_km": 200_000.0,
+        "gasoline_car_lifecycle_g_per_km": 250.0,
+        "bev_lifecycle_g_per_km": 100.0,
+    }
+    s = evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
+    np.testing.assert_allclose(s["co2e_manufacturing_t"], 545_000.0)
+    np.testing.assert_allclose(s["co2e_avoided_t"], 100_000 * 30.0)
+
+
+def test_flows_plant_without_contract_customers_serves_linked_demand_only() -> None:
+    """No offtake call: output is what the linked buyer takes, and the (empty) contracts get
+    nothing, without a 0/0."""
+    from evpact.engine.flows import battery_output
+
+    out, linked, contracts = battery_output(np.array([10.0]), np.array([4.0]), [np.zeros(1)])
+    assert out[0] == 4.0 and linked[0] == 4.0 and contracts[0][0] == 0.0
+
+
+def test_trade_export_friction_never_below_zero() -> None:
+    """A price rise times elasticity above 1 leaves no export demand, not a negative one."""
+    from evpact.engine.trade import export_friction
+
+    assert export_friction(np.array(1.0), np.array(1.0), np.array(1.0), np.array(2.0)) == 0.0
+    assert export_friction(np.array(0.25), np.array(0.5), np.array(0.8), np.array(1.5)) == (
+        pytest.approx(1 - 1.5 * 0.25 * 0.5 * 0.8)
+    )
+
+
+def test_resilience_stage_rows_by_hand() -> None:
+    """One row per deal and stage, upstream first: shares by partner group (US and MX are
+    USMCA partners of CA, KR a free-trade partner, CN neither), the largest country and
+    whether the deal buys the stage (declared) or builds it."""
+    chains = {
+        "d": {
+            "cam": {"CN": 0.5, "KR": 0.3, "US": 0.2},
+            "cell": {"CA": 1.0},
+        },
+        "e": {"anode": {"MX": 1.0}},
+    }
+    partners = {"US": "usmca", "MX": "usmca", "KR": "fta"}
+    rows = resilience.stage_rows(chains, "CA", partners, {"d": ["cam"]})
+    assert [(r.deal, r.stage) for r in rows] == [("d", "cam"), ("d", "cell"), ("e", "anode")]
+    cam, cell, anode = rows
+    assert (cam.domestic, cam.usmca, cam.fta, cam.other) == pytest.approx((0, 0.2, 0.3, 0.5))
+    assert cam.largest == "CN 50%" and cam.sourced
+    assert cam.hhi == pytest.approx(2500 + 900 + 400)
+    assert (cell.domestic, cell.largest, cell.sourced) == (1.0, "CA 100%", False)
+    assert (anode.usmca, anode.sourced) == (1.0, False)
+
+
+def test_economy_zero_ratios_and_tiny_plants_by_hand() -> None:
+    """An industry with a zero direct ratio has no layers (not a 0/0); a plant with half a job
+    still gets induced effects scaled by what its leakage leaves (base below 1); a buyer whose
+    linked purchases exceed its output keeps no domestic supply chain (not a negative one)."""
+    from evpact.engine.economy import layered, per_job, per_output
+
+    zero = per_output(np.array(100.0), np.array(0.0), np.array(0.1), np.array(0.2), 0.0)
+    assert (zero.direct, zero.indirect, zero.induced) == (0.0, 0.0, 0.0)
+    jobs = per_job(np.array(10.0), np.array(1000.0), np.array(0.0), np.array(0.1), 0.2, 0.0)
+    assert (jobs.direct, jobs.indirect, jobs.induced) == (10_000.0, 0.0, 0.0)
+    half = layered(np.array(0.5), np.array(1.5), np.array(2.0), np.array(0.5))
+    # indirect 0.5 x 0.5 x 0.5 = 0.125; induced 0.25 x (0.5 + 0.125) / (0.5 + 0.25)
+    np.testing.assert_allclose([half.indirect, half.induced], [0.125, 0.25 * 0.625 / 0.75])
+    over = layered(np.array(10.0), np.array(2.0), np.array(3.0), np.array(1.5))
+    np.testing.assert_allclose([over.indirect, over.induced], [0.0, 10.0 * 1.0 * 10 / 20])
+
+
+def test_market_demand_ratio_without_a_plan_or_with_a_zero_plan_is_one() -> None:
+    from evpact.engine.market import demand_ratio
+
+    np.testing.assert_array_equal(demand_ratio(np.array([0.3, 0.5]), None), [1.0, 1.0])
+    np.testing.assert_array_equal(
+        demand_ratio(np.array([0.3, 0.3, 0.6]), np.array([0.0, 0.6, 0.5])), [1.0, 0.5, 1.0]
+    )
+
+
+def test_charging_stock_and_port_feedback_by_hand() -> None:
+    """Mechanism 8c: stock_t = stock_{t-1} x (1 - scrappage) + sales_t x share_t; with the
+    feedback, share_t is scaled by min(1, target / (stock / ports)_{t-1}) ^ elasticity, ports
+    counted as at least 1."""
+    from evpact.engine.charging import stock_and_ports
+
+    lv, ev = np.full((1, 3), 1000.0), np.full((1, 3), 0.5)
+    ports = np.array([[0.5, 10.0, 1000.0]])
+    args = (np.array(100.0), np.array(0.1), ports, np.array(20.0), np.array(0.5))
+    stock, share = stock_and_ports(lv, ev, args[0], args[1], args[2], args[3], args[4], False)
+    np.testing.assert_allclose(share, ev)
+    s0 = 100 * 0.9 + 500
+    s1 = s0 * 0.9 + 500
+    np.testing.assert_allclose(stock, [[s0, s1, s1 * 0.9 + 500]])
+    stock, share = stock_and_ports(lv, ev, args[0], args[1], args[2], args[3], args[4], True)
+    # 2031: 590 EVs on max(0.5, 1) port: 20 / 590 of the target, square root
+    share1 = 0.5 * (20 / s0) ** 0.5
+    t1 = s0 * 0.9 + 1000 * share1
+    share2 = 0.5 * min(1.0, 20 / (t1 / 10.0)) ** 0.5
+    np.testing.assert_allclose(share, [[0.5, share1, share2]])
+    np.testing.assert_allclose(stock, [[s0, t1, t1 * 0.9 + 1000 * share2]])
+    # plenty of ports: no shortfall (the factor is capped at 1, never a boost)
+    plenty = stock_and_ports(lv, ev, args[0], args[1], np.full((1, 3), 1e6), args[3], 0.5, True)
+    np.testing.assert_array_equal(plenty[1], ev)
+    # and an empty stock divides by nothing
+    empty = stock_and_ports(
+        lv, np.zeros((1, 3)), np.array(0.0), args[1], np.full((1, 3), 1e6), args[3], args[4], True
+    )
+    np.testing.assert_array_equal(empty[0], 0.0)
+
+
+def test_additionality_but_for_weighted_by_output_value() -> None:
+    """The deal's but-for probability: plants' own weighted by output value, the plain mean
+    before any plant produces (values below 1 are output too)."""
+    from evpact.engine.additionality import effective_but_for
+
+    w = [np.array([[0.0, 0.25, 300.0]]), np.array([[0.0, 0.5, 100.0]])]
+    got = effective_but_for(w, [np.array(0.2), np.array(0.6)], (1, 3))
+    np.testing.assert_allclose(got, [[0.4, (0.05 + 0.3) / 0.75, (60 + 60) / 400]])
+    np.testing.assert_array_equal(effective_but_for([], [], (1, 2)), [[1.0, 1.0]])
+
+
+def test_fiscal_breakeven_tolerance_is_relative_to_each_draws_balance() -> None:
+    """A cumulative balance within a millionth of the draw's largest balance (at least 1
+    dollar) of zero counts as broken even (rounding), per draw: half a dollar short of a
+    million-dollar swing breaks even, 1.5 millionths of a dollar short of a one-dollar swing
+    does not."""
+    from evpact.engine.fiscal import breakeven_year
+
+    years = np.array([2030.0, 2031.0])
+    net = np.array([[-1e6, 1e6 - 0.5], [-1.0, 1.0 - 1.5e-6]])
+    np.testing.assert_array_equal(breakeven_year(net, years), [2031.0, np.nan])
+
+
+def test_additionality_inputs_reach_the_net_layer_by_hand(write_scenario: Any) -> None:
+    """The net layer's inputs through simulate: the deal's but-for probability is the plants'
+    own weighted by output value ((C$1.25 B x 0.5 + C$4 B x 0.2) / C$5.25 B), each slack
+    layer keeps its own value, the attributable emissions are the EVs the deal adds (half of
+    100,000 x 30 t), and the excess burden is (MCPF - 1) x each government's cost, with
+    Ontario's payer figure counted for the provincial government."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(start=2030)
+    data["plants"][1]["but_for"] = 0.2
+    data["deals"][0]["incentives"][1]["payer"] = {"ontario": 1.0}
+    data["additionality"] = {
+        "but_for": 0.5,
+        "slack": {"direct": 0.1, "indirect": 0.2, "induced": 0.3},
+        "in_migration": 0.25,
+        "ev_adoption_added": 0.5,
+        "mcpf": {"federal": 1.1, "ontario": 1.4},
+    }
+    data["emissions"] = {
+        "vehicle_lifetime_km": 200_000.0,
+        "gasoline_car_lifecycle_g_per_km": 250.0,
+        "bev_lifecycle_g_per_km": 100.0,
+    }
+    s = evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
+    np.testing.assert_allclose(s["but_for"], (1.25e9 * 0.5 + 4e9 * 0.2) / 5.25e9, rtol=1e-8)
+    for layer, slack in (("direct", 0.1), ("indirect", 0.2), ("induced", 0.3)):
+        assert float(s[f"slack_{layer}"]) == slack
+    assert float(s["in_migration"]) == 0.25
+    np.testing.assert_allclose(s["co2e_avoided_attributable_t"], 100_000 * 0.5 * 30, rtol=1e-8)
+    credit = CREDIT_USD * 10e6 * FX  # federal (the default payer)
+    grant = np.array([1e8, 0, 0, 0, 0])  # Ontario's
+    np.testing.assert_allclose(s["excess_burden"], 0.1 * credit + 0.4 * grant, rtol=1e-8)
+
+
+def test_metrics_units_and_kinds_are_stated() -> None:
+    """Every metric has a unit from the known set, a kind (impact or level) and a
+    description; money is in dollars of the price year (CAD_2026) or nominal."""
+    import evpact
+
+    r = evpact.simulate("canada-korea-2026", draws=4, seed=1)
+    units = {
+        "CAD_2026", "CAD_nominal", "jobs", "share", "year", "GWh", "vehicles", "HHI", "pp",
+        "ratio", "t", "tCO2e", "evs_per_port", "CAD_2026_per_resident",
+    }  # fmt: skip
+    for name, m in r.metrics.items():
+        assert m.unit in units, (name, m.unit)
+        assert m.kind in ("impact", "level"), (name, m.kind)
+        assert m.description and "XX" not in m.description, name
+    assert r.metrics["tax_revenue_npv"].unit == "CAD_2026"
+    assert r.metrics["chain_hhi_max"].unit == "HHI"
+    assert r.metrics["local_absorption_share"].kind == "level"
+    assert r.metrics["gdp_cumulative"].description == "GDP over the horizon"
