@@ -278,6 +278,54 @@ def _additionality(parameter: str, *field: str) -> Resolver:
     return _or_row(given, "additionality", parameter=parameter)
 
 
+def _firm(s: Scenario, fid: str) -> Any:
+    return next(f for f in s.firms if f.id == fid)
+
+
+def _firm_row(parameter: str, field: str | None) -> Resolver:
+    """A firm's own figure if set, else its firms.csv row: the firm's data key (its id unless
+    ``data`` names another), location ``home``, this parameter."""
+
+    def resolve(m: re.Match[str], s: Scenario, years: np.ndarray) -> Expected:
+        f = _firm(s, m.group(1))
+        given = getattr(f, field) if field else None
+        if given is not None:
+            return given
+        return row("firms", firm=f.data or f.id, location="home", parameter=parameter)
+
+    return resolve
+
+
+def _alternative_row(m: re.Match[str], s: Scenario, years: np.ndarray) -> Expected:
+    """An alternative location's own figure if set, else the firms.csv row at its id."""
+    f = _firm(s, m.group(1))
+    a = next(x for x in f.alternatives if x.id == m.group(2))
+    parameter = m.group(3)
+    given = None if parameter == "capex_usd_per_unit" else getattr(a, parameter)
+    if given is not None:
+        return given
+    return row("firms", firm=f.data or f.id, location=a.id, parameter=parameter)
+
+
+def _firm_tax(m: re.Match[str], s: Scenario, years: np.ndarray) -> Expected:
+    """A firm's home tax rate: its own, else the federal zero-emission manufacturer rate plus
+    Ontario's, in the last year (a plant in Ontario)."""
+    f = _firm(s, m.group(1))
+    if f.tax_rate is not None:
+        return f.tax_rate
+    assert _plant(s, f.plant).region == "CA-ON"
+    last = int(years[-1])
+    return np.array(
+        rule_in_year(["ca-fiscal-2024"], "ca_federal_zetm_cit_rate", last)
+        + rule_in_year(["ca-on-fiscal-2024"], "ca_provincial_cit_rate", last)
+    )
+
+
+def _us_45x(m: re.Match[str], s: Scenario, years: np.ndarray) -> Expected:
+    packs = ["us-45x-2022", *(s.trade.rules if s.trade else [])]
+    return np.array(rule_in_year(packs, f"us_45x_{m.group(3)}_usd_per_kwh", int(years[-1])))
+
+
 def _minerals(m: re.Match[str], s: Scenario, years: np.ndarray) -> Expected:
     return yearly_mode("mineral_production", years, mineral=m.group(1), region=s.home_country)
 
@@ -495,6 +543,46 @@ SOURCES: list[tuple[str, str, Resolver]] = [
         r"additionality\.slack\.(induced)",
         "additionality.csv slack_induced",
         _additionality("slack_induced", "slack", "induced"),
+    ),
+    # the firms' side (engine/firms.py)
+    # an alternative's paths first: an id may hold dots, so firms.<id>.tax_rate matches them too
+    (
+        rf"firms\.{ID}\.alternatives\.{ID}\.us_45x_(cell|module)_usd_per_kwh",
+        "us-45x-2022 (then the scenario's trade packs)",
+        _us_45x,
+    ),
+    (
+        rf"firms\.{ID}\.alternatives\.{ID}\."
+        r"(cost_gap_share|grant_usd|tax_rate|us_45x_eligible_share|capex_usd_per_unit)",
+        "firms.csv row of the alternative or scenario",
+        _alternative_row,
+    ),
+    (
+        rf"firms\.{ID}\.(hurdle_rate|margin_share)",
+        "firms.csv home row or scenario",
+        lambda m, s, y: _firm_row(m.group(2), m.group(2))(m, s, y),
+    ),
+    (
+        rf"firms\.{ID}\.capex_usd_per_unit",
+        "firms.csv home capex_usd_per_unit",
+        _firm_row("capex_usd_per_unit", None),
+    ),
+    (
+        rf"firms\.{ID}\.premium_cad",
+        "scenario, else 0 (accept at any advantage)",
+        lambda m, s, y: _firm(s, m.group(1)).premium_cad or np.array(0.0),
+    ),
+    (rf"firms\.{ID}\.tax_rate", "ca-fiscal-2024 ZETM + ca-on-fiscal-2024 or scenario", _firm_tax),
+    (r"firms\.support_scale", "fixed 1 (the terms as written)", lambda m, s, y: np.array(1.0)),
+    (
+        r"additionality\.unemployment_rate",
+        "additionality.csv unemployment_rate (Ontario, LFS) or scenario",
+        _additionality("unemployment_rate", "unemployment_rate"),
+    ),
+    (
+        r"additionality\.unemployment_reference",
+        "additionality.csv unemployment_reference or scenario",
+        _additionality("unemployment_reference", "unemployment_reference"),
     ),
     (
         r"additionality\.in_migration",
