@@ -250,6 +250,59 @@ def _check_report(args: list[str], out: str, cwd: Path) -> None:
         assert target.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
 
 
+def _flag_values(args: list[str], flag: str) -> list[str]:
+    return [b for a, b in itertools.pairwise(args) if a == flag]
+
+
+def _check_zopa(args: list[str], out: str, cwd: Path) -> None:
+    """The zone per draw is where the firms' floor is below Canada's ceiling, the summary is
+    the table's, and the engine's zopa_exists_share metric holds the same draws."""
+    import numpy as np
+    import pandas as pd
+
+    folder = cwd / "evpact-out" / args[1] / "zopa"
+    table = pd.read_csv(folder / "zopa.csv")
+    summary = dict(pd.read_csv(folder / "zopa_summary.csv").itertuples(index=False))
+    floor, ceiling = table["firm_min_scale"].to_numpy(), table["canada_max_scale"].to_numpy()
+    exists = np.isfinite(floor) & (floor <= ceiling)
+    assert np.array_equal(table["zone_exists"].to_numpy() == 1.0, exists)
+    assert summary["zopa_exists_share"] == pytest.approx(exists.mean())
+    assert f"a zone exists in {summary['zopa_exists_share']:.1%}" in out
+    assert "<script" in (folder / "zopa.html").read_text()
+    metric = evpact.simulate(args[1], len(table), DEFAULT_SEED, metrics_only=True)
+    assert np.array_equal(metric["zopa_exists_share"].values == 1.0, exists)
+
+
+def _check_optimize(args: list[str], out: str, cwd: Path) -> None:
+    """Every Pareto row is feasible, among the candidates evaluated, dominated by none, and
+    its printed rerun command gives its objective values exactly."""
+    import pandas as pd
+
+    folder = cwd / "evpact-out" / args[1] / "optimize"
+    pareto = pd.read_csv(folder / "pareto.csv")
+    evaluations = pd.read_csv(folder / "evaluations.csv")
+    assert len(pareto) >= 1 and len(evaluations) == int(_flag_values(args, "--budget")[0])
+    objectives = []
+    for spec in _flag_values(args, "--objective"):
+        name, _, sense = spec.partition(":")
+        objectives.append((name if "." in name else f"{name}.mean", sense != "min"))
+    feasible = evaluations[evaluations["feasible"]]
+    margins = [c for c in pareto.columns if c.startswith("margin(")]
+    for _, p in pareto.iterrows():
+        assert all(p[c] >= 0 for c in margins)
+        for _, q in feasible.iterrows():
+            better = [(q[o] - p[o]) * (1 if up else -1) for o, up in objectives]
+            assert not (min(better) >= 0 and max(better) > 0), (p.to_dict(), q.to_dict())
+        assert p["command"] in out
+    first = shlex.split(pareto["command"].iloc[0])
+    variant = _sets(first)
+    draws, seed = int(_flag_values(first, "--draws")[0]), int(_flag_values(first, "--seed")[0])
+    rerun = evpact.simulate(args[1], draws, seed, variant=variant, metrics_only=True)
+    for o, _ in objectives:
+        name = o.split(".")[0]
+        assert float(rerun[name].values.mean()) == pytest.approx(pareto[o].iloc[0], rel=1e-12)
+
+
 CHECKS: dict[str, Callable[[list[str], str, Path], None]] = {
     "run": _check_run,
     "fiscal": _check_fiscal,
@@ -257,6 +310,8 @@ CHECKS: dict[str, Callable[[list[str], str, Path], None]] = {
     "chain": _check_chain,
     "stress": _check_stress,
     "report": _check_report,
+    "zopa": _check_zopa,
+    "optimize": _check_optimize,
 }
 
 

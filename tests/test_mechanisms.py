@@ -427,7 +427,7 @@ def test_metrics_units_and_kinds_are_stated() -> None:
     r = evpact.simulate("canada-korea-2026", draws=4, seed=1)
     units = {
         "CAD_2026", "CAD_nominal", "jobs", "share", "year", "GWh", "vehicles", "HHI", "pp",
-        "ratio", "t", "tCO2e", "evs_per_port", "CAD_2026_per_resident",
+        "ratio", "t", "tCO2e", "evs_per_port", "CAD_2026_per_resident", "scale",
     }  # fmt: skip
     for name, m in r.metrics.items():
         assert m.unit in units, (name, m.unit)
