@@ -428,6 +428,7 @@ def test_metrics_units_and_kinds_are_stated() -> None:
     units = {
         "CAD_2026", "CAD_nominal", "jobs", "share", "year", "GWh", "vehicles", "HHI", "pp",
         "ratio", "t", "tCO2e", "evs_per_port", "CAD_2026_per_resident",
+        "scale",  # a multiple of the deal's support as written (the firms' zone, labels.py)
     }  # fmt: skip
     for name, m in r.metrics.items():
         assert m.unit in units, (name, m.unit)
