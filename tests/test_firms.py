@@ -330,3 +330,31 @@ def test_zopa_uses_the_run_draws_with_correlated_inputs() -> None:
     k = r.metrics["zopa_support_scale_min"].values
     assert np.allclose(z.table["firm_min_scale"].to_numpy(), k, equal_nan=True)
     assert np.array_equal(r.metrics["zopa_exists_share"].values, z.table["zone_exists"].to_numpy())
+
+
+def test_a_firms_own_figures_replace_the_bundled_rows() -> None:
+    """A hurdle rate, margin, cost gap and grant set in the scenario are the compiled inputs
+    (scalars become their own point value); the firm left alone keeps its firms.csv row."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import validate
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True)
+    lges = next(f for f in raw["firms"] if f["id"] == "lges")
+    lges.update({"hurdle_rate": 0.0731, "margin_share": 0.0417})
+    lges["alternatives"][0].update({"cost_gap_share": 0.0229, "grant_usd": 3.3e8})
+    own = compile_scenario(validate(raw, base.name)).inputs
+    bundled = compile_scenario(base).inputs
+    alt = "firms.lges.alternatives.us-plant"
+    for key, want in (
+        ("firms.lges.hurdle_rate", 0.0731),
+        ("firms.lges.margin_share", 0.0417),
+        (f"{alt}.cost_gap_share", 0.0229),
+        (f"{alt}.grant_usd", 3.3e8),
+    ):
+        got = own[key]
+        assert np.asarray(got.central) == pytest.approx(want, rel=1e-12), key
+        assert np.asarray(bundled[key].central) != pytest.approx(want, rel=1e-3), key
+    assert np.asarray(own["firms.hmg.hurdle_rate"].central) == pytest.approx(
+        np.asarray(bundled["firms.hmg.hurdle_rate"].central)
+    )

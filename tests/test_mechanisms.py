@@ -438,3 +438,101 @@ def test_metrics_units_and_kinds_are_stated() -> None:
     assert r.metrics["chain_hhi_max"].unit == "HHI"
     assert r.metrics["local_absorption_share"].kind == "level"
     assert r.metrics["gdp_cumulative"].description == "GDP over the horizon"
+
+
+def test_ledger_chart_of_accounts_by_hand() -> None:
+    """The ledger's lines, the aggregates they add to and the row each line lands in, counted
+    by hand from the fiscal design (DESIGN.md: each public flow once, for the government that
+    pays or receives it). Built once at import, so the builders are called here again."""
+    from evpact.engine import ledger
+
+    lines = ledger._lines()
+    keys = [ln.key for ln in lines]
+    assert len(set(keys)) == len(keys)
+    per_gov = {g: [ln for ln in lines if ln.government == g] for g in ("federal", "provincial")}
+    # federal: 3 outlays, 3 refundable ITCs, ZETM rate + 2 foregone, 3 taxes x 3 layers,
+    # surtax and remission, interest; provincial: 3 outlays, its ITC, 2 foregone,
+    # 4 taxes (with production taxes) x 3 layers, interest
+    assert (len(per_gov["federal"]), len(per_gov["provincial"])) == (21, 19)
+    for key in (
+        "federal.revenue.cit.direct",
+        "provincial.revenue.production_taxes.induced",
+        "federal.revenue.customs_surtax",
+        "federal.foregone_revenue.zetm_rate",
+        "provincial.refundable_credit.itc_declared",
+        "federal.debt_service.interest",
+        "provincial.debt_service.interest",
+    ):
+        assert key in keys, key
+    assert "federal.revenue.production_taxes.direct" not in keys
+    assert {ln.category for ln in lines} == {
+        "outlay", "refundable_credit", "foregone_revenue", "revenue", "debt_service",
+    }  # fmt: skip
+
+    names, w = ledger.weights()
+    assert list(names[:7]) == [
+        "federal.cost", "federal.revenue.plant", "federal.revenue.supply_chain",
+        "federal.revenue.total", "federal.tax_expenditure", "federal.foregone_revenue",
+        "federal.debt_service",
+    ]  # fmt: skip
+    assert len(names) == 14 and names[7] == "provincial.cost"
+    col = dict(zip(names, w.T, strict=True))
+    # revenue per scope: the layered taxes in it plus the unlayered customs lines (federal)
+    counts = {
+        "federal.cost": 6, "federal.revenue.plant": 3 + 2, "federal.revenue.supply_chain": 6 + 2,
+        "federal.revenue.total": 9 + 2, "federal.tax_expenditure": 3 + 3,
+        "federal.foregone_revenue": 3, "federal.debt_service": 1,
+        "provincial.cost": 4, "provincial.revenue.plant": 4, "provincial.revenue.supply_chain": 8,
+        "provincial.revenue.total": 12, "provincial.tax_expenditure": 1 + 2,
+        "provincial.foregone_revenue": 2, "provincial.debt_service": 1,
+    }  # fmt: skip
+    assert {n: int(c.sum()) for n, c in col.items()} == counts
+    assert set(np.unique(w)) == {0.0, 1.0}
+
+    first, second = ledger._targets()
+    at = {ln.key: i for i, ln in enumerate(lines)}
+    row = {n: i for i, n in enumerate(names)}
+    expect = {
+        "federal.outlay.capital_grant": "federal.cost",
+        "federal.refundable_credit.itc_ctm": "federal.cost",
+        "federal.revenue.cit.direct": "federal.revenue.plant",
+        "federal.revenue.customs_surtax": "federal.revenue.plant",
+        "provincial.revenue.labour.indirect": "provincial.revenue.supply_chain",
+        "provincial.revenue.sales_tax.induced": "provincial.revenue.total",
+        "federal.debt_service.interest": "federal.debt_service",
+        "provincial.foregone_revenue.accelerated_cca": "provincial.foregone_revenue",
+    }
+    for key, target in expect.items():
+        assert first[at[key]] == row[target], key
+    assert len(first) == len(lines)  # every line lands in exactly one row as it arrives
+    assert {lines[i].key for i in second} == {
+        "federal.refundable_credit.itc_declared", "federal.refundable_credit.itc_ctm",
+        "federal.refundable_credit.itc_evsc", "provincial.refundable_credit.itc_declared",
+    }  # fmt: skip
+    assert all(names[j].endswith(".tax_expenditure") for j in second.values())
+    assert (
+        second[at["provincial.refundable_credit.itc_declared"]] == row["provincial.tax_expenditure"]
+    )
+
+
+def test_ledger_conventions_name_every_choice() -> None:
+    """What a run says about how it counted public money: each fiscal choice of the scenario
+    under its own key, the NPV base year the price year, and the rule packs by name."""
+    from evpact.engine import ledger
+    from evpact.scenario.load import load_scenario
+
+    s = load_scenario("canada-korea-2026")
+    c = ledger.conventions(s)
+    f = s.fiscal
+    assert c == {
+        "balance": f.balance,
+        "price_basis": f.price_basis,
+        "production_basis": f.production_basis,
+        "price_year": s.price_year,
+        "npv_base_year": s.price_year,
+        "statutory_credits": f.statutory_credits,
+        "debt_service": f.debt_service,
+        "fiscal_rules": [p.name for p in ledger.fiscal_packs(s)],
+    }
+    assert c["price_year"] == c["npv_base_year"] == 2026
+    assert c["fiscal_rules"] and all(isinstance(n, str) and n for n in c["fiscal_rules"])
