@@ -536,3 +536,42 @@ def test_ledger_conventions_name_every_choice() -> None:
     }
     assert c["price_year"] == c["npv_base_year"] == 2026
     assert c["fiscal_rules"] and all(isinstance(n, str) and n for n in c["fiscal_rules"])
+
+
+def test_waterfall_steps_add_up_per_draw_and_vanish_at_their_limits() -> None:
+    """The gross-to-net steps (metrics.waterfall, §6b): per draw they add up to the net public
+    benefit; gross GDP, cost and burden are the discounted scenario-minus-counterfactual sums
+    by hand; and each step that removes a factor is zero when that factor is neutral (all
+    built because of the deal, no slack displaced, no in-migration)."""
+    import evpact
+    from evpact.metrics import LAYERS, METRIC_INPUTS, waterfall
+
+    r = evpact.simulate("canada-korea-2026", draws=6, seed=5)
+    s = {n: np.asarray(r.scenario[n].values, dtype=float) for n in METRIC_INPUTS}
+    c = {n: np.asarray(r.counterfactual[n].values, dtype=float) for n in METRIC_INPUTS}
+    years = np.asarray(r.scenario["year"].values, dtype=float)
+    w = waterfall(s, c, years)
+    np.testing.assert_allclose(
+        sum(w.values()), r.metrics["net_public_benefit_npv"].values, rtol=1e-9, atol=1.0
+    )
+    disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
+
+    def pv(name: str) -> Any:
+        return ((s[name] - c[name]) * disc).sum(axis=1)
+
+    np.testing.assert_allclose(w["gdp"], sum(pv(f"gdp_{k}") for k in LAYERS), rtol=1e-9)
+    np.testing.assert_allclose(
+        w["non_labour"], sum(pv(f"labour_income_{k}") for k in LAYERS) - w["gdp"], rtol=1e-9
+    )
+    np.testing.assert_allclose(w["cost"], -pv("public_cost"), rtol=1e-9)
+    np.testing.assert_allclose(w["burden"], -pv("excess_burden"), rtol=1e-9)
+    assert np.all(w["cost"] < 0) and np.all(w["gdp"] > 0)
+    assert np.any(w["built_anyway"] != 0) and np.any(w["displaced"] != 0)
+
+    d = s["in_migration"].shape  # (draw,); but_for is (draw, year)
+    neutral = {**s, "but_for": np.ones_like(s["but_for"]), "in_migration": np.zeros(d)}
+    neutral.update({f"slack_{k}": np.ones(d) for k in LAYERS})
+    w0 = waterfall(neutral, c, years)
+    for step in ("built_anyway", "displaced", "migrants"):
+        np.testing.assert_allclose(w0[step], 0.0, atol=1e-6, err_msg=step)
+    np.testing.assert_allclose(w0["gdp"], w["gdp"], rtol=1e-12)
