@@ -575,3 +575,29 @@ def test_waterfall_steps_add_up_per_draw_and_vanish_at_their_limits() -> None:
     for step in ("built_anyway", "displaced", "migrants"):
         np.testing.assert_allclose(w0[step], 0.0, atol=1e-6, err_msg=step)
     np.testing.assert_allclose(w0["gdp"], w["gdp"], rtol=1e-12)
+
+
+def test_emission_metrics_are_the_summed_differences_and_attributable_needs_adoption() -> None:
+    """The three emission metrics, by name: cumulative manufacturing and vehicle-built
+    emissions are the scenario-minus-counterfactual sums over the years; the attributable
+    avoided emissions are zero unless the deal adds EV adoption, and then the summed
+    difference of the attributable series (metrics.environment)."""
+    import evpact
+
+    def summed(r: Any, name: str) -> Any:
+        return (r.scenario[name].values - r.counterfactual[name].values).sum(axis=1)
+
+    plain = evpact.simulate("canada-korea-2026", draws=4, seed=2)
+    added = evpact.simulate(
+        "canada-korea-2026", draws=4, seed=2, variant={"additionality.ev_adoption_added": 0.3}
+    )
+    for r in (plain, added):
+        for metric, series in (
+            ("co2e_manufacturing_cumulative", "co2e_manufacturing_t"),
+            ("co2e_avoided_by_vehicles_built", "co2e_avoided_t"),
+            ("co2e_avoided_cumulative", "co2e_avoided_attributable_t"),
+        ):
+            np.testing.assert_allclose(r.metrics[metric].values, summed(r, series), rtol=1e-9)
+    assert np.all(plain.metrics["co2e_avoided_cumulative"].values == 0)
+    assert np.all(added.metrics["co2e_avoided_cumulative"].values > 0)
+    assert np.all(plain.metrics["co2e_manufacturing_cumulative"].values > 0)
