@@ -601,3 +601,78 @@ def test_emission_metrics_are_the_summed_differences_and_attributable_needs_adop
     assert np.all(plain.metrics["co2e_avoided_cumulative"].values == 0)
     assert np.all(added.metrics["co2e_avoided_cumulative"].values > 0)
     assert np.all(plain.metrics["co2e_manufacturing_cumulative"].values > 0)
+
+
+def test_crown_total_support_is_both_governments_cost_plus_foregone_revenue_by_hand() -> None:
+    """The budget office's total support (ledger_metrics): public cost of both governments plus
+    the revenue foregone through preferences, each discounted; computed here on a ledger of
+    known rows (one draw, three years, disc 1, 0.5, 0.25)."""
+    from evpact.engine.ledger import WEIGHTS
+    from evpact.ledger_metrics import crown_metrics
+
+    names = list(WEIGHTS[0])
+    ts = np.zeros((1, len(names), 3))
+    tc = np.zeros_like(ts)
+    rows = {
+        "federal.cost": [100.0, 40.0, 0.0],
+        "provincial.cost": [60.0, 0.0, 20.0],
+        "federal.foregone_revenue": [0.0, 8.0, 8.0],
+        "provincial.foregone_revenue": [4.0, 0.0, 0.0],
+        "federal.tax_expenditure": [10.0, 0.0, 0.0],
+        "provincial.tax_expenditure": [0.0, 0.0, 4.0],
+        "federal.debt_service": [0.0, 2.0, 2.0],
+        "federal.revenue.total": [0.0, 50.0, 90.0],
+    }
+    for name, values in rows.items():
+        ts[0, names.index(name)] = values
+    tc[0, names.index("federal.cost")] = [10.0, 0.0, 0.0]  # spent anyway: not the deal's
+    disc = np.array([[1.0, 0.5, 0.25]])
+    years = np.array([2026.0, 2027.0, 2028.0])
+    out = crown_metrics({"crown_totals": ts}, {"crown_totals": tc}, disc, disc, years, "CAD")
+    fed_cost = 90 + 40 * 0.5  # 110
+    prov_cost = 60 + 20 * 0.25  # 65
+    foregone = 8 * 0.5 + 8 * 0.25 + 4  # 10
+    assert out["public_cost_npv_federal"][1] == pytest.approx([fed_cost])
+    assert out["public_cost_npv_provincial"][1] == pytest.approx([prov_cost])
+    assert out["total_support_npv"][1] == pytest.approx([fed_cost + prov_cost + foregone])
+    assert out["tax_expenditure_npv"][1] == pytest.approx([10 + 4 * 0.25])
+    assert out["debt_service_npv"][1] == pytest.approx([2 * 0.5 + 2 * 0.25])
+    assert out["tax_revenue_npv_federal"][1] == pytest.approx([50 * 0.5 + 90 * 0.25])
+    # federal balance (total scope), discounted: -90, +5, +22.5 -> cumulative -90, -85, -62.5
+    assert np.isnan(out["fiscal_breakeven_year_federal"][1][0])
+    assert out["fiscal_breakeven_year_federal_reached_share"][1] == pytest.approx([0.0])
+
+
+def test_firm_and_zone_metrics_by_hand() -> None:
+    """The firms' joint advantage is the sum of theirs; the net benefit at the smallest
+    accepted support is the net benefit as written plus the discounted change the rescaled
+    support brings, NaN where no scale works; the zone exists where that is >= 0
+    (firm_metrics, three draws: a zone, a scale with a loss, no scale)."""
+    from evpact.firm_metrics import firm_metrics
+
+    disc = np.array([[1.0, 0.5]] * 3)
+    s = {
+        "but_for": np.full((3, 2), 0.8),
+        "firm_accepts": np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 0.0]]),
+        "firm_npv_advantage": np.array([[5.0, 7.0], [1.0, -2.0], [-3.0, -4.0]]),
+        "firm_builds_anyway": np.array([[0.0, 1.0], [0.0, 0.0], [1.0, 1.0]]),
+        "zopa_support_scale_min": np.array([0.5, 2.0, np.inf]),
+        "zopa_benefit_change": np.array([[10.0, 10.0], [-40.0, -40.0], [0.0, 0.0]]),
+    }
+    net = np.array([-5.0, 20.0, 3.0])
+    out = firm_metrics(s, net, disc, "CAD", ("a", "b"))
+    assert out["firm_npv_advantage"][1] == pytest.approx([12.0, -1.0, -7.0])
+    assert out["firm_npv_advantage_b"][1] == pytest.approx([7.0, -2.0, -4.0])
+    assert out["firm_accepts_share"][1] == pytest.approx([1.0, 0.0, 0.0])
+    assert out["but_for_share_a"][1] == pytest.approx([1.0, 1.0, 0.0])
+    k = out["zopa_support_scale_min"][1]
+    assert k[:2] == pytest.approx([0.5, 2.0]) and np.isnan(k[2])
+    at = out["zopa_net_public_benefit_npv_at_min"][1]
+    assert at.dtype == float
+    assert at[:2] == pytest.approx([-5 + 15.0, 20 - 60.0]) and np.isnan(at[2])
+    assert out["zopa_exists_share"][1] == pytest.approx([1.0, 0.0, 0.0])
+    # a zone that leaves the net benefit exactly at zero still exists (>= 0, not > 0)
+    edge = {**{key: v[:1] for key, v in s.items()}, "zopa_benefit_change": np.array([[10.0, 0.0]])}
+    out = firm_metrics(edge, np.array([-10.0]), disc[:1], "CAD", ("a", "b"))
+    assert out["zopa_net_public_benefit_npv_at_min"][1] == pytest.approx([0.0])
+    assert out["zopa_exists_share"][1] == pytest.approx([1.0])
