@@ -3,7 +3,7 @@
 
     python tests/mutation_report.py score                  # per file: killed, survived, ...
     python tests/mutation_report.py survivors [FILTER]     # each survivor's changed lines
-    python tests/mutation_report.py sample MODULE N SEED   # N mutant names of a module, seeded
+    python tests/mutation_report.py sample MODULE N SEED [EXCLUDE]  # N names of a module, seeded
     python tests/mutation_report.py estimate NAMES_FILE    # stratified score of those mutants
 
 mutmut 3 keeps each file's results in ``mutants/src/.../<file>.py.meta`` (exit code per
@@ -101,9 +101,14 @@ def survivors(needle: str = "") -> None:
                 print(f"  [{local.rsplit('_', 1)[1]}] " + " | ".join(diff))
 
 
-def sample(module: str, n: int, seed: int) -> None:
+def sample(module: str, n: int, seed: int, exclude: str = "") -> None:
+    """``n`` mutant names of a module (all of them if it has no more), seeded; names listed in
+    the file ``exclude`` (an earlier sample whose survivors tests were written for) are left
+    out, so a re-sample measures mutants nobody aimed at."""
     by = next(v for k, v in results().items() if k.endswith(f"/{module}.py"))
-    for name in sorted(random.Random(seed).sample(sorted(by), n)):
+    skip = set(Path(exclude).read_text().split()) if exclude else set()
+    pool = sorted(set(by) - skip)
+    for name in sorted(random.Random(seed).sample(pool, min(n, len(pool)))):
         print(name)
 
 
@@ -161,4 +166,4 @@ if __name__ == "__main__":
     elif command == "estimate":
         estimate(rest[0])
     else:
-        sample(rest[0], int(rest[1]), int(rest[2]))
+        sample(rest[0], int(rest[1]), int(rest[2]), *rest[3:])

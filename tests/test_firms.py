@@ -358,3 +358,41 @@ def test_a_firms_own_figures_replace_the_bundled_rows() -> None:
     assert np.asarray(own["firms.hmg.hurdle_rate"].central) == pytest.approx(
         np.asarray(bundled["firms.hmg.hurdle_rate"].central)
     )
+
+
+def test_45x_credit_at_the_alternative_by_hand() -> None:
+    """A US alternative earns 45X per kWh it makes: (cell credit + module share x module
+    credit) x eligible share, converted at the exchange rate and deflated from nominal USD to
+    the price year; it lowers the home plant's advantage by exactly that, discounted."""
+    revenue = np.full((1, YEARS.size), 100.0)
+    kwh = np.full((1, YEARS.size), 2.0)
+    values = {
+        "hurdle": 0.10, "premium": 0.0, "margin": 0.10, "tax": 0.25, "capex": 0.0,
+        "us.gap": 0.0, "us.capex": 0.0, "us.grant": 0.0, "us.tax": 0.25,
+        "us.cell": 35.0, "us.module": 10.0, "us.eligible": 0.5,
+    }  # fmt: skip
+    credited = AlternativeSpec(
+        id="us", gap="us.gap", capex="us.capex", capex_per_unit=False, grant="us.grant",
+        tax="us.tax", credit_cell="us.cell", credit_module="us.module", eligible="us.eligible",
+    )  # fmt: skip
+    zero = np.zeros((1, YEARS.size))
+
+    def base(a: AlternativeSpec) -> firms.FirmBase:
+        return firms.firm_base(
+            spec((a,)), inputs(values), YEARS, 2026, revenue, kwh, np.array([0.5]), zero,
+            np.ones(1), np.full((1, 1), 2027.0), np.array([1.4]), np.array([0.02]), 1,
+        )  # fmt: skip
+
+    plain, with_45x = base(alt("us")), base(credited)
+    deflate = 1.02 ** -(YEARS - 2026)
+    credit = 2.0 * (35.0 + 0.5 * 10.0) * 0.5 * 1.4 * deflate  # CAD of 2026 per year
+    assert plain.advantage[0] == pytest.approx(0.0, abs=1e-9)  # same economics both sides
+    assert with_45x.advantage[0] == pytest.approx(-(credit * plain.factors[0]).sum(), rel=1e-12)
+    half = AlternativeSpec(**{**credited.__dict__, "eligible": None})  # no eligibility: no 45X
+    assert base(half).advantage[0] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_min_scale_below_one_unit_of_need() -> None:
+    """The smallest scale is need / support for any positive need, small ones included."""
+    k = firms.min_scale(np.array([9.5, 10.0, 12.0]), np.array([1.0, 1.0, 0.0]), np.full(3, 10.0))
+    assert k == pytest.approx([0.5, 0.0, 0.0])
