@@ -676,3 +676,20 @@ def test_firm_and_zone_metrics_by_hand() -> None:
     out = firm_metrics(edge, np.array([-10.0]), disc[:1], "CAD", ("a", "b"))
     assert out["zopa_net_public_benefit_npv_at_min"][1] == pytest.approx([0.0])
     assert out["zopa_exists_share"][1] == pytest.approx([1.0])
+
+
+def test_minerals_of_a_chemistry_mix_given_by_year_are_interpolated(write_scenario: Any) -> None:
+    """A mix given by year moves linearly between its years and holds flat outside them
+    (compile.mineral_intensity): all NMC811 in 2031 to all LFP in 2033 gives, for 10 GWh a
+    year, lithium from 1,000 t (0.1 kg/kWh) to 910 t (0.091) and nickel from 6,580 t to none."""
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant(chemistry={2031: {"NMC811": 1.0}, 2033: {"LFP": 1.0}})
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    s = r.scenario.isel(draw=0)
+    years = s["year"].values
+    assert years[0] < 2031 and years[-1] > 2033  # a year held flat on each side
+    step = np.clip((years - 2031) / 2.0, 0.0, 1.0)
+    np.testing.assert_allclose(s["mineral_lithium_t"], 1e4 * (0.1 + (0.091 - 0.1) * step))
+    np.testing.assert_allclose(s["mineral_nickel_t"], 1e4 * 0.658 * (1 - step), atol=1e-9)
