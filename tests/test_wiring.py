@@ -712,3 +712,21 @@ def test_wiring_check_catches_a_wrong_row(tmp_path: Path) -> None:
     resolve = next(res for pat, _, res in SOURCES if re.fullmatch(pat, key))
     with pytest.raises(AssertionError):
         _check(key, model.inputs["economy.factory_gate_share"], resolve(m, scenario, years), years)
+
+
+@pytest.mark.parametrize(("kind", "item"), [("cam", "cam"), ("pcam", "cam"), ("anode", "anode")])
+def test_materials_plants_are_valued_at_their_share_of_the_cell_price(kind: str, item: str) -> None:
+    """A cathode, precursor or anode plant's output per GWh-equivalent is worth its prices.csv
+    share of the cell price (precursor at the cathode's share: no row of its own); a cell
+    plant's is the cell price itself (1e6 kWh per GWh)."""
+    from cases import one_cell_plant
+    from evpact.scenario.load import validate
+
+    prices = table("prices").set_index("item")
+    share = float(prices.loc[f"{item}_value_share_of_cell_price", "mode"])
+    assert 0 < share < 1
+    for k, want in ((kind, 1e6 * share), ("cell", 1e6)):
+        data = one_cell_plant(kind=k)
+        data["deals"][0]["incentives"] = [data["deals"][0]["incentives"][1]]  # the grant
+        (plant,) = compile_scenario(validate(data, "materials")).plants
+        assert plant.price_factor == pytest.approx(want, rel=1e-12), k
