@@ -341,7 +341,7 @@ def test_a_firms_own_figures_replace_the_bundled_rows() -> None:
     base = load_scenario("canada-korea-2026")
     raw = base.model_dump(mode="json", by_alias=True)
     lges = next(f for f in raw["firms"] if f["id"] == "lges")
-    lges.update({"hurdle_rate": 0.0731, "margin_share": 0.0417})
+    lges.update({"hurdle_rate": 0.0731, "margin_share": 0.0417, "tax_rate": 0.1913})
     lges["alternatives"][0].update({"cost_gap_share": 0.0229, "grant_usd": 3.3e8})
     own = compile_scenario(validate(raw, base.name)).inputs
     bundled = compile_scenario(base).inputs
@@ -349,6 +349,7 @@ def test_a_firms_own_figures_replace_the_bundled_rows() -> None:
     for key, want in (
         ("firms.lges.hurdle_rate", 0.0731),
         ("firms.lges.margin_share", 0.0417),
+        ("firms.lges.tax_rate", 0.1913),
         (f"{alt}.cost_gap_share", 0.0229),
         (f"{alt}.grant_usd", 3.3e8),
     ):
