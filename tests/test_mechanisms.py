@@ -693,3 +693,27 @@ def test_minerals_of_a_chemistry_mix_given_by_year_are_interpolated(write_scenar
     step = np.clip((years - 2031) / 2.0, 0.0, 1.0)
     np.testing.assert_allclose(s["mineral_lithium_t"], 1e4 * (0.1 + (0.091 - 0.1) * step))
     np.testing.assert_allclose(s["mineral_nickel_t"], 1e4 * 0.658 * (1 - step), atol=1e-9)
+
+
+def test_revenue_per_labour_dollar_is_the_ledgers_labour_and_sales_tax_over_labour_income() -> None:
+    """The rate the net layer takes off a worker who already had a job (ledger.
+    revenue_per_labour_dollar) is what the Crown ledger collects per dollar of the plants'
+    direct labour income: income and payroll taxes plus sales tax on the spending, both
+    governments (the ledger's own lines, draw by draw)."""
+    import evpact
+    from evpact.engine.ledger import LINES
+
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=1)
+    lines = r.scenario["crown_ledger"].values  # (draw, line, year)
+    keys = [ln.key for ln in LINES]
+    collected = sum(
+        lines[:, keys.index(f"{g}.revenue.{t}.direct")]
+        for g in ("federal", "provincial")
+        for t in ("labour", "sales_tax")
+    )
+    income = r.scenario["labour_income_direct"].values
+    paid = income > 0
+    assert paid.sum() > 10
+    rate = r.scenario["labour_revenue_rate"].values
+    np.testing.assert_allclose(rate[paid], collected[paid] / income[paid], rtol=1e-9)
+    assert np.all((rate > 0.1) & (rate < 0.6))  # a plausible combined rate on labour income
