@@ -341,7 +341,9 @@ def test_a_firms_own_figures_replace_the_bundled_rows() -> None:
     base = load_scenario("canada-korea-2026")
     raw = base.model_dump(mode="json", by_alias=True)
     lges = next(f for f in raw["firms"] if f["id"] == "lges")
-    lges.update({"hurdle_rate": 0.0731, "margin_share": 0.0417, "tax_rate": 0.1913})
+    lges.update(
+        {"hurdle_rate": 0.0731, "margin_share": 0.0417, "tax_rate": 0.1913, "capex_cad": 4.1e9}
+    )
     lges["alternatives"][0].update({"cost_gap_share": 0.0229, "grant_usd": 3.3e8})
     own = compile_scenario(validate(raw, base.name)).inputs
     bundled = compile_scenario(base).inputs
@@ -356,6 +358,10 @@ def test_a_firms_own_figures_replace_the_bundled_rows() -> None:
         got = own[key]
         assert np.asarray(got.central) == pytest.approx(want, rel=1e-12), key
         assert np.asarray(bundled[key].central) != pytest.approx(want, rel=1e-3), key
+    # a total capital cost in CAD replaces the bundled cost per unit of capacity
+    assert np.asarray(own["firms.lges.capex_cad"].central) == pytest.approx(4.1e9)
+    assert "firms.lges.capex_usd_per_unit" in bundled
+    assert "firms.lges.capex_usd_per_unit" not in own
     assert np.asarray(own["firms.hmg.hurdle_rate"].central) == pytest.approx(
         np.asarray(bundled["firms.hmg.hurdle_rate"].central)
     )
