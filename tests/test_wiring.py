@@ -730,3 +730,26 @@ def test_materials_plants_are_valued_at_their_share_of_the_cell_price(kind: str,
         data["deals"][0]["incentives"] = [data["deals"][0]["incentives"][1]]  # the grant
         (plant,) = compile_scenario(validate(data, "materials")).plants
         assert plant.price_factor == pytest.approx(want, rel=1e-12), k
+
+
+def test_a_fixed_scale_multiplies_every_band_of_a_bundled_path() -> None:
+    """``{path: ..., scale: 1.1}`` is the bundled path with its low, mode and high each times
+    1.1 (compile.path), and a share stays within 0 and 1 after scaling."""
+    from evpact.scenario.load import vary
+
+    base = load_scenario("canada-korea-2026")
+    scaled = vary(base, {"market.regions.CA.lv_sales.scale": 1.1})
+    big = vary(base, {"market.regions.CA.ev_share.scale": 5.0})
+    plain = compile_scenario(base).inputs
+    for key, model, factor in (
+        ("market.regions.CA.lv_sales", compile_scenario(scaled).inputs, 1.1),
+        ("market.regions.CA.ev_share", compile_scenario(big).inputs, 5.0),
+    ):
+        got, was = model[key], plain[key]
+        assert isinstance(got, YearPath) and isinstance(was, YearPath)
+        assert np.any(was.low < was.mode)  # a band to scale
+        for band in ("low", "mode", "high"):
+            want = getattr(was, band) * factor
+            if key.endswith("ev_share"):
+                want = np.clip(want, 0.0, 1.0)
+            np.testing.assert_allclose(getattr(got, band), want, rtol=1e-12, err_msg=band)
