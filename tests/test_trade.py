@@ -319,3 +319,20 @@ def test_investment_tax_credit_without_a_base_is_rate_x_archetype_capex_x_capaci
     r = evpact.simulate(path, draws=1, seed=1, deterministic=True)
     paid = r.impact["public_cost"].isel(draw=0).values
     np.testing.assert_allclose(paid, [0.1 * per_gwh * 10.0, 0, 0, 0, 0], rtol=1e-9)
+
+
+def test_scenario_content_is_the_home_plants_content_where_they_build() -> None:
+    """``rvc_pct`` and ``lvc_pct`` (simulate's trade outputs) weight the home assembly plants'
+    contents by their output: with one home plant they are its own ``assembly_*_pct`` in the
+    years it builds, and NaN before it builds anything."""
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=1)
+    s = r.scenario
+    made = s["vehicles_assembled"].values > 0
+    assert made.any() and (~made).any()
+    for key in ("rvc_pct", "lvc_pct"):
+        plants = s[f"assembly_{key}"]
+        home = plants.isel({plants.dims[1]: 0}).values  # the one home assembly plant
+        total = s[key].values
+        np.testing.assert_allclose(total[made], home[made], rtol=1e-12, err_msg=key)
+        assert np.isnan(total[~made]).all(), key
+        assert ((total[made] > 0) & (total[made] <= 100)).all(), key
