@@ -717,3 +717,21 @@ def test_revenue_per_labour_dollar_is_the_ledgers_labour_and_sales_tax_over_labo
     rate = r.scenario["labour_revenue_rate"].values
     np.testing.assert_allclose(rate[paid], collected[paid] / income[paid], rtol=1e-9)
     assert np.all((rate > 0.1) & (rate < 0.6))  # a plausible combined rate on labour income
+
+
+def test_crown_lines_add_up_to_the_aggregates_with_several_plants() -> None:
+    """The ledger's lines (each flow once, for the government that pays or receives it) summed
+    through the aggregate weights are the aggregates the metrics read, draw by draw and year
+    by year, in a scenario whose two plants both pay into the same lines (corporate and
+    labour taxes), so a line that kept only one plant's flow would show."""
+    import evpact
+    from evpact.engine.ledger import WEIGHTS
+
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=4)
+    assert len(r.scenario_model.plants) >= 2
+    lines = r.scenario["crown_ledger"].values  # (draw, line, year)
+    totals = r.scenario["crown_totals"].values  # (draw, aggregate, year)
+    np.testing.assert_allclose(
+        np.einsum("dlt,la->dat", lines, WEIGHTS[1]), totals, rtol=1e-9, atol=1e-3
+    )
+    assert np.abs(totals).max() > 1e8  # real money flows through both
