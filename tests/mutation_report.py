@@ -3,7 +3,8 @@
 
     python tests/mutation_report.py score                  # per file: killed, survived, ...
     python tests/mutation_report.py survivors [FILTER]     # each survivor's changed lines
-    python tests/mutation_report.py sample MODULE N SEED   # N mutant names of a module, seeded
+    python tests/mutation_report.py sample MODULE N SEED [EXCLUDE]  # N names of a module, seeded
+    python tests/mutation_report.py estimate NAMES_FILE    # stratified score of those mutants
 
 mutmut 3 keeps each file's results in ``mutants/src/.../<file>.py.meta`` (exit code per
 mutant); these read them directly, so a partial run can be scored and a sample drawn
@@ -14,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import math
 import random
 import sys
 from collections import Counter, defaultdict
@@ -99,10 +101,60 @@ def survivors(needle: str = "") -> None:
                 print(f"  [{local.rsplit('_', 1)[1]}] " + " | ".join(diff))
 
 
-def sample(module: str, n: int, seed: int) -> None:
+def sample(module: str, n: int, seed: int, exclude: str = "") -> None:
+    """``n`` mutant names of a module (all of them if it has no more), seeded; names listed in
+    the file ``exclude`` (an earlier sample whose survivors tests were written for) are left
+    out, so a re-sample measures mutants nobody aimed at."""
     by = next(v for k, v in results().items() if k.endswith(f"/{module}.py"))
-    for name in sorted(random.Random(seed).sample(sorted(by), n)):
+    skip = set(Path(exclude).read_text().split()) if exclude else set()
+    pool = sorted(set(by) - skip)
+    for name in sorted(random.Random(seed).sample(pool, min(n, len(pool)))):
         print(name)
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson interval of a proportion k/n (good near 0 and 1, unlike the normal one)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def estimate(names_file: str, reps: int = 20000, seed: int = 0) -> None:
+    """Score the mutants listed in ``names_file`` (one name a line: a seeded sample per file,
+    or a whole file) per file, and weight each file's kill rate by its mutant count: the
+    stratified estimate of the score over every mutant of the mutated files. Mutants that no
+    selected test covers count as survivors (the honest choice: nothing would catch them).
+    The 95% interval is a stratified bootstrap (resampling within each file's sample, a file
+    tested in full contributes no sampling error), next to each file's Wilson interval."""
+    wanted = {line.strip() for line in Path(names_file).read_text().splitlines() if line.strip()}
+    rng = random.Random(seed)
+    rows, boot = [], [0.0] * reps
+    total = sum(len(by) for by in results().values())
+    for name, by in results().items():
+        picked = [by[k] for k in sorted(wanted & by.keys())]
+        tested = [s for s in picked if s in ("killed", "timeout", "survived", "no tests")]
+        if not tested:
+            continue
+        kills = [s in ("killed", "timeout") for s in tested]
+        k, n, weight = sum(kills), len(kills), len(by) / total
+        lo, hi = wilson(k, n)
+        rows.append((name, len(by), n, k, tested.count("no tests"), lo, hi))
+        for r in range(reps):
+            boot[r] += weight * sum(rng.choices(kills, k=n)) / n if n < len(by) else weight * k / n
+    covered = sum(len(results()[row[0]]) for row in rows)
+    print(f"{'file':32s} mutants  sampled  killed  no-test  rate   95% Wilson")
+    point = 0.0
+    for name, count, n, k, none, lo, hi in rows:
+        point += count / total * k / n
+        print(f"{name:32s} {count:7d} {n:8d} {k:7d} {none:8d}  {k / n:5.1%}  {lo:.1%}-{hi:.1%}")
+    boot = sorted(b * total / covered for b in boot)
+    print(
+        f"stratified over {covered} of {total} mutants: {point * total / covered:.1%} "
+        f"(95% bootstrap {boot[int(0.025 * reps)]:.1%} to {boot[int(0.975 * reps)]:.1%})"
+    )
 
 
 if __name__ == "__main__":
@@ -111,5 +163,7 @@ if __name__ == "__main__":
         score()
     elif command == "survivors":
         survivors(*rest)
+    elif command == "estimate":
+        estimate(rest[0])
     else:
-        sample(rest[0], int(rest[1]), int(rest[2]))
+        sample(rest[0], int(rest[1]), int(rest[2]), *rest[3:])

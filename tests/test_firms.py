@@ -330,3 +330,76 @@ def test_zopa_uses_the_run_draws_with_correlated_inputs() -> None:
     k = r.metrics["zopa_support_scale_min"].values
     assert np.allclose(z.table["firm_min_scale"].to_numpy(), k, equal_nan=True)
     assert np.array_equal(r.metrics["zopa_exists_share"].values, z.table["zone_exists"].to_numpy())
+
+
+def test_a_firms_own_figures_replace_the_bundled_rows() -> None:
+    """A hurdle rate, margin, cost gap and grant set in the scenario are the compiled inputs
+    (scalars become their own point value); the firm left alone keeps its firms.csv row."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import validate
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True)
+    lges = next(f for f in raw["firms"] if f["id"] == "lges")
+    lges.update(
+        {"hurdle_rate": 0.0731, "margin_share": 0.0417, "tax_rate": 0.1913, "capex_cad": 4.1e9}
+    )
+    lges["alternatives"][0].update({"cost_gap_share": 0.0229, "grant_usd": 3.3e8})
+    own = compile_scenario(validate(raw, base.name)).inputs
+    bundled = compile_scenario(base).inputs
+    alt = "firms.lges.alternatives.us-plant"
+    for key, want in (
+        ("firms.lges.hurdle_rate", 0.0731),
+        ("firms.lges.margin_share", 0.0417),
+        ("firms.lges.tax_rate", 0.1913),
+        (f"{alt}.cost_gap_share", 0.0229),
+        (f"{alt}.grant_usd", 3.3e8),
+    ):
+        got = own[key]
+        assert np.asarray(got.central) == pytest.approx(want, rel=1e-12), key
+        assert np.asarray(bundled[key].central) != pytest.approx(want, rel=1e-3), key
+    # a total capital cost in CAD replaces the bundled cost per unit of capacity
+    assert np.asarray(own["firms.lges.capex_cad"].central) == pytest.approx(4.1e9)
+    assert "firms.lges.capex_usd_per_unit" in bundled
+    assert "firms.lges.capex_usd_per_unit" not in own
+    assert np.asarray(own["firms.hmg.hurdle_rate"].central) == pytest.approx(
+        np.asarray(bundled["firms.hmg.hurdle_rate"].central)
+    )
+
+
+def test_45x_credit_at_the_alternative_by_hand() -> None:
+    """A US alternative earns 45X per kWh it makes: (cell credit + module share x module
+    credit) x eligible share, converted at the exchange rate and deflated from nominal USD to
+    the price year; it lowers the home plant's advantage by exactly that, discounted."""
+    revenue = np.full((1, YEARS.size), 100.0)
+    kwh = np.full((1, YEARS.size), 2.0)
+    values = {
+        "hurdle": 0.10, "premium": 0.0, "margin": 0.10, "tax": 0.25, "capex": 0.0,
+        "us.gap": 0.0, "us.capex": 0.0, "us.grant": 0.0, "us.tax": 0.25,
+        "us.cell": 35.0, "us.module": 10.0, "us.eligible": 0.5,
+    }  # fmt: skip
+    credited = AlternativeSpec(
+        id="us", gap="us.gap", capex="us.capex", capex_per_unit=False, grant="us.grant",
+        tax="us.tax", credit_cell="us.cell", credit_module="us.module", eligible="us.eligible",
+    )  # fmt: skip
+    zero = np.zeros((1, YEARS.size))
+
+    def base(a: AlternativeSpec) -> firms.FirmBase:
+        return firms.firm_base(
+            spec((a,)), inputs(values), YEARS, 2026, revenue, kwh, np.array([0.5]), zero,
+            np.ones(1), np.full((1, 1), 2027.0), np.array([1.4]), np.array([0.02]), 1,
+        )  # fmt: skip
+
+    plain, with_45x = base(alt("us")), base(credited)
+    deflate = 1.02 ** -(YEARS - 2026)
+    credit = 2.0 * (35.0 + 0.5 * 10.0) * 0.5 * 1.4 * deflate  # CAD of 2026 per year
+    assert plain.advantage[0] == pytest.approx(0.0, abs=1e-9)  # same economics both sides
+    assert with_45x.advantage[0] == pytest.approx(-(credit * plain.factors[0]).sum(), rel=1e-12)
+    half = AlternativeSpec(**{**credited.__dict__, "eligible": None})  # no eligibility: no 45X
+    assert base(half).advantage[0] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_min_scale_below_one_unit_of_need() -> None:
+    """The smallest scale is need / support for any positive need, small ones included."""
+    k = firms.min_scale(np.array([9.5, 10.0, 12.0]), np.array([1.0, 1.0, 0.0]), np.full(3, 10.0))
+    assert k == pytest.approx([0.5, 0.0, 0.0])

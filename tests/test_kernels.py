@@ -263,3 +263,44 @@ def test_forked_workers_use_the_kernels_with_the_same_numbers(tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report == {"same": True, "here": False, "workers": 2}
+
+
+def test_numba_cache_goes_to_the_first_writable_cache_dir(tmp_path: Path, monkeypatch: Any) -> None:
+    """In a read-only install the cache goes to $XDG_CACHE_HOME/evpact/numba, else
+    ~/.cache/evpact/numba; a writable install or an explicit NUMBA_CACHE_DIR is left alone.
+    In process (the subprocess probe above cannot see a mutated ``jit``)."""
+    package = Path(jit.__file__).parent
+    real_access = os.access
+
+    def read_only_package(path: Any, mode: int) -> bool:
+        return not Path(path).is_relative_to(package) and real_access(path, mode)
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    jit.set_cache_dir()  # the package itself is writable here: nothing to do
+    assert "NUMBA_CACHE_DIR" not in os.environ
+
+    monkeypatch.setattr(jit.os, "access", read_only_package)
+    jit.set_cache_dir()
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "xdg" / "evpact" / "numba")
+    assert (tmp_path / "xdg" / "evpact" / "numba").is_dir()
+
+    jit.set_cache_dir()  # an explicit (here: the previous) choice wins
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "xdg" / "evpact" / "numba")
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    jit.set_cache_dir()
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "home" / ".cache" / "evpact" / "numba")
+
+
+def test_jit_thresholds_come_from_the_environment(monkeypatch: Any) -> None:
+    """EVPACT_JIT_FROM_DRAWS sets the block threshold and drops the run threshold; unset or
+    not a number, the defaults stand (1,024 draws a block, 2**18 a run)."""
+    monkeypatch.delenv("EVPACT_JIT_FROM_DRAWS", raising=False)
+    assert jit.thresholds() == (1024, 2**18)
+    monkeypatch.setenv("EVPACT_JIT_FROM_DRAWS", " 64 ")
+    assert jit.thresholds() == (64, 0)
+    monkeypatch.setenv("EVPACT_JIT_FROM_DRAWS", "many")
+    assert jit.thresholds() == (1024, 2**18)

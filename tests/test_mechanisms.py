@@ -427,7 +427,8 @@ def test_metrics_units_and_kinds_are_stated() -> None:
     r = evpact.simulate("canada-korea-2026", draws=4, seed=1)
     units = {
         "CAD_2026", "CAD_nominal", "jobs", "share", "year", "GWh", "vehicles", "HHI", "pp",
-        "ratio", "t", "tCO2e", "evs_per_port", "CAD_2026_per_resident", "scale",
+        "ratio", "t", "tCO2e", "evs_per_port", "CAD_2026_per_resident",
+        "scale",  # a multiple of the deal's support as written (the firms' zone, labels.py)
     }  # fmt: skip
     for name, m in r.metrics.items():
         assert m.unit in units, (name, m.unit)
@@ -437,3 +438,302 @@ def test_metrics_units_and_kinds_are_stated() -> None:
     assert r.metrics["chain_hhi_max"].unit == "HHI"
     assert r.metrics["local_absorption_share"].kind == "level"
     assert r.metrics["gdp_cumulative"].description == "GDP over the horizon"
+
+
+def test_ledger_chart_of_accounts_by_hand() -> None:
+    """The ledger's lines, the aggregates they add to and the row each line lands in, counted
+    by hand from the fiscal design (DESIGN.md: each public flow once, for the government that
+    pays or receives it). Built once at import, so the builders are called here again."""
+    from evpact.engine import ledger
+
+    lines = ledger._lines()
+    keys = [ln.key for ln in lines]
+    assert len(set(keys)) == len(keys)
+    per_gov = {g: [ln for ln in lines if ln.government == g] for g in ("federal", "provincial")}
+    # federal: 3 outlays, 3 refundable ITCs, ZETM rate + 2 foregone, 3 taxes x 3 layers,
+    # surtax and remission, interest; provincial: 3 outlays, its ITC, 2 foregone,
+    # 4 taxes (with production taxes) x 3 layers, interest
+    assert (len(per_gov["federal"]), len(per_gov["provincial"])) == (21, 19)
+    for key in (
+        "federal.revenue.cit.direct",
+        "provincial.revenue.production_taxes.induced",
+        "federal.revenue.customs_surtax",
+        "federal.foregone_revenue.zetm_rate",
+        "provincial.refundable_credit.itc_declared",
+        "federal.debt_service.interest",
+        "provincial.debt_service.interest",
+    ):
+        assert key in keys, key
+    assert "federal.revenue.production_taxes.direct" not in keys
+    assert {ln.category for ln in lines} == {
+        "outlay", "refundable_credit", "foregone_revenue", "revenue", "debt_service",
+    }  # fmt: skip
+
+    names, w = ledger.weights()
+    assert list(names[:7]) == [
+        "federal.cost", "federal.revenue.plant", "federal.revenue.supply_chain",
+        "federal.revenue.total", "federal.tax_expenditure", "federal.foregone_revenue",
+        "federal.debt_service",
+    ]  # fmt: skip
+    assert len(names) == 14 and names[7] == "provincial.cost"
+    col = dict(zip(names, w.T, strict=True))
+    # revenue per scope: the layered taxes in it plus the unlayered customs lines (federal)
+    counts = {
+        "federal.cost": 6, "federal.revenue.plant": 3 + 2, "federal.revenue.supply_chain": 6 + 2,
+        "federal.revenue.total": 9 + 2, "federal.tax_expenditure": 3 + 3,
+        "federal.foregone_revenue": 3, "federal.debt_service": 1,
+        "provincial.cost": 4, "provincial.revenue.plant": 4, "provincial.revenue.supply_chain": 8,
+        "provincial.revenue.total": 12, "provincial.tax_expenditure": 1 + 2,
+        "provincial.foregone_revenue": 2, "provincial.debt_service": 1,
+    }  # fmt: skip
+    assert {n: int(c.sum()) for n, c in col.items()} == counts
+    assert set(np.unique(w)) == {0.0, 1.0}
+
+    first, second = ledger._targets()
+    at = {ln.key: i for i, ln in enumerate(lines)}
+    row = {n: i for i, n in enumerate(names)}
+    expect = {
+        "federal.outlay.capital_grant": "federal.cost",
+        "federal.refundable_credit.itc_ctm": "federal.cost",
+        "federal.revenue.cit.direct": "federal.revenue.plant",
+        "federal.revenue.customs_surtax": "federal.revenue.plant",
+        "provincial.revenue.labour.indirect": "provincial.revenue.supply_chain",
+        "provincial.revenue.sales_tax.induced": "provincial.revenue.total",
+        "federal.debt_service.interest": "federal.debt_service",
+        "provincial.foregone_revenue.accelerated_cca": "provincial.foregone_revenue",
+    }
+    for key, target in expect.items():
+        assert first[at[key]] == row[target], key
+    assert len(first) == len(lines)  # every line lands in exactly one row as it arrives
+    assert {lines[i].key for i in second} == {
+        "federal.refundable_credit.itc_declared", "federal.refundable_credit.itc_ctm",
+        "federal.refundable_credit.itc_evsc", "provincial.refundable_credit.itc_declared",
+    }  # fmt: skip
+    assert all(names[j].endswith(".tax_expenditure") for j in second.values())
+    assert (
+        second[at["provincial.refundable_credit.itc_declared"]] == row["provincial.tax_expenditure"]
+    )
+
+
+def test_ledger_conventions_name_every_choice() -> None:
+    """What a run says about how it counted public money: each fiscal choice of the scenario
+    under its own key, the NPV base year the price year, and the rule packs by name."""
+    from evpact.engine import ledger
+    from evpact.scenario.load import load_scenario
+
+    s = load_scenario("canada-korea-2026")
+    c = ledger.conventions(s)
+    f = s.fiscal
+    assert c == {
+        "balance": f.balance,
+        "price_basis": f.price_basis,
+        "production_basis": f.production_basis,
+        "price_year": s.price_year,
+        "npv_base_year": s.price_year,
+        "statutory_credits": f.statutory_credits,
+        "debt_service": f.debt_service,
+        "fiscal_rules": [p.name for p in ledger.fiscal_packs(s)],
+    }
+    assert c["price_year"] == c["npv_base_year"] == 2026
+    assert c["fiscal_rules"] and all(isinstance(n, str) and n for n in c["fiscal_rules"])
+
+
+def test_waterfall_steps_add_up_per_draw_and_vanish_at_their_limits() -> None:
+    """The gross-to-net steps (metrics.waterfall, §6b): per draw they add up to the net public
+    benefit; gross GDP, cost and burden are the discounted scenario-minus-counterfactual sums
+    by hand; and each step that removes a factor is zero when that factor is neutral (all
+    built because of the deal, no slack displaced, no in-migration)."""
+    import evpact
+    from evpact.metrics import LAYERS, METRIC_INPUTS, waterfall
+
+    r = evpact.simulate("canada-korea-2026", draws=6, seed=5)
+    s = {n: np.asarray(r.scenario[n].values, dtype=float) for n in METRIC_INPUTS}
+    c = {n: np.asarray(r.counterfactual[n].values, dtype=float) for n in METRIC_INPUTS}
+    years = np.asarray(r.scenario["year"].values, dtype=float)
+    w = waterfall(s, c, years)
+    np.testing.assert_allclose(
+        sum(w.values()), r.metrics["net_public_benefit_npv"].values, rtol=1e-9, atol=1.0
+    )
+    disc = (1.0 + s["discount_rate"][:, None]) ** -(years - years[0])
+
+    def pv(name: str) -> Any:
+        return ((s[name] - c[name]) * disc).sum(axis=1)
+
+    np.testing.assert_allclose(w["gdp"], sum(pv(f"gdp_{k}") for k in LAYERS), rtol=1e-9)
+    np.testing.assert_allclose(
+        w["non_labour"], sum(pv(f"labour_income_{k}") for k in LAYERS) - w["gdp"], rtol=1e-9
+    )
+    np.testing.assert_allclose(w["cost"], -pv("public_cost"), rtol=1e-9)
+    np.testing.assert_allclose(w["burden"], -pv("excess_burden"), rtol=1e-9)
+    assert np.all(w["cost"] < 0) and np.all(w["gdp"] > 0)
+    assert np.any(w["built_anyway"] != 0) and np.any(w["displaced"] != 0)
+
+    d = s["in_migration"].shape  # (draw,); but_for is (draw, year)
+    neutral = {**s, "but_for": np.ones_like(s["but_for"]), "in_migration": np.zeros(d)}
+    neutral.update({f"slack_{k}": np.ones(d) for k in LAYERS})
+    w0 = waterfall(neutral, c, years)
+    for step in ("built_anyway", "displaced", "migrants"):
+        np.testing.assert_allclose(w0[step], 0.0, atol=1e-6, err_msg=step)
+    np.testing.assert_allclose(w0["gdp"], w["gdp"], rtol=1e-12)
+
+
+def test_emission_metrics_are_the_summed_differences_and_attributable_needs_adoption() -> None:
+    """The three emission metrics, by name: cumulative manufacturing and vehicle-built
+    emissions are the scenario-minus-counterfactual sums over the years; the attributable
+    avoided emissions are zero unless the deal adds EV adoption, and then the summed
+    difference of the attributable series (metrics.environment)."""
+    import evpact
+
+    def summed(r: Any, name: str) -> Any:
+        return (r.scenario[name].values - r.counterfactual[name].values).sum(axis=1)
+
+    plain = evpact.simulate("canada-korea-2026", draws=4, seed=2)
+    added = evpact.simulate(
+        "canada-korea-2026", draws=4, seed=2, variant={"additionality.ev_adoption_added": 0.3}
+    )
+    for r in (plain, added):
+        for metric, series in (
+            ("co2e_manufacturing_cumulative", "co2e_manufacturing_t"),
+            ("co2e_avoided_by_vehicles_built", "co2e_avoided_t"),
+            ("co2e_avoided_cumulative", "co2e_avoided_attributable_t"),
+        ):
+            np.testing.assert_allclose(r.metrics[metric].values, summed(r, series), rtol=1e-9)
+    assert np.all(plain.metrics["co2e_avoided_cumulative"].values == 0)
+    assert np.all(added.metrics["co2e_avoided_cumulative"].values > 0)
+    assert np.all(plain.metrics["co2e_manufacturing_cumulative"].values > 0)
+
+
+def test_crown_total_support_is_both_governments_cost_plus_foregone_revenue_by_hand() -> None:
+    """The budget office's total support (ledger_metrics): public cost of both governments plus
+    the revenue foregone through preferences, each discounted; computed here on a ledger of
+    known rows (one draw, three years, disc 1, 0.5, 0.25)."""
+    from evpact.engine.ledger import WEIGHTS
+    from evpact.ledger_metrics import crown_metrics
+
+    names = list(WEIGHTS[0])
+    ts = np.zeros((1, len(names), 3))
+    tc = np.zeros_like(ts)
+    rows = {
+        "federal.cost": [100.0, 40.0, 0.0],
+        "provincial.cost": [60.0, 0.0, 20.0],
+        "federal.foregone_revenue": [0.0, 8.0, 8.0],
+        "provincial.foregone_revenue": [4.0, 0.0, 0.0],
+        "federal.tax_expenditure": [10.0, 0.0, 0.0],
+        "provincial.tax_expenditure": [0.0, 0.0, 4.0],
+        "federal.debt_service": [0.0, 2.0, 2.0],
+        "federal.revenue.total": [0.0, 50.0, 90.0],
+    }
+    for name, values in rows.items():
+        ts[0, names.index(name)] = values
+    tc[0, names.index("federal.cost")] = [10.0, 0.0, 0.0]  # spent anyway: not the deal's
+    disc = np.array([[1.0, 0.5, 0.25]])
+    years = np.array([2026.0, 2027.0, 2028.0])
+    out = crown_metrics({"crown_totals": ts}, {"crown_totals": tc}, disc, disc, years, "CAD")
+    fed_cost = 90 + 40 * 0.5  # 110
+    prov_cost = 60 + 20 * 0.25  # 65
+    foregone = 8 * 0.5 + 8 * 0.25 + 4  # 10
+    assert out["public_cost_npv_federal"][1] == pytest.approx([fed_cost])
+    assert out["public_cost_npv_provincial"][1] == pytest.approx([prov_cost])
+    assert out["total_support_npv"][1] == pytest.approx([fed_cost + prov_cost + foregone])
+    assert out["tax_expenditure_npv"][1] == pytest.approx([10 + 4 * 0.25])
+    assert out["debt_service_npv"][1] == pytest.approx([2 * 0.5 + 2 * 0.25])
+    assert out["tax_revenue_npv_federal"][1] == pytest.approx([50 * 0.5 + 90 * 0.25])
+    # federal balance (total scope), discounted: -90, +5, +22.5 -> cumulative -90, -85, -62.5
+    assert np.isnan(out["fiscal_breakeven_year_federal"][1][0])
+    assert out["fiscal_breakeven_year_federal_reached_share"][1] == pytest.approx([0.0])
+
+
+def test_firm_and_zone_metrics_by_hand() -> None:
+    """The firms' joint advantage is the sum of theirs; the net benefit at the smallest
+    accepted support is the net benefit as written plus the discounted change the rescaled
+    support brings, NaN where no scale works; the zone exists where that is >= 0
+    (firm_metrics, three draws: a zone, a scale with a loss, no scale)."""
+    from evpact.firm_metrics import firm_metrics
+
+    disc = np.array([[1.0, 0.5]] * 3)
+    s = {
+        "but_for": np.full((3, 2), 0.8),
+        "firm_accepts": np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 0.0]]),
+        "firm_npv_advantage": np.array([[5.0, 7.0], [1.0, -2.0], [-3.0, -4.0]]),
+        "firm_builds_anyway": np.array([[0.0, 1.0], [0.0, 0.0], [1.0, 1.0]]),
+        "zopa_support_scale_min": np.array([0.5, 2.0, np.inf]),
+        "zopa_benefit_change": np.array([[10.0, 10.0], [-40.0, -40.0], [0.0, 0.0]]),
+    }
+    net = np.array([-5.0, 20.0, 3.0])
+    out = firm_metrics(s, net, disc, "CAD", ("a", "b"))
+    assert out["firm_npv_advantage"][1] == pytest.approx([12.0, -1.0, -7.0])
+    assert out["firm_npv_advantage_b"][1] == pytest.approx([7.0, -2.0, -4.0])
+    assert out["firm_accepts_share"][1] == pytest.approx([1.0, 0.0, 0.0])
+    assert out["but_for_share_a"][1] == pytest.approx([1.0, 1.0, 0.0])
+    k = out["zopa_support_scale_min"][1]
+    assert k[:2] == pytest.approx([0.5, 2.0]) and np.isnan(k[2])
+    at = out["zopa_net_public_benefit_npv_at_min"][1]
+    assert at.dtype == float
+    assert at[:2] == pytest.approx([-5 + 15.0, 20 - 60.0]) and np.isnan(at[2])
+    assert out["zopa_exists_share"][1] == pytest.approx([1.0, 0.0, 0.0])
+    # a zone that leaves the net benefit exactly at zero still exists (>= 0, not > 0)
+    edge = {**{key: v[:1] for key, v in s.items()}, "zopa_benefit_change": np.array([[10.0, 0.0]])}
+    out = firm_metrics(edge, np.array([-10.0]), disc[:1], "CAD", ("a", "b"))
+    assert out["zopa_net_public_benefit_npv_at_min"][1] == pytest.approx([0.0])
+    assert out["zopa_exists_share"][1] == pytest.approx([1.0])
+
+
+def test_minerals_of_a_chemistry_mix_given_by_year_are_interpolated(write_scenario: Any) -> None:
+    """A mix given by year moves linearly between its years and holds flat outside them
+    (compile.mineral_intensity): all NMC811 in 2031 to all LFP in 2033 gives, for 10 GWh a
+    year, lithium from 1,000 t (0.1 kg/kWh) to 910 t (0.091) and nickel from 6,580 t to none."""
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant(chemistry={2031: {"NMC811": 1.0}, 2033: {"LFP": 1.0}})
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    s = r.scenario.isel(draw=0)
+    years = s["year"].values
+    assert years[0] < 2031 and years[-1] > 2033  # a year held flat on each side
+    step = np.clip((years - 2031) / 2.0, 0.0, 1.0)
+    np.testing.assert_allclose(s["mineral_lithium_t"], 1e4 * (0.1 + (0.091 - 0.1) * step))
+    np.testing.assert_allclose(s["mineral_nickel_t"], 1e4 * 0.658 * (1 - step), atol=1e-9)
+
+
+def test_revenue_per_labour_dollar_is_the_ledgers_labour_and_sales_tax_per_income_dollar() -> None:
+    """The rate the net layer takes off a worker who already had a job (ledger.
+    revenue_per_labour_dollar) is what the Crown ledger collects per dollar of the plants'
+    direct labour income: income and payroll taxes plus sales tax on the spending, both
+    governments (the ledger's own lines, draw by draw)."""
+    import evpact
+    from evpact.engine.ledger import LINES
+
+    # a seed of its own: mutmut maps tests to functions by what they call, and a run another
+    # test already made (reuse's caches) would hide the call
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=29)
+    lines = r.scenario["crown_ledger"].values  # (draw, line, year)
+    keys = [ln.key for ln in LINES]
+    collected = sum(
+        lines[:, keys.index(f"{g}.revenue.{t}.direct")]
+        for g in ("federal", "provincial")
+        for t in ("labour", "sales_tax")
+    )
+    income = r.scenario["labour_income_direct"].values
+    paid = income > 0
+    assert paid.sum() > 10
+    rate = r.scenario["labour_revenue_rate"].values
+    np.testing.assert_allclose(rate[paid], collected[paid] / income[paid], rtol=1e-9)
+    assert np.all((rate > 0.1) & (rate < 0.6))  # a plausible combined rate on labour income
+
+
+def test_crown_lines_add_up_to_the_aggregates_with_several_plants() -> None:
+    """The ledger's lines (each flow once, for the government that pays or receives it) summed
+    through the aggregate weights are the aggregates the metrics read, draw by draw and year
+    by year, in a scenario whose two plants both pay into the same lines (corporate and
+    labour taxes), so a line that kept only one plant's flow would show."""
+    import evpact
+    from evpact.engine.ledger import WEIGHTS
+
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=4)
+    assert len(r.scenario_model.plants) >= 2
+    lines = r.scenario["crown_ledger"].values  # (draw, line, year)
+    totals = r.scenario["crown_totals"].values  # (draw, aggregate, year)
+    np.testing.assert_allclose(
+        np.einsum("dlt,la->dat", lines, WEIGHTS[1]), totals, rtol=1e-9, atol=1e-3
+    )
+    assert np.abs(totals).max() > 1e8  # real money flows through both

@@ -297,3 +297,42 @@ def test_tracing_the_cathode_lowers_origin_without_a_linked_cam_plant() -> None:
     assert np.nanmean(traced.metrics["usmca_qualifying_share"].values) < np.nanmean(
         linked.metrics["usmca_qualifying_share"].values
     )
+
+
+def test_investment_tax_credit_without_a_base_is_rate_x_archetype_capex_x_capacity(
+    write_scenario: Any,
+) -> None:
+    """An ITC by rate with no base_cad applies to the plant's archetype capital cost per GWh
+    times its capacity (compile wires the capacity as the base's units): 10 GWh at the
+    archetype's central capex per GWh, 10%, paid in the start year."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import load_scenario
+
+    data = one_cell_plant()
+    data["deals"][0]["incentives"] = [
+        {"kind": "investment_tax_credit", "plant": "cells", "rate": 0.1, "year": 2030}
+    ]
+    path = write_scenario(data)
+    model = compile_scenario(load_scenario(path))
+    per_gwh = float(np.asarray(model.inputs["deals.deal.incentives.0.capex_per_unit"].central))
+    assert per_gwh > 1e7  # CAD per GWh of cell capacity, not per kWh
+    r = evpact.simulate(path, draws=1, seed=1, deterministic=True)
+    paid = r.impact["public_cost"].isel(draw=0).values
+    np.testing.assert_allclose(paid, [0.1 * per_gwh * 10.0, 0, 0, 0, 0], rtol=1e-9)
+
+
+def test_scenario_content_is_the_home_plants_content_where_they_build() -> None:
+    """``rvc_pct`` and ``lvc_pct`` (simulate's trade outputs) weight the home assembly plants'
+    contents by their output: with one home plant they are its own ``assembly_*_pct`` in the
+    years it builds, and NaN before it builds anything."""
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=1)
+    s = r.scenario
+    made = s["vehicles_assembled"].values > 0
+    assert made.any() and (~made).any()
+    for key in ("rvc_pct", "lvc_pct"):
+        plants = s[f"assembly_{key}"]
+        home = plants.isel({plants.dims[1]: 0}).values  # the one home assembly plant
+        total = s[key].values
+        np.testing.assert_allclose(total[made], home[made], rtol=1e-12, err_msg=key)
+        assert np.isnan(total[~made]).all(), key
+        assert ((total[made] > 0) & (total[made] <= 100)).all(), key

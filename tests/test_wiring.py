@@ -712,3 +712,44 @@ def test_wiring_check_catches_a_wrong_row(tmp_path: Path) -> None:
     resolve = next(res for pat, _, res in SOURCES if re.fullmatch(pat, key))
     with pytest.raises(AssertionError):
         _check(key, model.inputs["economy.factory_gate_share"], resolve(m, scenario, years), years)
+
+
+@pytest.mark.parametrize(("kind", "item"), [("cam", "cam"), ("pcam", "cam"), ("anode", "anode")])
+def test_materials_plants_are_valued_at_their_share_of_the_cell_price(kind: str, item: str) -> None:
+    """A cathode, precursor or anode plant's output per GWh-equivalent is worth its prices.csv
+    share of the cell price (precursor at the cathode's share: no row of its own); a cell
+    plant's is the cell price itself (1e6 kWh per GWh)."""
+    from cases import one_cell_plant
+    from evpact.scenario.load import validate
+
+    prices = table("prices").set_index("item")
+    share = float(prices.loc[f"{item}_value_share_of_cell_price", "mode"])
+    assert 0 < share < 1
+    for k, want in ((kind, 1e6 * share), ("cell", 1e6)):
+        data = one_cell_plant(kind=k)
+        data["deals"][0]["incentives"] = [data["deals"][0]["incentives"][1]]  # the grant
+        (plant,) = compile_scenario(validate(data, "materials")).plants
+        assert plant.price_factor == pytest.approx(want, rel=1e-12), k
+
+
+def test_a_fixed_scale_multiplies_every_band_of_a_bundled_path() -> None:
+    """``{path: ..., scale: 1.1}`` is the bundled path with its low, mode and high each times
+    1.1 (compile.path), and a share stays within 0 and 1 after scaling."""
+    from evpact.scenario.load import vary
+
+    base = load_scenario("canada-korea-2026")
+    scaled = vary(base, {"market.regions.CA.lv_sales.scale": 1.1})
+    big = vary(base, {"market.regions.CA.ev_share.scale": 5.0})
+    plain = compile_scenario(base).inputs
+    for key, model, factor in (
+        ("market.regions.CA.lv_sales", compile_scenario(scaled).inputs, 1.1),
+        ("market.regions.CA.ev_share", compile_scenario(big).inputs, 5.0),
+    ):
+        got, was = model[key], plain[key]
+        assert isinstance(got, YearPath) and isinstance(was, YearPath)
+        assert np.any(was.low < was.mode)  # a band to scale
+        for band in ("low", "mode", "high"):
+            want = getattr(was, band) * factor
+            if key.endswith("ev_share"):
+                want = np.clip(want, 0.0, 1.0)
+            np.testing.assert_allclose(getattr(got, band), want, rtol=1e-12, err_msg=band)

@@ -509,10 +509,14 @@ class Fiscal(Strict):
 
     discount_rate: DiscountRate | None = None
     labour_tax_rate: Share | None = Field(
-        default=None, description="Unused since the Crown ledger; kept so old files still load."
+        default=None,
+        description="Rescales both governments' revenue per dollar of labour income (the "
+        "fiscal packs') so that they sum to this rate.",
     )
     corporate_tax_rate: Share | None = Field(
-        default=None, description="Unused since the Crown ledger; kept so old files still load."
+        default=None,
+        description="Rescales both governments' corporate income tax rates (the fiscal "
+        "packs') so that they sum to this manufacturing rate.",
     )
     profit_share: Share | None = Field(
         default=None,
