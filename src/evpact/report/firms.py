@@ -72,12 +72,6 @@ def firm_table(results: Results) -> Table:
     )
 
 
-def zopa_figure(z: Zopa, unit: str) -> dict[str, Any]:
-    from ..design.zopa import figure
-
-    return figure(z, unit)
-
-
 def blocks(results: Results, z: Zopa | None, number_of_figure: int) -> list[Block]:
     metrics = results.summary_dict()["metrics"]
     unit = metrics["firm_npv_advantage"]["unit"]
@@ -99,6 +93,8 @@ def blocks(results: Results, z: Zopa | None, number_of_figure: int) -> list[Bloc
     ]
     if z is None:
         return out
+    from ..design.zopa import figure  # the same chart as `evpact zopa` and the web
+
     s = z.summary
     table = Table(
         ("", "p5", "median", "p95"),
@@ -122,7 +118,7 @@ def blocks(results: Results, z: Zopa | None, number_of_figure: int) -> list[Bloc
             f"The negotiation zone: the support the firms need and the support Canada can pay "
             f"({unit.replace('CAD_', 'C$ ')}, present value); a zone exists in "
             f"{s['zopa_exists_share']:.0%} of draws",
-            zopa_figure(z, unit),
+            figure(z, unit),
             table,
         )
     )

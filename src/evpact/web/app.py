@@ -5,7 +5,6 @@ guards every request passes (body size, draws, years, run time). Input errors ar
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -605,14 +604,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             result = zopa(scenario, draws=req.draws, seed=req.seed)
             unit = f"CAD_{scenario.price_year}"
-            summary = {k: (v if math.isfinite(v) else None) for k, v in result.summary.items()}
             return {
                 "scenario": result.scenario,
                 "instrument": list(result.instrument),
                 "draws": req.draws,
                 "seed": req.seed,
                 "unit": unit,
-                "summary": summary,
+                "summary": clean(result.summary),
                 "figure": figure(result, unit),
                 **versions(),
             }
