@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from evpact.engine import jit
+from evpact.engine import jit, ledger
 from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
 from evpact.metrics import draw_metrics
@@ -30,10 +30,12 @@ def kernels_on(monkeypatch: Any, on: bool) -> None:
     monkeypatch.setattr(jit, "JIT_FROM_RUN_DRAWS", 0)
 
 
-def both_worlds(name: str, draws: int, lines: bool) -> list[dict[str, Any]]:
-    scenario = load_scenario(name)
+def both_worlds(
+    name: str, draws: int, lines: bool, variant: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    scenario = load_scenario(name, variant)
     models = [
-        compiled(s, ledger_lines=lines) for s in (scenario, load_counterfactual(scenario, None))
+        compiled(s, ledger_lines=lines) for s in (scenario, load_counterfactual(scenario, variant))
     ]
     u = block_uniforms(
         uncertain_paths(*(m.inputs for m in models)), 7, 0, draws, draws, "mc",
@@ -224,12 +226,12 @@ print(os.environ.get("NUMBA_CACHE_DIR"), plain == fused, "numba" in sys.modules)
 FORKED_KERNELS = """
 import json, os, sys, numpy as np
 import evpact, evpact.api
-from evpact.engine import jit
+from evpact.engine import jit, ledger
 
 log = sys.argv[1]
 chosen = jit.compiled_for
-def spy(draws):
-    k = chosen(draws)
+def spy(draws, *module):
+    k = chosen(draws, *module)
     if k is not None:
         with open(log, "a") as f:
             f.write(f"{os.getpid()}\\n")
@@ -304,3 +306,77 @@ def test_jit_thresholds_come_from_the_environment(monkeypatch: Any) -> None:
     assert jit.thresholds() == (64, 0)
     monkeypatch.setenv("EVPACT_JIT_FROM_DRAWS", "many")
     assert jit.thresholds() == (1024, 2**18)
+
+
+#: the ledger's branches the bundled scenarios leave out: debt service, no statutory credits,
+#: corporate and labour rates rescaled per draw (rates that vary by draw and year), nominal
+LEDGER_VARIANTS = [
+    ("canada-korea-2026", {"fiscal.debt_service": True, "fiscal.statutory_credits": False}),
+    (
+        "canada-korea-2026",
+        {
+            "fiscal.corporate_tax_rate": {"triangular": [0.1, 0.2, 0.3]},
+            "fiscal.labour_tax_rate": {"triangular": [0.2, 0.25, 0.3]},
+            "fiscal.price_basis": "nominal",
+        },
+    ),
+    ("nextstar-2023", {"fiscal.debt_service": True}),
+    ("powerco-2023", {}),
+]
+
+
+def crown_calls(name: str, variant: dict[str, Any], monkeypatch: Any) -> list[Any]:
+    """The arguments of every ``ledger.crown`` call of both worlds of a 500-draw block."""
+    calls: list[Any] = []
+    real = ledger.crown
+
+    def spy(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(ledger, "crown", spy)
+    both_worlds(name, 500, False, variant)
+    monkeypatch.setattr(ledger, "crown", real)
+    return calls
+
+
+def awkward(books: dict[str, Any]) -> dict[str, Any]:
+    """The plants' books with NaN, infinities and negative zeros in some draws."""
+    out = {}
+    for plant, b in books.items():
+        va, li, sub = (np.array(np.broadcast_to(a, b.value_added.shape)) for a in
+                       (b.value_added, b.labour_income, b.taxable_subsidy))  # fmt: skip
+        va[0, :3] = np.nan
+        va[1, 5] = np.inf
+        li[2, :] = -0.0
+        va[2, :] = -0.0
+        sub[3, 4:] = -np.inf
+        out[plant] = ledger.PlantBooks(va, li, sub, b.exempt_subsidy, b.grants)
+    return out
+
+
+@pytest.mark.parametrize(("name", "variant"), LEDGER_VARIANTS)
+def test_ledger_totals_through_the_kernels(name: str, variant: dict[str, Any], monkeypatch: Any):
+    """``ledger.crown``'s totals through ``kernels_ledger`` (each home plant's tax in one pass,
+    the layers' revenue, customs and the closing sums in another) and through numpy, bit for
+    bit, on every crown call of both worlds, also with NaN, infinities and -0.0 in the books
+    and the layers."""
+    calls = crown_calls(name, variant, monkeypatch)
+    assert calls
+    for args in calls:
+        spec, v, years, books, outlays, gdp, labour, customs, shape = args[:9]
+        edgy_gdp = tuple(np.where(np.arange(shape[0])[:, None] == 4, -0.0, g) for g in gdp)
+        for case in ((books, gdp), (awkward(books), edgy_gdp)):
+            got = []
+            for on in (False, True):
+                kernels_on(monkeypatch, on)
+                assert (jit.compiled_for(shape[0], "kernels_ledger") is not None) == on
+                with np.errstate(invalid="ignore", over="ignore"):
+                    totals, lines = ledger.crown(
+                        spec, v, years, case[0], outlays, case[1], labour, customs, shape, False
+                    )
+                assert lines is None
+                got.append(totals)
+            assert got[0].tobytes() == got[1].tobytes()
+            if books and case[0] is not books:  # the awkward values reach the totals
+                assert np.isnan(got[0]).any()

@@ -14,6 +14,7 @@ compiled; a huge number: never).
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -61,15 +62,14 @@ def plan(draws: int) -> None:
     _planned = draws
 
 
-def compiled_for(draws: int) -> ModuleType | None:
-    """The kernels module when a block of ``draws`` draws should use it, else None (numpy)."""
+def compiled_for(draws: int, module: str = "kernels") -> ModuleType | None:
+    """The kernels ``module`` (``kernels``, or ``kernels_ledger`` for the Crown ledger's totals)
+    when a block of ``draws`` draws should use it, else None (numpy)."""
     block, run = thresholds()
     if draws < block or _planned < run:
         return None
     set_cache_dir()
-    from . import kernels
-
-    return kernels
+    return importlib.import_module(f"{__package__}.{module}")
 
 
 def set_cache_dir() -> None:

@@ -312,11 +312,12 @@ def _at(table: tuple[FloatArray, FloatArray], year: FloatArray) -> FloatArray:
     return np.asarray(np.interp(year, yrs, vals))
 
 
-def _on_labour(
+def _labour_factors(
     r: Mapping[str, FloatArray], fig: Mapping[str, FloatArray], labour_scale: FloatArray | float
-) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
-    """Revenue per dollar of labour income, by government: labour taxes, and sales tax on the
-    after-tax income households spend."""
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray], FloatArray]:
+    """Revenue per dollar of labour income, by government, in factors: the labour tax rate
+    ``lam``, sales tax on after-tax income ``taxed``, and the share of it households spend
+    on taxable goods ``spent`` (sales tax per dollar is ``taxed x spent``)."""
     lam = {
         "federal": r["ca_federal_labour_revenue_rate"] * labour_scale,
         "provincial": r["ca_provincial_labour_revenue_rate"] * labour_scale,
@@ -324,8 +325,16 @@ def _on_labour(
     sales = {"federal": r["ca_gst_rate"], "provincial": r["ca_provincial_sales_tax_rate"]}
     spent = fig["spending_share_of_after_tax_income"] * fig["taxable_share_of_spending"]
     after_tax = 1 - lam["federal"] - lam["provincial"]
-    per_li = {g: after_tax * sales[g] * spent for g in GOVERNMENTS}
-    return lam, per_li
+    return lam, {g: after_tax * sales[g] for g in GOVERNMENTS}, spent
+
+
+def _on_labour(
+    r: Mapping[str, FloatArray], fig: Mapping[str, FloatArray], labour_scale: FloatArray | float
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    """Revenue per dollar of labour income, by government: labour taxes, and sales tax on the
+    after-tax income households spend."""
+    lam, taxed, spent = _labour_factors(r, fig, labour_scale)
+    return lam, {g: taxed[g] * spent for g in GOVERNMENTS}
 
 
 def revenue_per_labour_dollar(
@@ -367,7 +376,9 @@ def crown(
     built (big runs only need the aggregates).
     """
     flows: dict[int, FloatArray] = {}
-    fused = jit.compiled_for(shape[0])  # compiled kernels for big blocks (same bits)
+    # the totals of big blocks by compiled kernels (same bits); the lines, kept only in runs of
+    # up to api.LEDGER_LINES_DRAWS draws, by numpy
+    fused = None if lines else jit.compiled_for(shape[0], "kernels_ledger")
     # aggregates are summed in place as lines arrive: revenue by layer first (made into
     # cumulative scopes at the end), credits first (tax expenditure adds foregone revenue)
     aggregates = np.zeros((len(WEIGHTS[0]), *shape))
@@ -384,25 +395,14 @@ def crown(
 
     def add_parts(base: FloatArray, rates: dict[str, Any]) -> None:
         """Lines that are one base at several rates: the aggregates get one product per row
-        (the same sums, by linearity, and the same digits whether or not the lines are
-        kept); the lines, when kept, one product each."""
+        (``_per_row``); the lines, when kept, one product each."""
         if lines:
             for key, rate in rates.items():
                 i = INDEX[key]
                 flow = base * rate
                 flows[i] = flows[i] + flow if i in flows else flow
-        per_row: dict[int, Any] = {}
-        for key, rate in rates.items():
-            i = INDEX[key]
-            for target in (TARGET, SECOND):
-                if i in target:
-                    k = target[i]
-                    per_row[k] = per_row[k] + rate if k in per_row else rate
-        for k, rate in per_row.items():
-            if fused is not None:
-                fused.add_product(aggregates[k], base, rate)
-            else:
-                np.add(aggregates[k], base * rate, out=aggregates[k])
+        for k, rate in _per_row(rates).items():
+            np.add(aggregates[k], base * rate, out=aggregates[k])
 
     r = {name: v(key) for name, key in spec.rates.items()}
     fig = {name: v(key) for name, key in spec.figures.items()}
@@ -432,18 +432,20 @@ def crown(
         age = years - y0
         first = age == 0
         itc_ctm = itc_evsc = np.zeros_like(capex)
+        credits: dict[str, Any] = {}
         if pt.statutory_itc:
             itc_ctm = _at(spec.acquisition["ca_ctm_itc_rate"], y0) * eq * capex
             itc_evsc = _at(spec.acquisition["ca_evsc_itc_rate"], y0) * (1 - eq) * capex
-            add_parts(
-                first.astype(float),
-                {
-                    "federal.refundable_credit.itc_ctm": itc_ctm,
-                    "federal.refundable_credit.itc_evsc": itc_evsc,
-                },
-            )
+            credits = {
+                "federal.refundable_credit.itc_ctm": itc_ctm,
+                "federal.refundable_credit.itc_evsc": itc_evsc,
+            }
         # assistance and credits reduce the capital cost that CCA writes off (ITA 13(7.1))
-        grants = bk.grants.sum(axis=-1, keepdims=True)
+        grants = (  # numpy's sum of each row, by the kernel on big blocks (same bits)
+            fused.sums_over_years(bk.grants)[:, None]
+            if fused is not None and np.ndim(bk.grants) == 2
+            else bk.grants.sum(axis=-1, keepdims=True)
+        )
         equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
         building = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
         # capital cost allowance: declining balance; the accelerated first year (full or
@@ -453,37 +455,7 @@ def crown(
         rate_b = _at(spec.acquisition["ca_cca_building_rate"], y0)
         f1 = _at(spec.acquisition["ca_cca_equipment_first_year"], y0)
         later = np.maximum(age - 1, 0.0)
-        if fused is not None:  # the same equations in one pass (powers by numpy: same bits)
-            carried = fused.carried_bases(
-                age,
-                (1 - rate_e) ** later,
-                (1 - rate_b) ** later,
-                equipment,
-                building,
-                rate_e,
-                rate_b,
-                f1,
-                bk,
-                ptax,
-                pt.exempt,
-                shape,
-            )
-        else:
-            after = age > 0
-            tail_e = np.where(after, rate_e * (1 - rate_e) ** later, 0.0)
-            tail_b = np.where(after, rate_b * (1 - rate_b) ** later, 0.0)
-            buildings = building * np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b)
-            cca = equipment * np.where(first, f1, (1 - f1) * tail_e) + buildings
-            regular = equipment * np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e) + buildings
-            surplus = bk.value_added * (1 - ptax) - bk.labour_income
-            # the bases' losses carried forward in one pass over the years
-            income = surplus + bk.taxable_subsidy
-            bases = [income - regular, income - cca]
-            if pt.exempt:
-                bases.append(income + bk.exempt_subsidy - regular)
-            carried = taxable(np.stack([np.broadcast_to(b, shape) for b in bases]))
-        exempted, actual = carried[0], carried[1]
-        benchmark = carried[2] if pt.exempt else exempted
+        decay_e, decay_b = (1 - rate_e) ** later, (1 - rate_b) ** later  # numpy's powers
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
         # collected on the actual base; each preference is the difference it makes:
         # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
@@ -495,7 +467,10 @@ def crown(
         }
         if pt.zetm:
             on_actual["federal.foregone_revenue.zetm_rate"] = fed_general - fed
-        add_parts(actual, on_actual)
+        on_benchmark = {
+            "federal.foregone_revenue.subsidy_exemption": fed_general,
+            "provincial.foregone_revenue.subsidy_exemption": prov,
+        }
         on_exempted = {
             "federal.foregone_revenue.accelerated_cca": fed_general,
             "provincial.foregone_revenue.accelerated_cca": prov,
@@ -503,42 +478,86 @@ def crown(
         if pt.exempt:
             on_exempted["federal.foregone_revenue.subsidy_exemption"] = -fed_general
             on_exempted["provincial.foregone_revenue.subsidy_exemption"] = -prov
-            add_parts(
-                benchmark,
-                {
-                    "federal.foregone_revenue.subsidy_exemption": fed_general,
-                    "provincial.foregone_revenue.subsidy_exemption": prov,
-                },
+        if fused is not None:  # CCA, the bases and their lines in one pass
+            fused.plant_tax(
+                aggregates,
+                PLANT_ROWS,
+                age,
+                (decay_e, decay_b),
+                (equipment, building),
+                (rate_e, rate_b, f1),
+                bk,
+                ptax,
+                _per_row(credits)[PLANT_ROWS[0]] if credits else None,
+                _in_rows(on_actual, PLANT_ROWS[2:]),
+                _in_rows(on_benchmark, PLANT_ROWS[4:]) if pt.exempt else None,
+                _in_rows(on_exempted, PLANT_ROWS[4:]),
             )
+            continue
+        if credits:
+            add_parts(first.astype(float), credits)
+        after = age > 0
+        tail_e = np.where(after, rate_e * decay_e, 0.0)
+        tail_b = np.where(after, rate_b * decay_b, 0.0)
+        buildings = building * np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b)
+        cca = equipment * np.where(first, f1, (1 - f1) * tail_e) + buildings
+        regular = equipment * np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e) + buildings
+        surplus = bk.value_added * (1 - ptax) - bk.labour_income
+        # the bases' losses carried forward in one pass over the years
+        income = surplus + bk.taxable_subsidy
+        bases = [income - regular, income - cca]
+        if pt.exempt:
+            bases.append(income + bk.exempt_subsidy - regular)
+        carried = taxable(np.stack([np.broadcast_to(b, shape) for b in bases]))
+        exempted, actual = carried[0], carried[1]
+        add_parts(actual, on_actual)
+        if pt.exempt:
+            add_parts(carried[2], on_benchmark)
         add_parts(exempted, on_exempted)
 
-    lam, per_li = _on_labour(r, fig, labour_scale)
     general = {
         "federal": fed_general,
         "provincial": r["ca_provincial_general_cit_rate"] * cit_scale,
     }
-    # per dollar of the suppliers' operating surplus: tax on its taxable-profit share
-    per_surplus = {g: general[g] * v("fiscal.profit_share") for g in GOVERNMENTS}
-    for layer, va, li in zip(LAYERS, gdp, labour, strict=True):
-        on_labour = {f"{g}.revenue.labour.{layer}": lam[g] for g in GOVERNMENTS}
-        on_labour.update({f"{g}.revenue.sales_tax.{layer}": per_li[g] for g in GOVERNMENTS})
-        add_parts(li, on_labour)
-        if layer != "direct":  # suppliers' and households' suppliers' profits
-            surplus = va - li - ptax * va
-            add_parts(surplus, {f"{g}.revenue.cit.{layer}": per_surplus[g] for g in GOVERNMENTS})
-        add(f"provincial.revenue.production_taxes.{layer}", ptax * va)
-    if spec.customs:
-        add("federal.revenue.customs_surtax", customs[0])
-        add("federal.revenue.customs_remission", -customs[1])
-
-    names = WEIGHTS[0]
-    for g in GOVERNMENTS:
-        row = {name: aggregates[names.index(f"{g}.{name}")] for name in AGGREGATE_NAMES}
-        row["revenue.supply_chain"] += row["revenue.plant"]
-        row["revenue.total"] += row["revenue.supply_chain"]
-        row["tax_expenditure"] += row["foregone_revenue"]
-        if spec.debt_service:  # interest on the public cost financed to the start of each year
-            cost = row["cost"]
+    profit_share = v("fiscal.profit_share")
+    if fused is not None:  # the layers, customs and the rows closed in one pass
+        lam, taxed, spent = _labour_factors(r, fig, labour_scale)
+        fused.revenue(
+            aggregates,
+            REVENUE_ROWS,
+            gdp,
+            labour,
+            ptax,
+            (lam["federal"], lam["provincial"], taxed["federal"], taxed["provincial"], spent),
+            (general["federal"], general["provincial"], profit_share),
+            customs if spec.customs else None,
+        )
+    else:
+        lam, per_li = _on_labour(r, fig, labour_scale)
+        # per dollar of the suppliers' operating surplus: tax on its taxable-profit share
+        per_surplus = {g: general[g] * profit_share for g in GOVERNMENTS}
+        for layer, va, li in zip(LAYERS, gdp, labour, strict=True):
+            on_labour = {f"{g}.revenue.labour.{layer}": lam[g] for g in GOVERNMENTS}
+            on_labour.update({f"{g}.revenue.sales_tax.{layer}": per_li[g] for g in GOVERNMENTS})
+            add_parts(li, on_labour)
+            production = ptax * va  # taxes on production, also out of suppliers' surplus
+            if layer != "direct":  # suppliers' and households' suppliers' profits
+                surplus = np.subtract(va, li, out=np.empty(shape))
+                np.subtract(surplus, production, out=surplus)
+                cit = {f"{g}.revenue.cit.{layer}": per_surplus[g] for g in GOVERNMENTS}
+                add_parts(surplus, cit)
+            add(f"provincial.revenue.production_taxes.{layer}", production)
+        if spec.customs:
+            add("federal.revenue.customs_surtax", customs[0])
+            add("federal.revenue.customs_remission", -customs[1])
+        for g in GOVERNMENTS:  # wider scopes include narrower ones
+            row = {name: aggregates[ROW[f"{g}.{name}"]] for name in AGGREGATE_NAMES}
+            row["revenue.supply_chain"] += row["revenue.plant"]
+            row["revenue.total"] += row["revenue.supply_chain"]
+            row["tax_expenditure"] += row["foregone_revenue"]
+    if spec.debt_service:  # interest on the public cost financed to the start of each year
+        for g in GOVERNMENTS:
+            cost = aggregates[ROW[f"{g}.cost"]]
             add(
                 f"{g}.debt_service.interest",
                 fig["borrowing_rate"] * (np.cumsum(cost, axis=-1) - cost),
@@ -549,6 +568,26 @@ def crown(
     for i, flow in flows.items():
         ledger[i] = flow
     return aggregates, ledger
+
+
+def _per_row(rates: Mapping[str, Any]) -> dict[int, Any]:
+    """The aggregate rows that lines of one base at several rates add to, each with its lines'
+    rates summed in the order given: one product per row gives the sums of the lines (by
+    linearity), with the same digits whether or not the lines are kept."""
+    per_row: dict[int, Any] = {}
+    for key, rate in rates.items():
+        i = INDEX[key]
+        for target in (TARGET, SECOND):
+            if i in target:
+                k = target[i]
+                per_row[k] = per_row[k] + rate if k in per_row else rate
+    return per_row
+
+
+def _in_rows(rates: Mapping[str, Any], rows: tuple[int, ...]) -> list[Any]:
+    """``_per_row``'s rates for the given rows, in their order."""
+    per_row = _per_row(rates)
+    return [per_row[k] for k in rows]
 
 
 WEIGHTS = weights()
@@ -587,6 +626,31 @@ def _targets() -> tuple[dict[int, int], dict[int, int]]:
 
 
 TARGET, SECOND = _targets()
+ROW = {name: k for k, name in enumerate(WEIGHTS[0])}
+#: the rows a home plant's lines add to (``kernels_ledger.plant_tax``)
+PLANT_ROWS = tuple(
+    ROW[name]
+    for name in (
+        "federal.cost",
+        "federal.tax_expenditure",
+        "federal.revenue.plant",
+        "provincial.revenue.plant",
+        "federal.foregone_revenue",
+        "provincial.foregone_revenue",
+    )
+)
+#: the rows the layers' revenue and the closing sums touch (``kernels_ledger.revenue``)
+REVENUE_ROWS = tuple(
+    ROW[f"{g}.{name}"]
+    for g in GOVERNMENTS
+    for name in (
+        "revenue.plant",
+        "revenue.supply_chain",
+        "revenue.total",
+        "tax_expenditure",
+        "foregone_revenue",
+    )
+)
 
 __all__ = [
     "GOVERNMENTS",

@@ -1,0 +1,241 @@
+"""Compiled kernels (numba) for the Crown ledger's totals: ``ledger.crown`` without its lines.
+
+A streamed block keeps only the ledger's aggregates (public cost, revenue by scope, tax
+expenditure and foregone revenue, by government), so its lines need never exist as (draw, year)
+arrays. Each kernel computes the flows of one part of the ledger element by element and adds
+each to the aggregate row it belongs to, in the order the numpy path of ``ledger.crown`` adds
+them and with the same operations, so both give the same bits (the rules are those of
+``engine.kernels``: no fused multiply-adds, powers taken by numpy before a kernel runs, NaN and
+-0.0 as numpy treats them). ``tests/test_kernels.py`` compares both paths.
+
+Import this module only through ``engine.jit.compiled_for(draws, "kernels_ledger")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numba
+import numpy as np
+
+from ..scenario.distributions import FloatArray
+from .kernels import IN2, OUT3, _kernel, _wide
+from .kernels import sums_over_years as sums_over_years  # numpy's row sums (the plants' grants)
+
+ROWS = numba.types.Array(numba.types.int64, 1, "A", readonly=True)
+FLAG = numba.types.boolean
+
+
+@numba.njit(inline="always", cache=True)
+def _carry(cum: float, peak: float, x: float) -> tuple[float, float, float]:
+    """One year of ``ledger.taxable``: (taxable income, cumulative income, its running peak).
+    ``np.maximum``'s rule: a NaN on either side wins."""
+    c = cum + x
+    high = peak if (peak >= c or peak != peak) else c
+    return high - peak, c, high
+
+
+# --- one home plant's corporate income tax (docs/model.md §6) ---------------------------------
+
+
+@_kernel(*[IN2] * 22, OUT3, ROWS, FLAG, FLAG)
+def _plant_tax(  # type: ignore[no-untyped-def]
+    age, decay_e, decay_b, equipment, building, rate_e, rate_b, first_e,
+    value_added, production_tax, labour, taxable_subsidy, exempt_subsidy,
+    credit, actual_fed, actual_prov, actual_fed_fg, actual_prov_fg,
+    benchmark_fed, benchmark_prov, exempted_fed, exempted_prov,
+    out, rows, credits, exempt,
+):  # fmt: skip
+    n, m = age.shape
+    cost, expenditure, fed, prov = rows[0], rows[1], rows[2], rows[3]
+    fed_fg, prov_fg = rows[4], rows[5]
+    for i in range(n):
+        cum_x = cum_a = cum_b = 0.0  # cumulative income of each base ...
+        peak_x = peak_a = peak_b = 0.0  # ... and its running maximum, floored at zero
+        for j in range(m):
+            # capital cost allowance, accelerated (cca) and regular, as ledger.crown
+            a = age[i, j]
+            re = rate_e[i, j]
+            rb = rate_b[i, j]
+            f1 = first_e[i, j]
+            te = re * decay_e[i, j] if a > 0 else 0.0
+            tb = rb * decay_b[i, j] if a > 0 else 0.0
+            if a == 0:
+                wb, wc, wr = rb / 2, f1, re / 2
+            else:
+                wb, wc, wr = (1 - rb / 2) * tb, (1 - f1) * te, (1 - re / 2) * te
+            buildings = building[i, j] * wb
+            cca = equipment[i, j] * wc + buildings
+            regular = equipment[i, j] * wr + buildings
+            income = (
+                value_added[i, j] * (1 - production_tax[i, j]) - labour[i, j]
+                + taxable_subsidy[i, j]
+            )  # fmt: skip
+            # the bases, losses carried forward
+            exempted, cum_x, peak_x = _carry(cum_x, peak_x, income - regular)
+            actual, cum_a, peak_a = _carry(cum_a, peak_a, income - cca)
+            # the lines, each added to its rows in the order they arrive: credits first
+            if credits:
+                paid = (1.0 if a == 0 else 0.0) * credit[i, j]
+                out[cost, i, j] = out[cost, i, j] + paid
+                out[expenditure, i, j] = out[expenditure, i, j] + paid
+            f = out[fed, i, j] + actual * actual_fed[i, j]
+            p = out[prov, i, j] + actual * actual_prov[i, j]
+            ff = out[fed_fg, i, j] + actual * actual_fed_fg[i, j]
+            pf = out[prov_fg, i, j] + actual * actual_prov_fg[i, j]
+            if exempt:
+                bench_x = income + exempt_subsidy[i, j] - regular
+                benchmark, cum_b, peak_b = _carry(cum_b, peak_b, bench_x)
+                ff = ff + benchmark * benchmark_fed[i, j]
+                pf = pf + benchmark * benchmark_prov[i, j]
+            out[fed, i, j] = f
+            out[prov, i, j] = p
+            out[fed_fg, i, j] = ff + exempted * exempted_fed[i, j]
+            out[prov_fg, i, j] = pf + exempted * exempted_prov[i, j]
+
+
+def plant_tax(
+    aggregates: FloatArray,
+    rows: Sequence[int],
+    age: FloatArray,
+    decays: tuple[FloatArray, FloatArray],
+    capital: tuple[FloatArray, FloatArray],
+    cca_rates: tuple[FloatArray, FloatArray, FloatArray],
+    books: Any,
+    production_tax: FloatArray,
+    credit: FloatArray | None,
+    on_actual: Sequence[FloatArray | float],
+    on_benchmark: Sequence[FloatArray | float] | None,
+    on_exempted: Sequence[FloatArray | float],
+) -> None:
+    """One home plant's lines added to the aggregates (rows: cost, tax expenditure, federal
+    and provincial revenue of the plant scope, federal and provincial foregone revenue):
+    the statutory credits (``credit`` x [age = 0], when claimed), then, from capital cost
+    allowance and the plant's books, its three carried-forward bases (docs/model.md §6) at
+    their rates per row, each summed as ``ledger.crown`` sums a base's rates:
+    ``on_actual`` (4 rows), ``on_benchmark`` (2, when the plant has exempt income) and
+    ``on_exempted`` (2). ``decays`` are ``(1 - rate) ** max(age - 1, 0)``, taken by numpy;
+    ``capital`` is (equipment, buildings); ``cca_rates`` (equipment, buildings, first year)."""
+    shape = aggregates.shape[1:]
+    none = np.zeros(1)
+    _plant_tax(
+        *_wide(
+            shape,
+            age,
+            *decays,
+            *capital,
+            *cca_rates,
+            books.value_added,
+            production_tax,
+            books.labour_income,
+            books.taxable_subsidy,
+            books.exempt_subsidy,
+            none if credit is None else credit,
+            *on_actual,
+            *(on_benchmark or (none, none)),
+            *on_exempted,
+        ),
+        aggregates,
+        np.asarray(rows, dtype=np.int64),
+        credit is not None,
+        on_benchmark is not None,
+    )
+
+
+# --- revenue outside the plants' own books, and the scopes closed (docs/model.md §6) ----------
+
+
+@numba.njit(inline="always", cache=True)
+def _layer(  # type: ignore[no-untyped-def]
+    fed, prov, va, li, ptax, labour_fed, labour_prov, surplus_fed, surplus_prov, suppliers
+):  # fmt: skip
+    """One layer's rows (federal, provincial) after its labour and sales tax, its suppliers'
+    CIT (not in the direct layer) and its taxes on production."""
+    fed = fed + li * labour_fed
+    prov = prov + li * labour_prov
+    production = ptax * va
+    if suppliers:
+        surplus = va - li - production
+        fed = fed + surplus * surplus_fed
+        prov = prov + surplus * surplus_prov
+    return fed, prov + production
+
+
+@_kernel(*[IN2] * 17, OUT3, ROWS, FLAG)
+def _revenue(  # type: ignore[no-untyped-def]
+    gdp_d, gdp_i, gdp_n, li_d, li_i, li_n, production_tax,
+    lam_fed, lam_prov, taxed_fed, taxed_prov, spent, general_fed, general_prov, profit_share,
+    surtax, remission, out, rows, customs,
+):  # fmt: skip
+    n, m = gdp_d.shape
+    f_plant, f_chain, f_total, f_exp, f_fg = rows[0], rows[1], rows[2], rows[3], rows[4]
+    p_plant, p_chain, p_total, p_exp, p_fg = rows[5], rows[6], rows[7], rows[8], rows[9]
+    for i in range(n):
+        for j in range(m):
+            pt = production_tax[i, j]
+            # per dollar of labour income: labour tax + sales tax (ledger._on_labour), and
+            # per dollar of suppliers' operating surplus: CIT on its taxable-profit share
+            lf = lam_fed[i, j] + taxed_fed[i, j] * spent[i, j]
+            lp = lam_prov[i, j] + taxed_prov[i, j] * spent[i, j]
+            sf = general_fed[i, j] * profit_share[i, j]
+            sp = general_prov[i, j] * profit_share[i, j]
+            fp, pp = _layer(
+                out[f_plant, i, j], out[p_plant, i, j], gdp_d[i, j], li_d[i, j], pt, lf, lp, sf, sp,
+                False,
+            )  # fmt: skip
+            fc, pc = _layer(
+                out[f_chain, i, j], out[p_chain, i, j], gdp_i[i, j], li_i[i, j], pt, lf, lp, sf, sp,
+                True,
+            )  # fmt: skip
+            ft, ptot = _layer(
+                out[f_total, i, j], out[p_total, i, j], gdp_n[i, j], li_n[i, j], pt, lf, lp, sf, sp,
+                True,
+            )  # fmt: skip
+            if customs:
+                fp = fp + surtax[i, j]
+                fp = fp + -remission[i, j]
+            # the rows closed: wider scopes include narrower ones, tax expenditure foregone
+            # revenue
+            fc = fc + fp
+            pc = pc + pp
+            out[f_plant, i, j], out[f_chain, i, j], out[f_total, i, j] = fp, fc, ft + fc
+            out[p_plant, i, j], out[p_chain, i, j], out[p_total, i, j] = pp, pc, ptot + pc
+            out[f_exp, i, j] = out[f_exp, i, j] + out[f_fg, i, j]
+            out[p_exp, i, j] = out[p_exp, i, j] + out[p_fg, i, j]
+
+
+def revenue(
+    aggregates: FloatArray,
+    rows: Sequence[int],
+    gdp: tuple[FloatArray, FloatArray, FloatArray],
+    labour: tuple[FloatArray, FloatArray, FloatArray],
+    production_tax: FloatArray,
+    on_labour: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray],
+    on_surplus: tuple[FloatArray, FloatArray, FloatArray],
+    customs: tuple[FloatArray, FloatArray] | None,
+) -> None:
+    """The revenue lines of the three layers, then the customs lines (surtax, remission) when
+    given, then the rows closed as ``ledger.crown`` closes them: supply chain += plant, total
+    += supply chain, tax expenditure += foregone revenue. Per dollar of labour income, labour
+    and sales tax ``lam + taxed x spent`` (``on_labour``: both ``lam``, both ``taxed``,
+    ``spent``; ``ledger._labour_factors``); per dollar of the suppliers' operating surplus in
+    the indirect and induced layers, ``general x profit_share`` (``on_surplus``: both rates,
+    the share); taxes on production ``production_tax x GDP``. ``rows``: federal plant, supply
+    chain, total, tax expenditure, foregone revenue, then the same provincial."""
+    shape = aggregates.shape[1:]
+    none = np.zeros(1)
+    _revenue(
+        *_wide(
+            shape,
+            *gdp,
+            *labour,
+            production_tax,
+            *on_labour,
+            *on_surplus,
+            *(customs or (none, none)),
+        ),
+        aggregates,
+        np.asarray(rows, dtype=np.int64),
+        customs is not None,
+    )
