@@ -39,15 +39,15 @@ def _carry(cum: float, peak: float, x: float) -> tuple[float, float, float]:
 # --- one home plant's corporate income tax (docs/model.md §6) ---------------------------------
 
 
-@_kernel(*[IN2] * 22, OUT3, ROWS, FLAG, FLAG)
+@_kernel(*[IN2] * 20, OUT3, ROWS, FLAG, FLAG)
 def _plant_tax(  # type: ignore[no-untyped-def]
-    age, decay_e, decay_b, equipment, building, rate_e, rate_b, first_e,
+    first, w_building, w_cca, w_regular, equipment, building,
     value_added, production_tax, labour, taxable_subsidy, exempt_subsidy,
     credit, actual_fed, actual_prov, actual_fed_fg, actual_prov_fg,
     benchmark_fed, benchmark_prov, exempted_fed, exempted_prov,
     out, rows, credits, exempt,
 ):  # fmt: skip
-    n, m = age.shape
+    n, m = first.shape
     cost, expenditure, fed, prov = rows[0], rows[1], rows[2], rows[3]
     fed_fg, prov_fg = rows[4], rows[5]
     for i in range(n):
@@ -55,19 +55,9 @@ def _plant_tax(  # type: ignore[no-untyped-def]
         peak_x = peak_a = peak_b = 0.0  # ... and its running maximum, floored at zero
         for j in range(m):
             # capital cost allowance, accelerated (cca) and regular, as ledger.crown
-            a = age[i, j]
-            re = rate_e[i, j]
-            rb = rate_b[i, j]
-            f1 = first_e[i, j]
-            te = re * decay_e[i, j] if a > 0 else 0.0
-            tb = rb * decay_b[i, j] if a > 0 else 0.0
-            if a == 0:
-                wb, wc, wr = rb / 2, f1, re / 2
-            else:
-                wb, wc, wr = (1 - rb / 2) * tb, (1 - f1) * te, (1 - re / 2) * te
-            buildings = building[i, j] * wb
-            cca = equipment[i, j] * wc + buildings
-            regular = equipment[i, j] * wr + buildings
+            buildings = building[i, j] * w_building[i, j]
+            cca = equipment[i, j] * w_cca[i, j] + buildings
+            regular = equipment[i, j] * w_regular[i, j] + buildings
             income = (
                 value_added[i, j] * (1 - production_tax[i, j]) - labour[i, j]
                 + taxable_subsidy[i, j]
@@ -77,7 +67,7 @@ def _plant_tax(  # type: ignore[no-untyped-def]
             actual, cum_a, peak_a = _carry(cum_a, peak_a, income - cca)
             # the lines, each added to its rows in the order they arrive: credits first
             if credits:
-                paid = (1.0 if a == 0 else 0.0) * credit[i, j]
+                paid = first[i, j] * credit[i, j]
                 out[cost, i, j] = out[cost, i, j] + paid
                 out[expenditure, i, j] = out[expenditure, i, j] + paid
             f = out[fed, i, j] + actual * actual_fed[i, j]
@@ -98,10 +88,9 @@ def _plant_tax(  # type: ignore[no-untyped-def]
 def plant_tax(
     aggregates: FloatArray,
     rows: Sequence[int],
-    age: FloatArray,
-    decays: tuple[FloatArray, FloatArray],
+    first: FloatArray,
+    allowance: tuple[FloatArray, FloatArray, FloatArray],
     capital: tuple[FloatArray, FloatArray],
-    cca_rates: tuple[FloatArray, FloatArray, FloatArray],
     books: Any,
     production_tax: FloatArray,
     credit: FloatArray | None,
@@ -111,21 +100,20 @@ def plant_tax(
 ) -> None:
     """One home plant's lines added to the aggregates (rows: cost, tax expenditure, federal
     and provincial revenue of the plant scope, federal and provincial foregone revenue):
-    the statutory credits (``credit`` x [age = 0], when claimed), then, from capital cost
-    allowance and the plant's books, its three carried-forward bases (docs/model.md §6) at
-    their rates per row, each summed as ``ledger.crown`` sums a base's rates:
-    ``on_actual`` (4 rows), ``on_benchmark`` (2, when the plant has exempt income) and
-    ``on_exempted`` (2). ``decays`` are ``(1 - rate) ** max(age - 1, 0)``, taken by numpy;
-    ``capital`` is (equipment, buildings); ``cca_rates`` (equipment, buildings, first year)."""
+    the statutory credits (``credit`` x ``first``, [age = 0], when claimed), then, from capital
+    cost allowance (``allowance``: the shares of buildings and of equipment, accelerated and
+    regular, written off; ``ledger._allowance``) of ``capital`` (equipment, buildings) and
+    from the plant's books, its three carried-forward bases (docs/model.md §6) at their rates
+    per row, each summed as ``ledger.crown`` sums a base's rates: ``on_actual`` (4 rows),
+    ``on_benchmark`` (2, when the plant has exempt income) and ``on_exempted`` (2)."""
     shape = aggregates.shape[1:]
     none = np.zeros(1)
     _plant_tax(
         *_wide(
             shape,
-            age,
-            *decays,
+            first,
+            *allowance,
             *capital,
-            *cca_rates,
             books.value_added,
             production_tax,
             books.labour_income,

@@ -306,6 +306,45 @@ def taxable(income: FloatArray) -> FloatArray:
     return np.moveaxis(out, 0, -1)
 
 
+def _allowance(
+    acquisition: Mapping[str, tuple[FloatArray, FloatArray]], years: FloatArray, y0: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per draw and year, ``[age = 0]`` and the shares of capital that capital cost allowance
+    writes off (docs/model.md §6): of buildings, and of equipment accelerated and regular.
+    Declining balance; the accelerated first year (full or enhanced expensing) against the
+    regular first year (half-year rule); buildings at their regular rate in both.
+
+    A draw matters only through its start year ``y0``, so each share is computed once per
+    start year and spread to the draws: the same numbers (every element is computed alike,
+    powers included), without some twenty (draw, year) operations and two powers per plant.
+    """
+    spread = None
+    starts = np.asarray(y0, dtype=float)
+    if starts.size > 1:
+        lo, hi = np.min(starts), np.max(starts)
+        if np.isfinite(lo) and np.isfinite(hi) and hi - lo < starts.size:
+            spread = (starts.reshape(-1) - lo).astype(np.intp)
+            starts = np.arange(lo, hi + 1)[:, None]
+    age = years - starts
+    first, after = age == 0, age > 0
+    rate_e = _at(acquisition["ca_cca_equipment_rate"], starts)
+    rate_b = _at(acquisition["ca_cca_building_rate"], starts)
+    f1 = _at(acquisition["ca_cca_equipment_first_year"], starts)
+    later = np.maximum(age - 1, 0.0)
+    tail_e = np.where(after, rate_e * (1 - rate_e) ** later, 0.0)
+    tail_b = np.where(after, rate_b * (1 - rate_b) ** later, 0.0)
+    shares = (
+        first.astype(float),
+        np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b),
+        np.where(first, f1, (1 - f1) * tail_e),
+        np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e),
+    )
+    if spread is None:
+        return shares
+    first_, building, cca, regular = (a[spread] for a in shares)
+    return first_, building, cca, regular
+
+
 def _at(table: tuple[FloatArray, FloatArray], year: FloatArray) -> FloatArray:
     """A dated rule's value for the year property becomes available for use (per draw)."""
     yrs, vals = table
@@ -429,8 +468,6 @@ def crown(
         bk = books[pt.plant]
         capex = v(pt.capex) * (v(pt.units) if pt.units else 1.0)
         y0 = np.floor(v(pt.start))  # property available for use in the start year
-        age = years - y0
-        first = age == 0
         itc_ctm = itc_evsc = np.zeros_like(capex)
         credits: dict[str, Any] = {}
         if pt.statutory_itc:
@@ -448,14 +485,7 @@ def crown(
         )
         equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
         building = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
-        # capital cost allowance: declining balance; the accelerated first year (full or
-        # enhanced expensing) against the regular first year (half-year rule), buildings at
-        # their regular rate in both
-        rate_e = _at(spec.acquisition["ca_cca_equipment_rate"], y0)
-        rate_b = _at(spec.acquisition["ca_cca_building_rate"], y0)
-        f1 = _at(spec.acquisition["ca_cca_equipment_first_year"], y0)
-        later = np.maximum(age - 1, 0.0)
-        decay_e, decay_b = (1 - rate_e) ** later, (1 - rate_b) ** later  # numpy's powers
+        first, w_building, w_cca, w_regular = _allowance(spec.acquisition, years, y0)
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
         # collected on the actual base; each preference is the difference it makes:
         # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
@@ -482,10 +512,9 @@ def crown(
             fused.plant_tax(
                 aggregates,
                 PLANT_ROWS,
-                age,
-                (decay_e, decay_b),
+                first,
+                (w_building, w_cca, w_regular),
                 (equipment, building),
-                (rate_e, rate_b, f1),
                 bk,
                 ptax,
                 _per_row(credits)[PLANT_ROWS[0]] if credits else None,
@@ -495,13 +524,10 @@ def crown(
             )
             continue
         if credits:
-            add_parts(first.astype(float), credits)
-        after = age > 0
-        tail_e = np.where(after, rate_e * decay_e, 0.0)
-        tail_b = np.where(after, rate_b * decay_b, 0.0)
-        buildings = building * np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b)
-        cca = equipment * np.where(first, f1, (1 - f1) * tail_e) + buildings
-        regular = equipment * np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e) + buildings
+            add_parts(first, credits)
+        buildings = building * w_building
+        cca = equipment * w_cca + buildings
+        regular = equipment * w_regular + buildings
         surplus = bk.value_added * (1 - ptax) - bk.labour_income
         # the bases' losses carried forward in one pass over the years
         income = surplus + bk.taxable_subsidy
