@@ -200,6 +200,53 @@ def hand_regular() -> np.ndarray:
     return equipment * np.where(k == 0, 0.15, 0.85 * tail_e) + bldg
 
 
+def test_allowance_per_start_year_is_the_allowance_per_draw():
+    """CCA shares computed once per start year and spread to the draws are, bit for bit, the
+    shares computed draw by draw (docs/model.md §6); a NaN start year or a span wider than
+    the draws computes them draw by draw. By hand: a plant starting in the first year writes
+    off half of the regular rate (half-year rule) then the declining balance."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.engine.ledger import _allowance, _at
+    from evpact.scenario.load import load_scenario
+
+    model = compile_scenario(load_scenario("canada-korea-2026"))
+    assert model.ledger is not None
+    acq = model.ledger.acquisition
+    years = model.years.astype(float)
+    rng = np.random.default_rng(8)
+    cases = [
+        rng.integers(2024, 2032, size=(300, 1)).astype(float),  # spread from 8 start years
+        np.array([[2027.0], [np.nan], [2026.0]]),  # NaN: draw by draw
+        np.array([[2026.0], [2100.0]]),  # wider than the draws: draw by draw
+        np.float64(2028.0),  # one start year for every draw
+    ]
+    for y0 in cases:
+        age = years - y0
+        first = age == 0
+        rate_e = _at(acq["ca_cca_equipment_rate"], y0)
+        rate_b = _at(acq["ca_cca_building_rate"], y0)
+        f1 = _at(acq["ca_cca_equipment_first_year"], y0)
+        later = np.maximum(age - 1, 0.0)
+        tail_e = np.where(age > 0, rate_e * (1 - rate_e) ** later, 0.0)
+        tail_b = np.where(age > 0, rate_b * (1 - rate_b) ** later, 0.0)
+        expected = (
+            first.astype(float),
+            np.where(first, rate_b / 2, (1 - rate_b / 2) * tail_b),
+            np.where(first, f1, (1 - f1) * tail_e),
+            np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e),
+        )
+        got = _allowance(acq, years, y0)
+        for a, b in zip(got, expected, strict=True):
+            assert a.shape == b.shape
+            assert a.tobytes() == b.tobytes()
+    # a start in the first year at the regular equipment rate: rho / 2, then (1 - rho / 2) rho
+    first, _, _, regular = _allowance(acq, years, np.array([[years[0]], [years[0]]]))
+    rho = _at(acq["ca_cca_equipment_rate"], years[0])
+    np.testing.assert_array_equal(first[:, 0], [1.0, 1.0])
+    hand = [rho / 2, (1 - rho / 2) * rho, (1 - rho / 2) * rho * (1 - rho)]
+    np.testing.assert_allclose(regular[0, :3], hand, rtol=1e-15)
+
+
 def test_aggregates_are_the_lines_summed():
     r = evpact.simulate("canada-korea-2026", draws=30, seed=3)
     _names, w = WEIGHTS
