@@ -291,10 +291,14 @@ class PlantBooks:
 
 def taxable(income: FloatArray) -> FloatArray:
     """Taxable income per year with losses carried forward (no carry-back): cumulative taxable
-    income is the running maximum of cumulative income, floored at zero. Built year by year
-    over draws held side by side, which is several times faster than cumulative ufuncs along
-    a short last axis."""
+    income is the running maximum of cumulative income, floored at zero."""
     x = np.ascontiguousarray(np.moveaxis(np.asarray(income, dtype=float), -1, 0))
+    return np.moveaxis(_carried_forward(x), 0, -1)
+
+
+def _carried_forward(x: FloatArray) -> FloatArray:
+    """``taxable`` of a (year, ...) array: built year by year over draws held side by side,
+    which is several times faster than cumulative ufuncs along a short last axis."""
     out = np.empty_like(x)
     cum = np.zeros(x.shape[1:])
     peak = np.zeros(x.shape[1:])
@@ -303,7 +307,15 @@ def taxable(income: FloatArray) -> FloatArray:
         high = np.maximum(peak, cum)
         np.subtract(high, peak, out=out[t])
         peak = high
-    return np.moveaxis(out, 0, -1)
+    return out
+
+
+def _bases_carried(bases: list[FloatArray], shape: tuple[int, int]) -> FloatArray:
+    """``taxable`` of each base (base, draw, year), the bases written year-major once."""
+    x = np.empty((shape[1], len(bases), shape[0]))
+    for k, base in enumerate(bases):
+        x[:, k, :] = np.broadcast_to(base, shape).T
+    return np.moveaxis(_carried_forward(x), 0, -1)
 
 
 def _allowance(
@@ -432,15 +444,17 @@ def crown(
         if lines:
             flows[i] = flows[i] + flow if i in flows else flow
 
-    def add_parts(base: FloatArray, rates: dict[str, Any]) -> None:
+    def add_parts(
+        base: FloatArray, rates: dict[str, Any], per_row: Mapping[int, Any] | None = None
+    ) -> None:
         """Lines that are one base at several rates: the aggregates get one product per row
-        (``_per_row``); the lines, when kept, one product each."""
+        (``_per_row``, unless given); the lines, when kept, one product each."""
         if lines:
             for key, rate in rates.items():
                 i = INDEX[key]
                 flow = base * rate
                 flows[i] = flows[i] + flow if i in flows else flow
-        for k, rate in _per_row(rates).items():
+        for k, rate in (_per_row(rates) if per_row is None else per_row).items():
             np.add(aggregates[k], base * rate, out=aggregates[k])
 
     r = {name: v(key) for name, key in spec.rates.items()}
@@ -534,7 +548,7 @@ def crown(
         bases = [income - regular, income - cca]
         if pt.exempt:
             bases.append(income + bk.exempt_subsidy - regular)
-        carried = taxable(np.stack([np.broadcast_to(b, shape) for b in bases]))
+        carried = _bases_carried(bases, shape)
         exempted, actual = carried[0], carried[1]
         add_parts(actual, on_actual)
         if pt.exempt:
@@ -562,10 +576,14 @@ def crown(
         lam, per_li = _on_labour(r, fig, labour_scale)
         # per dollar of the suppliers' operating surplus: tax on its taxable-profit share
         per_surplus = {g: general[g] * profit_share for g in GOVERNMENTS}
+        per_li_row = {g: lam[g] + per_li[g] for g in GOVERNMENTS}  # _per_row's sums, once
         for layer, va, li in zip(LAYERS, gdp, labour, strict=True):
             on_labour = {f"{g}.revenue.labour.{layer}": lam[g] for g in GOVERNMENTS}
             on_labour.update({f"{g}.revenue.sales_tax.{layer}": per_li[g] for g in GOVERNMENTS})
-            add_parts(li, on_labour)
+            scope = SCOPES[LAYERS.index(layer)]
+            add_parts(
+                li, on_labour, {ROW[f"{g}.revenue.{scope}"]: per_li_row[g] for g in GOVERNMENTS}
+            )
             production = ptax * va  # taxes on production, also out of suppliers' surplus
             if layer != "direct":  # suppliers' and households' suppliers' profits
                 surplus = np.subtract(va, li, out=np.empty(shape))
