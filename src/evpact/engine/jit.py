@@ -34,6 +34,7 @@ JIT_FROM_DRAWS = 1024
 JIT_FROM_RUN_DRAWS = 2**18
 
 _planned = 0  # draws this process computes in the run under way (``planned``)
+_loaded: dict[str, ModuleType] = {}  # kernel modules imported so far (``compiled_for``)
 
 
 def thresholds() -> tuple[int, int]:
@@ -68,8 +69,10 @@ def compiled_for(draws: int, module: str = "kernels") -> ModuleType | None:
     block, run = thresholds()
     if draws < block or _planned < run:
         return None
-    set_cache_dir()
-    return importlib.import_module(f"{__package__}.{module}")
+    if module not in _loaded:  # the cache placed once, before numba is first imported
+        set_cache_dir()
+        _loaded[module] = importlib.import_module(f"{__package__}.{module}")
+    return _loaded[module]
 
 
 def set_cache_dir() -> None:
