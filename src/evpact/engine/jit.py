@@ -1,13 +1,14 @@
-"""When the engine uses its compiled kernels (``engine.kernels``), and where numba caches them.
+"""When the engine uses its compiled kernels (``engine.kernels``, ``engine.kernels_ledger``), and
+where numba caches them.
 
 The kernels fuse chains of (draw, year) temporaries into one pass; they give the same bits as
 the numpy expressions they replace (``tests/test_kernels.py`` compares both paths on every
 bundled scenario), so choosing a path never changes a number, only the time. They save about
-9 ms of CPU per block of 4,096 draws, but loading numba and the cached kernels costs a
-process about 0.5 s of CPU and 170 MB once (benchmarks/RESULTS.md, Round 3). So a process
-uses them only for blocks of at least ``JIT_FROM_DRAWS`` draws in a run of which it will
-compute at least ``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared where blocks are
-dealt out); a deterministic run, a web-form edit or a sweep candidate never imports numba.
+17 ms of CPU per block of 4,096 draws (benchmarks/RESULTS.md, Round 4), but loading numba and
+the cached kernels costs a process about 0.5 s of CPU and 120-170 MB once (Rounds 3, 4). So
+a process uses them only for blocks of at least ``JIT_FROM_DRAWS`` draws in a run of which it
+will compute at least ``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared where blocks
+are dealt out); a deterministic run, a web-form edit or a sweep candidate never imports numba.
 ``EVPACT_JIT_FROM_DRAWS=N`` sets the block threshold and drops the run threshold (0: always
 compiled; a huge number: never).
 """
@@ -29,8 +30,9 @@ FloatArray = np.ndarray[Any, Any]
 
 #: draws per block from which the compiled kernels run (in a run big enough: below)
 JIT_FROM_DRAWS = 1024
-#: draws a process must be about to compute in a run for loading numba to pay off (about
-#: 0.5 s of CPU against 9 ms saved per 4,096 draws: even at some 230,000 draws)
+#: draws a process must be about to compute in a run for loading numba to pay off: a run of
+#: 10^5 draws on one core took as much CPU either way in Round 4 (2.51 s against 2.52 s,
+#: medians of three), with 120 MB more memory on the kernels
 JIT_FROM_RUN_DRAWS = 2**18
 
 _planned = 0  # draws this process computes in the run under way (``planned``)
