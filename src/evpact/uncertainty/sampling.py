@@ -14,8 +14,10 @@ distribution, and the engine, work unchanged.
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -42,10 +44,36 @@ def stream_key(path: str) -> int:
 
 def uniforms(seed: int, path: str, start: int, stop: int) -> FloatArray:
     """Quantiles ``start..stop-1`` of the stream that belongs to ``path``."""
-    seq = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(path),))
-    bits = np.random.PCG64(seq)
+    bits, generator, seeded = _stream(seed, path)
+    bits.state = seeded  # back to the stream's first number, then on to ``start``
     bits.advance(start)
-    return np.random.Generator(bits).random(stop - start)
+    return generator.random(stop - start)
+
+
+#: streams kept per thread (the oldest made goes first): a run reads each input's stream once
+#: per block
+_STREAMS = 4096
+_threads = threading.local()
+
+
+def _stream(seed: int, path: str) -> tuple[np.random.PCG64, np.random.Generator, Any]:
+    """The generator of ``path``'s stream and its seeded state, made once per thread.
+
+    Seeding (``SeedSequence`` hashing its entropy, then ``PCG64``) cost about half of a
+    block's uniforms (benchmarks/RESULTS.md, "Round 4"); restoring the seeded state gives
+    the same numbers. Per thread, because a generator is not shared between threads.
+    """
+    kept: OrderedDict[tuple[int, str], Any] | None = getattr(_threads, "streams", None)
+    if kept is None:
+        kept = _threads.streams = OrderedDict()
+    hit = kept.get((seed, path))
+    if hit is None:
+        seq = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(path),))
+        bits = np.random.PCG64(seq)
+        hit = kept[(seed, path)] = (bits, np.random.Generator(bits), bits.state)
+        if len(kept) > _STREAMS:
+            kept.popitem(last=False)
+    return hit
 
 
 def same_input(a: Input, b: Input) -> bool:
