@@ -19,9 +19,12 @@ import warnings
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
+
+from .compiled import compiled_for
 
 FloatArray = np.ndarray[Any, Any]
 
@@ -103,6 +106,7 @@ def sample(
     correlated inputs) instead of reading each input's own stream.
     """
     out: dict[str, FloatArray] = {}
+    k = compiled_for(stop - start)
     for path, dist in inputs.items():
         if shared is not None and path in shared and same_input(shared[path][0], dist):
             out[path] = shared[path][1]
@@ -111,14 +115,29 @@ def sample(
             value = np.asarray(dist.central, dtype=float)
             out[path] = value[None, :] if value.ndim == 1 else value
         elif u is None:
-            out[path] = dist.ppf(uniforms(seed, path, start, stop))
+            out[path] = ppf(dist, uniforms(seed, path, start, stop), k)
         elif path in u:
-            out[path] = dist.ppf(u[path])
+            out[path] = ppf(dist, u[path], k)
         else:
             raise KeyError(f"no uniforms given for the uncertain input '{path}'")
         if shared is not None:
             shared[path] = (dist, out[path])
     return out
+
+
+def ppf(dist: Input, u: FloatArray, k: ModuleType | None = None) -> FloatArray:
+    """``dist.ppf(u)``; with the kernels ``k``, triangular inputs and yearly paths (triangular
+    year by year) in one compiled pass each, the same bits."""
+    if k is not None:
+        from ..scenario.distributions import Dist
+
+        if isinstance(dist, Dist) and dist.kind == "triangular":
+            lo, mode, hi = (float(x) for x in dist.params)
+            return np.asarray(k.triangular_ppf(u, lo, mode, hi))
+        if isinstance(getattr(dist, "low", None), np.ndarray):  # engine.compile.YearPath
+            path = (getattr(dist, name) for name in ("low", "mode", "high"))
+            return np.asarray(k.triangular_path(u, *path))
+    return dist.ppf(u)
 
 
 def central(inputs: Mapping[str, Input]) -> dict[str, FloatArray]:
