@@ -101,3 +101,22 @@ def test_quantiles_of_sorted_draws_are_numpys_bits(dtype: type[np.floating[Any]]
                 got, want = results.quantiles_over_draws(a), np.quantile(a, q, axis=0)
             assert (got.dtype, got.shape) == (want.dtype, want.shape)
             assert got.tobytes() == want.tobytes(), (n, shape)
+
+
+def test_quantiles_of_many_arrays_on_threads(monkeypatch: Any) -> None:
+    """On threads (forced: two cores, no size floor) each array gets its own quantiles, in the
+    order given; infinite draws warn unless ``quiet``, in the threads too."""
+    from evpact.uncertainty import cores
+
+    monkeypatch.setattr(results, "SIDE_BY_SIDE_FROM", 0)
+    monkeypatch.setattr(cores, "default_workers", lambda: 2)
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=(500 + i, 4)).astype(np.float32) for i in range(7)]
+    got = results.quantiles_of_many(arrays)
+    for a, q in zip(arrays, got, strict=True):
+        assert q.tobytes() == results.quantiles_over_draws(a).tobytes()
+    arrays[3][::2, 1] = np.inf  # inf - inf between two order statistics: invalid
+    arrays[3][1::2, 1] = -np.inf
+    assert np.isnan(results.quantiles_of_many(arrays, quiet=True)[3][:, 1]).any()
+    with pytest.raises(RuntimeWarning):  # the suite turns warnings into errors
+        results.quantiles_of_many(arrays)
