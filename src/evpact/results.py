@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,18 +61,19 @@ def quantiles_over_draws(a: np.ndarray[Any, Any], skip_nan: bool = False) -> np.
     return _of_sorted(ordered)
 
 
-#: values from which the quantiles of several arrays are taken on every core
-SIDE_BY_SIDE_FROM = 1 << 22
+#: values of an array from which the quantiles of several are taken on every core
+SIDE_BY_SIDE_FROM = 1 << 18
 
 
 def quantiles_of_many(
-    arrays: Sequence[np.ndarray[Any, Any]], quiet: bool = False
+    arrays: Iterable[np.ndarray[Any, Any]], quiet: bool = False
 ) -> list[np.ndarray[Any, Any]]:
-    """``quantiles_over_draws`` of each array (none with NaN); ``quiet`` silences numpy's
-    floating-point warnings (infinite draws). Past ``SIDE_BY_SIDE_FROM`` values in all, on
-    threads, one a core: most of the time is numpy's sort, which releases the interpreter
-    lock, and a streamed run's block workers are done when its files are written (a
-    10^6-draw run sorts about 150 kept (65,536 x 20) arrays there)."""
+    """``quantiles_over_draws`` of each array (none with NaN), in order; ``quiet`` silences
+    numpy's floating-point warnings (infinite draws). Arrays of ``SIDE_BY_SIDE_FROM`` values
+    or more go on threads, one a core, a few at a time (``arrays`` may be made one by one, so
+    only a few are alive at once): most of the time is numpy's sort, which releases the
+    interpreter lock, and a streamed run's block workers are done when its files are written
+    (a 10^6-draw run sorts about 150 kept (65,536 x 20) arrays there)."""
     from .uncertainty.cores import default_workers
 
     def one(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -80,11 +82,16 @@ def quantiles_of_many(
         with np.errstate(all="ignore"):  # per thread
             return quantiles_over_draws(a)
 
-    workers = min(default_workers(), len(arrays))
-    if workers < 2 or sum(a.size for a in arrays) < SIDE_BY_SIDE_FROM:
-        return [one(a) for a in arrays]
+    workers = default_workers()
+    out: list[np.ndarray[Any, Any]] = []
+    rest = iter(arrays)
     with ThreadPoolExecutor(workers, thread_name_prefix="evpact-quantiles") as pool:
-        return list(pool.map(one, arrays))
+        while window := list(islice(rest, workers)):
+            if workers > 1 and min(a.size for a in window) >= SIDE_BY_SIDE_FROM:
+                out.extend(pool.map(one, window))
+            else:
+                out.extend(one(a) for a in window)
+    return out
 
 
 def _of_sorted(ordered: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -433,21 +440,28 @@ class Results:
     def yearly_summary(self) -> pd.DataFrame:
         """Per variable and year: impact mean and 90% interval."""
         frames = []
-        impacts = {name: self.impact_of(name) for name in VARIABLES}
-        quantiles = dict(zip(VARIABLES, quantiles_of_many(list(impacts.values())), strict=True))
-        for name in VARIABLES:
-            a, q = impacts[name], quantiles[name]
+        means: dict[str, np.ndarray[Any, Any]] = {}
+
+        def impacts() -> Iterator[np.ndarray[Any, Any]]:
+            """Each variable's impact, made as the quantiles need it (each is draws x years)."""
+            for name in VARIABLES:
+                a = self.impact_of(name)
+                means[name] = (
+                    self.totals.yearly_mean(0, name) - self.totals.yearly_mean(1, name)
+                    if self.streamed
+                    else a.mean(axis=0, dtype=np.float64)
+                )
+                yield a
+
+        quantiles = quantiles_of_many(impacts())
+        for name, q in zip(VARIABLES, quantiles, strict=True):
             frames.append(
                 pd.DataFrame(
                     {
                         "variable": name,
                         "unit": self.scenario[name].attrs["units"],
                         "year": self.scenario["year"].values,
-                        "mean": (
-                            self.totals.yearly_mean(0, name) - self.totals.yearly_mean(1, name)
-                        )
-                        if self.streamed
-                        else a.mean(axis=0, dtype=np.float64),
+                        "mean": means[name],
                         **{k: q[i] for i, k in enumerate(QUANTILES)},
                     }
                 )
