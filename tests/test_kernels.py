@@ -19,7 +19,7 @@ from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
 from evpact.metrics import draw_metrics
 from evpact.scenario.load import load_counterfactual, load_scenario
-from evpact.uncertainty.reduce import Totals
+from evpact.uncertainty.reduce import Totals, _numpy_column_sums
 from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
 from golden_runs import GOLDEN, SCENARIOS, golden_summary
 
@@ -91,6 +91,10 @@ def test_sums_in_numpy_order_on_every_layout() -> None:
     base[3, 5] = np.nan
     cases = [
         base,
+        base[:, :2],  # two years: still row after row
+        np.ascontiguousarray(base[:, :5]),
+        np.ascontiguousarray(base[:, :1]),  # one year: numpy adds it pairwise
+        np.full((300, 3), -0.0),
         base[:, :20],  # strided rows
         base[:, :7],  # fewer than eight years: sequential
         base[:, :16],  # exactly two blocks of eight
@@ -108,6 +112,7 @@ def test_sums_in_numpy_order_on_every_layout() -> None:
             continue
         assert kernels.sums_over_draws(a).tobytes() == a.sum(axis=0).tobytes()
         assert totals.sums_over_draws(a).tobytes() == a.sum(axis=0).tobytes()
+        assert _numpy_column_sums(a).tobytes() == a.sum(axis=0).tobytes()
         if a.ndim == 2:
             assert kernels.sums_over_years(a).tobytes() == a.sum(axis=1).tobytes()
 
