@@ -18,9 +18,10 @@ from evpact.engine import jit
 from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
 from evpact.metrics import draw_metrics
+from evpact.scenario.distributions import parse_dist
 from evpact.scenario.load import load_counterfactual, load_scenario
 from evpact.uncertainty.reduce import Totals, _numpy_column_sums
-from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
+from evpact.uncertainty.sampling import block_uniforms, ppf, sample, uncertain_paths
 from golden_runs import GOLDEN, SCENARIOS, golden_summary
 
 
@@ -168,6 +169,9 @@ def test_triangular_kernels_on_many_quantiles() -> None:
         kernels.triangular_ppf(strided, 2.0, 4.0, 10.0).tobytes()
         == triangular_ppf(strided, 2.0, 4.0, 10.0).tobytes()
     )
+    single = strided.astype(np.float32)  # numpy computes 1 - u in single precision: numpy's
+    dist = parse_dist({"triangular": [2, 4, 10]})
+    assert ppf(dist, single, kernels).tobytes() == dist.ppf(single).tobytes()
 
 
 def test_breakeven_year_by_hand() -> None:

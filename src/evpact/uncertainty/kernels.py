@@ -68,8 +68,8 @@ def _triangular_path(u, lo, hi, width, left, right, split, out):  # type: ignore
 
 
 def triangular_ppf(u: FloatArray, lo: float, mode: float, hi: float) -> FloatArray:
-    """``distributions.triangular_ppf(u, lo, mode, hi)`` for scalar bounds in one pass. The
-    constants are Python floats: IEEE doubles, as numpy's."""
+    """``distributions.triangular_ppf(u, lo, mode, hi)`` for scalar bounds and float64
+    quantiles in one pass. The constants are Python floats: IEEE doubles, as numpy's."""
     width = hi - lo
     split = (mode - lo) / width if width > 0 else 0.5
     out = np.empty(u.shape[0])

@@ -127,8 +127,9 @@ def sample(
 
 def ppf(dist: Input, u: FloatArray, k: ModuleType | None = None) -> FloatArray:
     """``dist.ppf(u)``; with the kernels ``k``, triangular inputs and yearly paths (triangular
-    year by year) in one compiled pass each, the same bits."""
-    if k is not None:
+    year by year) in one compiled pass each, the same bits. Quantiles in another precision
+    than double (never drawn here) stay with numpy, whose ``1 - u`` keeps their precision."""
+    if k is not None and np.asarray(u).dtype == np.float64:
         from ..scenario.distributions import Dist
 
         if isinstance(dist, Dist) and dist.kind == "triangular":
