@@ -6,9 +6,9 @@ the bits of the numpy expression it stands for, named in its docstring: the same
 element by element in the same order, no fused multiply-adds (``fastmath`` off), square roots
 correctly rounded on both paths. ``tests/test_kernels.py`` compares both paths. The signatures
 take C-contiguous arrays where the callers have them: numba then vectorises the loops over
-years, which an any-layout signature prevents (about 1.5x on the column sums).
+years, which an any-layout signature prevents (1.4-2x on the column sums).
 
-Import this module only through ``engine.jit.compiled_for`` having said yes: it imports numba.
+Import this module only through ``uncertainty.compiled.compiled_for``: it imports numba.
 """
 
 from __future__ import annotations
