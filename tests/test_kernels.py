@@ -1,5 +1,6 @@
-"""The compiled kernels (engine.kernels) give the numpy path's numbers to the last bit, so the
-size threshold that picks one or the other (engine.jit) can never change a result (issue 13)."""
+"""The compiled kernels (engine.kernels, and uncertainty.kernels for the inverse CDFs and the
+streaming totals) give the numpy path's numbers to the last bit, so the size threshold that
+picks one or the other (engine.jit) can never change a result (issue 13)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from evpact.engine import jit, ledger
 from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
 from evpact.metrics import draw_metrics
+from evpact.scenario.distributions import parse_dist
 from evpact.scenario.load import load_counterfactual, load_scenario
-from evpact.uncertainty.reduce import Totals
-from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
+from evpact.uncertainty.reduce import Totals, _numpy_column_sums
+from evpact.uncertainty.sampling import block_uniforms, ppf, sample, uncertain_paths
 from golden_runs import GOLDEN, SCENARIOS, golden_summary
 
 
@@ -92,6 +94,10 @@ def test_sums_in_numpy_order_on_every_layout() -> None:
     base[3, 5] = np.nan
     cases = [
         base,
+        base[:, :2],  # two years: still row after row
+        np.ascontiguousarray(base[:, :5]),
+        np.ascontiguousarray(base[:, :1]),  # one year: numpy adds it pairwise
+        np.full((300, 3), -0.0),
         base[:, :20],  # strided rows
         base[:, :7],  # fewer than eight years: sequential
         base[:, :16],  # exactly two blocks of eight
@@ -102,12 +108,72 @@ def test_sums_in_numpy_order_on_every_layout() -> None:
         rng.normal(size=(300, 3, 20)),
     ]
     cases += [np.asarray(a) for a in both_worlds("canada-korea-2026", 300, False)[0].values()]
+    from evpact.uncertainty import kernels as totals
+
     for a in cases:
         if a.dtype != np.float64 or a.ndim < 2:
             continue
         assert kernels.sums_over_draws(a).tobytes() == a.sum(axis=0).tobytes()
+        assert totals.sums_over_draws(a).tobytes() == a.sum(axis=0).tobytes()
+        assert _numpy_column_sums(a).tobytes() == a.sum(axis=0).tobytes()
         if a.ndim == 2:
             assert kernels.sums_over_years(a).tobytes() == a.sum(axis=1).tobytes()
+
+
+@pytest.mark.parametrize("scheme", ["mc", "lhs"])
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_inputs_give_the_numpy_bits(name: str, scheme: str, monkeypatch: Any) -> None:
+    """Every input of both worlds (triangular, yearly paths, PERT, uniform, fixed), drawn
+    through the kernels and through ``Dist.ppf``: the same bits, in blocks of any size."""
+    scenario = load_scenario(name)
+    models = [compiled(s) for s in (scenario, load_counterfactual(scenario, None))]
+    paths = uncertain_paths(*(m.inputs for m in models))
+    for start, stop in ((0, 700), (700, 707)):
+        u = block_uniforms(paths, 11, start, stop, 1000, scheme, models[0].correlations)
+        drawn = []
+        for on in (False, True):
+            kernels_on(monkeypatch, on)
+            shared: dict[str, Any] = {}
+            drawn.append([sample(m.inputs, 11, start, stop, shared, u=u) for m in models])
+        for plain, fused in zip(*drawn, strict=True):
+            assert plain.keys() == fused.keys()
+            for key, value in plain.items():
+                assert np.asarray(value).tobytes() == np.asarray(fused[key]).tobytes(), key
+
+
+def test_triangular_kernels_on_many_quantiles() -> None:
+    """The triangular inverse CDF, scalar bounds and yearly paths, against numpy on a million
+    quantiles and the edges: 0, 1, the sampler's extremes, the split itself, NaN, -0.0, and
+    degenerate bounds (zero width, the mode at either end, negative and tiny values)."""
+    from evpact.scenario.distributions import triangular_ppf
+    from evpact.uncertainty import kernels
+
+    rng = np.random.default_rng(17)
+    edges = [0.0, 1.0, 2.0**-53, 1 - 2.0**-53, 0.25, 0.5, np.nan, -0.0]
+    u = np.concatenate([rng.random(1_000_000), edges])
+    bounds = [
+        (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), (-0.0, 0.0, 0.0), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0),
+        (2.0, 4.0, 10.0), (-5.0, -1.0, 3.0), (1e-9, 2e-9, 5e-9), (1e6, 1.5e6, 3e6),
+    ]  # fmt: skip
+    for _ in range(40):
+        lo, mode, hi = np.sort(rng.normal(size=3) * 10.0 ** rng.integers(-6, 12))
+        bounds.append((float(lo), float(mode), float(hi)))
+    for lo, mode, hi in bounds:
+        want = triangular_ppf(u, lo, mode, hi)
+        assert kernels.triangular_ppf(u, lo, mode, hi).tobytes() == want.tobytes(), (lo, hi)
+    low, mode, high = np.sort(rng.normal(size=(3, 20)) * 100.0, axis=0)
+    low[:3] = mode[:3] = high[:3] = 7.0  # years with no range
+    mode[3], mode[4] = low[3], high[4]  # the mode at either end
+    want = triangular_ppf(u[:100_000, None], low, mode, high)
+    assert kernels.triangular_path(u[:100_000], low, mode, high).tobytes() == want.tobytes()
+    strided = u[:200_000:2]  # quantiles that are a view: the kernels take a copy
+    assert (
+        kernels.triangular_ppf(strided, 2.0, 4.0, 10.0).tobytes()
+        == triangular_ppf(strided, 2.0, 4.0, 10.0).tobytes()
+    )
+    single = strided.astype(np.float32)  # numpy computes 1 - u in single precision: numpy's
+    dist = parse_dist({"triangular": [2, 4, 10]})
+    assert ppf(dist, single, kernels).tobytes() == dist.ppf(single).tobytes()
 
 
 def test_breakeven_year_by_hand() -> None:

