@@ -30,6 +30,7 @@ from . import (
     tariffs,
     trade,
 )
+from .arrays import cumsum_years, total
 from .compile import MINERALS, IncentiveSpec, Model, PlantSpec, TradeSpec
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
@@ -240,7 +241,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 * (us_friction(rate) * us_kept if tr is not None and r == "US" else friction[r])
                 for r, share in p.markets.items()
             }
-            demand = sum(by_region.values(), zero)
+            demand = total(by_region.values(), shape)
             if model.company_plan:  # announced capacity and ramp, whatever the demand
                 demand = np.broadcast_to(cap * ramp, shape)
             out = flows.assembly_production(cap, ramp, demand) * kept
@@ -281,7 +282,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             available = cap * ramp * yld
             routes = [r for r in model.routes if r.supplier == p.id]
             calls = [v(r.share) * need[r.customer] for r in routes]
-            linked_need = sum(calls, zero)
+            linked_need = total(calls, shape)
             cell_rate = zero  # US duty on cells exported to the US (as auto parts)
             if tr is not None and p.country != "US":
                 cell_rate = tariffs.us_battery_rate(
@@ -308,13 +309,13 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     v("economy.module_share_of_pack_premium"),
                 )
             value[p.id] = out * unit_price
-            home = sum(  # installed in vehicles assembled at home: home contracts ...
+            home = total(  # installed in vehicles assembled at home: home contracts ...
                 (
                     f
                     for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
                     if region == model.home
                 ),
-                zero,
+                shape,
             )
             with np.errstate(divide="ignore", invalid="ignore"):
                 jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
@@ -373,7 +374,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if lk.kind == "local_absorption":
             num, den = domestic[lk.plant], output[lk.plant]
         else:  # vehicles_per_gwh of the plant's capacity
-            num = sum(
+            num = total(
                 (
                     output[r.customer]
                     for r in model.routes
@@ -381,7 +382,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     and _kind(model, r.customer) == "assembly"
                     and _plant(model, r.customer).domestic
                 ),
-                zero,
+                shape,
             )
             den = np.broadcast_to(v(_plant(model, lk.plant).capacity), shape)
         m, c = linkage.compliance(
@@ -414,7 +415,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 assert deal_compliance is not None and d.linkage is not None
                 start = d.linkage.from_year
                 window = ((years >= start) & (years < start + inc.clawback_years)).astype(float)
-                paid_yet = np.cumsum(flow, axis=-1) > 0  # nothing to repay before the payment
+                paid_yet = cumsum_years(flow) > 0  # nothing to repay before the payment
                 back = linkage.clawback(
                     flow.sum(axis=-1),
                     (1.0 - deal_compliance) * paid_yet,
@@ -449,8 +450,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 itc[inc.plant] = itc[inc.plant] + net
 
     # 5b. learning: home cell plants' costs fall with their cumulative output
-    home_cell_gwh = sum(
-        (output[p.id] for p in model.plants if p.kind == "cell" and p.domestic), zero
+    home_cell_gwh = total(
+        (output[p.id] for p in model.plants if p.kind == "cell" and p.domestic), shape
     )
     if model.learning:
         index = learning.cost_index(
@@ -522,23 +523,23 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     cells = [p.id for p in model.plants if p.kind == "cell" and p.domestic]
     res["battery_output_gwh"] = home_cell_gwh
     res["cell_cost_index"] = index
-    res["learning_margin"] = sum(gains.values(), zero)
-    res["battery_local_gwh"] = sum((domestic[i] for i in cells), zero)
+    res["learning_margin"] = total(gains.values(), shape)
+    res["battery_local_gwh"] = total((domestic[i] for i in cells), shape)
     res["battery_export_gwh"] = res["battery_output_gwh"] - res["battery_local_gwh"]
-    res["vehicles_assembled"] = sum(
-        (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), zero
+    res["vehicles_assembled"] = total(
+        (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), shape
     )
     # 8. minerals and emissions of the home cell plants; avoided emissions of home assembly
     home_cells = [p for p in model.plants if p.kind == "cell" and p.domestic]
     for mineral in MINERALS:
-        res[f"mineral_{mineral}_t"] = sum(
+        res[f"mineral_{mineral}_t"] = total(
             (
                 minerals.mineral_tonnes(output[p.id], dict(p.minerals_kg_per_kwh)[mineral])
                 if p.minerals_kg_per_kwh is not None
                 else np.full(shape, np.nan)
                 for p in home_cells
             ),
-            zero,
+            shape,
         )
     production = [v(f"minerals.production.{name}") for name in MINERALS]  # t per year, at home
     for project, mineral in model.mineral_projects:
@@ -548,7 +549,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             years, v(f"{w}.start"), v(f"{w}.ramp_years")
         )
     res_minerals = np.stack([np.broadcast_to(a, shape).sum(axis=-1) for a in production], axis=1)
-    res["co2e_manufacturing_t"] = sum(
+    res["co2e_manufacturing_t"] = total(
         (
             emissions.manufacturing_t(
                 output[p.id],
@@ -561,7 +562,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             for p in home_cells
             if p.grid is not None
         ),
-        zero,
+        shape,
     )
     res["co2e_avoided_t"] = emissions.avoided_t(
         res["vehicles_assembled"],
@@ -571,7 +572,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     # only EVs the deal adds to home adoption avoid emissions because of it (issue 12)
     res["co2e_avoided_attributable_t"] = emissions.avoided_t(
-        sum(home_built.values(), zero) * (v(adds.ev_adoption_added) if adds else 0.0),
+        total(home_built.values(), shape) * (v(adds.ev_adoption_added) if adds else 0.0),
         v("emissions.vehicle_lifetime_km"),
         v("emissions.gasoline_car_lifecycle_g_per_km"),
         v("emissions.bev_lifecycle_g_per_km"),
@@ -595,13 +596,13 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     names = ledger.WEIGHTS[0]
 
     def both(measure: str, t: FloatArray = totals) -> FloatArray:
-        return sum((t[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), zero)
+        return total((t[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), shape)
 
     for scope in ledger.SCOPES:
         res[f"tax_{scope}"] = both(f"revenue.{scope}")
     cost = both("cost")
     res["us_tariff_cost_cad"] = us_cost
-    res["us_tariff_producer_borne_cad"] = sum(absorbed.values(), zero)
+    res["us_tariff_producer_borne_cad"] = total(absorbed.values(), shape)
     res["us_offset_cad"] = us_offset
     res["ev_stock"] = stock
     res["evs_per_public_port"] = stock / ports
@@ -809,13 +810,15 @@ def _trade_outputs(
     if tr is None:
         return out
     home = [p for p in model.plants if p.kind == "assembly" and p.domestic]
-    made = sum((output[p.id] for p in home), zero)
+    made = total((output[p.id] for p in home), zero.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         for key, attr in (("rvc_pct", "rvc"), ("lvc_pct", "lvc")):
-            weighted = sum((output[p.id] * getattr(origins[p.id], attr) for p in home), zero)
+            weighted = total(
+                (output[p.id] * getattr(origins[p.id], attr) for p in home), zero.shape
+            )
             out[key] = np.where(made > 0, 100 * weighted / made, np.nan)
-    out["vehicles_usmca_qualifying"] = sum(
-        (output[p.id] * origins[p.id].qualifies for p in home), zero
+    out["vehicles_usmca_qualifying"] = total(
+        (output[p.id] * origins[p.id].qualifies for p in home), zero.shape
     )
     if model.home == "US" or model.home not in lv:
         return out
@@ -886,12 +889,13 @@ def _incentive(
     if inc.kind == "production_credit":
         assert inc.rate_scale is not None and plant.module_share is not None
         kwh = output[plant.id] * 1e6
-        usd = np.zeros((n, years.size))
+        terms = []
         if "cell" in inc.schedule and plant.kind == "cell":
-            usd = usd + kwh * inc.schedule["cell"]
+            terms.append(kwh * inc.schedule["cell"])
         if "module" in inc.schedule:
             share = v(plant.module_share) if plant.kind == "cell" else float(plant.kind == "module")
-            usd = usd + kwh * share * inc.schedule["module"]
+            terms.append(kwh * share * inc.schedule["module"])
+        usd = total(terms, (n, years.size))
         flow = usd * v(inc.rate_scale) * fx * c
         # the schedule and its cap are nominal in law: cap in nominal dollars, then express
         # each year's payment in dollars of the price year
