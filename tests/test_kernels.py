@@ -157,6 +157,115 @@ def test_kernels_keep_nan_and_limits(monkeypatch: Any) -> None:
     assert plain.induced.tobytes() == induced.tobytes()
 
 
+def awkward(rng: np.random.Generator, shape: tuple[int, ...], low: float, high: float) -> Any:
+    """Uniform values with the edges the engine can meet: exact bounds, -0.0, 0.0 and NaN."""
+    a = rng.uniform(low, high, size=shape)
+    a.flat[::13] = low
+    a.flat[1::17] = high
+    a.flat[2::19] = -0.0
+    a.flat[3::23] = 0.0
+    a.flat[4::29] = np.nan
+    return a
+
+
+def test_origin_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """The USMCA tests through the kernel and numpy, bit for bit, on shares around every
+    threshold (roll-up on and off, zero cell and pack shares, NaN); and one vehicle by hand:
+    a pack of 20% of net cost with 60% originating cells (cells 75% of the pack, the rest
+    70%) has a pack RVC of 1 - 0.75 x 0.4 - 0.25 x 0.3 = 62.5%, rolled up to 100% at a 60%
+    core threshold, as is a 70%-originating core part of 30%, so the vehicle's RVC is
+    1 - 0.5 x (1 - 0.8) = 90% and its LVC 0.3 + 0.1 + 0.05 = 45%: it qualifies."""
+    from evpact.engine import origin
+
+    rng = np.random.default_rng(3)
+    n, m = 400, 6
+    inputs = {
+        "pack_share": awkward(rng, (n, m), 0.0, 0.6),
+        "cell_share": awkward(rng, (n, 1), 0.0, 1.0),
+        "cells_originating": awkward(rng, (n, m), 0.0, 1.0),
+        "pack_other_originating": awkward(rng, (n, 1), 0.0, 1.0),
+        "core_share": awkward(rng, (n, m), 0.0, 0.5),
+        "core_originating": awkward(rng, (n, 1), 0.4, 1.0),
+        "other_originating": awkward(rng, (n, 1), 0.0, 1.0),
+        "high_wage_share": awkward(rng, (n, 1), 0.0, 0.5),
+        "technology_credit": awkward(rng, (n, 1), 0.0, 0.2),
+        "has_battery_plant": (rng.uniform(size=(n, 1)) > 0.5).astype(float),
+        "steel_aluminium": awkward(rng, (n, 1), 0.5, 1.0),
+    }
+    rules = {
+        "usmca_in_force": np.array([[0.0, 0.5, 1.0, 1.0, 1.0, 1.0]]),
+        "rvc_threshold": np.array([[0.66, 0.69, 0.72, 0.75, 0.75, 0.75]]),
+        "core_rvc_threshold": np.array([[0.66, 0.69, 0.72, 0.75, 0.75, 0.0]]),
+        "core_part_roll_up": np.array([[1.0, 1.0, 0.0, 0.0, 1.0, 0.0]]),
+        "lvc_technology_credit_max": np.full((1, m), 0.1),
+        "lvc_assembly_credit": np.full((1, m), 0.05),
+        "lvc_threshold": np.full((1, m), 0.4),
+        "steel_aluminium_threshold": np.full((1, m), 0.7),
+    }
+    kernels_on(monkeypatch, True)
+    fused = origin.origin(**inputs, rules=rules)
+    kernels_on(monkeypatch, False)
+    plain = origin.origin(**inputs, rules=rules)
+    for field in ("pack_rvc", "rvc", "rvc_threshold", "lvc", "qualifies", "min_cell_share"):
+        x = np.broadcast_to(getattr(plain, field), (n, m))
+        assert x.tobytes() == getattr(fused, field).tobytes(), field
+    assert 0 < np.nanmean(fused.qualifies) < 1  # both outcomes are exercised
+    assert np.isnan(fused.min_cell_share).any() and np.isfinite(fused.min_cell_share).any()
+    one = {k: np.array([[x]]) for k, x in (
+        ("pack_share", 0.2), ("cell_share", 0.75), ("cells_originating", 0.6),
+        ("pack_other_originating", 0.7), ("core_share", 0.3), ("core_originating", 0.7),
+        ("other_originating", 0.8), ("high_wage_share", 0.3), ("technology_credit", 0.1),
+        ("has_battery_plant", 1.0), ("steel_aluminium", 0.9),
+    )}  # fmt: skip
+    rule = {k: np.array([[x]]) for k, x in (
+        ("usmca_in_force", 1.0), ("rvc_threshold", 0.75), ("core_rvc_threshold", 0.6),
+        ("core_part_roll_up", 1.0), ("lvc_technology_credit_max", 0.1),
+        ("lvc_assembly_credit", 0.05), ("lvc_threshold", 0.4),
+        ("steel_aluminium_threshold", 0.7),
+    )}  # fmt: skip
+    for on in (True, False):
+        kernels_on(monkeypatch, on)
+        o = origin.origin(**one, rules=rule)
+        np.testing.assert_allclose([o.pack_rvc[0, 0], o.rvc[0, 0]], [0.625, 0.9], rtol=1e-12)
+        assert float(o.lvc[0, 0]) == pytest.approx(0.45)
+        assert float(o.qualifies[0, 0]) == 1.0
+
+
+def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """A plant starting on 1 July with a one-year ramp averages 1/8 of full output in its
+    first year (the area under the line from 0 to 1/2 over half a year), 7/8 in the next and
+    all of it after; a zero ramp is a step. The kernel and numpy agree bit for bit on
+    starts and ramps of every kind, NaN included."""
+    from evpact.engine import flows
+
+    years = np.arange(2026.0, 2036.0)
+    rng = np.random.default_rng(4)
+    start = awkward(rng, (300, 1), 2020.0, 2040.0)
+    start[::7] = np.round(start[::7])
+    ramp = awkward(rng, (300, 1), 0.0, 6.0)
+    for on in (True, False):
+        kernels_on(monkeypatch, on)
+        hand = flows.ramp_factor(years, np.array([[2027.5], [2028.0]]), np.array([[1.0], [0.0]]))
+        np.testing.assert_allclose(hand[0, :4], [0.0, 0.125, 0.875, 1.0], rtol=1e-12)
+        np.testing.assert_allclose(hand[1, :4], [0.0, 0.0, 1.0, 1.0], atol=1e-9)
+    kernels_on(monkeypatch, True)
+    fused = flows.ramp_factor(years, start, ramp)
+    kernels_on(monkeypatch, False)
+    assert flows.ramp_factor(years, start, ramp).tobytes() == fused.tobytes()
+
+
+def test_counter_tariff_kernel_against_numpy(monkeypatch: Any) -> None:
+    """Canada's counter-tariff and remission of canada-korea-2026 are not nil (so the
+    bundled comparison above exercises the kernel), and both paths agree on them."""
+    worlds = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        worlds.append(both_worlds("canada-korea-2026", 300, False)[0])
+    for key in ("ca_counter_tariff_cad", "remission_value_cad"):
+        assert np.asarray(worlds[0][key]).any(), key
+        assert np.asarray(worlds[0][key]).tobytes() == np.asarray(worlds[1][key]).tobytes()
+
+
 def test_small_runs_do_not_import_numba() -> None:
     """A deterministic run stays on numpy: no numba import, no JIT compile to wait for."""
     probe = (

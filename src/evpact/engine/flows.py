@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from . import jit
 
 
 def _ramp_integral(x: FloatArray) -> FloatArray:
@@ -19,6 +20,10 @@ def ramp_factor(years: FloatArray, start: FloatArray, ramp_years: FloatArray) ->
     ``ramp_years``; the factor is that line's exact average over the year, so a start on
     1 July gives half of a plant's first-year ramp and a zero ramp is a step.
     """
+    shape = np.broadcast_shapes(np.shape(years), np.shape(start), np.shape(ramp_years))
+    fused = jit.compiled_for(shape[0]) if len(shape) == 2 and np.ndim(years) == 1 else None
+    if fused is not None:  # the same line in one pass over the draws (same bits)
+        return fused.ramp_factor(years, start, ramp_years, (shape[0], shape[1]))
     r = np.maximum(ramp_years, 1e-9)
     return r * (_ramp_integral((years + 1 - start) / r) - _ramp_integral((years - start) / r))
 

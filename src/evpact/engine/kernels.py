@@ -21,6 +21,7 @@ import numba
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from .origin import RULES
 
 Kernel = Callable[..., None]  # a kernel writes into the arrays it is given
 #: the kernels' argument types: inputs are read-only arrays of any layout (contiguous arrays,
@@ -307,3 +308,232 @@ def breakeven_year(net_flow: FloatArray, years: FloatArray) -> FloatArray:
     out = np.empty(flat.shape[0])
     _breakeven(flat, np.asarray(years, dtype=float), out)
     return out.reshape(net.shape[:-1])
+
+
+# --- origin.origin: the USMCA tests of a vehicle (docs/model.md §7a, rules of origin) -------
+#
+# numpy's element rules, written out: np.minimum(a, b) is ``a if a < b or a is NaN else b``
+# (so a tie gives b, and -0.0 against 0.0 gives b), np.maximum the same with ``>``,
+# np.clip(x, lo, hi) keeps x unless it is below lo or above hi (NaN stays NaN) and
+# np.clip(x, 0.0, None) is np.maximum(x, 0.0).
+
+
+@numba.njit(inline="always")
+def _minimum(a: float, b: float) -> float:
+    return a if (a < b or a != a) else b
+
+
+@numba.njit(inline="always")
+def _maximum(a: float, b: float) -> float:
+    return a if (a > b or a != a) else b
+
+
+@numba.njit(inline="always")
+def _clip01(x: float) -> float:
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x
+
+
+@numba.njit(inline="always")
+def _pack_rvc(cs: float, co: float, po: float) -> float:
+    return 1.0 - cs * (1.0 - co) - (1.0 - cs) * (1.0 - po)
+
+
+@numba.njit(inline="always")
+def _counted(share: float, threshold: float, roll: float) -> float:
+    if share >= threshold - 1e-12:
+        return roll * 1.0 + (1.0 - roll) * share
+    return share
+
+
+@numba.njit(inline="always")
+def _vehicle_rvc(ps: float, pc: float, ks: float, kc: float, oo: float) -> float:
+    other = _clip01(1.0 - ps - ks)
+    vnm = ps * (1.0 - pc) + ks * (1.0 - kc) + other * (1.0 - oo)
+    return (1.0 - vnm) / 1.0  # origin.rvc with a net cost of one
+
+
+@_kernel(*[IN2] * 19, *[OUT2] * 6)
+def _origin(  # type: ignore[no-untyped-def]
+    pack_share, cell_share, cells_originating, pack_other, core_share, core_originating,
+    other_originating, high_wage, technology_credit, battery_plant, steel_aluminium,
+    in_force, t, t_core, roll, lvc_max, lvc_credit, lvc_t, steel_t,
+    p_rvc_out, rvc_out, t_out, lvc_out, qualifies_out, need_out,
+):  # fmt: skip
+    n, m = pack_share.shape
+    eps = 1e-12
+    for i in range(n):
+        for j in range(m):
+            ps = pack_share[i, j]
+            cs = cell_share[i, j]
+            po = pack_other[i, j]
+            ks = core_share[i, j]
+            co = core_originating[i, j]
+            oo = other_originating[i, j]
+            tt = t[i, j]
+            tc = t_core[i, j]
+            rl = roll[i, j]
+            p_rvc = _pack_rvc(cs, cells_originating[i, j], po)
+            o_pack = _counted(p_rvc, tc, rl)
+            o_core = _counted(co, tc, rl)
+            v_rvc = _vehicle_rvc(ps, o_pack, ks, o_core, oo)
+            v_lvc = (
+                high_wage[i, j]
+                + _minimum(technology_credit[i, j], lvc_max[i, j])
+                + lvc_credit[i, j] * battery_plant[i, j]
+            )
+            others_ok = (
+                (co >= tc - eps)
+                and (v_lvc >= lvc_t[i, j] - eps)
+                and (steel_aluminium[i, j] >= steel_t[i, j] - eps)
+            )
+            ok = others_ok and (p_rvc >= tc - eps) and (v_rvc >= tt - eps)
+            # the least originating cell share that passes the pack and the vehicle tests
+            rest = (1.0 - cs) * (1.0 - po)
+            s_pack = 1.0 - (1.0 - tc - rest) / cs if cs > 0 else np.inf
+            at_pack = _vehicle_rvc(ps, 1.0 if rl > 0 else _pack_rvc(cs, s_pack, po), ks, o_core, oo)
+            v_zero = _vehicle_rvc(ps, _pack_rvc(cs, 0.0, po), ks, o_core, oo)
+            psc = ps * cs
+            s_vehicle = (tt - v_zero) / psc if psc > 0 else np.inf
+            if rl * (1.0 if at_pack >= tt - eps else 0.0) > 0:
+                need = s_pack
+            else:
+                need = _maximum(s_pack, s_vehicle)
+            need = _maximum(need, 0.0)
+            p_rvc_out[i, j] = p_rvc
+            rvc_out[i, j] = v_rvc
+            t_out[i, j] = tt + 0.0
+            lvc_out[i, j] = v_lvc
+            qualifies_out[i, j] = in_force[i, j] * (1.0 if ok else 0.0)
+            need_out[i, j] = _minimum(need, 1.0) if (others_ok and need <= 1.0 + eps) else np.nan
+
+
+def origin(
+    shape: tuple[int, int],
+    pack_share: FloatArray,
+    cell_share: FloatArray,
+    cells_originating: FloatArray,
+    pack_other_originating: FloatArray,
+    core_share: FloatArray,
+    core_originating: FloatArray,
+    other_originating: FloatArray,
+    high_wage_share: FloatArray,
+    technology_credit: FloatArray,
+    has_battery_plant: FloatArray,
+    steel_aluminium: FloatArray,
+    rules: dict[str, FloatArray],
+) -> tuple[FloatArray, ...]:
+    """``origin.origin`` in one pass: (pack RVC, vehicle RVC, RVC threshold, LVC, qualifying
+    share, least qualifying cell share), each (draw, year)."""
+    out = tuple(np.empty(shape) for _ in range(6))
+    _origin(
+        *_wide(
+            shape,
+            pack_share,
+            cell_share,
+            cells_originating,
+            pack_other_originating,
+            core_share,
+            core_originating,
+            other_originating,
+            high_wage_share,
+            technology_credit,
+            has_battery_plant,
+            steel_aluminium,
+            *(rules[k] for k in RULES),  # in the kernel's order
+        ),
+        *out,
+    )
+    return out
+
+
+# --- flows.ramp_factor (docs/model.md §2, ramp-up) -------------------------------------------
+
+
+@numba.njit(inline="always")
+def _ramp_integral(x: float) -> float:
+    if x <= 0:
+        return 0.0
+    return 0.5 * x * x if x < 1 else x - 0.5
+
+
+@_kernel(IN1, IN2, IN2, OUT2)
+def _ramp(years, start, ramp_years, out):  # type: ignore[no-untyped-def]
+    n, m = out.shape
+    for i in range(n):
+        for j in range(m):
+            r = _maximum(ramp_years[i, j], 1e-9)
+            s = start[i, j]
+            y = years[j]
+            hi = _ramp_integral((y + 1 - s) / r)
+            lo = _ramp_integral((y - s) / r)
+            out[i, j] = r * (hi - lo)
+
+
+def ramp_factor(
+    years: FloatArray, start: FloatArray, ramp_years: FloatArray, shape: tuple[int, int]
+) -> FloatArray:
+    """``flows.ramp_factor`` in one pass: the average share of full output in each year."""
+    out = np.empty(shape)
+    _ramp(np.asarray(years, dtype=float), *_wide(shape, start, ramp_years), out)
+    return out
+
+
+# --- the home country's counter-tariff and remission on one group's US-built imports --------
+# (simulate._trade_outputs and the engine.tariffs functions it calls; docs/model.md §7b)
+
+
+@_kernel(*[IN2] * 13, OUT2, OUT2)
+def _counter_tariff(  # type: ignore[no-untyped-def]
+    lv, ev, group_share, built_for_home, built, us_share, cusma, in_force, camx, rate,
+    minimum_deduction, price, room_per_vehicle, counter, remitted,
+):  # fmt: skip
+    n, m = counter.shape
+    for i in range(n):
+        for j in range(m):
+            share = cusma[i, j] * in_force[i, j]  # CUSMA treatment needs the agreement
+            demand = lv[i, j] * _clip01(ev[i, j]) * group_share[i, j]  # market.ev_demand
+            imports = us_share[i, j] * _maximum(demand - built_for_home[i, j], 0.0)
+            deducted = _maximum(camx[i, j], minimum_deduction[i, j])
+            r = rate[i, j]
+            cusma_rate = r * (1.0 * (1.0 - deducted) + (1.0 - 1.0))  # every vehicle CUSMA
+            mixed_rate = r * (share * (1.0 - deducted) + (1.0 - share))
+            p = price[i, j]
+            counter[i, j] = counter[i, j] + imports * p * mixed_rate
+            room = room_per_vehicle[i, j] * built[i, j]
+            remitted[i, j] = remitted[i, j] + _minimum(room, imports * share) * (p * cusma_rate)
+
+
+def counter_tariff(
+    counter: FloatArray,
+    remitted: FloatArray,
+    lv: FloatArray,
+    ev: FloatArray,
+    group_share: FloatArray,
+    built_for_home: FloatArray,
+    built: FloatArray,
+    us_share: FloatArray,
+    cusma: FloatArray,
+    in_force: FloatArray,
+    camx: FloatArray,
+    rate: FloatArray,
+    minimum_deduction: FloatArray,
+    price: FloatArray,
+    room_per_vehicle: FloatArray,
+) -> None:
+    """Add one group's counter-tariff and remitted surtax to ``counter`` and ``remitted``
+    (writable (draw, year) arrays) in one pass: the group's home EV sales not built at home,
+    the US share of them, the surtax on them at the CUSMA mix, and the remission room that
+    building at home earns (``tariffs.imports_from_us``, ``ca_surtax_rate``, ``remission``)."""
+    shape = cast(tuple[int, int], counter.shape)
+    _counter_tariff(
+        *_wide(
+            shape, lv, ev, group_share, built_for_home, built, us_share, cusma, in_force, camx,
+            rate, minimum_deduction, price, room_per_vehicle,
+        ),
+        counter,
+        remitted,
+    )  # fmt: skip

@@ -20,6 +20,7 @@ from . import (
     emissions,
     firms,
     flows,
+    jit,
     learning,
     ledger,
     linkage,
@@ -185,7 +186,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         rules = {name: v(key) for name, key in tr.rules.items()}
         for ts in tr.plants:
             content[ts.plant] = {k: v(key) for k, key in ts.inputs.items()}
-            origins[ts.plant] = _origin(model, tr, ts.plant, v, rules, fx, zero)
+            origins[ts.plant] = _origin(model, tr, ts.plant, v, rules, fx)
     us_region = next((r for r in model.regions if r.code == "US"), None)
 
     def us_friction(rate: FloatArray) -> FloatArray:
@@ -741,7 +742,6 @@ def _origin(
     v: _Inputs,
     rules: dict[str, FloatArray],
     fx: FloatArray,
-    zero: FloatArray,
 ) -> origin.Origin:
     """USMCA origin of one assembly plant's vehicles. The pack's share of the vehicle's net
     cost is its value (kWh x cell price x pack premium) over the vehicle's price; its cells
@@ -751,14 +751,18 @@ def _origin(
     ts = next(t for t in tr.plants if t.plant == plant_id)
     c = {k: v(key) for k, key in ts.inputs.items()}
     premium = v(tr.pack_premium)
-    linked, na, battery_plant = zero, zero, zero
+    # at the inputs' own shapes ((draw, 1) for per-draw shares): the same values as from a
+    # (draw, year) zero, -0.0 turned to 0.0 alike, without (draw, year) temporaries
+    linked: FloatArray | float = 0.0
+    na: FloatArray | float = 0.0
+    battery_plant: FloatArray | float = 0.0
     for route in ts.cells:
         share = v(route.share)
         linked = linked + share
         if route.originating:
             o: FloatArray | float = 1.0
             if ts.trace_cathode:
-                cam_na = sum((v(k) for k, ok in route.cam if ok), zero)
+                cam_na = sum((v(k) for k, ok in route.cam if ok), 0.0)
                 o = origin.cell_origin(v(tr.cam_share), np.minimum(cam_na, 1.0))
             na = na + share * o
             battery_plant = np.maximum(battery_plant, (share > 0).astype(float))
@@ -778,7 +782,7 @@ def _origin(
         other_originating=c["other_originating"],
         high_wage_share=c["high_wage_share"],
         technology_credit=c["technology_credit"],
-        has_battery_plant=battery_plant,
+        has_battery_plant=np.asarray(battery_plant, dtype=float),
         steel_aluminium=c["steel_aluminium_originating"],
         rules=rules,
     )
@@ -825,7 +829,29 @@ def _trade_outputs(
     price = tariffs.value_for_duty(v("economy.ev_price_cad"), v("economy.value_for_duty_share"))
     region = next(r for r in model.regions if r.code == model.home)
     counter, remitted = zero, zero
-    for g, keys in tr.groups:
+    fused = jit.compiled_for(zero.shape[0])
+    if fused is not None:  # the same sums in one pass over the draws per group (same bits)
+        counter, remitted = np.zeros(zero.shape), np.zeros(zero.shape)
+        for g, keys in tr.groups:
+            c = {k: v(key) for k, key in keys.items()}
+            fused.counter_tariff(
+                counter,
+                remitted,
+                lv[model.home],
+                ev[model.home],
+                v(region.group_share[g]),
+                home_built.get(g, zero),
+                built.get(g, zero),
+                c["us_import_share"],
+                c["us_cusma_share"],
+                rules["usmca_in_force"],
+                c["us_vehicle_camx_content"],
+                rules["ca_surtax_rate"],
+                rules["ca_surtax_minimum_deduction"],
+                price,
+                rules["ca_remission_vehicles_per_vehicle_built"],
+            )
+    for g, keys in tr.groups if fused is None else ():
         c = {k: v(key) for k, key in keys.items()}
         # CUSMA treatment of US vehicles needs the agreement in force
         c["us_cusma_share"] = c["us_cusma_share"] * rules["usmca_in_force"]
