@@ -48,8 +48,15 @@ def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
 
 
 def _wide(shape: tuple[int, int], *arrays: FloatArray | float) -> list[FloatArray]:
-    """Each input as a (draw, year) array (a broadcast view: no copy)."""
-    return [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays]
+    """Each input as a (draw, year) array: as it is when it already is one (numba takes a
+    writable array for a read-only argument), else a broadcast view (no copy). The check
+    costs a tenth of ``np.broadcast_to``, which a block calls thousands of times."""
+    return [
+        a
+        if type(a) is np.ndarray and a.shape == shape and a.dtype == np.float64
+        else np.broadcast_to(np.asarray(a, dtype=float), shape)
+        for a in arrays
+    ]
 
 
 # --- economy.layered (docs/model.md §5, import leakage) -------------------------------------

@@ -549,7 +549,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         production[i] = production[i] + v(f"{w}.tonnes_per_year") * flows.ramp_factor(
             years, v(f"{w}.start"), v(f"{w}.ramp_years")
         )
-    res_minerals = np.stack([np.broadcast_to(a, shape).sum(axis=-1) for a in production], axis=1)
+    res_minerals = np.stack([_over_years(a, shape) for a in production], axis=1)
     res["co2e_manufacturing_t"] = total(
         (
             emissions.manufacturing_t(
@@ -665,7 +665,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             - (both("cost", at_k) - cost)
             - burden
         )
-    res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
+    res = {k: a if np.shape(a) == shape else np.broadcast_to(a, shape) for k, a in res.items()}
     spec = model.ledger
     assert spec is not None
     inflation = v.draw(spec.figures["inflation_rate"])
@@ -879,6 +879,16 @@ def _trade_outputs(
     out["ca_counter_tariff_cad"] = counter
     out["remission_value_cad"] = remitted
     return out
+
+
+def _over_years(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    """Each draw's total over the years of ``a`` broadcast to ``shape``: a year path shared
+    by every draw is summed once (numpy sums each broadcast row as it sums the path: the
+    same pairwise order, so the same bits)."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 2 and a.shape[0] == 1 and a.shape[1] == shape[1]:
+        return np.broadcast_to(a.sum(axis=-1), shape[:1])
+    return jit.sums_over_years(np.broadcast_to(a, shape))
 
 
 def _subsidy_kind(kind: str, tax_exempt: bool) -> str | None:
