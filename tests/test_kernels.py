@@ -266,6 +266,54 @@ def test_counter_tariff_kernel_against_numpy(monkeypatch: Any) -> None:
         assert np.asarray(worlds[0][key]).tobytes() == np.asarray(worlds[1][key]).tobytes()
 
 
+def test_firm_cash_kernels_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """A firm's yearly cash at home and at an alternative, through the kernels and as
+    ``firms.firm_base`` writes it in numpy, bit for bit on awkward values (losses, -0.0,
+    NaN, starts on a year boundary); and by hand: a 10% margin on 100 less a duty of 2,
+    taxed at 25%, is 6; a loss of 4 pays no tax; capital of 50 falls in the start year."""
+    from evpact.engine import kernels
+    from evpact.engine.firms import after_tax, at_year
+
+    years = np.arange(2026.0, 2032.0)
+    got = kernels.home_cash(
+        (2, 6), np.array([[0.1], [0.1]]), np.array([[100.0] * 6, [10.0] * 6]),
+        np.array([[2.0] * 6, [5.0] * 6]), np.full((1, 6), 0.25), np.array([[50.0], [0.0]]),
+        np.array([[2027.4], [2040.0]]), years,
+    )  # fmt: skip
+    np.testing.assert_array_equal(got[0], [6.0, -44.0, 6.0, 6.0, 6.0, 6.0])
+    np.testing.assert_array_equal(got[1], [-4.0] * 6)
+    rng = np.random.default_rng(6)
+    n, shape = 300, (300, 6)
+    margin, gap = awkward(rng, (n, 1), -0.1, 0.3), awkward(rng, (n, 1), -0.05, 0.1)
+    revenue, duty = awkward(rng, shape, 0.0, 1e9), awkward(rng, shape, 0.0, 1e8)
+    tax, alt_tax = awkward(rng, (1, 6), 0.1, 0.3), awkward(rng, (n, 1), 0.1, 0.3)
+    capex, start = awkward(rng, (n, 1), 0.0, 1e9), awkward(rng, (n, 1), 2025.0, 2033.0)
+    start[::5] = np.round(start[::5])
+    credit = (
+        awkward(rng, shape, 0.0, 1e7), awkward(rng, (1, 6), 0.0, 35.0),
+        awkward(rng, (n, 1), 0.0, 1.0), awkward(rng, (1, 6), 0.0, 10.0),
+        awkward(rng, (n, 1), 0.0, 1.0), awkward(rng, (n, 1), 1.2, 1.5),
+        awkward(rng, (1, 6), 0.8, 1.0),
+    )  # fmt: skip
+    up_front, built = awkward(rng, (n, 1), -1e8, 1e9), np.maximum(start, years[0])
+    home = after_tax(margin * revenue - duty, tax) - at_year(capex, start, years)
+    assert (
+        kernels.home_cash(shape, margin, revenue, duty, tax, capex, start, years).tobytes()
+        == np.broadcast_to(home, shape).tobytes()
+    )
+    kwh, cell, share, module, eligible, fx, deflate = credit
+    operating = after_tax((margin - gap) * revenue, alt_tax)
+    for c in (None, credit):
+        cash = operating
+        if c is not None:
+            cash = cash + kwh * (cell + share * module) * eligible * fx * deflate
+        cash = cash - at_year(up_front, built, years)
+        got = kernels.alternative_cash(
+            shape, margin, gap, revenue, alt_tax, c, up_front, built, years
+        )
+        assert got.tobytes() == np.broadcast_to(cash, shape).tobytes()
+
+
 def test_small_runs_do_not_import_numba() -> None:
     """A deterministic run stays on numpy: no numba import, no JIT compile to wait for."""
     probe = (

@@ -544,3 +544,83 @@ def counter_tariff(
         counter,
         remitted,
     )  # fmt: skip
+
+
+# --- firms.firm_base: a firm's yearly cash flows at home and at an alternative --------------
+# (docs/model.md, "Firms"; the present values stay with numpy's einsum, in its order)
+
+
+@numba.njit(inline="always")
+def _after_tax(operating: float, tax: float) -> float:
+    return operating - tax * _maximum(operating, 0.0)
+
+
+@_kernel(IN2, IN2, IN2, IN2, IN2, IN2, IN1, OUT2)
+def _home_cash(margin, revenue, duty, tax, capex, start, years, out):  # type: ignore[no-untyped-def]
+    n, m = out.shape
+    for i in range(n):
+        for j in range(m):
+            placed = 1.0 if years[j] == np.floor(start[i, j]) else 0.0  # firms.at_year
+            out[i, j] = (
+                _after_tax(margin[i, j] * revenue[i, j] - duty[i, j], tax[i, j])
+                - capex[i, j] * placed
+            )
+
+
+@_kernel(*[IN2] * 13, IN1, numba.types.boolean, OUT2)
+def _alternative_cash(  # type: ignore[no-untyped-def]
+    margin, gap, revenue, tax, kwh, credit_cell, module_share, credit_module, eligible, fx,
+    deflate, up_front, built, years, credited, out,
+):  # fmt: skip
+    n, m = out.shape
+    for i in range(n):
+        for j in range(m):
+            operating = _after_tax((margin[i, j] - gap[i, j]) * revenue[i, j], tax[i, j])
+            if credited:  # 45X: per kWh of cells and modules, nominal USD in law -> real CAD
+                per_kwh = credit_cell[i, j] + module_share[i, j] * credit_module[i, j]
+                operating = operating + (
+                    kwh[i, j] * per_kwh * eligible[i, j] * fx[i, j] * deflate[i, j]
+                )
+            placed = 1.0 if years[j] == np.floor(built[i, j]) else 0.0
+            out[i, j] = operating - up_front[i, j] * placed
+
+
+def home_cash(
+    shape: tuple[int, int],
+    margin: FloatArray,
+    revenue: FloatArray,
+    duty: FloatArray,
+    tax: FloatArray,
+    capex: FloatArray,
+    start: FloatArray,
+    years: FloatArray,
+) -> FloatArray:
+    """The home plant's after-tax operating cash less its capital in its start year."""
+    out = np.empty(shape)
+    _home_cash(*_wide(shape, margin, revenue, duty, tax, capex, start), years, out)
+    return out
+
+
+def alternative_cash(
+    shape: tuple[int, int],
+    margin: FloatArray,
+    gap: FloatArray,
+    revenue: FloatArray,
+    tax: FloatArray,
+    credit: tuple[FloatArray, ...] | None,
+    up_front: FloatArray,
+    built: FloatArray,
+    years: FloatArray,
+) -> FloatArray:
+    """An alternative's after-tax operating cash on the same revenue, plus its 45X credits
+    when it has them (``credit``: kWh, cell credit, module share, module credit, eligible
+    share, fx, deflator), less its capital (``up_front``, CAD) in the year it builds."""
+    out = np.empty(shape)
+    credits = credit if credit is not None else (np.zeros((1, 1)),) * 7
+    _alternative_cash(
+        *_wide(shape, margin, gap, revenue, tax, *credits, up_front, built),
+        years,
+        credit is not None,
+        out,
+    )
+    return out
