@@ -624,3 +624,101 @@ def alternative_cash(
         out,
     )
     return out
+
+
+# --- simulate's economy step for one home plant (docs/model.md §5) ---------------------------
+# the purchase share, economy.layered for jobs, GDP (per_output) and labour income (per_job),
+# the learning margin and absorbed duty on GDP, added to the world's nine layer totals
+
+
+@numba.njit(inline="always")
+def _layers(d: float, s: float, t: float, q: float) -> tuple[float, float]:
+    """economy.layered of one element: (indirect, induced)."""
+    indirect_full = d * (s - 1.0)
+    induced_full = d * (t - s)
+    if q < 0.0:
+        q = 0.0
+    elif q > 1.0:
+        q = 1.0
+    ind = indirect_full * (1.0 - q)
+    base = d + indirect_full
+    scale = (d + ind) / base if base > 0 else 1.0
+    return ind, induced_full * scale
+
+
+@_kernel(*[IN2] * 14, numba.types.int64, OUT3, OUT2, OUT2)
+def _plant_economy(  # type: ignore[no-untyped-def]
+    value, purchases, battery_share, jobs, jobs_simple, jobs_total, gdp_direct_ratio,
+    gdp_simple, gdp_total, earnings, li_simple, li_total, gains, absorbed, flags, acc,
+    gdp_direct, li_direct,
+):  # fmt: skip
+    n, m = value.shape
+    assembly, learning, duty = flags & 1, flags & 2, flags & 4
+    for i in range(n):
+        for j in range(m):
+            x = value[i, j]
+            q = purchases[i, j] / x if x > 0 else 0.0
+            if assembly:  # the battery, linked or imported, is no domestic part
+                q = _maximum(q, battery_share[i, j])
+            e = jobs[i, j]
+            ji, jn = _layers(e, jobs_simple[i, j], jobs_total[i, j], q)
+            g = x * gdp_direct_ratio[i, j]
+            gi, gn = _layers(g, gdp_simple[i, j], gdp_total[i, j], q)
+            w = e * earnings[i, j]
+            wi, wn = _layers(w, li_simple[i, j], li_total[i, j], q)
+            if learning:
+                g = g + gains[i, j]
+            if duty:
+                g = g - absorbed[i, j]
+            gdp_direct[i, j] = g
+            li_direct[i, j] = w
+            acc[0, i, j] = acc[0, i, j] + e
+            acc[1, i, j] = acc[1, i, j] + ji
+            acc[2, i, j] = acc[2, i, j] + jn
+            acc[3, i, j] = acc[3, i, j] + g
+            acc[4, i, j] = acc[4, i, j] + gi
+            acc[5, i, j] = acc[5, i, j] + gn
+            acc[6, i, j] = acc[6, i, j] + w
+            acc[7, i, j] = acc[7, i, j] + wi
+            acc[8, i, j] = acc[8, i, j] + wn
+
+
+def plant_economy(
+    acc: FloatArray,
+    value: FloatArray,
+    purchases: FloatArray,
+    battery_share: FloatArray | None,
+    jobs: FloatArray,
+    jobs_ratios: tuple[FloatArray, FloatArray],
+    gdp_ratios: tuple[FloatArray, FloatArray, FloatArray],
+    earnings: FloatArray,
+    li_ratios: tuple[FloatArray, FloatArray],
+    gains: FloatArray | None,
+    absorbed: FloatArray | None,
+) -> tuple[FloatArray, FloatArray]:
+    """``economy.home_plant`` in one pass: adds the plant's nine layers to ``acc`` (jobs, GDP,
+    labour income x direct, indirect, induced) and returns its GDP and labour income direct."""
+    shape = cast(tuple[int, int], acc.shape[1:])
+    gdp_direct, li_direct = np.empty(shape), np.empty(shape)
+    zero = np.zeros((1, 1))
+    flags = (battery_share is not None) | (gains is not None) << 1 | (absorbed is not None) << 2
+    _plant_economy(
+        *_wide(
+            shape,
+            value,
+            purchases,
+            zero if battery_share is None else battery_share,
+            jobs,
+            *jobs_ratios,
+            *gdp_ratios,
+            earnings,
+            *li_ratios,
+            zero if gains is None else gains,
+            zero if absorbed is None else absorbed,
+        ),
+        flags,
+        acc,
+        gdp_direct,
+        li_direct,
+    )
+    return gdp_direct, li_direct

@@ -466,57 +466,46 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if model.learning and p.kind == "cell" and p.domestic
     }
 
-    # 5. economy (home-country plants only)
+    # 5. economy (home-country plants only): jobs, GDP and labour income by layer
     res: dict[str, FloatArray] = {}
-    acc = {k: zero for k in ("jobs", "gdp", "li")}
-    acc_layers: dict[str, list[FloatArray]] = {k: [zero, zero, zero] for k in acc}
+    acc = np.zeros((len(economy.LAYERS), *shape))  # rows economy.LAYERS
     books: dict[str, ledger.PlantBooks] = {}
     for p in model.plants:
         if not p.domestic:
             continue
         mk = f"economy.multipliers.{p.industry}."
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bought = np.where(value[p.id] > 0, purchases[p.id] / value[p.id], 0.0)
-            if p.kind == "assembly":  # the battery, linked or imported, is no domestic part
-                bought = np.maximum(bought, battery_share[p.id])
-        effects = {
-            "jobs": economy.layered(jobs[p.id], v(mk + "jobs_type1"), v(mk + "jobs_type2"), bought),
-            "gdp": economy.per_output(
-                value[p.id],
+        value_added, labour_income = economy.home_plant(
+            acc,
+            value[p.id],
+            purchases[p.id],
+            battery_share[p.id] if p.kind == "assembly" else None,
+            jobs[p.id],
+            (v(mk + "jobs_type1"), v(mk + "jobs_type2")),
+            (
                 v(mk + "gdp_per_output_direct"),
                 v(mk + "gdp_per_output_simple"),
                 v(mk + "gdp_per_output_total"),
-                bought,
             ),
-            "li": economy.per_job(
-                jobs[p.id],
-                v(mk + "average_annual_earnings_cad"),
+            v(mk + "average_annual_earnings_cad"),
+            (
                 v(mk + "labour_income_per_output_direct"),
                 v(mk + "labour_income_per_output_simple"),
                 v(mk + "labour_income_per_output_total"),
-                bought,
             ),
-        }
-        if p.id in gains:  # learning is margin: value added without more inputs or wages
-            before = effects["gdp"]
-            effects["gdp"] = economy.Effects(
-                before.direct + gains[p.id], before.indirect, before.induced
-            )
-        if p.id in absorbed:  # the duty the exporter absorbs comes out of its margin
-            before = effects["gdp"]
-            effects["gdp"] = economy.Effects(
-                before.direct - absorbed[p.id], before.indirect, before.induced
-            )
+            gains.get(p.id),
+            absorbed.get(p.id),
+        )
         books[p.id] = ledger.PlantBooks(
-            value_added=effects["gdp"].direct,
-            labour_income=effects["li"].direct,
+            value_added=value_added,
+            labour_income=labour_income,
             taxable_subsidy=subsidy[p.id]["taxable"],
             exempt_subsidy=subsidy[p.id]["exempt"],
             grants=subsidy[p.id]["grants"],
         )
-        for k, e in effects.items():
-            layers = acc_layers[k]
-            acc_layers[k] = [layers[0] + e.direct, layers[1] + e.indirect, layers[2] + e.induced]
+    acc_layers = {
+        k: [acc[economy.LAYERS.index(f"{k}.{x}")] for x in ("direct", "indirect", "induced")]
+        for k in ("jobs", "gdp", "li")
+    }
     for k, name in (("jobs", "{}_jobs"), ("gdp", "gdp_{}"), ("li", "labour_income_{}")):
         for layer, arr in zip(("direct", "indirect", "induced"), acc_layers[k], strict=True):
             res[name.format(layer)] = arr
