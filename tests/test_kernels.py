@@ -360,6 +360,20 @@ def test_plant_economy_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> Non
                 (a, d), (b, e) = out
                 assert a.tobytes() == b.tobytes()
                 assert [x.tobytes() for x in d] == [np.broadcast_to(x, shape).tobytes() for x in e]
+                # the first plant starts the totals from zero, whatever the buffer held
+                for on in (True, False):
+                    kernels_on(monkeypatch, on)
+                    fresh = np.zeros((9, *shape))
+                    economy.home_plant(
+                        fresh, value, purchases, battery, jobs, jr, gr, earnings, lr, gains,
+                        absorbed,
+                    )  # fmt: skip
+                    used = start.copy()
+                    economy.home_plant(
+                        used, value, purchases, battery, jobs, jr, gr, earnings, lr, gains,
+                        absorbed, first=True,
+                    )  # fmt: skip
+                    assert used.tobytes() == fresh.tobytes()
 
 
 def test_small_runs_do_not_import_numba() -> None:

@@ -134,10 +134,12 @@ def home_plant(
     li_per_output: tuple[FloatArray, FloatArray, FloatArray],
     gains: FloatArray | None,
     absorbed: FloatArray | None,
+    first: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """One home plant's jobs, GDP and labour income, each direct, indirect and induced, added
-    to the world's totals ``acc`` (rows ``LAYERS``, each (draw, year)); returns the plant's
-    direct GDP (value added) and labour income for its books.
+    to the world's totals ``acc`` (rows ``LAYERS``, each (draw, year); the ``first`` plant's
+    start them from zero, whatever ``acc`` held, without a pass to zero it first); returns
+    the plant's direct GDP (value added) and labour income for its books.
 
     The plant's purchases from linked home plants (and an assembly plant's battery,
     ``battery_share`` of its output value) are not bought from the domestic supply chain
@@ -150,7 +152,7 @@ def home_plant(
     if fused is not None:  # the same equations in one pass over the draws (same bits)
         return fused.plant_economy(
             acc, value, purchases, battery_share, jobs, jobs_ratios, gdp_ratios, earnings,
-            li_ratios, gains, absorbed,
+            li_ratios, gains, absorbed, first,
         )  # fmt: skip
     with np.errstate(divide="ignore", invalid="ignore"):
         bought = np.where(value > 0, purchases / value, 0.0)
@@ -169,5 +171,6 @@ def home_plant(
     effects[1] = gdp
     for k, e in enumerate(effects):
         for layer, a in enumerate((e.direct, e.indirect, e.induced)):
-            np.add(acc[3 * k + layer], a, out=acc[3 * k + layer])
+            row = acc[3 * k + layer]
+            np.add(0.0 if first else row, a, out=row)
     return gdp.direct, effects[2].direct

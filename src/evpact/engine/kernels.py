@@ -653,7 +653,7 @@ def _plant_economy(  # type: ignore[no-untyped-def]
     gdp_direct, li_direct,
 ):  # fmt: skip
     n, m = value.shape
-    assembly, learning, duty = flags & 1, flags & 2, flags & 4
+    assembly, learning, duty, first = flags & 1, flags & 2, flags & 4, flags & 8
     for i in range(n):
         for j in range(m):
             x = value[i, j]
@@ -672,6 +672,9 @@ def _plant_economy(  # type: ignore[no-untyped-def]
                 g = g - absorbed[i, j]
             gdp_direct[i, j] = g
             li_direct[i, j] = w
+            if first:  # the totals start from zero (0.0 + x: -0.0 becomes 0.0)
+                for k in range(9):
+                    acc[k, i, j] = 0.0
             acc[0, i, j] = acc[0, i, j] + e
             acc[1, i, j] = acc[1, i, j] + ji
             acc[2, i, j] = acc[2, i, j] + jn
@@ -695,13 +698,20 @@ def plant_economy(
     li_ratios: tuple[FloatArray, FloatArray],
     gains: FloatArray | None,
     absorbed: FloatArray | None,
+    first: bool,
 ) -> tuple[FloatArray, FloatArray]:
     """``economy.home_plant`` in one pass: adds the plant's nine layers to ``acc`` (jobs, GDP,
-    labour income x direct, indirect, induced) and returns its GDP and labour income direct."""
+    labour income x direct, indirect, induced; to zero when ``first``: ``acc`` may then hold
+    anything) and returns its GDP and labour income direct."""
     shape = cast(tuple[int, int], acc.shape[1:])
     gdp_direct, li_direct = np.empty(shape), np.empty(shape)
     zero = np.zeros((1, 1))
-    flags = (battery_share is not None) | (gains is not None) << 1 | (absorbed is not None) << 2
+    flags = (
+        (battery_share is not None)
+        | (gains is not None) << 1
+        | (absorbed is not None) << 2
+        | first << 3
+    )
     _plant_economy(
         *_wide(
             shape,

@@ -468,11 +468,11 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
 
     # 5. economy (home-country plants only): jobs, GDP and labour income by layer
     res: dict[str, FloatArray] = {}
-    acc = np.zeros((len(economy.LAYERS), *shape))  # rows economy.LAYERS
+    home_plants = [p for p in model.plants if p.domestic]
+    layers = (len(economy.LAYERS), *shape)
+    acc = np.empty(layers) if home_plants else np.zeros(layers)  # rows economy.LAYERS
     books: dict[str, ledger.PlantBooks] = {}
-    for p in model.plants:
-        if not p.domestic:
-            continue
+    for p in home_plants:
         mk = f"economy.multipliers.{p.industry}."
         value_added, labour_income = economy.home_plant(
             acc,
@@ -494,6 +494,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             ),
             gains.get(p.id),
             absorbed.get(p.id),
+            first=p is home_plants[0],
         )
         books[p.id] = ledger.PlantBooks(
             value_added=value_added,
