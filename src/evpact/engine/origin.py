@@ -59,7 +59,8 @@ def vehicle_rvc(
         + core_share * (1.0 - core_counted)
         + other * (1.0 - other_originating)
     )
-    return rvc(np.ones_like(vnm), vnm)
+    # rvc() with a net cost of one, (1 - VNM) / 1: dividing by one is exact, so no division
+    return np.subtract(1.0, vnm, out=vnm) if isinstance(vnm, np.ndarray) else 1.0 - vnm
 
 
 def lvc(
