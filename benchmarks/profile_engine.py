@@ -1,5 +1,6 @@
 """CPU of the engine alone (``engine.simulate.simulate``, both worlds of canada-korea-2026) per
-block of ``CHUNK`` draws, on the numpy path and through the kernels, and a cProfile of it.
+block of ``CHUNK`` draws, on the numpy path and through the kernels, with the part spent in the
+Crown ledger (``ledger.crown``) apart, and a cProfile of it (RESULTS.md, "Round 4").
 
 Run: ``python benchmarks/profile_engine.py [BLOCKS] [numpy|jit] [profile [SORT [LINES]]]``
 (default 20 blocks on the numpy path). The inputs are sampled once per block, outside the
@@ -14,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from evpact.engine import jit
+from evpact.engine import jit, ledger
 from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
 from evpact.scenario.load import load_counterfactual, load_scenario
@@ -44,6 +45,17 @@ def main() -> None:
         inputs.append([sample(m.inputs, 1, start, stop, shared, u=u) for m in models])
     for m, x in zip(models, inputs[0], strict=True):  # warm-up
         simulate(m, x, CHUNK)
+    in_ledger = [0.0]  # CPU in ledger.crown, the Crown ledger (not this round's part)
+    crown = ledger.crown
+
+    def timed_crown(*args: Any, **kwargs: Any) -> Any:
+        t = time.process_time()
+        try:
+            return crown(*args, **kwargs)
+        finally:
+            in_ledger[0] += time.process_time() - t
+
+    ledger.crown = timed_crown
     profile = cProfile.Profile() if profiled else None
     t0 = time.process_time()
     if profile:
@@ -54,7 +66,11 @@ def main() -> None:
     if profile:
         profile.disable()
     ms = 1e3 * (time.process_time() - t0) / blocks
-    print(f"engine CPU ms per block of {CHUNK} draws, both worlds, {path}: {ms:.1f}")
+    crown_ms = 1e3 * in_ledger[0] / blocks
+    print(
+        f"engine CPU ms per block of {CHUNK} draws, both worlds, {path}: {ms:.1f} "
+        f"(ledger.crown {crown_ms:.1f}, the rest {ms - crown_ms:.1f})"
+    )
     if profile:
         sort = args[3] if len(args) > 3 else "tottime"
         lines = int(args[4]) if len(args) > 4 else 30
