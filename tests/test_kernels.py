@@ -376,6 +376,47 @@ def test_plant_economy_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> Non
                     assert used.tobytes() == fresh.tobytes()
 
 
+def test_production_credit_kernel_by_hand_and_against_numpy() -> None:
+    """A production credit through the kernel and as ``simulate._incentive`` computes it in
+    numpy (``arrays.total`` of the schedule's terms, ``linkage.capped_flow``, the deflator),
+    bit for bit with and without cells, modules and a cap; and by hand: 2 GWh a year at
+    US$35/kWh of cells, fx 1.4, under a nominal cap of C$250 M, pays 98, 98, 54, 0 (C$ M),
+    deflated by 1.02 a year."""
+    from evpact.engine import kernels
+    from evpact.engine.arrays import total
+    from evpact.engine.linkage import capped_flow
+
+    years = 4
+    deflator = 1.02 ** -np.arange(years)[None, :]
+    got = kernels.production_credit(
+        (1, years), np.full((1, years), 2.0), np.full(years, 35.0), np.zeros((1, 1)), None,
+        np.ones((1, 1)), np.full((1, 1), 1.4), 1.0, np.array([250e6]), deflator,
+    )  # fmt: skip
+    np.testing.assert_allclose(got[0], np.array([98e6, 98e6, 54e6, 0.0]) * deflator[0])
+    rng = np.random.default_rng(9)
+    n, m = 300, 8
+    output = awkward(rng, (n, m), 0.0, 30.0)
+    cell, module = awkward(rng, (m,), 0.0, 35.0), awkward(rng, (m,), 0.0, 10.0)
+    share, scale = awkward(rng, (n, 1), 0.0, 1.0), awkward(rng, (n, 1), 0.5, 1.5)
+    fx, deflate = awkward(rng, (n, 1), 1.2, 1.5), awkward(rng, (1, m), 0.7, 1.0)
+    compliance = awkward(rng, (n, m), 0.0, 1.0)
+    for c in (1.0, compliance):
+        for cap in (None, awkward(rng, (n,), 0.0, 5e9)):
+            for rates in ((cell, None), (None, module), (cell, module), (None, None)):
+                kwh = output * 1e6
+                terms = []
+                if rates[0] is not None:
+                    terms.append(kwh * rates[0])
+                if rates[1] is not None:
+                    terms.append(kwh * share * rates[1])
+                flow = total(terms, (n, m)) * scale * fx * c
+                plain = capped_flow(flow, cap) * deflate
+                fused = kernels.production_credit(
+                    (n, m), output, rates[0], share, rates[1], scale, fx, c, cap, deflate
+                )
+                assert fused.tobytes() == np.broadcast_to(plain, (n, m)).tobytes()
+
+
 def test_small_runs_do_not_import_numba() -> None:
     """A deterministic run stays on numpy: no numba import, no JIT compile to wait for."""
     probe = (

@@ -732,3 +732,71 @@ def plant_economy(
         li_direct,
     )
     return gdp_direct, li_direct
+
+
+# --- a production credit's yearly payments (simulate._incentive; docs/model.md §4) ----------
+
+
+@_kernel(*[IN2] * 9, numba.types.int64, OUT2)
+def _production_credit(  # type: ignore[no-untyped-def]
+    output, cell_rate, module_share, module_rate, rate_scale, fx, compliance, cap, deflator,
+    flags, out,
+):  # fmt: skip
+    n, m = out.shape
+    cell, module, capped = flags & 1, flags & 2, flags & 4
+    for i in range(n):
+        cum = 0.0
+        before = 0.0
+        for j in range(m):
+            kwh = output[i, j] * 1e6
+            usd = 0.0  # engine.arrays.total of the schedule's terms: 0.0 + each, in order
+            if cell:
+                usd = kwh * cell_rate[i, j] + 0.0
+            if module:
+                term = kwh * module_share[i, j] * module_rate[i, j]
+                usd = usd + term if cell else term + 0.0
+            flow = usd * rate_scale[i, j] * fx[i, j] * compliance[i, j]
+            if capped:  # linkage.capped_flow: the running total held at the cap, differenced
+                cum = flow if j == 0 else cum + flow
+                paid = _minimum(cum, cap[i, j])
+                flow = paid if j == 0 else paid - before
+                before = paid
+            out[i, j] = flow * deflator[i, j]
+
+
+def production_credit(
+    shape: tuple[int, int],
+    output: FloatArray,
+    cell_rate: FloatArray | None,
+    module_share: FloatArray,
+    module_rate: FloatArray | None,
+    rate_scale: FloatArray,
+    fx: FloatArray,
+    compliance: FloatArray | float,
+    cap: FloatArray | None,
+    deflator: FloatArray,
+) -> FloatArray:
+    """A production credit's payments per draw-year in dollars of the price year: GWh x 1e6
+    kWh x the schedule's USD per kWh (cells, and modules on ``module_share`` of them) x the
+    rate scale x fx x compliance, stopped at the nominal ``cap`` (per draw), times the
+    ``deflator`` (taken by numpy: a power)."""
+    out = np.empty(shape)
+    zero = np.zeros((1, 1))
+    flags = (cell_rate is not None) | (module_rate is not None) << 1 | (cap is not None) << 2
+    _production_credit(
+        *_wide(
+            shape,
+            output,
+            zero if cell_rate is None else cell_rate,
+            module_share,
+            zero if module_rate is None else module_rate,
+            rate_scale,
+            fx,
+            compliance,
+            zero if cap is None else np.asarray(cap)[:, None],
+            deflator,
+        ),
+        flags,
+        out,
+    )
+    return out

@@ -914,6 +914,22 @@ def _incentive(
     c = compliance if (inc.conditional and compliance is not None) else 1.0
     if inc.kind == "production_credit":
         assert inc.rate_scale is not None and plant.module_share is not None
+        fused = jit.compiled_for(n)
+        if fused is not None:  # the same payments in one pass over the draws (same bits)
+            assert model.ledger is not None
+            inflation = v(model.ledger.figures["inflation_rate"])
+            return fused.production_credit(
+                (n, years.size),
+                output[plant.id],
+                inc.schedule["cell"] if "cell" in inc.schedule and plant.kind == "cell" else None,
+                v(plant.module_share) if plant.kind == "cell" else float(plant.kind == "module"),
+                inc.schedule.get("module"),
+                v(inc.rate_scale),
+                fx,
+                c,
+                v.draw(inc.cap) if inc.cap else None,
+                (1.0 + inflation) ** -(years - model.price_year),
+            )
         kwh = output[plant.id] * 1e6
         terms = []
         if "cell" in inc.schedule and plant.kind == "cell":
