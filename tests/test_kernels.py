@@ -557,10 +557,10 @@ def test_numba_cache_goes_to_the_first_writable_cache_dir(tmp_path: Path, monkey
 
 def test_jit_thresholds_come_from_the_environment(monkeypatch: Any) -> None:
     """EVPACT_JIT_FROM_DRAWS sets the block threshold and drops the run threshold; unset or
-    not a number, the defaults stand (1,024 draws a block, 2**18 a run)."""
+    not a number, the defaults stand (1,024 draws a block, 2**17 a run)."""
     monkeypatch.delenv("EVPACT_JIT_FROM_DRAWS", raising=False)
-    assert jit.thresholds() == (1024, 2**18)
+    assert jit.thresholds() == (1024, 2**17)
     monkeypatch.setenv("EVPACT_JIT_FROM_DRAWS", " 64 ")
     assert jit.thresholds() == (64, 0)
     monkeypatch.setenv("EVPACT_JIT_FROM_DRAWS", "many")
-    assert jit.thresholds() == (1024, 2**18)
+    assert jit.thresholds() == (1024, 2**17)
