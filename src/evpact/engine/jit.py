@@ -4,7 +4,7 @@ The kernels fuse chains of (draw, year) temporaries into one pass; they give the
 the numpy expressions they replace (``tests/test_kernels.py`` compares both paths on every
 bundled scenario), so choosing a path never changes a number, only the time. A run saves
 about 20 ms of CPU per block of 4,096 draws with them, but loading numba and the cached
-kernels costs a process about 0.5 s of CPU and 170 MB once (benchmarks/RESULTS.md, Rounds 3
+kernels costs a process about 0.6 s of CPU and 170 MB once (benchmarks/RESULTS.md, Rounds 3
 and 4). So a process uses them only for blocks of at least ``JIT_FROM_DRAWS`` draws in a run
 of which it will compute at least ``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared
 where blocks are dealt out); a deterministic run, a web-form edit or a sweep candidate never
@@ -29,7 +29,7 @@ FloatArray = np.ndarray[Any, Any]
 #: draws per block from which the compiled kernels run (in a run big enough: below)
 JIT_FROM_DRAWS = 1024
 #: draws a process must be about to compute in a run for loading numba to pay off: about
-#: 0.5 s of CPU against some 20 ms saved per 4,096 draws since the rest of ``simulate`` got
+#: 0.6 s of CPU against some 20 ms saved per 4,096 draws since the rest of ``simulate`` got
 #: its kernels (one core, canada-korea-2026, RESULTS.md "Round 4": even at 10^5 draws, 7%
 #: faster with them at 2 x 10^5)
 JIT_FROM_RUN_DRAWS = 2**17
