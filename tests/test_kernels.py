@@ -59,6 +59,41 @@ def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -
             assert x.tobytes() == y.tobytes(), key  # bit for bit, NaN and -0.0 included
 
 
+def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) -> None:
+    """The comparison above runs each of simulate's kernels on the bundled scenarios (so a
+    kernel that silently stopped being called could not pass it by default)."""
+    from evpact.engine import kernels
+
+    names = (
+        "origin",
+        "ramp_factor",
+        "counter_tariff",
+        "home_cash",
+        "alternative_cash",
+        "production_credit",
+        "plant_economy",
+        "carried_bases",
+        "add_product",
+    )  # fmt: skip  (``layered`` runs inside plant_economy; economy.layered calls it alone)
+    calls = dict.fromkeys(names, 0)
+
+    def counting(name: str) -> Any:
+        kernel = getattr(kernels, name)
+
+        def counted(*args: Any) -> Any:
+            calls[name] += 1
+            return kernel(*args)
+
+        return counted
+
+    for name in names:
+        monkeypatch.setattr(kernels, name, counting(name))
+    kernels_on(monkeypatch, True)
+    for name in SCENARIOS:
+        both_worlds(name, 50, False)
+    assert all(calls.values()), calls
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_metrics_and_totals_give_the_numpy_bits(name: str, monkeypatch: Any) -> None:
     """Per-draw metrics (row sums, break-even years) and the streaming totals (column sums)
