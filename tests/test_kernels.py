@@ -63,6 +63,41 @@ def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -
             assert x.tobytes() == y.tobytes(), key  # bit for bit, NaN and -0.0 included
 
 
+def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) -> None:
+    """The comparison above runs each of simulate's kernels on the bundled scenarios (so a
+    kernel that silently stopped being called could not pass it by default)."""
+    from evpact.engine import kernels
+
+    names = (
+        "origin",
+        "ramp_factor",
+        "counter_tariff",
+        "home_cash",
+        "alternative_cash",
+        "production_credit",
+        "plant_economy",
+        "carried_bases",
+        "add_product",
+    )  # fmt: skip  (``layered`` runs inside plant_economy; economy.layered calls it alone)
+    calls = dict.fromkeys(names, 0)
+
+    def counting(name: str) -> Any:
+        kernel = getattr(kernels, name)
+
+        def counted(*args: Any) -> Any:
+            calls[name] += 1
+            return kernel(*args)
+
+        return counted
+
+    for name in names:
+        monkeypatch.setattr(kernels, name, counting(name))
+    kernels_on(monkeypatch, True)
+    for name in SCENARIOS:
+        both_worlds(name, 50, False)
+    assert all(calls.values()), calls
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_metrics_and_totals_give_the_numpy_bits(name: str, monkeypatch: Any) -> None:
     """Per-draw metrics (row sums, break-even years) and the streaming totals (column sums)
@@ -225,6 +260,266 @@ def test_kernels_keep_nan_and_limits(monkeypatch: Any) -> None:
     assert plain.induced.tobytes() == induced.tobytes()
 
 
+def awkward(rng: np.random.Generator, shape: tuple[int, ...], low: float, high: float) -> Any:
+    """Uniform values with the edges the engine can meet: exact bounds, -0.0, 0.0 and NaN."""
+    a = rng.uniform(low, high, size=shape)
+    a.flat[::13] = low
+    a.flat[1::17] = high
+    a.flat[2::19] = -0.0
+    a.flat[3::23] = 0.0
+    a.flat[4::29] = np.nan
+    return a
+
+
+def test_origin_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """The USMCA tests through the kernel and numpy, bit for bit, on shares around every
+    threshold (roll-up on and off, zero cell and pack shares, NaN); and one vehicle by hand:
+    a pack of 20% of net cost with 60% originating cells (cells 75% of the pack, the rest
+    70%) has a pack RVC of 1 - 0.75 x 0.4 - 0.25 x 0.3 = 62.5%, rolled up to 100% at a 60%
+    core threshold, as is a 70%-originating core part of 30%, so the vehicle's RVC is
+    1 - 0.5 x (1 - 0.8) = 90% and its LVC 0.3 + 0.1 + 0.05 = 45%: it qualifies."""
+    from evpact.engine import origin
+
+    rng = np.random.default_rng(3)
+    n, m = 400, 6
+    inputs = {
+        "pack_share": awkward(rng, (n, m), 0.0, 0.6),
+        "cell_share": awkward(rng, (n, 1), 0.0, 1.0),
+        "cells_originating": awkward(rng, (n, m), 0.0, 1.0),
+        "pack_other_originating": awkward(rng, (n, 1), 0.0, 1.0),
+        "core_share": awkward(rng, (n, m), 0.0, 0.5),
+        "core_originating": awkward(rng, (n, 1), 0.4, 1.0),
+        "other_originating": awkward(rng, (n, 1), 0.0, 1.0),
+        "high_wage_share": awkward(rng, (n, 1), 0.0, 0.5),
+        "technology_credit": awkward(rng, (n, 1), 0.0, 0.2),
+        "has_battery_plant": (rng.uniform(size=(n, 1)) > 0.5).astype(float),
+        "steel_aluminium": awkward(rng, (n, 1), 0.5, 1.0),
+    }
+    rules = {
+        "usmca_in_force": np.array([[0.0, 0.5, 1.0, 1.0, 1.0, 1.0]]),
+        "rvc_threshold": np.array([[0.66, 0.69, 0.72, 0.75, 0.75, 0.75]]),
+        "core_rvc_threshold": np.array([[0.66, 0.69, 0.72, 0.75, 0.75, 0.0]]),
+        "core_part_roll_up": np.array([[1.0, 1.0, 0.0, 0.0, 1.0, 0.0]]),
+        "lvc_technology_credit_max": np.full((1, m), 0.1),
+        "lvc_assembly_credit": np.full((1, m), 0.05),
+        "lvc_threshold": np.full((1, m), 0.4),
+        "steel_aluminium_threshold": np.full((1, m), 0.7),
+    }
+    kernels_on(monkeypatch, True)
+    fused = origin.origin(**inputs, rules=rules)
+    kernels_on(monkeypatch, False)
+    plain = origin.origin(**inputs, rules=rules)
+    for field in ("pack_rvc", "rvc", "rvc_threshold", "lvc", "qualifies", "min_cell_share"):
+        x = np.broadcast_to(getattr(plain, field), (n, m))
+        assert x.tobytes() == getattr(fused, field).tobytes(), field
+    assert 0 < np.nanmean(fused.qualifies) < 1  # both outcomes are exercised
+    assert np.isnan(fused.min_cell_share).any() and np.isfinite(fused.min_cell_share).any()
+    one = {k: np.array([[x]]) for k, x in (
+        ("pack_share", 0.2), ("cell_share", 0.75), ("cells_originating", 0.6),
+        ("pack_other_originating", 0.7), ("core_share", 0.3), ("core_originating", 0.7),
+        ("other_originating", 0.8), ("high_wage_share", 0.3), ("technology_credit", 0.1),
+        ("has_battery_plant", 1.0), ("steel_aluminium", 0.9),
+    )}  # fmt: skip
+    rule = {k: np.array([[x]]) for k, x in (
+        ("usmca_in_force", 1.0), ("rvc_threshold", 0.75), ("core_rvc_threshold", 0.6),
+        ("core_part_roll_up", 1.0), ("lvc_technology_credit_max", 0.1),
+        ("lvc_assembly_credit", 0.05), ("lvc_threshold", 0.4),
+        ("steel_aluminium_threshold", 0.7),
+    )}  # fmt: skip
+    for on in (True, False):
+        kernels_on(monkeypatch, on)
+        o = origin.origin(**one, rules=rule)
+        np.testing.assert_allclose([o.pack_rvc[0, 0], o.rvc[0, 0]], [0.625, 0.9], rtol=1e-12)
+        assert float(o.lvc[0, 0]) == pytest.approx(0.45)
+        assert float(o.qualifies[0, 0]) == 1.0
+
+
+def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """A plant starting on 1 July with a one-year ramp averages 1/8 of full output in its
+    first year (the area under the line from 0 to 1/2 over half a year), 7/8 in the next and
+    all of it after; a zero ramp is a step. The kernel and numpy agree bit for bit on
+    starts and ramps of every kind, NaN included."""
+    from evpact.engine import flows
+
+    years = np.arange(2026.0, 2036.0)
+    rng = np.random.default_rng(4)
+    start = awkward(rng, (300, 1), 2020.0, 2040.0)
+    start[::7] = np.round(start[::7])
+    ramp = awkward(rng, (300, 1), 0.0, 6.0)
+    for on in (True, False):
+        kernels_on(monkeypatch, on)
+        hand = flows.ramp_factor(years, np.array([[2027.5], [2028.0]]), np.array([[1.0], [0.0]]))
+        np.testing.assert_allclose(hand[0, :4], [0.0, 0.125, 0.875, 1.0], rtol=1e-12)
+        np.testing.assert_allclose(hand[1, :4], [0.0, 0.0, 1.0, 1.0], atol=1e-9)
+    kernels_on(monkeypatch, True)
+    fused = flows.ramp_factor(years, start, ramp)
+    kernels_on(monkeypatch, False)
+    assert flows.ramp_factor(years, start, ramp).tobytes() == fused.tobytes()
+
+
+def test_counter_tariff_kernel_against_numpy(monkeypatch: Any) -> None:
+    """Canada's counter-tariff and remission of canada-korea-2026 are not nil (so the
+    bundled comparison above exercises the kernel), and both paths agree on them."""
+    worlds = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        worlds.append(both_worlds("canada-korea-2026", 300, False)[0])
+    for key in ("ca_counter_tariff_cad", "remission_value_cad"):
+        assert np.asarray(worlds[0][key]).any(), key
+        assert np.asarray(worlds[0][key]).tobytes() == np.asarray(worlds[1][key]).tobytes()
+
+
+def test_firm_cash_kernels_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """A firm's yearly cash at home and at an alternative, through the kernels and as
+    ``firms.firm_base`` writes it in numpy, bit for bit on awkward values (losses, -0.0,
+    NaN, starts on a year boundary); and by hand: a 10% margin on 100 less a duty of 2,
+    taxed at 25%, is 6; a loss of 4 pays no tax; capital of 50 falls in the start year."""
+    from evpact.engine import kernels
+    from evpact.engine.firms import after_tax, at_year
+
+    years = np.arange(2026.0, 2032.0)
+    got = kernels.home_cash(
+        (2, 6), np.array([[0.1], [0.1]]), np.array([[100.0] * 6, [10.0] * 6]),
+        np.array([[2.0] * 6, [5.0] * 6]), np.full((1, 6), 0.25), np.array([[50.0], [0.0]]),
+        np.array([[2027.4], [2040.0]]), years,
+    )  # fmt: skip
+    np.testing.assert_array_equal(got[0], [6.0, -44.0, 6.0, 6.0, 6.0, 6.0])
+    np.testing.assert_array_equal(got[1], [-4.0] * 6)
+    rng = np.random.default_rng(6)
+    n, shape = 300, (300, 6)
+    margin, gap = awkward(rng, (n, 1), -0.1, 0.3), awkward(rng, (n, 1), -0.05, 0.1)
+    revenue, duty = awkward(rng, shape, 0.0, 1e9), awkward(rng, shape, 0.0, 1e8)
+    tax, alt_tax = awkward(rng, (1, 6), 0.1, 0.3), awkward(rng, (n, 1), 0.1, 0.3)
+    capex, start = awkward(rng, (n, 1), 0.0, 1e9), awkward(rng, (n, 1), 2025.0, 2033.0)
+    start[::5] = np.round(start[::5])
+    credit = (
+        awkward(rng, shape, 0.0, 1e7), awkward(rng, (1, 6), 0.0, 35.0),
+        awkward(rng, (n, 1), 0.0, 1.0), awkward(rng, (1, 6), 0.0, 10.0),
+        awkward(rng, (n, 1), 0.0, 1.0), awkward(rng, (n, 1), 1.2, 1.5),
+        awkward(rng, (1, 6), 0.8, 1.0),
+    )  # fmt: skip
+    up_front, built = awkward(rng, (n, 1), -1e8, 1e9), np.maximum(start, years[0])
+    home = after_tax(margin * revenue - duty, tax) - at_year(capex, start, years)
+    assert (
+        kernels.home_cash(shape, margin, revenue, duty, tax, capex, start, years).tobytes()
+        == np.broadcast_to(home, shape).tobytes()
+    )
+    kwh, cell, share, module, eligible, fx, deflate = credit
+    operating = after_tax((margin - gap) * revenue, alt_tax)
+    for c in (None, credit):
+        cash = operating
+        if c is not None:
+            cash = cash + kwh * (cell + share * module) * eligible * fx * deflate
+        cash = cash - at_year(up_front, built, years)
+        got = kernels.alternative_cash(
+            shape, margin, gap, revenue, alt_tax, c, up_front, built, years
+        )
+        assert got.tobytes() == np.broadcast_to(cash, shape).tobytes()
+
+
+def test_plant_economy_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """A home plant's nine layers through the kernel and numpy (``economy.home_plant``), bit
+    for bit on awkward values with every combination of battery share, learning gains and
+    absorbed duty; and by hand: output worth 100 at GDP ratios 0.3 / 0.45 / 0.6 with nothing
+    bought from linked plants gives GDP 30 direct, 15 indirect, 15 induced, and buying half
+    its inputs' worth from them halves the indirect layer (7.5) and shrinks induced in step
+    (15 x 37.5 / 45 = 12.5)."""
+    from evpact.engine import economy
+
+    ratios = (np.array([[0.3]]), np.array([[0.45]]), np.array([[0.6]]))
+    for on in (True, False):
+        kernels_on(monkeypatch, on)
+        acc = np.zeros((9, 2, 1))
+        gdp, li = economy.home_plant(
+            acc, np.array([[100.0], [100.0]]), np.array([[0.0], [50.0]]), None,
+            np.array([[10.0], [10.0]]), (np.array([[1.5]]), np.array([[2.0]])), ratios,
+            np.array([[50_000.0]]), ratios, None, None,
+        )  # fmt: skip
+        np.testing.assert_allclose(acc[3:6, 0, 0], [30.0, 15.0, 15.0], rtol=1e-14)
+        np.testing.assert_allclose(acc[3:6, 1, 0], [30.0, 7.5, 12.5], rtol=1e-14)
+        np.testing.assert_allclose(acc[0:3, 0, 0], [10.0, 5.0, 5.0], rtol=1e-14)
+        assert gdp.ravel().tolist() == [30.0, 30.0] and li.ravel().tolist() == [5e5, 5e5]
+    rng = np.random.default_rng(8)
+    n, shape = 300, (300, 6)
+    value, purchases = awkward(rng, shape, 0.0, 1e9), awkward(rng, shape, 0.0, 8e8)
+    jobs = awkward(rng, shape, 0.0, 3000.0)
+    jr = (awkward(rng, (n, 1), 1.0, 2.5), awkward(rng, (n, 1), 2.0, 3.5))
+    gr = tuple(awkward(rng, (n, 1), 0.0, 0.6) for _ in range(3))
+    lr = tuple(awkward(rng, (n, 1), 0.0, 0.4) for _ in range(3))
+    earnings = awkward(rng, (n, 1), 4e4, 9e4)
+    for battery in (None, awkward(rng, shape, 0.0, 0.5)):
+        for gains in (None, awkward(rng, shape, 0.0, 1e7)):
+            for absorbed in (None, awkward(rng, shape, 0.0, 1e7)):
+                out = []
+                start = awkward(rng, (9, *shape), -1e6, 1e6)  # other plants' layers
+                for on in (True, False):
+                    kernels_on(monkeypatch, on)
+                    acc = start.copy()
+                    direct = economy.home_plant(
+                        acc, value, purchases, battery, jobs, jr, gr, earnings, lr, gains,
+                        absorbed,
+                    )  # fmt: skip
+                    out.append((acc, direct))
+                (a, d), (b, e) = out
+                assert a.tobytes() == b.tobytes()
+                assert [x.tobytes() for x in d] == [np.broadcast_to(x, shape).tobytes() for x in e]
+                # the first plant starts the totals from zero, whatever the buffer held
+                for on in (True, False):
+                    kernels_on(monkeypatch, on)
+                    fresh = np.zeros((9, *shape))
+                    economy.home_plant(
+                        fresh, value, purchases, battery, jobs, jr, gr, earnings, lr, gains,
+                        absorbed,
+                    )  # fmt: skip
+                    used = start.copy()
+                    economy.home_plant(
+                        used, value, purchases, battery, jobs, jr, gr, earnings, lr, gains,
+                        absorbed, first=True,
+                    )  # fmt: skip
+                    assert used.tobytes() == fresh.tobytes()
+
+
+def test_production_credit_kernel_by_hand_and_against_numpy() -> None:
+    """A production credit through the kernel and as ``simulate._incentive`` computes it in
+    numpy (``arrays.total`` of the schedule's terms, ``linkage.capped_flow``, the deflator),
+    bit for bit with and without cells, modules and a cap; and by hand: 2 GWh a year at
+    US$35/kWh of cells, fx 1.4, under a nominal cap of C$250 M, pays 98, 98, 54, 0 (C$ M),
+    deflated by 1.02 a year."""
+    from evpact.engine import kernels
+    from evpact.engine.arrays import total
+    from evpact.engine.linkage import capped_flow
+
+    years = 4
+    deflator = 1.02 ** -np.arange(years)[None, :]
+    got = kernels.production_credit(
+        (1, years), np.full((1, years), 2.0), np.full(years, 35.0), np.zeros((1, 1)), None,
+        np.ones((1, 1)), np.full((1, 1), 1.4), 1.0, np.array([250e6]), deflator,
+    )  # fmt: skip
+    np.testing.assert_allclose(got[0], np.array([98e6, 98e6, 54e6, 0.0]) * deflator[0])
+    rng = np.random.default_rng(9)
+    n, m = 300, 8
+    output = awkward(rng, (n, m), 0.0, 30.0)
+    cell, module = awkward(rng, (m,), 0.0, 35.0), awkward(rng, (m,), 0.0, 10.0)
+    share, scale = awkward(rng, (n, 1), 0.0, 1.0), awkward(rng, (n, 1), 0.5, 1.5)
+    fx, deflate = awkward(rng, (n, 1), 1.2, 1.5), awkward(rng, (1, m), 0.7, 1.0)
+    compliance = awkward(rng, (n, m), 0.0, 1.0)
+    for c in (1.0, compliance):
+        for cap in (None, awkward(rng, (n,), 0.0, 5e9)):
+            for rates in ((cell, None), (None, module), (cell, module), (None, None)):
+                kwh = output * 1e6
+                terms = []
+                if rates[0] is not None:
+                    terms.append(kwh * rates[0])
+                if rates[1] is not None:
+                    terms.append(kwh * share * rates[1])
+                flow = total(terms, (n, m)) * scale * fx * c
+                plain = capped_flow(flow, cap) * deflate
+                fused = kernels.production_credit(
+                    (n, m), output, rates[0], share, rates[1], scale, fx, c, cap, deflate
+                )
+                assert fused.tobytes() == np.broadcast_to(plain, (n, m)).tobytes()
+
+
 def test_small_runs_do_not_import_numba() -> None:
     """A deterministic run stays on numpy: no numba import, no JIT compile to wait for."""
     probe = (
@@ -365,13 +660,13 @@ def test_numba_cache_goes_to_the_first_writable_cache_dir(tmp_path: Path, monkey
 
 def test_jit_thresholds_come_from_the_environment(monkeypatch: Any) -> None:
     """EVPACT_JIT_FROM_DRAWS sets the block threshold and drops the run threshold; unset or
-    not a number, the defaults stand (1,024 draws a block, 2**18 a run)."""
+    not a number, the defaults stand (1,024 draws a block, 2**17 a run)."""
     monkeypatch.delenv("EVPACT_JIT_FROM_DRAWS", raising=False)
-    assert jit.thresholds() == (1024, 2**18)
+    assert jit.thresholds() == (1024, 2**17)
     monkeypatch.setenv("EVPACT_JIT_FROM_DRAWS", " 64 ")
     assert jit.thresholds() == (64, 0)
     monkeypatch.setenv("EVPACT_JIT_FROM_DRAWS", "many")
-    assert jit.thresholds() == (1024, 2**18)
+    assert jit.thresholds() == (1024, 2**17)
 
 
 #: the ledger's branches the bundled scenarios leave out: debt service, no statutory credits,

@@ -83,6 +83,15 @@ def battery_value_factor(
     return np.asarray(premium, dtype=float)
 
 
+def type_ratios(
+    direct: FloatArray, simple: FloatArray, total: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Type I (simple / direct) and Type II (total / direct) ratios of per-dollar multipliers
+    (1 where there is no direct effect)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(direct > 0, simple / direct, 1.0), np.where(direct > 0, total / direct, 1.0)
+
+
 def per_job(
     jobs: FloatArray,
     earnings: FloatArray,
@@ -93,10 +102,7 @@ def per_job(
 ) -> Effects:
     """Labour income: direct jobs x earnings, with indirect and induced layers from the
     per-dollar ratios' Type I (simple / direct) and Type II (total / direct)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(direct > 0, simple / direct, 1.0)
-        t = np.where(direct > 0, total / direct, 1.0)
-    return layered(jobs * earnings, s, t, purchased_share)
+    return layered(jobs * earnings, *type_ratios(direct, simple, total), purchased_share)
 
 
 def per_output(
@@ -107,8 +113,64 @@ def per_output(
     purchased_share: FloatArray,
 ) -> Effects:
     """GDP or labour income from output value and per-dollar multipliers."""
-    d = value * direct
+    return layered(value * direct, *type_ratios(direct, simple, total), purchased_share)
+
+
+#: the rows of a world's layer totals (``home_plant``'s ``acc``)
+LAYERS = tuple(
+    f"{k}.{layer}" for k in ("jobs", "gdp", "li") for layer in ("direct", "indirect", "induced")
+)
+
+
+def home_plant(
+    acc: FloatArray,
+    value: FloatArray,
+    purchases: FloatArray,
+    battery_share: FloatArray | None,
+    jobs: FloatArray,
+    jobs_ratios: tuple[FloatArray, FloatArray],
+    gdp_per_output: tuple[FloatArray, FloatArray, FloatArray],
+    earnings: FloatArray,
+    li_per_output: tuple[FloatArray, FloatArray, FloatArray],
+    gains: FloatArray | None,
+    absorbed: FloatArray | None,
+    first: bool = False,
+) -> tuple[FloatArray, FloatArray]:
+    """One home plant's jobs, GDP and labour income, each direct, indirect and induced, added
+    to the world's totals ``acc`` (rows ``LAYERS``, each (draw, year); the ``first`` plant's
+    start them from zero, whatever ``acc`` held, without a pass to zero it first); returns
+    the plant's direct GDP (value added) and labour income for its books.
+
+    The plant's purchases from linked home plants (and an assembly plant's battery,
+    ``battery_share`` of its output value) are not bought from the domestic supply chain
+    (``layered``); a cell plant's learning ``gains`` are margin and the US duty it
+    ``absorbed`` comes out of it, both in direct GDP only.
+    """
+    gdp_ratios = (gdp_per_output[0], *type_ratios(*gdp_per_output))
+    li_ratios = type_ratios(*li_per_output)
+    fused = jit.compiled_for(acc.shape[1]) if acc.ndim == 3 else None
+    if fused is not None:  # the same equations in one pass over the draws (same bits)
+        return fused.plant_economy(
+            acc, value, purchases, battery_share, jobs, jobs_ratios, gdp_ratios, earnings,
+            li_ratios, gains, absorbed, first,
+        )  # fmt: skip
     with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(direct > 0, simple / direct, 1.0)
-        t = np.where(direct > 0, total / direct, 1.0)
-    return layered(d, s, t, purchased_share)
+        bought = np.where(value > 0, purchases / value, 0.0)
+        if battery_share is not None:  # the battery, linked or imported, is no domestic part
+            bought = np.maximum(bought, battery_share)
+    effects = [
+        layered(jobs, *jobs_ratios, bought),
+        layered(value * gdp_ratios[0], *gdp_ratios[1:], bought),
+        layered(jobs * earnings, *li_ratios, bought),
+    ]
+    gdp = effects[1]
+    if gains is not None:  # learning is margin: value added without more inputs or wages
+        gdp = Effects(gdp.direct + gains, gdp.indirect, gdp.induced)
+    if absorbed is not None:  # the duty the exporter absorbs comes out of its margin
+        gdp = Effects(gdp.direct - absorbed, gdp.indirect, gdp.induced)
+    effects[1] = gdp
+    for k, e in enumerate(effects):
+        for layer, a in enumerate((e.direct, e.indirect, e.induced)):
+            row = acc[3 * k + layer]
+            np.add(0.0 if first else row, a, out=row)
+    return gdp.direct, effects[2].direct

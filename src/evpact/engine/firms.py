@@ -34,6 +34,7 @@ from ..scenario.distributions import Dist, FloatArray, fixed
 from ..scenario.firms import Firm, Location
 from ..scenario.model import Scenario
 from ..scenario.rules import RulePack, load_rule_pack, yearly
+from . import jit
 
 if TYPE_CHECKING:
     from .compile import Input
@@ -331,16 +332,38 @@ def firm_base(
     deflate = (1.0 + inflation) ** -(years - price_year)  # nominal USD in law -> real
     margin, tax = v(f.margin), v(f.tax)
     capex = v(f.capex) * (capacity * fx if f.capex_per_unit else 1.0)
-    home = after_tax(margin * revenue - duty, tax) - at_year(capex, start, years)
+    shape = (n, years.size)
+    fused = jit.compiled_for(n)  # the cash flows in one pass over the draws (same bits)
+    if fused is not None:
+        home = fused.home_cash(shape, margin, revenue, duty, tax, capex, start, years)
+    else:
+        home = after_tax(margin * revenue - duty, tax) - at_year(capex, start, years)
     built = np.maximum(start, years[0])
     values = []
     for a in f.alternatives:
-        operating = after_tax((margin - v(a.gap)) * revenue, v(a.tax))
+        credit = None
         if a.credit_cell is not None and a.credit_module is not None and a.eligible is not None:
-            per_kwh = v(a.credit_cell) + module_share * v(a.credit_module)
-            operating = operating + kwh * per_kwh * v(a.eligible) * fx * deflate
+            credit = (
+                kwh,
+                v(a.credit_cell),
+                module_share,
+                v(a.credit_module),
+                v(a.eligible),
+                fx,
+                deflate,
+            )
         up_front = v(a.capex) * (capacity if a.capex_per_unit else 1.0) - v(a.grant)
-        values.append(pv(operating - at_year(up_front * fx, built, years), factors))
+        if fused is not None:
+            cash = fused.alternative_cash(
+                shape, margin, v(a.gap), revenue, v(a.tax), credit, up_front * fx, built, years
+            )
+        else:
+            operating = after_tax((margin - v(a.gap)) * revenue, v(a.tax))
+            if credit is not None:
+                per_kwh = credit[1] + credit[2] * credit[3]
+                operating = operating + credit[0] * per_kwh * credit[4] * fx * deflate
+            cash = operating - at_year(up_front * fx, built, years)
+        values.append(pv(cash, factors))
     stacked = np.stack(np.broadcast_arrays(*values), axis=1)
     return FirmBase(
         advantage=pv(home, factors) - stacked.max(axis=1),

@@ -5,11 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from . import jit
 
 
 def _ramp_integral(x: FloatArray) -> FloatArray:
-    """Integral of clip(u, 0, 1) from 0 to x."""
-    return np.where(x <= 0, 0.0, np.where(x < 1, 0.5 * x * x, x - 0.5))
+    """Integral of clip(u, 0, 1) from 0 to x: 0, x²/2 below 1, x - 1/2 past it. Written into
+    buffers of its own (``np.where``'s values, fewer temporaries) and always an array."""
+    x = np.asarray(x, dtype=float)
+    out = np.subtract(x, 0.5)
+    square = np.multiply(0.5, x)
+    square *= x
+    np.copyto(out, square, where=x < 1)
+    np.copyto(out, 0.0, where=x <= 0)
+    return out
 
 
 def ramp_factor(years: FloatArray, start: FloatArray, ramp_years: FloatArray) -> FloatArray:
@@ -19,8 +27,15 @@ def ramp_factor(years: FloatArray, start: FloatArray, ramp_years: FloatArray) ->
     ``ramp_years``; the factor is that line's exact average over the year, so a start on
     1 July gives half of a plant's first-year ramp and a zero ramp is a step.
     """
+    shape = np.broadcast_shapes(np.shape(years), np.shape(start), np.shape(ramp_years))
+    fused = jit.compiled_for(shape[0]) if len(shape) == 2 and np.ndim(years) == 1 else None
+    if fused is not None:  # the same line in one pass over the draws (same bits)
+        return fused.ramp_factor(years, start, ramp_years, (shape[0], shape[1]))
     r = np.maximum(ramp_years, 1e-9)
-    return r * (_ramp_integral((years + 1 - start) / r) - _ramp_integral((years - start) / r))
+    hi = _ramp_integral((years + 1 - start) / r)
+    hi -= _ramp_integral((years - start) / r)  # in place (hi has the full shape, r's too):
+    hi *= r  # the same subtraction and product, in one buffer
+    return hi
 
 
 def assembly_production(capacity: FloatArray, ramp: FloatArray, demand: FloatArray) -> FloatArray:

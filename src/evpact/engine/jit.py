@@ -3,12 +3,13 @@ where numba caches them.
 
 The kernels fuse chains of (draw, year) temporaries into one pass; they give the same bits as
 the numpy expressions they replace (``tests/test_kernels.py`` compares both paths on every
-bundled scenario), so choosing a path never changes a number, only the time. They save about
-17 ms of CPU per block of 4,096 draws (benchmarks/RESULTS.md, Round 4), but loading numba and
-the cached kernels costs a process about 0.5 s of CPU and 120-170 MB once (Rounds 3, 4). So
-a process uses them only for blocks of at least ``JIT_FROM_DRAWS`` draws in a run of which it
-will compute at least ``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared where blocks
-are dealt out); a deterministic run, a web-form edit or a sweep candidate never imports numba.
+bundled scenario), so choosing a path never changes a number, only the time. With the
+engine's, the ledger's and the sampling's kernels a block of 4,096 draws costs about 35 ms of
+CPU less (benchmarks/RESULTS.md, Round 4), but loading numba and the cached kernels costs a
+process about 0.6 s of CPU and 120-170 MB once (Rounds 3, 4). So a process uses them only for
+blocks of at least ``JIT_FROM_DRAWS`` draws in a run of which it will compute at least
+``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared where blocks are dealt out); a
+deterministic run, a web-form edit or a sweep candidate never imports numba.
 ``EVPACT_JIT_FROM_DRAWS=N`` sets the block threshold and drops the run threshold (0: always
 compiled; a huge number: never).
 """
@@ -30,10 +31,10 @@ FloatArray = np.ndarray[Any, Any]
 
 #: draws per block from which the compiled kernels run (in a run big enough: below)
 JIT_FROM_DRAWS = 1024
-#: draws a process must be about to compute in a run for loading numba to pay off: a run of
-#: 10^5 draws on one core took as much CPU either way in Round 4 (2.51 s against 2.52 s,
-#: medians of three), with 120 MB more memory on the kernels
-JIT_FROM_RUN_DRAWS = 2**18
+#: draws a process must be about to compute in a run for loading numba to pay off: about
+#: 0.6 s of CPU against the CPU the kernels save per block; one core, canada-korea-2026
+#: (RESULTS.md "Round 4"): a tie at 10^5 draws, 7% faster with them at 2 x 10^5
+JIT_FROM_RUN_DRAWS = 2**17
 
 _planned = 0  # draws this process computes in the run under way (``planned``)
 _loaded: dict[str, ModuleType] = {}  # kernel modules imported so far (``compiled_for``)

@@ -21,6 +21,7 @@ import numba
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from .origin import RULES
 
 Kernel = Callable[..., None]  # a kernel writes into the arrays it is given
 #: the kernels' argument types: inputs are read-only arrays of any layout (contiguous arrays,
@@ -47,8 +48,15 @@ def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
 
 
 def _wide(shape: tuple[int, int], *arrays: FloatArray | float) -> list[FloatArray]:
-    """Each input as a (draw, year) array (a broadcast view: no copy)."""
-    return [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays]
+    """Each input as a (draw, year) array: as it is when it already is one (numba takes a
+    writable array for a read-only argument), else a broadcast view (no copy). The check
+    costs a tenth of ``np.broadcast_to``, which a block calls thousands of times."""
+    return [
+        a
+        if type(a) is np.ndarray and a.shape == shape and a.dtype == np.float64
+        else np.broadcast_to(np.asarray(a, dtype=float), shape)
+        for a in arrays
+    ]
 
 
 # --- economy.layered (docs/model.md §5, import leakage) -------------------------------------
@@ -202,3 +210,488 @@ def breakeven_year(net_flow: FloatArray, years: FloatArray) -> FloatArray:
     out = np.empty(flat.shape[0])
     _breakeven(flat, np.asarray(years, dtype=float), out)
     return out.reshape(net.shape[:-1])
+
+
+# --- origin.origin: the USMCA tests of a vehicle (docs/model.md §7a, rules of origin) -------
+#
+# numpy's element rules, written out: np.minimum(a, b) is ``a if a < b or a is NaN else b``
+# (so a tie gives b, and -0.0 against 0.0 gives b), np.maximum the same with ``>``,
+# np.clip(x, lo, hi) keeps x unless it is below lo or above hi (NaN stays NaN) and
+# np.clip(x, 0.0, None) is np.maximum(x, 0.0).
+
+
+@numba.njit(inline="always")
+def _minimum(a: float, b: float) -> float:
+    return a if (a < b or a != a) else b
+
+
+@numba.njit(inline="always")
+def _maximum(a: float, b: float) -> float:
+    return a if (a > b or a != a) else b
+
+
+@numba.njit(inline="always")
+def _clip01(x: float) -> float:
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x
+
+
+@numba.njit(inline="always")
+def _pack_rvc(cs: float, co: float, po: float) -> float:
+    return 1.0 - cs * (1.0 - co) - (1.0 - cs) * (1.0 - po)
+
+
+@numba.njit(inline="always")
+def _counted(share: float, threshold: float, roll: float) -> float:
+    if share >= threshold - 1e-12:
+        return roll * 1.0 + (1.0 - roll) * share
+    return share
+
+
+@numba.njit(inline="always")
+def _vehicle_rvc(ps: float, pc: float, ks: float, kc: float, oo: float) -> float:
+    other = _clip01(1.0 - ps - ks)
+    vnm = ps * (1.0 - pc) + ks * (1.0 - kc) + other * (1.0 - oo)
+    return (1.0 - vnm) / 1.0  # origin.rvc with a net cost of one
+
+
+@_kernel(*[IN2] * 19, *[OUT2] * 6)
+def _origin(  # type: ignore[no-untyped-def]
+    pack_share, cell_share, cells_originating, pack_other, core_share, core_originating,
+    other_originating, high_wage, technology_credit, battery_plant, steel_aluminium,
+    in_force, t, t_core, roll, lvc_max, lvc_credit, lvc_t, steel_t,
+    p_rvc_out, rvc_out, t_out, lvc_out, qualifies_out, need_out,
+):  # fmt: skip
+    n, m = pack_share.shape
+    eps = 1e-12
+    for i in range(n):
+        for j in range(m):
+            ps = pack_share[i, j]
+            cs = cell_share[i, j]
+            po = pack_other[i, j]
+            ks = core_share[i, j]
+            co = core_originating[i, j]
+            oo = other_originating[i, j]
+            tt = t[i, j]
+            tc = t_core[i, j]
+            rl = roll[i, j]
+            p_rvc = _pack_rvc(cs, cells_originating[i, j], po)
+            o_pack = _counted(p_rvc, tc, rl)
+            o_core = _counted(co, tc, rl)
+            v_rvc = _vehicle_rvc(ps, o_pack, ks, o_core, oo)
+            v_lvc = (
+                high_wage[i, j]
+                + _minimum(technology_credit[i, j], lvc_max[i, j])
+                + lvc_credit[i, j] * battery_plant[i, j]
+            )
+            others_ok = (
+                (co >= tc - eps)
+                and (v_lvc >= lvc_t[i, j] - eps)
+                and (steel_aluminium[i, j] >= steel_t[i, j] - eps)
+            )
+            ok = others_ok and (p_rvc >= tc - eps) and (v_rvc >= tt - eps)
+            # the least originating cell share that passes the pack and the vehicle tests
+            rest = (1.0 - cs) * (1.0 - po)
+            s_pack = 1.0 - (1.0 - tc - rest) / cs if cs > 0 else np.inf
+            at_pack = _vehicle_rvc(ps, 1.0 if rl > 0 else _pack_rvc(cs, s_pack, po), ks, o_core, oo)
+            v_zero = _vehicle_rvc(ps, _pack_rvc(cs, 0.0, po), ks, o_core, oo)
+            psc = ps * cs
+            s_vehicle = (tt - v_zero) / psc if psc > 0 else np.inf
+            if rl * (1.0 if at_pack >= tt - eps else 0.0) > 0:
+                need = s_pack
+            else:
+                need = _maximum(s_pack, s_vehicle)
+            need = _maximum(need, 0.0)
+            p_rvc_out[i, j] = p_rvc
+            rvc_out[i, j] = v_rvc
+            t_out[i, j] = tt + 0.0
+            lvc_out[i, j] = v_lvc
+            qualifies_out[i, j] = in_force[i, j] * (1.0 if ok else 0.0)
+            need_out[i, j] = _minimum(need, 1.0) if (others_ok and need <= 1.0 + eps) else np.nan
+
+
+def origin(
+    shape: tuple[int, int],
+    pack_share: FloatArray,
+    cell_share: FloatArray,
+    cells_originating: FloatArray,
+    pack_other_originating: FloatArray,
+    core_share: FloatArray,
+    core_originating: FloatArray,
+    other_originating: FloatArray,
+    high_wage_share: FloatArray,
+    technology_credit: FloatArray,
+    has_battery_plant: FloatArray,
+    steel_aluminium: FloatArray,
+    rules: dict[str, FloatArray],
+) -> tuple[FloatArray, ...]:
+    """``origin.origin`` in one pass: (pack RVC, vehicle RVC, RVC threshold, LVC, qualifying
+    share, least qualifying cell share), each (draw, year)."""
+    out = tuple(np.empty(shape) for _ in range(6))
+    _origin(
+        *_wide(
+            shape,
+            pack_share,
+            cell_share,
+            cells_originating,
+            pack_other_originating,
+            core_share,
+            core_originating,
+            other_originating,
+            high_wage_share,
+            technology_credit,
+            has_battery_plant,
+            steel_aluminium,
+            *(rules[k] for k in RULES),  # in the kernel's order
+        ),
+        *out,
+    )
+    return out
+
+
+# --- flows.ramp_factor (docs/model.md §2, ramp-up) -------------------------------------------
+
+
+@numba.njit(inline="always")
+def _ramp_integral(x: float) -> float:
+    if x <= 0:
+        return 0.0
+    return 0.5 * x * x if x < 1 else x - 0.5
+
+
+@_kernel(IN1, IN2, IN2, OUT2)
+def _ramp(years, start, ramp_years, out):  # type: ignore[no-untyped-def]
+    n, m = out.shape
+    for i in range(n):
+        for j in range(m):
+            r = _maximum(ramp_years[i, j], 1e-9)
+            s = start[i, j]
+            y = years[j]
+            hi = _ramp_integral((y + 1 - s) / r)
+            lo = _ramp_integral((y - s) / r)
+            out[i, j] = r * (hi - lo)
+
+
+def ramp_factor(
+    years: FloatArray, start: FloatArray, ramp_years: FloatArray, shape: tuple[int, int]
+) -> FloatArray:
+    """``flows.ramp_factor`` in one pass: the average share of full output in each year."""
+    out = np.empty(shape)
+    _ramp(np.asarray(years, dtype=float), *_wide(shape, start, ramp_years), out)
+    return out
+
+
+# --- the home country's counter-tariff and remission on one group's US-built imports --------
+# (simulate._trade_outputs and the engine.tariffs functions it calls; docs/model.md §7b)
+
+
+@_kernel(*[IN2] * 13, OUT2, OUT2)
+def _counter_tariff(  # type: ignore[no-untyped-def]
+    lv, ev, group_share, built_for_home, built, us_share, cusma, in_force, camx, rate,
+    minimum_deduction, price, room_per_vehicle, counter, remitted,
+):  # fmt: skip
+    n, m = counter.shape
+    for i in range(n):
+        for j in range(m):
+            share = cusma[i, j] * in_force[i, j]  # CUSMA treatment needs the agreement
+            demand = lv[i, j] * _clip01(ev[i, j]) * group_share[i, j]  # market.ev_demand
+            imports = us_share[i, j] * _maximum(demand - built_for_home[i, j], 0.0)
+            deducted = _maximum(camx[i, j], minimum_deduction[i, j])
+            r = rate[i, j]
+            cusma_rate = r * (1.0 * (1.0 - deducted) + (1.0 - 1.0))  # every vehicle CUSMA
+            mixed_rate = r * (share * (1.0 - deducted) + (1.0 - share))
+            p = price[i, j]
+            counter[i, j] = counter[i, j] + imports * p * mixed_rate
+            room = room_per_vehicle[i, j] * built[i, j]
+            remitted[i, j] = remitted[i, j] + _minimum(room, imports * share) * (p * cusma_rate)
+
+
+def counter_tariff(
+    counter: FloatArray,
+    remitted: FloatArray,
+    lv: FloatArray,
+    ev: FloatArray,
+    group_share: FloatArray,
+    built_for_home: FloatArray,
+    built: FloatArray,
+    us_share: FloatArray,
+    cusma: FloatArray,
+    in_force: FloatArray,
+    camx: FloatArray,
+    rate: FloatArray,
+    minimum_deduction: FloatArray,
+    price: FloatArray,
+    room_per_vehicle: FloatArray,
+) -> None:
+    """Add one group's counter-tariff and remitted surtax to ``counter`` and ``remitted``
+    (writable (draw, year) arrays) in one pass: the group's home EV sales not built at home,
+    the US share of them, the surtax on them at the CUSMA mix, and the remission room that
+    building at home earns (``tariffs.imports_from_us``, ``ca_surtax_rate``, ``remission``)."""
+    shape = cast(tuple[int, int], counter.shape)
+    _counter_tariff(
+        *_wide(
+            shape, lv, ev, group_share, built_for_home, built, us_share, cusma, in_force, camx,
+            rate, minimum_deduction, price, room_per_vehicle,
+        ),
+        counter,
+        remitted,
+    )  # fmt: skip
+
+
+# --- firms.firm_base: a firm's yearly cash flows at home and at an alternative --------------
+# (docs/model.md, "Firms"; the present values stay with numpy's einsum, in its order)
+
+
+@numba.njit(inline="always")
+def _after_tax(operating: float, tax: float) -> float:
+    return operating - tax * _maximum(operating, 0.0)
+
+
+@_kernel(IN2, IN2, IN2, IN2, IN2, IN2, IN1, OUT2)
+def _home_cash(margin, revenue, duty, tax, capex, start, years, out):  # type: ignore[no-untyped-def]
+    n, m = out.shape
+    for i in range(n):
+        for j in range(m):
+            placed = 1.0 if years[j] == np.floor(start[i, j]) else 0.0  # firms.at_year
+            out[i, j] = (
+                _after_tax(margin[i, j] * revenue[i, j] - duty[i, j], tax[i, j])
+                - capex[i, j] * placed
+            )
+
+
+@_kernel(*[IN2] * 13, IN1, numba.types.boolean, OUT2)
+def _alternative_cash(  # type: ignore[no-untyped-def]
+    margin, gap, revenue, tax, kwh, credit_cell, module_share, credit_module, eligible, fx,
+    deflate, up_front, built, years, credited, out,
+):  # fmt: skip
+    n, m = out.shape
+    for i in range(n):
+        for j in range(m):
+            operating = _after_tax((margin[i, j] - gap[i, j]) * revenue[i, j], tax[i, j])
+            if credited:  # 45X: per kWh of cells and modules, nominal USD in law -> real CAD
+                per_kwh = credit_cell[i, j] + module_share[i, j] * credit_module[i, j]
+                operating = operating + (
+                    kwh[i, j] * per_kwh * eligible[i, j] * fx[i, j] * deflate[i, j]
+                )
+            placed = 1.0 if years[j] == np.floor(built[i, j]) else 0.0
+            out[i, j] = operating - up_front[i, j] * placed
+
+
+def home_cash(
+    shape: tuple[int, int],
+    margin: FloatArray,
+    revenue: FloatArray,
+    duty: FloatArray,
+    tax: FloatArray,
+    capex: FloatArray,
+    start: FloatArray,
+    years: FloatArray,
+) -> FloatArray:
+    """The home plant's after-tax operating cash less its capital in its start year."""
+    out = np.empty(shape)
+    _home_cash(*_wide(shape, margin, revenue, duty, tax, capex, start), years, out)
+    return out
+
+
+def alternative_cash(
+    shape: tuple[int, int],
+    margin: FloatArray,
+    gap: FloatArray,
+    revenue: FloatArray,
+    tax: FloatArray,
+    credit: tuple[FloatArray, ...] | None,
+    up_front: FloatArray,
+    built: FloatArray,
+    years: FloatArray,
+) -> FloatArray:
+    """An alternative's after-tax operating cash on the same revenue, plus its 45X credits
+    when it has them (``credit``: kWh, cell credit, module share, module credit, eligible
+    share, fx, deflator), less its capital (``up_front``, CAD) in the year it builds."""
+    out = np.empty(shape)
+    credits = credit if credit is not None else (np.zeros((1, 1)),) * 7
+    _alternative_cash(
+        *_wide(shape, margin, gap, revenue, tax, *credits, up_front, built),
+        years,
+        credit is not None,
+        out,
+    )
+    return out
+
+
+# --- simulate's economy step for one home plant (docs/model.md §5) ---------------------------
+# the purchase share, economy.layered for jobs, GDP (per_output) and labour income (per_job),
+# the learning margin and absorbed duty on GDP, added to the world's nine layer totals
+
+
+@numba.njit(inline="always")
+def _layers(d: float, s: float, t: float, q: float) -> tuple[float, float]:
+    """economy.layered of one element: (indirect, induced)."""
+    indirect_full = d * (s - 1.0)
+    induced_full = d * (t - s)
+    if q < 0.0:
+        q = 0.0
+    elif q > 1.0:
+        q = 1.0
+    ind = indirect_full * (1.0 - q)
+    base = d + indirect_full
+    scale = (d + ind) / base if base > 0 else 1.0
+    return ind, induced_full * scale
+
+
+@_kernel(*[IN2] * 14, numba.types.int64, OUT3, OUT2, OUT2)
+def _plant_economy(  # type: ignore[no-untyped-def]
+    value, purchases, battery_share, jobs, jobs_simple, jobs_total, gdp_direct_ratio,
+    gdp_simple, gdp_total, earnings, li_simple, li_total, gains, absorbed, flags, acc,
+    gdp_direct, li_direct,
+):  # fmt: skip
+    n, m = value.shape
+    assembly, learning, duty, first = flags & 1, flags & 2, flags & 4, flags & 8
+    for i in range(n):
+        for j in range(m):
+            x = value[i, j]
+            q = purchases[i, j] / x if x > 0 else 0.0
+            if assembly:  # the battery, linked or imported, is no domestic part
+                q = _maximum(q, battery_share[i, j])
+            e = jobs[i, j]
+            ji, jn = _layers(e, jobs_simple[i, j], jobs_total[i, j], q)
+            g = x * gdp_direct_ratio[i, j]
+            gi, gn = _layers(g, gdp_simple[i, j], gdp_total[i, j], q)
+            w = e * earnings[i, j]
+            wi, wn = _layers(w, li_simple[i, j], li_total[i, j], q)
+            if learning:
+                g = g + gains[i, j]
+            if duty:
+                g = g - absorbed[i, j]
+            gdp_direct[i, j] = g
+            li_direct[i, j] = w
+            if first:  # the totals start from zero (0.0 + x: -0.0 becomes 0.0)
+                for k in range(9):
+                    acc[k, i, j] = 0.0
+            acc[0, i, j] = acc[0, i, j] + e
+            acc[1, i, j] = acc[1, i, j] + ji
+            acc[2, i, j] = acc[2, i, j] + jn
+            acc[3, i, j] = acc[3, i, j] + g
+            acc[4, i, j] = acc[4, i, j] + gi
+            acc[5, i, j] = acc[5, i, j] + gn
+            acc[6, i, j] = acc[6, i, j] + w
+            acc[7, i, j] = acc[7, i, j] + wi
+            acc[8, i, j] = acc[8, i, j] + wn
+
+
+def plant_economy(
+    acc: FloatArray,
+    value: FloatArray,
+    purchases: FloatArray,
+    battery_share: FloatArray | None,
+    jobs: FloatArray,
+    jobs_ratios: tuple[FloatArray, FloatArray],
+    gdp_ratios: tuple[FloatArray, FloatArray, FloatArray],
+    earnings: FloatArray,
+    li_ratios: tuple[FloatArray, FloatArray],
+    gains: FloatArray | None,
+    absorbed: FloatArray | None,
+    first: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """``economy.home_plant`` in one pass: adds the plant's nine layers to ``acc`` (jobs, GDP,
+    labour income x direct, indirect, induced; to zero when ``first``: ``acc`` may then hold
+    anything) and returns its GDP and labour income direct."""
+    shape = cast(tuple[int, int], acc.shape[1:])
+    gdp_direct, li_direct = np.empty(shape), np.empty(shape)
+    zero = np.zeros((1, 1))
+    flags = (
+        (battery_share is not None)
+        | (gains is not None) << 1
+        | (absorbed is not None) << 2
+        | first << 3
+    )
+    _plant_economy(
+        *_wide(
+            shape,
+            value,
+            purchases,
+            zero if battery_share is None else battery_share,
+            jobs,
+            *jobs_ratios,
+            *gdp_ratios,
+            earnings,
+            *li_ratios,
+            zero if gains is None else gains,
+            zero if absorbed is None else absorbed,
+        ),
+        flags,
+        acc,
+        gdp_direct,
+        li_direct,
+    )
+    return gdp_direct, li_direct
+
+
+# --- a production credit's yearly payments (simulate._incentive; docs/model.md §4) ----------
+
+
+@_kernel(*[IN2] * 9, numba.types.int64, OUT2)
+def _production_credit(  # type: ignore[no-untyped-def]
+    output, cell_rate, module_share, module_rate, rate_scale, fx, compliance, cap, deflator,
+    flags, out,
+):  # fmt: skip
+    n, m = out.shape
+    cell, module, capped = flags & 1, flags & 2, flags & 4
+    for i in range(n):
+        cum = 0.0
+        before = 0.0
+        for j in range(m):
+            kwh = output[i, j] * 1e6
+            usd = 0.0  # engine.arrays.total of the schedule's terms: 0.0 + each, in order
+            if cell:
+                usd = kwh * cell_rate[i, j] + 0.0
+            if module:
+                term = kwh * module_share[i, j] * module_rate[i, j]
+                usd = usd + term if cell else term + 0.0
+            flow = usd * rate_scale[i, j] * fx[i, j] * compliance[i, j]
+            if capped:  # linkage.capped_flow: the running total held at the cap, differenced
+                cum = flow if j == 0 else cum + flow
+                paid = _minimum(cum, cap[i, j])
+                flow = paid if j == 0 else paid - before
+                before = paid
+            out[i, j] = flow * deflator[i, j]
+
+
+def production_credit(
+    shape: tuple[int, int],
+    output: FloatArray,
+    cell_rate: FloatArray | None,
+    module_share: FloatArray,
+    module_rate: FloatArray | None,
+    rate_scale: FloatArray,
+    fx: FloatArray,
+    compliance: FloatArray | float,
+    cap: FloatArray | None,
+    deflator: FloatArray,
+) -> FloatArray:
+    """A production credit's payments per draw-year in dollars of the price year: GWh x 1e6
+    kWh x the schedule's USD per kWh (cells, and modules on ``module_share`` of them) x the
+    rate scale x fx x compliance, stopped at the nominal ``cap`` (per draw), times the
+    ``deflator`` (taken by numpy: a power)."""
+    out = np.empty(shape)
+    zero = np.zeros((1, 1))
+    flags = (cell_rate is not None) | (module_rate is not None) << 1 | (cap is not None) << 2
+    _production_credit(
+        *_wide(
+            shape,
+            output,
+            zero if cell_rate is None else cell_rate,
+            module_share,
+            zero if module_rate is None else module_rate,
+            rate_scale,
+            fx,
+            compliance,
+            zero if cap is None else np.asarray(cap)[:, None],
+            deflator,
+        ),
+        flags,
+        out,
+    )
+    return out

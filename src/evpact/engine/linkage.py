@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from .arrays import cumsum_years
 
 
 def rolling_sum(a: FloatArray, window: int) -> FloatArray:
     """Sum over the last ``window`` years (fewer at the start of the horizon)."""
     if window == 1:
         return a
-    c = np.cumsum(a, axis=-1)
+    c = cumsum_years(a)
     out = c.copy()
     out[..., window:] = c[..., window:] - c[..., :-window]
     return out
@@ -45,8 +46,11 @@ def capped_flow(flow: FloatArray, cap: FloatArray | None) -> FloatArray:
     """Payments that stop once their cumulative total reaches ``cap``."""
     if cap is None:
         return flow
-    paid = np.minimum(np.cumsum(flow, axis=-1), np.asarray(cap)[..., None])
-    return np.diff(paid, axis=-1, prepend=0.0)
+    paid = np.minimum(cumsum_years(flow), np.asarray(cap)[..., None])
+    out = np.empty_like(paid)  # np.diff(paid, axis=-1, prepend=0.0) without the copy
+    out[..., :1] = paid[..., :1]  # x - 0.0 is x, -0.0 included
+    np.subtract(paid[..., 1:], paid[..., :-1], out=out[..., 1:])
+    return out
 
 
 def clawback(
@@ -69,5 +73,5 @@ def clawback(
     first = hit & (np.cumsum(hit, axis=-1) == 1)
     if rule == "cliff":
         return amount * first
-    earned = np.cumsum(window, axis=-1) - window  # window years completed before this one
+    earned = cumsum_years(window) - window  # window years completed before this one
     return amount * first * np.clip((years - earned) / years, 0.0, 1.0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from . import jit
 
 
 def rvc(nc: FloatArray, vnm: FloatArray) -> FloatArray:
@@ -58,7 +59,8 @@ def vehicle_rvc(
         + core_share * (1.0 - core_counted)
         + other * (1.0 - other_originating)
     )
-    return rvc(np.ones_like(vnm), vnm)
+    # rvc() with a net cost of one, (1 - VNM) / 1: dividing by one is exact, so no division
+    return np.subtract(1.0, vnm, out=vnm) if isinstance(vnm, np.ndarray) else 1.0 - vnm
 
 
 def lvc(
@@ -75,6 +77,19 @@ def lvc(
         + np.minimum(technology_credit, technology_max)
         + assembly_credit * has_battery_plant
     )
+
+
+#: the rule-pack parameters ``origin`` reads
+RULES = (
+    "usmca_in_force",
+    "rvc_threshold",
+    "core_rvc_threshold",
+    "core_part_roll_up",
+    "lvc_technology_credit_max",
+    "lvc_assembly_credit",
+    "lvc_threshold",
+    "steel_aluminium_threshold",
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,24 @@ def origin(
     rules: dict[str, FloatArray],
 ) -> Origin:
     """Every USMCA test for a vehicle, and the originating cell share that would pass them."""
+    inputs = (
+        pack_share,
+        cell_share,
+        cells_originating,
+        pack_other_originating,
+        core_share,
+        core_originating,
+        other_originating,
+        high_wage_share,
+        technology_credit,
+        has_battery_plant,
+        steel_aluminium,
+    )
+    shape = np.broadcast_shapes(*map(np.shape, inputs), *(np.shape(rules[k]) for k in RULES))
+    fused = jit.compiled_for(shape[0]) if len(shape) == 2 else None
+    if fused is not None:  # the same tests in one pass over the draws (same bits)
+        p_rvc, v_rvc, threshold, v_lvc, qualifies, need = fused.origin(shape, *inputs, rules)
+        return Origin(p_rvc, v_rvc, threshold, v_lvc, steel_aluminium, qualifies, need)
     t, t_core, roll = (
         rules["rvc_threshold"],
         rules["core_rvc_threshold"],

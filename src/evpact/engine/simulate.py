@@ -20,6 +20,7 @@ from . import (
     emissions,
     firms,
     flows,
+    jit,
     learning,
     ledger,
     linkage,
@@ -30,6 +31,7 @@ from . import (
     tariffs,
     trade,
 )
+from .arrays import cumsum_years, total
 from .compile import MINERALS, IncentiveSpec, Model, PlantSpec, TradeSpec
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
@@ -184,7 +186,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         rules = {name: v(key) for name, key in tr.rules.items()}
         for ts in tr.plants:
             content[ts.plant] = {k: v(key) for k, key in ts.inputs.items()}
-            origins[ts.plant] = _origin(model, tr, ts.plant, v, rules, fx, zero)
+            origins[ts.plant] = _origin(model, tr, ts.plant, v, rules, fx)
     us_region = next((r for r in model.regions if r.code == "US"), None)
 
     def us_friction(rate: FloatArray) -> FloatArray:
@@ -240,7 +242,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 * (us_friction(rate) * us_kept if tr is not None and r == "US" else friction[r])
                 for r, share in p.markets.items()
             }
-            demand = sum(by_region.values(), zero)
+            demand = total(by_region.values(), shape)
             if model.company_plan:  # announced capacity and ramp, whatever the demand
                 demand = np.broadcast_to(cap * ramp, shape)
             out = flows.assembly_production(cap, ramp, demand) * kept
@@ -281,7 +283,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             available = cap * ramp * yld
             routes = [r for r in model.routes if r.supplier == p.id]
             calls = [v(r.share) * need[r.customer] for r in routes]
-            linked_need = sum(calls, zero)
+            linked_need = total(calls, shape)
             cell_rate = zero  # US duty on cells exported to the US (as auto parts)
             if tr is not None and p.country != "US":
                 cell_rate = tariffs.us_battery_rate(
@@ -308,13 +310,13 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     v("economy.module_share_of_pack_premium"),
                 )
             value[p.id] = out * unit_price
-            home = sum(  # installed in vehicles assembled at home: home contracts ...
+            home = total(  # installed in vehicles assembled at home: home contracts ...
                 (
                     f
                     for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
                     if region == model.home
                 ),
-                zero,
+                shape,
             )
             with np.errstate(divide="ignore", invalid="ignore"):
                 jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
@@ -373,7 +375,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if lk.kind == "local_absorption":
             num, den = domestic[lk.plant], output[lk.plant]
         else:  # vehicles_per_gwh of the plant's capacity
-            num = sum(
+            num = total(
                 (
                     output[r.customer]
                     for r in model.routes
@@ -381,7 +383,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     and _kind(model, r.customer) == "assembly"
                     and _plant(model, r.customer).domestic
                 ),
-                zero,
+                shape,
             )
             den = np.broadcast_to(v(_plant(model, lk.plant).capacity), shape)
         m, c = linkage.compliance(
@@ -414,7 +416,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 assert deal_compliance is not None and d.linkage is not None
                 start = d.linkage.from_year
                 window = ((years >= start) & (years < start + inc.clawback_years)).astype(float)
-                paid_yet = np.cumsum(flow, axis=-1) > 0  # nothing to repay before the payment
+                paid_yet = cumsum_years(flow) > 0  # nothing to repay before the payment
                 back = linkage.clawback(
                     flow.sum(axis=-1),
                     (1.0 - deal_compliance) * paid_yet,
@@ -449,8 +451,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 itc[inc.plant] = itc[inc.plant] + net
 
     # 5b. learning: home cell plants' costs fall with their cumulative output
-    home_cell_gwh = sum(
-        (output[p.id] for p in model.plants if p.kind == "cell" and p.domestic), zero
+    home_cell_gwh = total(
+        (output[p.id] for p in model.plants if p.kind == "cell" and p.domestic), shape
     )
     if model.learning:
         index = learning.cost_index(
@@ -464,57 +466,47 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         if model.learning and p.kind == "cell" and p.domestic
     }
 
-    # 5. economy (home-country plants only)
+    # 5. economy (home-country plants only): jobs, GDP and labour income by layer
     res: dict[str, FloatArray] = {}
-    acc = {k: zero for k in ("jobs", "gdp", "li")}
-    acc_layers: dict[str, list[FloatArray]] = {k: [zero, zero, zero] for k in acc}
+    home_plants = [p for p in model.plants if p.domestic]
+    layers = (len(economy.LAYERS), *shape)
+    acc = np.empty(layers) if home_plants else np.zeros(layers)  # rows economy.LAYERS
     books: dict[str, ledger.PlantBooks] = {}
-    for p in model.plants:
-        if not p.domestic:
-            continue
+    for p in home_plants:
         mk = f"economy.multipliers.{p.industry}."
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bought = np.where(value[p.id] > 0, purchases[p.id] / value[p.id], 0.0)
-            if p.kind == "assembly":  # the battery, linked or imported, is no domestic part
-                bought = np.maximum(bought, battery_share[p.id])
-        effects = {
-            "jobs": economy.layered(jobs[p.id], v(mk + "jobs_type1"), v(mk + "jobs_type2"), bought),
-            "gdp": economy.per_output(
-                value[p.id],
+        value_added, labour_income = economy.home_plant(
+            acc,
+            value[p.id],
+            purchases[p.id],
+            battery_share[p.id] if p.kind == "assembly" else None,
+            jobs[p.id],
+            (v(mk + "jobs_type1"), v(mk + "jobs_type2")),
+            (
                 v(mk + "gdp_per_output_direct"),
                 v(mk + "gdp_per_output_simple"),
                 v(mk + "gdp_per_output_total"),
-                bought,
             ),
-            "li": economy.per_job(
-                jobs[p.id],
-                v(mk + "average_annual_earnings_cad"),
+            v(mk + "average_annual_earnings_cad"),
+            (
                 v(mk + "labour_income_per_output_direct"),
                 v(mk + "labour_income_per_output_simple"),
                 v(mk + "labour_income_per_output_total"),
-                bought,
             ),
-        }
-        if p.id in gains:  # learning is margin: value added without more inputs or wages
-            before = effects["gdp"]
-            effects["gdp"] = economy.Effects(
-                before.direct + gains[p.id], before.indirect, before.induced
-            )
-        if p.id in absorbed:  # the duty the exporter absorbs comes out of its margin
-            before = effects["gdp"]
-            effects["gdp"] = economy.Effects(
-                before.direct - absorbed[p.id], before.indirect, before.induced
-            )
+            gains.get(p.id),
+            absorbed.get(p.id),
+            first=p is home_plants[0],
+        )
         books[p.id] = ledger.PlantBooks(
-            value_added=effects["gdp"].direct,
-            labour_income=effects["li"].direct,
+            value_added=value_added,
+            labour_income=labour_income,
             taxable_subsidy=subsidy[p.id]["taxable"],
             exempt_subsidy=subsidy[p.id]["exempt"],
             grants=subsidy[p.id]["grants"],
         )
-        for k, e in effects.items():
-            layers = acc_layers[k]
-            acc_layers[k] = [layers[0] + e.direct, layers[1] + e.indirect, layers[2] + e.induced]
+    acc_layers = {
+        k: [acc[economy.LAYERS.index(f"{k}.{x}")] for x in ("direct", "indirect", "induced")]
+        for k in ("jobs", "gdp", "li")
+    }
     for k, name in (("jobs", "{}_jobs"), ("gdp", "gdp_{}"), ("li", "labour_income_{}")):
         for layer, arr in zip(("direct", "indirect", "induced"), acc_layers[k], strict=True):
             res[name.format(layer)] = arr
@@ -522,23 +514,23 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     cells = [p.id for p in model.plants if p.kind == "cell" and p.domestic]
     res["battery_output_gwh"] = home_cell_gwh
     res["cell_cost_index"] = index
-    res["learning_margin"] = sum(gains.values(), zero)
-    res["battery_local_gwh"] = sum((domestic[i] for i in cells), zero)
+    res["learning_margin"] = total(gains.values(), shape)
+    res["battery_local_gwh"] = total((domestic[i] for i in cells), shape)
     res["battery_export_gwh"] = res["battery_output_gwh"] - res["battery_local_gwh"]
-    res["vehicles_assembled"] = sum(
-        (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), zero
+    res["vehicles_assembled"] = total(
+        (output[p.id] for p in model.plants if p.kind == "assembly" and p.domestic), shape
     )
     # 8. minerals and emissions of the home cell plants; avoided emissions of home assembly
     home_cells = [p for p in model.plants if p.kind == "cell" and p.domestic]
     for mineral in MINERALS:
-        res[f"mineral_{mineral}_t"] = sum(
+        res[f"mineral_{mineral}_t"] = total(
             (
                 minerals.mineral_tonnes(output[p.id], dict(p.minerals_kg_per_kwh)[mineral])
                 if p.minerals_kg_per_kwh is not None
                 else np.full(shape, np.nan)
                 for p in home_cells
             ),
-            zero,
+            shape,
         )
     production = [v(f"minerals.production.{name}") for name in MINERALS]  # t per year, at home
     for project, mineral in model.mineral_projects:
@@ -547,8 +539,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         production[i] = production[i] + v(f"{w}.tonnes_per_year") * flows.ramp_factor(
             years, v(f"{w}.start"), v(f"{w}.ramp_years")
         )
-    res_minerals = np.stack([np.broadcast_to(a, shape).sum(axis=-1) for a in production], axis=1)
-    res["co2e_manufacturing_t"] = sum(
+    res_minerals = np.stack([_over_years(a, shape) for a in production], axis=1)
+    res["co2e_manufacturing_t"] = total(
         (
             emissions.manufacturing_t(
                 output[p.id],
@@ -561,7 +553,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             for p in home_cells
             if p.grid is not None
         ),
-        zero,
+        shape,
     )
     res["co2e_avoided_t"] = emissions.avoided_t(
         res["vehicles_assembled"],
@@ -571,7 +563,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     # only EVs the deal adds to home adoption avoid emissions because of it (issue 12)
     res["co2e_avoided_attributable_t"] = emissions.avoided_t(
-        sum(home_built.values(), zero) * (v(adds.ev_adoption_added) if adds else 0.0),
+        total(home_built.values(), shape) * (v(adds.ev_adoption_added) if adds else 0.0),
         v("emissions.vehicle_lifetime_km"),
         v("emissions.gasoline_car_lifecycle_g_per_km"),
         v("emissions.bev_lifecycle_g_per_km"),
@@ -595,13 +587,13 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     names = ledger.WEIGHTS[0]
 
     def both(measure: str, t: FloatArray = totals) -> FloatArray:
-        return sum((t[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), zero)
+        return total((t[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), shape)
 
     for scope in ledger.SCOPES:
         res[f"tax_{scope}"] = both(f"revenue.{scope}")
     cost = both("cost")
     res["us_tariff_cost_cad"] = us_cost
-    res["us_tariff_producer_borne_cad"] = sum(absorbed.values(), zero)
+    res["us_tariff_producer_borne_cad"] = total(absorbed.values(), shape)
     res["us_offset_cad"] = us_offset
     res["ev_stock"] = stock
     res["evs_per_public_port"] = stock / ports
@@ -663,7 +655,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             - (both("cost", at_k) - cost)
             - burden
         )
-    res = {k: np.broadcast_to(a, shape) for k, a in res.items()}
+    res = {k: a if np.shape(a) == shape else np.broadcast_to(a, shape) for k, a in res.items()}
     spec = model.ledger
     assert spec is not None
     inflation = v.draw(spec.figures["inflation_rate"])
@@ -740,7 +732,6 @@ def _origin(
     v: _Inputs,
     rules: dict[str, FloatArray],
     fx: FloatArray,
-    zero: FloatArray,
 ) -> origin.Origin:
     """USMCA origin of one assembly plant's vehicles. The pack's share of the vehicle's net
     cost is its value (kWh x cell price x pack premium) over the vehicle's price; its cells
@@ -750,14 +741,18 @@ def _origin(
     ts = next(t for t in tr.plants if t.plant == plant_id)
     c = {k: v(key) for k, key in ts.inputs.items()}
     premium = v(tr.pack_premium)
-    linked, na, battery_plant = zero, zero, zero
+    # at the inputs' own shapes ((draw, 1) for per-draw shares): the same values as from a
+    # (draw, year) zero, -0.0 turned to 0.0 alike, without (draw, year) temporaries
+    linked: FloatArray | float = 0.0
+    na: FloatArray | float = 0.0
+    battery_plant: FloatArray | float = 0.0
     for route in ts.cells:
         share = v(route.share)
         linked = linked + share
         if route.originating:
             o: FloatArray | float = 1.0
             if ts.trace_cathode:
-                cam_na = sum((v(k) for k, ok in route.cam if ok), zero)
+                cam_na = sum((v(k) for k, ok in route.cam if ok), 0.0)
                 o = origin.cell_origin(v(tr.cam_share), np.minimum(cam_na, 1.0))
             na = na + share * o
             battery_plant = np.maximum(battery_plant, (share > 0).astype(float))
@@ -777,7 +772,7 @@ def _origin(
         other_originating=c["other_originating"],
         high_wage_share=c["high_wage_share"],
         technology_credit=c["technology_credit"],
-        has_battery_plant=battery_plant,
+        has_battery_plant=np.asarray(battery_plant, dtype=float),
         steel_aluminium=c["steel_aluminium_originating"],
         rules=rules,
     )
@@ -809,20 +804,44 @@ def _trade_outputs(
     if tr is None:
         return out
     home = [p for p in model.plants if p.kind == "assembly" and p.domestic]
-    made = sum((output[p.id] for p in home), zero)
+    made = total((output[p.id] for p in home), zero.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         for key, attr in (("rvc_pct", "rvc"), ("lvc_pct", "lvc")):
-            weighted = sum((output[p.id] * getattr(origins[p.id], attr) for p in home), zero)
+            weighted = total(
+                (output[p.id] * getattr(origins[p.id], attr) for p in home), zero.shape
+            )
             out[key] = np.where(made > 0, 100 * weighted / made, np.nan)
-    out["vehicles_usmca_qualifying"] = sum(
-        (output[p.id] * origins[p.id].qualifies for p in home), zero
+    out["vehicles_usmca_qualifying"] = total(
+        (output[p.id] * origins[p.id].qualifies for p in home), zero.shape
     )
     if model.home == "US" or model.home not in lv:
         return out
     price = tariffs.value_for_duty(v("economy.ev_price_cad"), v("economy.value_for_duty_share"))
     region = next(r for r in model.regions if r.code == model.home)
     counter, remitted = zero, zero
-    for g, keys in tr.groups:
+    fused = jit.compiled_for(zero.shape[0])
+    if fused is not None:  # the same sums in one pass over the draws per group (same bits)
+        counter, remitted = np.zeros(zero.shape), np.zeros(zero.shape)
+        for g, keys in tr.groups:
+            c = {k: v(key) for k, key in keys.items()}
+            fused.counter_tariff(
+                counter,
+                remitted,
+                lv[model.home],
+                ev[model.home],
+                v(region.group_share[g]),
+                home_built.get(g, zero),
+                built.get(g, zero),
+                c["us_import_share"],
+                c["us_cusma_share"],
+                rules["usmca_in_force"],
+                c["us_vehicle_camx_content"],
+                rules["ca_surtax_rate"],
+                rules["ca_surtax_minimum_deduction"],
+                price,
+                rules["ca_remission_vehicles_per_vehicle_built"],
+            )
+    for g, keys in tr.groups if fused is None else ():
         c = {k: v(key) for k, key in keys.items()}
         # CUSMA treatment of US vehicles needs the agreement in force
         c["us_cusma_share"] = c["us_cusma_share"] * rules["usmca_in_force"]
@@ -850,6 +869,16 @@ def _trade_outputs(
     out["ca_counter_tariff_cad"] = counter
     out["remission_value_cad"] = remitted
     return out
+
+
+def _over_years(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    """Each draw's total over the years of ``a`` broadcast to ``shape``: a year path shared
+    by every draw is summed once (numpy sums each broadcast row as it sums the path: the
+    same pairwise order, so the same bits)."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 2 and a.shape[0] == 1 and a.shape[1] == shape[1]:
+        return np.broadcast_to(a.sum(axis=-1), shape[:1])
+    return jit.sums_over_years(np.broadcast_to(a, shape))
 
 
 def _subsidy_kind(kind: str, tax_exempt: bool) -> str | None:
@@ -885,13 +914,30 @@ def _incentive(
     c = compliance if (inc.conditional and compliance is not None) else 1.0
     if inc.kind == "production_credit":
         assert inc.rate_scale is not None and plant.module_share is not None
+        fused = jit.compiled_for(n)
+        if fused is not None:  # the same payments in one pass over the draws (same bits)
+            assert model.ledger is not None
+            inflation = v(model.ledger.figures["inflation_rate"])
+            return fused.production_credit(
+                (n, years.size),
+                output[plant.id],
+                inc.schedule["cell"] if "cell" in inc.schedule and plant.kind == "cell" else None,
+                v(plant.module_share) if plant.kind == "cell" else float(plant.kind == "module"),
+                inc.schedule.get("module"),
+                v(inc.rate_scale),
+                fx,
+                c,
+                v.draw(inc.cap) if inc.cap else None,
+                (1.0 + inflation) ** -(years - model.price_year),
+            )
         kwh = output[plant.id] * 1e6
-        usd = np.zeros((n, years.size))
+        terms = []
         if "cell" in inc.schedule and plant.kind == "cell":
-            usd = usd + kwh * inc.schedule["cell"]
+            terms.append(kwh * inc.schedule["cell"])
         if "module" in inc.schedule:
             share = v(plant.module_share) if plant.kind == "cell" else float(plant.kind == "module")
-            usd = usd + kwh * share * inc.schedule["module"]
+            terms.append(kwh * share * inc.schedule["module"])
+        usd = total(terms, (n, years.size))
         flow = usd * v(inc.rate_scale) * fx * c
         # the schedule and its cap are nominal in law: cap in nominal dollars, then express
         # each year's payment in dollars of the price year
