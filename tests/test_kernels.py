@@ -66,23 +66,23 @@ def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -
 def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) -> None:
     """The comparison above runs each of simulate's kernels on the bundled scenarios (so a
     kernel that silently stopped being called could not pass it by default)."""
-    from evpact.engine import kernels
+    from evpact.engine import kernels, kernels_ledger
 
-    names = (
-        "origin",
-        "ramp_factor",
-        "counter_tariff",
-        "home_cash",
-        "alternative_cash",
-        "production_credit",
-        "plant_economy",
-        "carried_bases",
-        "add_product",
-    )  # fmt: skip  (``layered`` runs inside plant_economy; economy.layered calls it alone)
+    names = {
+        "origin": kernels,
+        "ramp_factor": kernels,
+        "counter_tariff": kernels,
+        "home_cash": kernels,
+        "alternative_cash": kernels,
+        "production_credit": kernels,
+        "plant_economy": kernels,
+        "plant_tax": kernels_ledger,
+        "revenue": kernels_ledger,
+    }  # (``layered`` runs inside plant_economy; economy.layered calls it alone)
     calls = dict.fromkeys(names, 0)
 
     def counting(name: str) -> Any:
-        kernel = getattr(kernels, name)
+        kernel = getattr(names[name], name)
 
         def counted(*args: Any) -> Any:
             calls[name] += 1
@@ -90,8 +90,8 @@ def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) ->
 
         return counted
 
-    for name in names:
-        monkeypatch.setattr(kernels, name, counting(name))
+    for name, module in names.items():
+        monkeypatch.setattr(module, name, counting(name))
     kernels_on(monkeypatch, True)
     for name in SCENARIOS:
         both_worlds(name, 50, False)
@@ -701,7 +701,7 @@ def crown_calls(name: str, variant: dict[str, Any], monkeypatch: Any) -> list[An
     return calls
 
 
-def awkward(books: dict[str, Any]) -> dict[str, Any]:
+def awkward_books(books: dict[str, Any]) -> dict[str, Any]:
     """The plants' books with NaN, infinities and negative zeros in some draws."""
     out = {}
     for plant, b in books.items():
@@ -727,7 +727,7 @@ def test_ledger_totals_through_the_kernels(name: str, variant: dict[str, Any], m
     for args in calls:
         spec, v, years, books, outlays, gdp, labour, customs, shape = args[:9]
         edgy_gdp = tuple(np.where(np.arange(shape[0])[:, None] == 4, -0.0, g) for g in gdp)
-        for case in ((books, gdp), (awkward(books), edgy_gdp)):
+        for case in ((books, gdp), (awkward_books(books), edgy_gdp)):
             got = []
             for on in (False, True):
                 kernels_on(monkeypatch, on)
