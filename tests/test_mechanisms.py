@@ -737,3 +737,33 @@ def test_crown_lines_add_up_to_the_aggregates_with_several_plants() -> None:
         np.einsum("dlt,la->dat", lines, WEIGHTS[1]), totals, rtol=1e-9, atol=1e-3
     )
     assert np.abs(totals).max() > 1e8  # real money flows through both
+
+
+def test_rule_pack_given_by_a_path_beside_the_scenario(tmp_path: Any) -> None:
+    """A rule pack named by a path relative to the scenario's folder is found there, by the
+    trade compile step and by the firms' 45X law alike: a copy of a bundled pack under
+    ``rules/`` gives the bundled run's numbers exactly."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    import evpact
+    from evpact.scenario.load import load_scenario
+    from evpact.scenario.rules import bundled_rules
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True, exclude_none=True)
+    (tmp_path / "rules").mkdir()
+    rules = list(raw["trade"]["rules"])
+    for i, name in enumerate(rules):
+        shutil.copy(bundled_rules()[name], tmp_path / "rules" / f"copy-{name}.yaml")
+        rules[i] = f"rules/copy-{name}.yaml"
+    raw["trade"]["rules"] = rules
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    assert not (Path.cwd() / rules[0]).exists()  # only the scenario's folder has it
+    moved = evpact.simulate(path, draws=3, seed=2)
+    bundled = evpact.simulate("canada-korea-2026", draws=3, seed=2)
+    for name in ("us_tariff_cost_cad", "firm_npv_advantage", "vehicles_usmca_qualifying"):
+        np.testing.assert_array_equal(moved.scenario[name].values, bundled.scenario[name].values)
