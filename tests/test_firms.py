@@ -403,3 +403,31 @@ def test_min_scale_below_one_unit_of_need() -> None:
     """The smallest scale is need / support for any positive need, small ones included."""
     k = firms.min_scale(np.array([9.5, 10.0, 12.0]), np.array([1.0, 1.0, 0.0]), np.full(3, 10.0))
     assert k == pytest.approx([0.5, 0.0, 0.0])
+
+
+def test_a_firm_without_bundled_figures_is_told_which_field_to_set() -> None:
+    """A firm whose ``data`` key has no firms.csv rows is refused at the first figure it
+    lacks, naming a field the scenario has: capital as ``capex_usd`` at an alternative and
+    ``capex_cad`` at home (a total; the bundled figure is per unit), others by their name."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import validate
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True)
+    lges = raw["firms"][0]
+    lges["data"] = "nobody"
+    alt = "firms.lges.alternatives.us-plant"
+    steps = (
+        ("firms.lges.capex_cad", "'capex_usd_per_unit' for firm 'nobody' at 'home'", "capex_cad"),
+        (f"{alt}.capex_usd", "at 'us-plant' in firms.csv; set capex_usd in the", "capex_usd"),
+        (f"{alt}.us_45x_eligible_share", "set us_45x_eligible_share in the scenario", None),
+    )
+    for path, words, give in steps:
+        with pytest.raises(EvpactError) as refused:
+            compile_scenario(validate(raw, base.name))
+        assert refused.value.path == path
+        assert words in str(refused.value)
+        if give == "capex_cad":  # given, the next figure it lacks is refused
+            lges["capex_cad"] = 1.0e9
+        elif give == "capex_usd":
+            lges["alternatives"][0]["capex_usd"] = 1.0e9
