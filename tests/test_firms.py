@@ -405,6 +405,72 @@ def test_min_scale_below_one_unit_of_need() -> None:
     assert k == pytest.approx([0.5, 0.0, 0.0])
 
 
+def test_capital_per_unit_of_capacity_and_in_total_by_hand() -> None:
+    """Capital per unit of capacity is USD x capacity x FX (home and alternative); a total
+    is taken as it is (CAD at home, USD at the alternative, then x FX). 3 units, FX 1.4, both
+    built in 2027, every other flow zero: home 10 USD/unit = 42 CAD, alternative 20 USD in
+    total = 28 CAD or 5 USD/unit = 21 CAD; the advantage is what the alternative costs less
+    the home plant's capital, discounted one year at 10%."""
+    zero = np.zeros((1, YEARS.size))
+    values = {
+        "hurdle": 0.10, "premium": 0.0, "margin": 0.0, "tax": 0.0, "capex": 10.0,
+        "us.gap": 0.0, "us.capex": 20.0, "us.grant": 0.0, "us.tax": 0.0,
+    }  # fmt: skip
+
+    def advantage(home_per_unit: bool, alt_per_unit: bool, capex: float) -> float:
+        f = FirmSpec(**{**spec(()).__dict__, "capex_per_unit": home_per_unit})
+        a = AlternativeSpec(**{**alt("us").__dict__, "capex_per_unit": alt_per_unit})
+        base = firms.firm_base(
+            FirmSpec(**{**f.__dict__, "alternatives": (a,)}),
+            inputs({**values, "us.capex": capex}), YEARS, 2026, zero, zero, np.zeros(1),
+            zero, np.full(1, 3.0), np.full((1, 1), 2027.0), np.array([1.4]), np.zeros(1), 1,
+        )  # fmt: skip
+        return float(base.advantage[0])
+
+    assert advantage(True, False, 20.0) == pytest.approx((28.0 - 42.0) / 1.1, rel=1e-12)
+    assert advantage(True, True, 5.0) == pytest.approx((21.0 - 42.0) / 1.1, rel=1e-12)
+    # a home total is CAD already: 10 CAD against the alternative's 28
+    assert advantage(False, False, 20.0) == pytest.approx((28.0 - 10.0) / 1.1, rel=1e-12)
+
+
+def test_a_firms_premium_is_its_own_else_zero() -> None:
+    """``premium_cad`` is what a firm needs on top of a zero advantage to accept; a firm that
+    sets none needs nothing. A premium above any advantage makes it refuse in every draw."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import validate
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True)
+    next(f for f in raw["firms"] if f["id"] == "lges")["premium_cad"] = 5.0e7
+    own = compile_scenario(validate(raw, base.name)).inputs
+    assert float(own["firms.lges.premium_cad"].central) == 5.0e7
+    assert float(own["firms.hmg.premium_cad"].central) == 0.0
+    r = evpact.simulate(
+        "canada-korea-2026", draws=8, seed=3, variant={"firms.0.premium_cad": 1.0e13}
+    )
+    assert r.scenario_model.firms[0].id == "lges"
+    accepts = r.scenario["firm_accepts"].values  # (draw, firm)
+    assert np.all(accepts[:, 0] == 0.0)
+
+
+def test_the_zone_scales_every_incentive_of_the_firms_deals_unless_told_which() -> None:
+    """Without ``instrument`` the zone scales every incentive of the deals the firms are party
+    to (hmg-ontario: a production credit and a capital grant); with it, only those named."""
+    base = load_scenario("canada-korea-2026")
+    assert firms.instrument(base) == (("hmg-ontario", 1),)
+    from evpact.scenario.load import validate
+
+    raw = base.model_dump(mode="json", by_alias=True)
+    raw["instrument"] = []
+    everything = validate(raw, base.name)
+    assert firms.instrument(everything) == (("hmg-ontario", 0), ("hmg-ontario", 1))
+    # a deal no firm is party to adds nothing
+    raw["deals"].append({**raw["deals"][0], "id": "other"})
+    two = validate(raw, base.name)
+    assert [d.id for d in two.deals] == ["hmg-ontario", "other"]
+    assert firms.instrument(two) == (("hmg-ontario", 0), ("hmg-ontario", 1))
+
+
 def test_a_firm_without_bundled_figures_is_told_which_field_to_set() -> None:
     """A firm whose ``data`` key has no firms.csv rows is refused at the first figure it
     lacks, naming a field the scenario has: capital as ``capex_usd`` at an alternative and

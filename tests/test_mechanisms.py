@@ -328,6 +328,8 @@ def test_market_demand_ratio_without_a_plan_or_with_a_zero_plan_is_one() -> None
     np.testing.assert_array_equal(
         demand_ratio(np.array([0.3, 0.3, 0.6]), np.array([0.0, 0.6, 0.5])), [1.0, 0.5, 1.0]
     )
+    # no EVs against no plan (0/0) is no shortfall either, not NaN
+    np.testing.assert_array_equal(demand_ratio(np.array([0.0]), np.array([0.0])), [1.0])
 
 
 def test_charging_stock_and_port_feedback_by_hand() -> None:
@@ -739,6 +741,102 @@ def test_crown_lines_add_up_to_the_aggregates_with_several_plants() -> None:
     assert np.abs(totals).max() > 1e8  # real money flows through both
 
 
+def _charging_run(write_scenario: Any, feedback: bool) -> Any:
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant()
+    data["market"]["charging"] = {
+        "feedback": feedback, "public_ports": 1000, "ports_added_per_year": 0,
+        "target_evs_per_port": 100, "elasticity": 1.0, "scrappage_rate": 0.0,
+    }  # fmt: skip
+    return evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
+
+
+def test_charging_feedback_switch_reaches_the_ev_stock(write_scenario: Any) -> None:
+    """``market.charging.feedback`` reaches the engine (mechanism 8c): without it the home
+    stock grows by sales x share (10^6 x 0.5) a year; with it, from the second year, by that
+    times target / (EVs per port last year) (1,000 ports, target 100, elasticity 1)."""
+    off = _charging_run(write_scenario, False)
+    np.testing.assert_allclose(np.diff(off["ev_stock"].values), 5e5, rtol=1e-12)
+    on = _charging_run(write_scenario, True)
+    stock, per_port = on["ev_stock"].values, on["evs_per_public_port"].values
+    np.testing.assert_allclose(per_port, stock / 1000.0, rtol=1e-12)
+    assert stock[0] == pytest.approx(off["ev_stock"].values[0], rel=1e-12)  # no lag yet
+    want = 5e5 * np.minimum(1.0, 100.0 / per_port[:-1])
+    assert np.all(want < 5e5 / 10)  # the shortage binds hard: over 1,000 EVs a port
+    np.testing.assert_allclose(np.diff(stock), want, rtol=1e-9)
+
+
+def test_ledger_rescales_the_packs_rates_to_the_fiscal_overrides() -> None:
+    """``fiscal.labour_tax_rate`` rescales both governments' labour revenue so that they sum to
+    it (their lines are then exactly 30% of direct labour income); ``corporate_tax_rate``
+    rescales both corporate rates by rate / (federal 15% + Ontario 10%), so every CIT line
+    (general, ZETM, accelerated CCA) is 0.20 / 0.25 of the packs' own, draw by draw on the
+    same random numbers (engine.ledger.crown and revenue_per_labour_dollar)."""
+    import evpact
+    from evpact.engine.ledger import LINES
+
+    keys = [ln.key for ln in LINES]
+    packs = evpact.simulate("canada-korea-2026", draws=3, seed=5)
+    own = evpact.simulate(
+        "canada-korea-2026",
+        draws=3,
+        seed=5,
+        variant={"fiscal.labour_tax_rate": 0.3, "fiscal.corporate_tax_rate": 0.2},
+    )
+    before, after = packs.scenario["crown_ledger"].values, own.scenario["crown_ledger"].values
+    income = own.scenario["labour_income_direct"].values
+    np.testing.assert_array_equal(income, packs.scenario["labour_income_direct"].values)
+    paid = income > 0
+    assert paid.sum() > 10
+    labour = sum(after[:, keys.index(f"{g}.revenue.labour.direct")] for g in GOVS)
+    np.testing.assert_allclose(labour[paid] / income[paid], 0.3, rtol=1e-12)
+    # the rate the net layer uses moves with it: 0.3 plus sales tax on what is left
+    rate, was = own.scenario["labour_revenue_rate"].values, packs.scenario["labour_revenue_rate"]
+    assert np.all(rate[paid] > 0.3) and not np.allclose(rate, was.values)
+    cit = [k for k in keys if ".revenue.cit." in k or k.endswith(("accelerated_cca", "zetm_rate"))]
+    assert len(cit) == 9
+    for k in cit:
+        i = keys.index(k)
+        assert np.abs(before[:, i]).max() > 1e5, k  # a real flow
+        np.testing.assert_allclose(after[:, i], 0.8 * before[:, i], rtol=1e-9, atol=1e-2)
+
+
+GOVS = ("federal", "provincial")
+
+
+def test_zone_metric_at_the_smallest_scale_is_the_only_impact_of_the_firms() -> None:
+    """The net public benefit at the zone's smallest scale is scenario minus counterfactual
+    (an impact); the firms' advantages, decisions and scales are levels of the scenario."""
+    import evpact
+
+    r = evpact.simulate("canada-korea-2026", draws=4, seed=1)
+    firm = [n for n in r.metrics if n.startswith(("firm_", "zopa_", "but_for_share"))]
+    assert "zopa_net_public_benefit_npv_at_min" in firm and len(firm) > 5
+    for name in firm:
+        want = "impact" if name == "zopa_net_public_benefit_npv_at_min" else "level"
+        assert r.metrics[name].kind == want, name
+
+
+def test_learning_base_without_home_cell_plants_is_one_gwh(write_scenario: Any) -> None:
+    """Learning starts from one year of the home cell plants' nameplate (10 GWh here), and
+    from a floor of 1 GWh when the country has none (a US plant's capacity is not home
+    experience), so the experience curve never starts at zero."""
+    from cases import one_cell_plant
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import load_scenario
+
+    data = one_cell_plant()
+    data["economy"]["learning"] = {"rate": 0.1}
+    start = "economy.learning.initial_experience_gwh"
+    home = compile_scenario(load_scenario(write_scenario(data))).inputs[start]
+    assert float(home.central) == 10.0
+    data["plants"][0]["region"] = "US-MI"
+    abroad = compile_scenario(load_scenario(write_scenario(data, "us"))).inputs[start]
+    assert float(abroad.central) == 1.0
+
+
 def test_rule_pack_given_by_a_path_beside_the_scenario(tmp_path: Any) -> None:
     """A rule pack named by a path relative to the scenario's folder is found there, by the
     trade compile step and by the firms' 45X law alike: a copy of a bundled pack under
@@ -767,3 +865,89 @@ def test_rule_pack_given_by_a_path_beside_the_scenario(tmp_path: Any) -> None:
     bundled = evpact.simulate("canada-korea-2026", draws=3, seed=2)
     for name in ("us_tariff_cost_cad", "firm_npv_advantage", "vehicles_usmca_qualifying"):
         np.testing.assert_array_equal(moved.scenario[name].values, bundled.scenario[name].values)
+
+
+def _refusal_cases() -> dict[str, tuple[dict[str, Any], str, tuple[str, ...]]]:
+    """Scenarios the compile step refuses: (scenario, the field named, words the message must
+    hold: the bad value and what would be accepted)."""
+    from cases import linked_pair, one_cell_plant
+
+    cases: dict[str, tuple[dict[str, Any], str, tuple[str, ...]]] = {}
+    d = one_cell_plant(archetype="nope")
+    cases["archetype"] = (d, "plants.cells.archetype", ("unknown archetype 'nope'", "cell-north"))
+    d = one_cell_plant()
+    d["deals"][0]["incentives"][0]["schedule"] = "nope"
+    cases["schedule"] = (
+        d, "deals.deal.incentives.0.schedule", ("unknown schedule 'nope'", "us-45x"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["deals"][0]["incentives"].append(
+        {"kind": "investment_tax_credit", "plant": "cells", "schedule": "nope"}
+    )
+    cases["itc"] = (
+        d, "deals.deal.incentives.2.schedule", ("tax credit schedule 'nope'", "ca_ctm_itc_rate"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["mineral_projects"] = [
+        {"id": "m", "mineral": m, "tonnes_per_year": 100.0, "start": 2031}
+        for m in ("lithium", "nickel")
+    ]
+    cases["minerals"] = (d, "mineral_projects", ("must be unique", "['m', 'm']"))
+    d = one_cell_plant()
+    d["plants"].append({**d["plants"][0], "id": "mods", "kind": "module"})
+    d["deals"][0]["plants"].append("mods")
+    d["deals"][0]["supply"] = [
+        {"from": "cells", "to": "mods", "share": 1.0},
+        {"from": "mods", "to": "cells", "share": 1.0},
+    ]
+    cases["cycle"] = (d, "deals", ("form a cycle", "['cells', 'mods']"))
+    d = linked_pair()
+    d["plants"].append({**d["plants"][0], "id": "cells2"})
+    d["deals"][0]["plants"].append("cells2")
+    d["deals"][0]["supply"].append({"from": "cells2", "to": "cars", "share": 0.5})
+    cases["over_one"] = (d, "deals", ("up to 1.5 of plant 'cars'", "at most 1"))
+    d = one_cell_plant()
+    d["deals"][0]["incentives"][1]["year"] = 2040
+    cases["year"] = (d, "deals.deal.incentives.1.year", ("year 2040", "horizon 2030-2034"))
+    d = one_cell_plant()
+    d["economy"]["multipliers"]["battery_cells"]["foo"] = 1.0
+    cases["measure"] = (
+        d, "economy.multipliers.battery_cells", ("unknown measure 'foo'", "jobs_type1"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["economy"]["multipliers"]["nope"] = d["economy"]["multipliers"]["battery_cells"]
+    cases["industry"] = (d, "economy.multipliers", ("unknown industry 'nope'", "battery_cells"))
+    d = one_cell_plant(chemistry={"NMC812": 1.0})
+    cases["chemistry"] = (
+        d, "plants.cells.chemistry", ("unknown chemistry 'NMC812'", "did you mean 'NMC811'", "LFP"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["correlations"] = [
+        {"inputs": ["nope.a", "economy.factory_gate_share"], "matrix": [[1, 0.5], [0.5, 1]]}
+    ]
+    cases["correlation"] = (
+        d, "correlations.0.inputs", ("'nope.a' is not an input", "economy.factory_gate_share"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["fiscal"]["rules"] = ["ca-fiscal-2042"]
+    cases["fiscal_rules"] = (
+        d, "fiscal.rules", ("unknown rule pack 'ca-fiscal-2042'", "did you mean 'ca-fiscal-2024'"),
+    )  # fmt: skip
+    return cases
+
+
+@pytest.mark.parametrize("case", sorted(_refusal_cases()))
+def test_compile_refusals_name_the_field_the_value_and_the_choices(case: str) -> None:
+    """A scenario the engine cannot build is refused with the field at fault (the path a user
+    finds in the YAML), the bad value and what would be accepted: in process, so the text is
+    the engine's own (the CLI tests see it only through a subprocess)."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.errors import EvpactError
+    from evpact.scenario.load import validate
+
+    data, path, words = _refusal_cases()[case]
+    with pytest.raises(EvpactError) as refused:
+        compile_scenario(validate(data, "case.yaml"))
+    assert refused.value.path == path
+    for word in words:
+        assert word in str(refused.value), word
