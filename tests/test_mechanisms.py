@@ -792,9 +792,12 @@ def test_ledger_rescales_the_packs_rates_to_the_fiscal_overrides() -> None:
     assert paid.sum() > 10
     labour = sum(after[:, keys.index(f"{g}.revenue.labour.direct")] for g in GOVS)
     np.testing.assert_allclose(labour[paid] / income[paid], 0.3, rtol=1e-12)
-    # the rate the net layer uses moves with it: 0.3 plus sales tax on what is left
-    rate, was = own.scenario["labour_revenue_rate"].values, packs.scenario["labour_revenue_rate"]
-    assert np.all(rate[paid] > 0.3) and not np.allclose(rate, was.values)
+    # the rate the net layer uses is rescaled the same way: it is still what the ledger's
+    # lines collect per dollar of income (labour taxes plus sales tax on what is left)
+    rate = own.scenario["labour_revenue_rate"].values
+    collected = labour + sum(after[:, keys.index(f"{g}.revenue.sales_tax.direct")] for g in GOVS)
+    np.testing.assert_allclose(rate[paid], collected[paid] / income[paid], rtol=1e-9)
+    assert np.all(rate[paid] > 0.3)
     cit = [k for k in keys if ".revenue.cit." in k or k.endswith(("accelerated_cca", "zetm_rate"))]
     assert len(cit) == 9
     for k in cit:
@@ -951,3 +954,39 @@ def test_compile_refusals_name_the_field_the_value_and_the_choices(case: str) ->
     assert refused.value.path == path
     for word in words:
         assert word in str(refused.value), word
+
+
+def test_company_plan_builds_an_assembly_plant_at_capacity_whatever_the_demand(
+    write_scenario: Any,
+) -> None:
+    """On the company-plan basis an assembly plant builds its announced capacity (100,000
+    vehicles from 2032) although its home market takes only 10^6 x 0.5 EV share x 0.1 group
+    share = 50,000 a year, which is what it builds on the market basis."""
+    import evpact
+    from cases import linked_pair
+
+    built = {}
+    for basis in ("market", "company_plan"):
+        data = linked_pair()
+        data["market"]["regions"]["CA"]["group_share"] = {"G": 0.1}
+        data["fiscal"]["production_basis"] = basis
+        r = evpact.simulate(write_scenario(data, basis), draws=2, seed=1)
+        built[basis] = r.scenario["vehicles_assembled"].values
+    want = np.array([0.0, 0.0, 1.0, 1.0, 1.0])
+    np.testing.assert_allclose(built["market"], np.tile(5e4 * want, (2, 1)), rtol=1e-6)
+    np.testing.assert_allclose(built["company_plan"], np.tile(1e5 * want, (2, 1)), rtol=1e-6)
+
+
+def test_an_assembly_plant_selling_only_abroad_builds_for_that_market(write_scenario: Any) -> None:
+    """A home assembly plant whose only market is the US builds what its group sells there
+    (10^7 x 0.2 EV share x 0.01 group share = 20,000 vehicles a year from 2032) and adds
+    nothing to the home-built vehicles of its group."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(markets={"US": 1.0})
+    data["market"]["regions"]["US"]["group_share"] = {"G": 0.01}
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    np.testing.assert_allclose(
+        r.scenario["vehicles_assembled"].values, [[0, 0, 2e4, 2e4, 2e4]] * 2, rtol=1e-9
+    )
