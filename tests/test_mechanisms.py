@@ -990,3 +990,26 @@ def test_an_assembly_plant_selling_only_abroad_builds_for_that_market(write_scen
     np.testing.assert_allclose(
         r.scenario["vehicles_assembled"].values, [[0, 0, 2e4, 2e4, 2e4]] * 2, rtol=1e-9
     )
+
+
+def test_us_duty_on_cells_falls_on_a_home_plant_not_on_a_us_plant(write_scenario: Any) -> None:
+    """With batteries at the 25% parts rate (the what-if pack that ends the parts exemption),
+    10 GWh of cells sold to a US buyer from Ontario pay 10^7 kWh x US$100 x 1.25 x 0.25 =
+    C$312.5M a year of US duty; the same plant in Michigan sells at home and pays none."""
+    import evpact
+    from cases import one_cell_plant
+
+    duty = {}
+    for region in ("CA-ON", "US-MI"):
+        buyer = {"customer": "storage", "region": "US", "share": 1.0, "follows_ev_market": False}
+        data = one_cell_plant(region=region, offtake=[buyer])
+        data["market"]["regions"]["US"] = {
+            "lv_sales": {"table": {2030: 1.0e7}},
+            "ev_share": {"table": {2030: 0.2}},
+        }
+        data["trade"] = {"rules": ["usmca-2020", "us-232-2025", "whatif-parts-exemption-ends"]}
+        r = evpact.simulate(write_scenario(data, region), draws=2, seed=1)
+        duty[region] = r.scenario["us_tariff_cost_cad"].values
+        np.testing.assert_allclose(r.scenario["plant_output"].values[:, 0, 1:], 10.0)  # GWh
+    np.testing.assert_allclose(duty["CA-ON"], 1e7 * 100 * 1.25 * 0.25, rtol=1e-6)
+    np.testing.assert_array_equal(duty["US-MI"], 0.0)
