@@ -324,7 +324,9 @@ def test_economy_zero_ratios_and_tiny_plants_by_hand() -> None:
 def test_market_demand_ratio_without_a_plan_or_with_a_zero_plan_is_one() -> None:
     from evpact.engine.market import demand_ratio
 
-    np.testing.assert_array_equal(demand_ratio(np.array([0.3, 0.5]), None), [1.0, 1.0])
+    no_plan = demand_ratio(np.array([0.3, 0.5]), None)
+    np.testing.assert_array_equal(no_plan, [1.0, 1.0])
+    assert no_plan.shape == (2,) and no_plan.dtype == np.float64  # one float per share
     np.testing.assert_array_equal(
         demand_ratio(np.array([0.3, 0.3, 0.6]), np.array([0.0, 0.6, 0.5])), [1.0, 0.5, 1.0]
     )
@@ -1013,3 +1015,33 @@ def test_us_duty_on_cells_falls_on_a_home_plant_not_on_a_us_plant(write_scenario
         np.testing.assert_allclose(r.scenario["plant_output"].values[:, 0, 1:], 10.0)  # GWh
     np.testing.assert_allclose(duty["CA-ON"], 1e7 * 100 * 1.25 * 0.25, rtol=1e-6)
     np.testing.assert_array_equal(duty["US-MI"], 0.0)
+
+
+def test_labour_override_over_packs_without_labour_taxes_collects_none() -> None:
+    """``fiscal.labour_tax_rate`` rescales the packs' labour rates; packs with none (both 0)
+    have nothing to rescale, so labour revenue stays 0 (not 0 x inf) and the rate per labour
+    dollar is the sales tax on what households spend: (5% + 8%) x 0.8 x 0.5 = 0.052."""
+    from dataclasses import replace
+
+    from evpact.engine.compile import compile_scenario
+    from evpact.engine.ledger import revenue_per_labour_dollar
+    from evpact.scenario.load import load_scenario
+
+    spec = compile_scenario(load_scenario("canada-korea-2026")).ledger
+    assert spec is not None
+    given = {
+        "ca_federal_labour_revenue_rate": 0.0, "ca_provincial_labour_revenue_rate": 0.0,
+        "ca_gst_rate": 0.05, "ca_provincial_sales_tax_rate": 0.08,
+        "spending_share_of_after_tax_income": 0.8, "taxable_share_of_spending": 0.5,
+        "override": 0.3,
+    }  # fmt: skip
+    keys = {**{k: n for n, k in spec.rates.items()}, **{k: n for n, k in spec.figures.items()}}
+
+    def v(key: str) -> Any:
+        return np.full((2, 1), given.get(keys.get(key, key), 0.0))
+
+    rate = revenue_per_labour_dollar(replace(spec, labour_scale="override"), v)
+    np.testing.assert_allclose(rate, 0.13 * 0.4, rtol=1e-12)
+    given["ca_federal_labour_revenue_rate"] = 0.1  # some to rescale: 0.3 + 0.7 x 0.052
+    rate = revenue_per_labour_dollar(replace(spec, labour_scale="override"), v)
+    np.testing.assert_allclose(rate, 0.3 + 0.7 * 0.052, rtol=1e-12)
