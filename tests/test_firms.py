@@ -497,3 +497,18 @@ def test_a_firm_without_bundled_figures_is_told_which_field_to_set() -> None:
             lges["capex_cad"] = 1.0e9
         elif give == "capex_usd":
             lges["alternatives"][0]["capex_usd"] = 1.0e9
+
+
+def test_a_firm_accepts_an_advantage_exactly_at_its_premium() -> None:
+    """The firm accepts when its advantage reaches its premium (>=): at equality it accepts,
+    a cent below it does not."""
+    advantage = np.array([5.0, 4.99, 0.0])
+    assert firms.accepts(advantage, np.array([5.0, 5.0, 0.0])).tolist() == [1.0, 0.0, 1.0]
+
+
+def test_support_value_taxes_taxable_payments_only_by_hand() -> None:
+    """A taxable payment of 10 a year is worth 10 x (1 - 25%) after corporate tax; a grant or
+    credit of 4 a year in full; at 10% over two years: 7.5 + 4 + (7.5 + 4) / 1.1."""
+    factors = np.array([[1.0, 1 / 1.1]])
+    got = firms.support_value(np.full((1, 2), 10.0), np.full((1, 2), 4.0), np.array(0.25), factors)
+    assert got[0] == pytest.approx(11.5 + 11.5 / 1.1, rel=1e-12)

@@ -469,6 +469,13 @@ def test_ledger_chart_of_accounts_by_hand() -> None:
     ):
         assert key in keys, key
     assert "federal.revenue.production_taxes.direct" not in keys
+    # every instrument an incentive books (simulate.INSTRUMENT) has a line for both payers
+    from evpact.engine.simulate import INSTRUMENT
+
+    for g in ("federal", "provincial"):
+        for instrument in INSTRUMENT.values():
+            category = "refundable_credit" if instrument == "itc_declared" else "outlay"
+            assert f"{g}.{category}.{instrument}" in keys, (g, instrument)
     assert {ln.category for ln in lines} == {
         "outlay", "refundable_credit", "foregone_revenue", "revenue", "debt_service",
     }  # fmt: skip
