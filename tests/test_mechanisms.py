@@ -1052,3 +1052,39 @@ def test_labour_override_over_packs_without_labour_taxes_collects_none() -> None
     given["ca_federal_labour_revenue_rate"] = 0.1  # some to rescale: 0.3 + 0.7 x 0.052
     rate = revenue_per_labour_dollar(replace(spec, labour_scale="override"), v)
     np.testing.assert_allclose(rate, 0.3 + 0.7 * 0.052, rtol=1e-12)
+
+
+def test_rvc_margin_and_qualifying_share_count_home_assembly_plants_only() -> None:
+    """A US assembly plant has no RVC margin (NaN) and its vehicles are not home-assembled:
+    the scenario's margin is the home plant's production-weighted one, (100 x 5 + 300 x 7) /
+    400 = 6.5 pp, and the qualifying share is over the home plant's 400 vehicles (metrics.
+    trade)."""
+    from evpact.metrics import trade
+
+    zero = np.zeros((1, 2))
+    flows = {
+        k: zero for k in ("us_tariff_cost_cad", "ca_counter_tariff_cad", "remission_value_cad")
+    }
+    s = {
+        "assembly_rvc_margin_pp": np.array([[[5.0, 7.0], [np.nan, np.nan]]]),
+        "assembly_vehicles": np.array([[[100.0, 300.0], [1000.0, 1000.0]]]),
+        "vehicles_usmca_qualifying": np.array([[100.0, 200.0]]),
+        **flows,
+    }
+    out = trade(s, flows, "CAD_2026")
+    assert out["rvc_margin"].values[0] == pytest.approx(6.5)
+    assert out["usmca_qualifying_share"].values[0] == pytest.approx(300 / 400)
+
+
+def test_cumulative_fiscal_balance_is_revenue_less_public_cost_summed_over_years() -> None:
+    """``fiscal_balance_cumulative``: both governments' revenue less public cost, scenario
+    minus counterfactual, summed over the years undiscounted, draw by draw."""
+    import evpact
+
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=7)
+    s, c = r.scenario, r.counterfactual
+    revenue = (s["tax_total"] - c["tax_total"]).sum("year").values
+    cost = (s["public_cost"] - c["public_cost"]).sum("year").values
+    assert np.all(cost > 0) and np.all(revenue > 0)
+    got = r.metrics["fiscal_balance_cumulative"].values
+    np.testing.assert_allclose(got, revenue - cost, rtol=1e-9)
