@@ -512,3 +512,26 @@ def test_support_value_taxes_taxable_payments_only_by_hand() -> None:
     factors = np.array([[1.0, 1 / 1.1]])
     got = firms.support_value(np.full((1, 2), 10.0), np.full((1, 2), 4.0), np.array(0.25), factors)
     assert got[0] == pytest.approx(11.5 + 11.5 / 1.1, rel=1e-12)
+
+
+def test_the_firms_metrics_keep_their_names() -> None:
+    """The firms' metrics are interfaces (docs, the zopa command, stored runs): each name is
+    there, with the share of draws where every firm's plant is additional."""
+    from evpact.firm_metrics import firm_metrics
+
+    disc = np.ones((2, 2))
+    s = {
+        "but_for": np.array([[1.0, 1.0], [0.0, 0.0]]),
+        "firm_accepts": np.ones((2, 1)),
+        "firm_npv_advantage": np.ones((2, 1)),
+        "firm_builds_anyway": np.array([[0.0], [1.0]]),
+        "zopa_support_scale_min": np.array([0.5, 0.5]),
+        "zopa_benefit_change": np.zeros((2, 2)),
+    }
+    out = firm_metrics(s, np.zeros(2), disc, "CAD", ("a",))
+    for name in (
+        "but_for_share", "firm_npv_advantage", "firm_accepts_share", "zopa_support_scale_min",
+        "zopa_net_public_benefit_npv_at_min", "zopa_exists_share",
+    ):  # fmt: skip
+        assert name in out, name
+    assert out["but_for_share"][1] == pytest.approx([1.0, 0.0])

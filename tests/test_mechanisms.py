@@ -1088,3 +1088,22 @@ def test_cumulative_fiscal_balance_is_revenue_less_public_cost_summed_over_years
     assert np.all(cost > 0) and np.all(revenue > 0)
     got = r.metrics["fiscal_balance_cumulative"].values
     np.testing.assert_allclose(got, revenue - cost, rtol=1e-9)
+
+
+def test_a_deal_without_public_cost_has_no_ratio_and_no_cost_per_job(write_scenario: Any) -> None:
+    """With no incentives and no statutory credits the public cost is 0: the benefit-cost
+    ratio and the cost per job are undefined (NaN), not infinite or zero, although the plant
+    adds jobs (metrics.net_metrics)."""
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant()
+    data["deals"][0]["incentives"] = []
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    assert np.all(r.metrics["public_cost_npv"].values == 0.0)
+    assert np.all(r.metrics["total_jobs_peak"].values > 0)
+    assert np.all(r.metrics["net_jobs_peak"].values > 0)
+    for name in ("benefit_cost_ratio", "benefit_cost_ratio_gross"):
+        assert np.all(np.isnan(r.metrics[name].values)), name
+    for name in ("public_cost_per_job", "public_cost_per_net_job"):
+        assert np.all(np.isnan(r.metrics[name].values)), name
