@@ -164,7 +164,8 @@ def estimate(names_file: str, equivalent_file: str = "", reps: int = 20000, seed
         k, n, e, weight = sum(kills), len(kills), sum(equiv), len(by) / total
         lo, hi = wilson(k, n)
         lo_b, hi_b = wilson(k, n - e)
-        rows.append((name, len(by), n, k, tested.count("no tests"), e, lo, hi, lo_b, hi_b))
+        none = sum(by[t] == "no tests" for t in tested)
+        rows.append((name, len(by), n, k, none, e, lo, hi, lo_b, hi_b))
         pairs = list(zip(kills, equiv, strict=True))
         for r in range(reps):
             draw = rng.choices(pairs, k=n) if n < len(by) else pairs
