@@ -428,6 +428,10 @@ def test_capital_per_unit_of_capacity_and_in_total_by_hand() -> None:
         return float(base.advantage[0])
 
     assert advantage(True, False, 20.0) == pytest.approx((28.0 - 42.0) / 1.1, rel=1e-12)
+    # a grant at the alternative (USD) lowers what it costs: (20 - 3) x 1.4 = 23.8 CAD
+    values["us.grant"] = 3.0
+    assert advantage(True, False, 20.0) == pytest.approx((23.8 - 42.0) / 1.1, rel=1e-12)
+    values["us.grant"] = 0.0
     assert advantage(True, True, 5.0) == pytest.approx((21.0 - 42.0) / 1.1, rel=1e-12)
     # a home total is CAD already: 10 CAD against the alternative's 28
     assert advantage(False, False, 20.0) == pytest.approx((28.0 - 10.0) / 1.1, rel=1e-12)

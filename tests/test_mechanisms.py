@@ -1002,25 +1002,30 @@ def test_an_assembly_plant_selling_only_abroad_builds_for_that_market(write_scen
 
 
 def test_us_duty_on_cells_falls_on_a_home_plant_not_on_a_us_plant(write_scenario: Any) -> None:
-    """With batteries at the 25% parts rate (the what-if pack that ends the parts exemption),
-    10 GWh of cells sold to a US buyer from Ontario pay 10^7 kWh x US$100 x 1.25 x 0.25 =
-    C$312.5M a year of US duty; the same plant in Michigan sells at home and pays none."""
+    """With batteries at the 25% parts rate (the what-if pack that ends the parts exemption)
+    and a US price elasticity of 1, a plant in Ontario selling 10 GWh to a US buyer keeps
+    10 x (1 - 1 x 25%) = 7.5 GWh of the contract and pays 7.5 x 10^6 kWh x US$100 x 1.25 x 0.25
+    = C$234.4M a year of US duty; the same plant in Michigan sells at home: all 10 GWh, no
+    duty."""
     import evpact
     from cases import one_cell_plant
 
-    duty = {}
+    duty, made = {}, {}
     for region in ("CA-ON", "US-MI"):
         buyer = {"customer": "storage", "region": "US", "share": 1.0, "follows_ev_market": False}
         data = one_cell_plant(region=region, offtake=[buyer])
         data["market"]["regions"]["US"] = {
             "lv_sales": {"table": {2030: 1.0e7}},
             "ev_share": {"table": {2030: 0.2}},
+            "price_elasticity": 1.0,
         }
         data["trade"] = {"rules": ["usmca-2020", "us-232-2025", "whatif-parts-exemption-ends"]}
         r = evpact.simulate(write_scenario(data, region), draws=2, seed=1)
         duty[region] = r.scenario["us_tariff_cost_cad"].values
-        np.testing.assert_allclose(r.scenario["plant_output"].values[:, 0, 1:], 10.0)  # GWh
-    np.testing.assert_allclose(duty["CA-ON"], 1e7 * 100 * 1.25 * 0.25, rtol=1e-6)
+        made[region] = r.scenario["plant_output"].values[:, 0, 1:]  # GWh
+    np.testing.assert_allclose(made["CA-ON"], 7.5, rtol=1e-9)
+    np.testing.assert_allclose(duty["CA-ON"], 7.5e6 * 100 * 1.25 * 0.25, rtol=1e-6)
+    np.testing.assert_allclose(made["US-MI"], 10.0, rtol=1e-9)
     np.testing.assert_array_equal(duty["US-MI"], 0.0)
 
 
@@ -1107,3 +1112,35 @@ def test_a_deal_without_public_cost_has_no_ratio_and_no_cost_per_job(write_scena
         assert np.all(np.isnan(r.metrics[name].values)), name
     for name in ("public_cost_per_job", "public_cost_per_net_job"):
         assert np.all(np.isnan(r.metrics[name].values)), name
+
+
+def test_compiled_models_of_the_same_text_in_two_folders_are_kept_apart(tmp_path: Any) -> None:
+    """The compile cache keys a model by the scenario's folder too: the same YAML in two
+    folders whose ``rules/battery.yaml`` differ (batteries at the 25% parts rate, or no duty
+    at all) gives each folder's duty on 10 GWh of cells sold to the US (C$312.5M a year, 0),
+    not the model compiled first (engine.reuse)."""
+    import shutil
+
+    import yaml
+
+    import evpact
+    from cases import one_cell_plant
+    from evpact.scenario.rules import bundled_rules
+
+    buyer = {"customer": "storage", "region": "US", "share": 1.0, "follows_ev_market": False}
+    data = one_cell_plant(offtake=[buyer])
+    data["market"]["regions"]["US"] = {
+        "lv_sales": {"table": {2030: 1.0e7}},
+        "ev_share": {"table": {2030: 0.2}},
+    }
+    data["trade"] = {"rules": ["usmca-2020", "us-232-2025", "rules/battery.yaml"]}
+    duty = {}
+    for folder, pack in (("dutiable", "whatif-parts-exemption-ends"), ("free", "no-tariffs")):
+        (tmp_path / folder / "rules").mkdir(parents=True)
+        shutil.copy(bundled_rules()[pack], tmp_path / folder / "rules" / "battery.yaml")
+        path = tmp_path / folder / "scenario.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        r = evpact.simulate(path, draws=2, seed=1)
+        duty[folder] = r.scenario["us_tariff_cost_cad"].values
+    np.testing.assert_allclose(duty["dutiable"], 1e7 * 100 * 1.25 * 0.25, rtol=1e-6)
+    np.testing.assert_array_equal(duty["free"], 0.0)
