@@ -4,7 +4,7 @@
     python tests/mutation_report.py score                  # per file: killed, survived, ...
     python tests/mutation_report.py survivors [FILTER]     # each survivor's changed lines
     python tests/mutation_report.py sample MODULE N SEED [EXCLUDE]  # N names of a module, seeded
-    python tests/mutation_report.py estimate NAMES_FILE    # stratified score of those mutants
+    python tests/mutation_report.py estimate NAMES_FILE [EQUIVALENT_TSV]  # stratified score
 
 mutmut 3 keeps each file's results in ``mutants/src/.../<file>.py.meta`` (exit code per
 mutant); these read them directly, so a partial run can be scored and a sample drawn
@@ -122,39 +122,87 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def estimate(names_file: str, reps: int = 20000, seed: int = 0) -> None:
+def equivalents(path: str) -> dict[str, str]:
+    """{mutant name: why no input can change any output} from a file of lines
+    ``name<TAB>reason`` (``#`` comments and blank lines skipped)."""
+    out = {}
+    for line in Path(path).read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, why = line.partition("\t")
+            out[name.strip()] = why.strip()
+    return out
+
+
+def estimate(names_file: str, equivalent_file: str = "", reps: int = 20000, seed: int = 0) -> None:
     """Score the mutants listed in ``names_file`` (one name a line: a seeded sample per file,
     or a whole file) per file, and weight each file's kill rate by its mutant count: the
     stratified estimate of the score over every mutant of the mutated files. Mutants that no
     selected test covers count as survivors (the honest choice: nothing would catch them).
     The 95% interval is a stratified bootstrap (resampling within each file's sample, a file
-    tested in full contributes no sampling error), next to each file's Wilson interval."""
+    tested in full contributes no sampling error), next to each file's Wilson interval.
+
+    With ``equivalent_file`` (``name<TAB>reason`` lines: mutants no input can tell from the
+    original), also the standard mutation score, killed / non-equivalent mutants: each file's
+    killed and equivalent counts are scaled to its mutant count and the score is their ratio
+    over all files (a ratio estimator, bootstrapped the same way)."""
     wanted = {line.strip() for line in Path(names_file).read_text().splitlines() if line.strip()}
+    equivalent = equivalents(equivalent_file) if equivalent_file else {}
     rng = random.Random(seed)
-    rows, boot = [], [0.0] * reps
+    rows = []
+    boot_all, boot_kill, boot_live = [0.0] * reps, [0.0] * reps, [0.0] * reps
     total = sum(len(by) for by in results().values())
     for name, by in results().items():
-        picked = [by[k] for k in sorted(wanted & by.keys())]
-        tested = [s for s in picked if s in ("killed", "timeout", "survived", "no tests")]
+        picked = sorted(k for k in wanted & by.keys())
+        tested = [k for k in picked if by[k] in ("killed", "timeout", "survived", "no tests")]
         if not tested:
             continue
-        kills = [s in ("killed", "timeout") for s in tested]
-        k, n, weight = sum(kills), len(kills), len(by) / total
+        kills = [by[k] in ("killed", "timeout") for k in tested]
+        equiv = [k in equivalent for k in tested]
+        if any(a and b for a, b in zip(kills, equiv, strict=True)):
+            killed_equivalent = [k for k, a, b in zip(tested, kills, equiv, strict=True) if a and b]
+            raise SystemExit(f"listed as equivalent but killed: {killed_equivalent}")
+        k, n, e, weight = sum(kills), len(kills), sum(equiv), len(by) / total
         lo, hi = wilson(k, n)
-        rows.append((name, len(by), n, k, tested.count("no tests"), lo, hi))
+        lo_b, hi_b = wilson(k, n - e)
+        none = sum(by[t] == "no tests" for t in tested)
+        rows.append((name, len(by), n, k, none, e, lo, hi, lo_b, hi_b))
+        pairs = list(zip(kills, equiv, strict=True))
         for r in range(reps):
-            boot[r] += weight * sum(rng.choices(kills, k=n)) / n if n < len(by) else weight * k / n
+            draw = rng.choices(pairs, k=n) if n < len(by) else pairs
+            killed, live = sum(a for a, _ in draw), sum(not b for _, b in draw)
+            boot_all[r] += weight * killed / n
+            boot_kill[r] += weight * killed / n
+            boot_live[r] += weight * live / n
     covered = sum(len(results()[row[0]]) for row in rows)
-    print(f"{'file':32s} mutants  sampled  killed  no-test  rate   95% Wilson")
-    point = 0.0
-    for name, count, n, k, none, lo, hi in rows:
-        point += count / total * k / n
-        print(f"{name:32s} {count:7d} {n:8d} {k:7d} {none:8d}  {k / n:5.1%}  {lo:.1%}-{hi:.1%}")
-    boot = sorted(b * total / covered for b in boot)
     print(
-        f"stratified over {covered} of {total} mutants: {point * total / covered:.1%} "
-        f"(95% bootstrap {boot[int(0.025 * reps)]:.1%} to {boot[int(0.975 * reps)]:.1%})"
+        f"{'file':32s} mutants  sampled  killed  no-test  equiv  rate   95% Wilson"
+        + ("      rate (b)  95% Wilson" if equivalent else "")
     )
+    point, live = 0.0, 0.0
+    for name, count, n, k, none, e, lo, hi, lo_b, hi_b in rows:
+        point += count / total * k / n
+        live += count / total * (n - e) / n
+        line = (
+            f"{name:32s} {count:7d} {n:8d} {k:7d} {none:8d} {e:6d}  {k / n:5.1%}  {lo:.1%}-{hi:.1%}"
+        )
+        if equivalent:
+            rate_b = f"{k / (n - e):5.1%}" if n > e else "  n/a"
+            line += f"   {rate_b}  {lo_b:.1%}-{hi_b:.1%}"
+        print(line)
+    low, high = int(0.025 * reps), int(0.975 * reps)
+    scaled = sorted(b * total / covered for b in boot_all)
+    print(
+        f"(a) killed / all, stratified over {covered} of {total} mutants: "
+        f"{point * total / covered:.1%} (95% bootstrap {scaled[low]:.1%} to {scaled[high]:.1%})"
+    )
+    if equivalent:
+        ratios = sorted(a / b for a, b in zip(boot_kill, boot_live, strict=True) if b > 0)
+        print(
+            f"(b) killed / non-equivalent, ratio over {covered} mutants, about "
+            f"{live * total:.0f} of them not equivalent: {point / live:.1%} "
+            f"(95% bootstrap {ratios[int(0.025 * len(ratios))]:.1%} to "
+            f"{ratios[int(0.975 * len(ratios))]:.1%})"
+        )
 
 
 if __name__ == "__main__":
@@ -164,6 +212,6 @@ if __name__ == "__main__":
     elif command == "survivors":
         survivors(*rest)
     elif command == "estimate":
-        estimate(rest[0])
+        estimate(*rest[:2])
     else:
         sample(rest[0], int(rest[1]), int(rest[2]), *rest[3:])

@@ -403,3 +403,139 @@ def test_min_scale_below_one_unit_of_need() -> None:
     """The smallest scale is need / support for any positive need, small ones included."""
     k = firms.min_scale(np.array([9.5, 10.0, 12.0]), np.array([1.0, 1.0, 0.0]), np.full(3, 10.0))
     assert k == pytest.approx([0.5, 0.0, 0.0])
+
+
+def test_capital_per_unit_of_capacity_and_in_total_by_hand() -> None:
+    """Capital per unit of capacity is USD x capacity x FX (home and alternative); a total
+    is taken as it is (CAD at home, USD at the alternative, then x FX). 3 units, FX 1.4, both
+    built in 2027, every other flow zero: home 10 USD/unit = 42 CAD, alternative 20 USD in
+    total = 28 CAD or 5 USD/unit = 21 CAD; the advantage is what the alternative costs less
+    the home plant's capital, discounted one year at 10%."""
+    zero = np.zeros((1, YEARS.size))
+    values = {
+        "hurdle": 0.10, "premium": 0.0, "margin": 0.0, "tax": 0.0, "capex": 10.0,
+        "us.gap": 0.0, "us.capex": 20.0, "us.grant": 0.0, "us.tax": 0.0,
+    }  # fmt: skip
+
+    def advantage(home_per_unit: bool, alt_per_unit: bool, capex: float) -> float:
+        f = FirmSpec(**{**spec(()).__dict__, "capex_per_unit": home_per_unit})
+        a = AlternativeSpec(**{**alt("us").__dict__, "capex_per_unit": alt_per_unit})
+        base = firms.firm_base(
+            FirmSpec(**{**f.__dict__, "alternatives": (a,)}),
+            inputs({**values, "us.capex": capex}), YEARS, 2026, zero, zero, np.zeros(1),
+            zero, np.full(1, 3.0), np.full((1, 1), 2027.0), np.array([1.4]), np.zeros(1), 1,
+        )  # fmt: skip
+        return float(base.advantage[0])
+
+    assert advantage(True, False, 20.0) == pytest.approx((28.0 - 42.0) / 1.1, rel=1e-12)
+    # a grant at the alternative (USD) lowers what it costs: (20 - 3) x 1.4 = 23.8 CAD
+    values["us.grant"] = 3.0
+    assert advantage(True, False, 20.0) == pytest.approx((23.8 - 42.0) / 1.1, rel=1e-12)
+    values["us.grant"] = 0.0
+    assert advantage(True, True, 5.0) == pytest.approx((21.0 - 42.0) / 1.1, rel=1e-12)
+    # a home total is CAD already: 10 CAD against the alternative's 28
+    assert advantage(False, False, 20.0) == pytest.approx((28.0 - 10.0) / 1.1, rel=1e-12)
+
+
+def test_a_firms_premium_is_its_own_else_zero() -> None:
+    """``premium_cad`` is what a firm needs on top of a zero advantage to accept; a firm that
+    sets none needs nothing. A premium above any advantage makes it refuse in every draw."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import validate
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True)
+    next(f for f in raw["firms"] if f["id"] == "lges")["premium_cad"] = 5.0e7
+    own = compile_scenario(validate(raw, base.name)).inputs
+    assert float(own["firms.lges.premium_cad"].central) == 5.0e7
+    assert float(own["firms.hmg.premium_cad"].central) == 0.0
+    r = evpact.simulate(
+        "canada-korea-2026", draws=8, seed=3, variant={"firms.0.premium_cad": 1.0e13}
+    )
+    assert r.scenario_model.firms[0].id == "lges"
+    accepts = r.scenario["firm_accepts"].values  # (draw, firm)
+    assert np.all(accepts[:, 0] == 0.0)
+
+
+def test_the_zone_scales_every_incentive_of_the_firms_deals_unless_told_which() -> None:
+    """Without ``instrument`` the zone scales every incentive of the deals the firms are party
+    to (hmg-ontario: a production credit and a capital grant); with it, only those named."""
+    base = load_scenario("canada-korea-2026")
+    assert firms.instrument(base) == (("hmg-ontario", 1),)
+    from evpact.scenario.load import validate
+
+    raw = base.model_dump(mode="json", by_alias=True)
+    raw["instrument"] = []
+    everything = validate(raw, base.name)
+    assert firms.instrument(everything) == (("hmg-ontario", 0), ("hmg-ontario", 1))
+    # a deal no firm is party to adds nothing
+    raw["deals"].append({**raw["deals"][0], "id": "other"})
+    two = validate(raw, base.name)
+    assert [d.id for d in two.deals] == ["hmg-ontario", "other"]
+    assert firms.instrument(two) == (("hmg-ontario", 0), ("hmg-ontario", 1))
+
+
+def test_a_firm_without_bundled_figures_is_told_which_field_to_set() -> None:
+    """A firm whose ``data`` key has no firms.csv rows is refused at the first figure it
+    lacks, naming a field the scenario has: capital as ``capex_usd`` at an alternative and
+    ``capex_cad`` at home (a total; the bundled figure is per unit), others by their name."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import validate
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True)
+    lges = raw["firms"][0]
+    lges["data"] = "nobody"
+    alt = "firms.lges.alternatives.us-plant"
+    steps = (
+        ("firms.lges.capex_cad", "'capex_usd_per_unit' for firm 'nobody' at 'home'", "capex_cad"),
+        (f"{alt}.capex_usd", "at 'us-plant' in firms.csv; set capex_usd in the", "capex_usd"),
+        (f"{alt}.us_45x_eligible_share", "set us_45x_eligible_share in the scenario", None),
+    )
+    for path, words, give in steps:
+        with pytest.raises(EvpactError) as refused:
+            compile_scenario(validate(raw, base.name))
+        assert refused.value.path == path
+        assert words in str(refused.value)
+        if give == "capex_cad":  # given, the next figure it lacks is refused
+            lges["capex_cad"] = 1.0e9
+        elif give == "capex_usd":
+            lges["alternatives"][0]["capex_usd"] = 1.0e9
+
+
+def test_a_firm_accepts_an_advantage_exactly_at_its_premium() -> None:
+    """The firm accepts when its advantage reaches its premium (>=): at equality it accepts,
+    a cent below it does not."""
+    advantage = np.array([5.0, 4.99, 0.0])
+    assert firms.accepts(advantage, np.array([5.0, 5.0, 0.0])).tolist() == [1.0, 0.0, 1.0]
+
+
+def test_support_value_taxes_taxable_payments_only_by_hand() -> None:
+    """A taxable payment of 10 a year is worth 10 x (1 - 25%) after corporate tax; a grant or
+    credit of 4 a year in full; at 10% over two years: 7.5 + 4 + (7.5 + 4) / 1.1."""
+    factors = np.array([[1.0, 1 / 1.1]])
+    got = firms.support_value(np.full((1, 2), 10.0), np.full((1, 2), 4.0), np.array(0.25), factors)
+    assert got[0] == pytest.approx(11.5 + 11.5 / 1.1, rel=1e-12)
+
+
+def test_the_firms_metrics_keep_their_names() -> None:
+    """The firms' metrics are interfaces (docs, the zopa command, stored runs): each name is
+    there, with the share of draws where every firm's plant is additional."""
+    from evpact.firm_metrics import firm_metrics
+
+    disc = np.ones((2, 2))
+    s = {
+        "but_for": np.array([[1.0, 1.0], [0.0, 0.0]]),
+        "firm_accepts": np.ones((2, 1)),
+        "firm_npv_advantage": np.ones((2, 1)),
+        "firm_builds_anyway": np.array([[0.0], [1.0]]),
+        "zopa_support_scale_min": np.array([0.5, 0.5]),
+        "zopa_benefit_change": np.zeros((2, 2)),
+    }
+    out = firm_metrics(s, np.zeros(2), disc, "CAD", ("a",))
+    for name in (
+        "but_for_share", "firm_npv_advantage", "firm_accepts_share", "zopa_support_scale_min",
+        "zopa_net_public_benefit_npv_at_min", "zopa_exists_share",
+    ):  # fmt: skip
+        assert name in out, name
+    assert out["but_for_share"][1] == pytest.approx([1.0, 0.0])

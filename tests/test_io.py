@@ -72,3 +72,27 @@ def test_bad_tables_are_refused() -> None:
         io.IOTable(Z=Z, x=np.array([1.0, 2.0, 3.0]), industries=("a", "b"))
     with pytest.raises(EvpactError, match="not productive"):
         io.leontief_inverse(np.array([[0.6, 0.1], [0.5, 0.2]]))
+
+
+def test_io_table_checks_at_their_boundaries() -> None:
+    """Output just above zero and flows of exactly zero are a valid table; a negative flow is
+    not. A column of A summing to exactly 1 is not productive (the industry uses all it
+    makes), just below 1 it is. The shape refusal names both shapes it got."""
+    ok = io.IOTable(Z=np.zeros((2, 2)), x=np.array([0.5, 2.0]), industries=("a", "b"))
+    np.testing.assert_array_equal(ok.Y, [0.5, 2.0])
+    with pytest.raises(EvpactError, match="flows Z must be non-negative"):
+        io.IOTable(Z=np.array([[0.0, -1.0], [0.0, 0.0]]), x=np.ones(2), industries=("a", "b"))
+    with pytest.raises(EvpactError) as output:
+        io.IOTable(Z=np.zeros((2, 2)), x=np.array([1.0, -1.0]), industries=("a", "b"))
+    assert str(output.value) == "every industry needs positive total output x"
+    with pytest.raises(EvpactError) as shape:
+        io.IOTable(Z=np.zeros((2, 3)), x=np.ones(2), industries=("a", "b"))
+    assert str(shape.value) == "Z must be 2x2 and x length 2, got (2, 3) and (2,)"
+    with pytest.raises(EvpactError, match="a column of A sums to 1 or more"):
+        io.leontief_inverse(np.array([[0.5, 0.1], [0.5, 0.2]]))
+    np.testing.assert_allclose(
+        io.leontief_inverse(np.array([[0.5, 0.0], [0.49, 0.0]]))
+        @ (np.eye(2) - [[0.5, 0], [0.49, 0]]),
+        np.eye(2),
+        atol=1e-12,
+    )

@@ -651,6 +651,9 @@ def test_numba_cache_goes_to_the_first_writable_cache_dir(tmp_path: Path, monkey
 
     jit.set_cache_dir()  # an explicit (here: the previous) choice wins
     assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "xdg" / "evpact" / "numba")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    jit.set_cache_dir()  # the next start finds the folder it made: the same cache again
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "xdg" / "evpact" / "numba")
 
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     monkeypatch.delenv("XDG_CACHE_HOME")

@@ -324,10 +324,14 @@ def test_economy_zero_ratios_and_tiny_plants_by_hand() -> None:
 def test_market_demand_ratio_without_a_plan_or_with_a_zero_plan_is_one() -> None:
     from evpact.engine.market import demand_ratio
 
-    np.testing.assert_array_equal(demand_ratio(np.array([0.3, 0.5]), None), [1.0, 1.0])
+    no_plan = demand_ratio(np.array([0.3, 0.5]), None)
+    np.testing.assert_array_equal(no_plan, [1.0, 1.0])
+    assert no_plan.shape == (2,) and no_plan.dtype == np.float64  # one float per share
     np.testing.assert_array_equal(
         demand_ratio(np.array([0.3, 0.3, 0.6]), np.array([0.0, 0.6, 0.5])), [1.0, 0.5, 1.0]
     )
+    # no EVs against no plan (0/0) is no shortfall either, not NaN
+    np.testing.assert_array_equal(demand_ratio(np.array([0.0]), np.array([0.0])), [1.0])
 
 
 def test_charging_stock_and_port_feedback_by_hand() -> None:
@@ -465,6 +469,13 @@ def test_ledger_chart_of_accounts_by_hand() -> None:
     ):
         assert key in keys, key
     assert "federal.revenue.production_taxes.direct" not in keys
+    # every instrument an incentive books (simulate.INSTRUMENT) has a line for both payers
+    from evpact.engine.simulate import INSTRUMENT
+
+    for g in ("federal", "provincial"):
+        for instrument in INSTRUMENT.values():
+            category = "refundable_credit" if instrument == "itc_declared" else "outlay"
+            assert f"{g}.{category}.{instrument}" in keys, (g, instrument)
     assert {ln.category for ln in lines} == {
         "outlay", "refundable_credit", "foregone_revenue", "revenue", "debt_service",
     }  # fmt: skip
@@ -737,3 +748,399 @@ def test_crown_lines_add_up_to_the_aggregates_with_several_plants() -> None:
         np.einsum("dlt,la->dat", lines, WEIGHTS[1]), totals, rtol=1e-9, atol=1e-3
     )
     assert np.abs(totals).max() > 1e8  # real money flows through both
+
+
+def _charging_run(write_scenario: Any, feedback: bool) -> Any:
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant()
+    data["market"]["charging"] = {
+        "feedback": feedback, "public_ports": 1000, "ports_added_per_year": 0,
+        "target_evs_per_port": 100, "elasticity": 1.0, "scrappage_rate": 0.0,
+    }  # fmt: skip
+    return evpact.simulate(write_scenario(data), draws=2, seed=1).scenario.isel(draw=0)
+
+
+def test_charging_feedback_switch_reaches_the_ev_stock(write_scenario: Any) -> None:
+    """``market.charging.feedback`` reaches the engine (mechanism 8c): without it the home
+    stock grows by sales x share (10^6 x 0.5) a year; with it, from the second year, by that
+    times target / (EVs per port last year) (1,000 ports, target 100, elasticity 1)."""
+    off = _charging_run(write_scenario, False)
+    np.testing.assert_allclose(np.diff(off["ev_stock"].values), 5e5, rtol=1e-12)
+    on = _charging_run(write_scenario, True)
+    stock, per_port = on["ev_stock"].values, on["evs_per_public_port"].values
+    np.testing.assert_allclose(per_port, stock / 1000.0, rtol=1e-12)
+    assert stock[0] == pytest.approx(off["ev_stock"].values[0], rel=1e-12)  # no lag yet
+    want = 5e5 * np.minimum(1.0, 100.0 / per_port[:-1])
+    assert np.all(want < 5e5 / 10)  # the shortage binds hard: over 1,000 EVs a port
+    np.testing.assert_allclose(np.diff(stock), want, rtol=1e-9)
+
+
+def test_ledger_rescales_the_packs_rates_to_the_fiscal_overrides() -> None:
+    """``fiscal.labour_tax_rate`` rescales both governments' labour revenue so that they sum to
+    it (their lines are then exactly 30% of direct labour income); ``corporate_tax_rate``
+    rescales both corporate rates by rate / (federal 15% + Ontario 10%), so every CIT line
+    (general, ZETM, accelerated CCA) is 0.20 / 0.25 of the packs' own, draw by draw on the
+    same random numbers (engine.ledger.crown and revenue_per_labour_dollar)."""
+    import evpact
+    from evpact.engine.ledger import LINES
+
+    keys = [ln.key for ln in LINES]
+    packs = evpact.simulate("canada-korea-2026", draws=3, seed=5)
+    own = evpact.simulate(
+        "canada-korea-2026",
+        draws=3,
+        seed=5,
+        variant={"fiscal.labour_tax_rate": 0.3, "fiscal.corporate_tax_rate": 0.2},
+    )
+    before, after = packs.scenario["crown_ledger"].values, own.scenario["crown_ledger"].values
+    income = own.scenario["labour_income_direct"].values
+    np.testing.assert_array_equal(income, packs.scenario["labour_income_direct"].values)
+    paid = income > 0
+    assert paid.sum() > 10
+    labour = sum(after[:, keys.index(f"{g}.revenue.labour.direct")] for g in GOVS)
+    np.testing.assert_allclose(labour[paid] / income[paid], 0.3, rtol=1e-12)
+    # the rate the net layer uses is rescaled the same way: it is still what the ledger's
+    # lines collect per dollar of income (labour taxes plus sales tax on what is left)
+    rate = own.scenario["labour_revenue_rate"].values
+    collected = labour + sum(after[:, keys.index(f"{g}.revenue.sales_tax.direct")] for g in GOVS)
+    np.testing.assert_allclose(rate[paid], collected[paid] / income[paid], rtol=1e-9)
+    assert np.all(rate[paid] > 0.3)
+    cit = [k for k in keys if ".revenue.cit." in k or k.endswith(("accelerated_cca", "zetm_rate"))]
+    assert len(cit) == 9
+    for k in cit:
+        i = keys.index(k)
+        assert np.abs(before[:, i]).max() > 1e5, k  # a real flow
+        np.testing.assert_allclose(after[:, i], 0.8 * before[:, i], rtol=1e-9, atol=1e-2)
+
+
+GOVS = ("federal", "provincial")
+
+
+def test_zone_metric_at_the_smallest_scale_is_the_only_impact_of_the_firms() -> None:
+    """The net public benefit at the zone's smallest scale is scenario minus counterfactual
+    (an impact); the firms' advantages, decisions and scales are levels of the scenario."""
+    import evpact
+
+    r = evpact.simulate("canada-korea-2026", draws=4, seed=1)
+    firm = [n for n in r.metrics if n.startswith(("firm_", "zopa_", "but_for_share"))]
+    assert "zopa_net_public_benefit_npv_at_min" in firm and len(firm) > 5
+    for name in firm:
+        want = "impact" if name == "zopa_net_public_benefit_npv_at_min" else "level"
+        assert r.metrics[name].kind == want, name
+
+
+def test_learning_base_without_home_cell_plants_is_one_gwh(write_scenario: Any) -> None:
+    """Learning starts from one year of the home cell plants' nameplate (10 GWh here), and
+    from a floor of 1 GWh when the country has none (a US plant's capacity is not home
+    experience), so the experience curve never starts at zero."""
+    from cases import one_cell_plant
+    from evpact.engine.compile import compile_scenario
+    from evpact.scenario.load import load_scenario
+
+    data = one_cell_plant()
+    data["economy"]["learning"] = {"rate": 0.1}
+    start = "economy.learning.initial_experience_gwh"
+    home = compile_scenario(load_scenario(write_scenario(data))).inputs[start]
+    assert float(home.central) == 10.0
+    data["plants"][0]["region"] = "US-MI"
+    abroad = compile_scenario(load_scenario(write_scenario(data, "us"))).inputs[start]
+    assert float(abroad.central) == 1.0
+
+
+def test_rule_pack_given_by_a_path_beside_the_scenario(tmp_path: Any) -> None:
+    """A rule pack named by a path relative to the scenario's folder is found there, by the
+    trade compile step and by the firms' 45X law alike: a copy of a bundled pack under
+    ``rules/`` gives the bundled run's numbers exactly."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    import evpact
+    from evpact.scenario.load import load_scenario
+    from evpact.scenario.rules import bundled_rules
+
+    base = load_scenario("canada-korea-2026")
+    raw = base.model_dump(mode="json", by_alias=True, exclude_none=True)
+    (tmp_path / "rules").mkdir()
+    rules = list(raw["trade"]["rules"])
+    for i, name in enumerate(rules):
+        shutil.copy(bundled_rules()[name], tmp_path / "rules" / f"copy-{name}.yaml")
+        rules[i] = f"rules/copy-{name}.yaml"
+    raw["trade"]["rules"] = rules
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    assert not (Path.cwd() / rules[0]).exists()  # only the scenario's folder has it
+    moved = evpact.simulate(path, draws=3, seed=2)
+    bundled = evpact.simulate("canada-korea-2026", draws=3, seed=2)
+    for name in ("us_tariff_cost_cad", "firm_npv_advantage", "vehicles_usmca_qualifying"):
+        np.testing.assert_array_equal(moved.scenario[name].values, bundled.scenario[name].values)
+
+
+def _refusal_cases() -> dict[str, tuple[dict[str, Any], str, tuple[str, ...]]]:
+    """Scenarios the compile step refuses: (scenario, the field named, words the message must
+    hold: the bad value and what would be accepted)."""
+    from cases import linked_pair, one_cell_plant
+
+    cases: dict[str, tuple[dict[str, Any], str, tuple[str, ...]]] = {}
+    d = one_cell_plant(archetype="nope")
+    cases["archetype"] = (d, "plants.cells.archetype", ("unknown archetype 'nope'", "cell-north"))
+    d = one_cell_plant()
+    d["deals"][0]["incentives"][0]["schedule"] = "nope"
+    cases["schedule"] = (
+        d, "deals.deal.incentives.0.schedule", ("unknown schedule 'nope'", "us-45x"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["deals"][0]["incentives"].append(
+        {"kind": "investment_tax_credit", "plant": "cells", "schedule": "nope"}
+    )
+    cases["itc"] = (
+        d, "deals.deal.incentives.2.schedule", ("tax credit schedule 'nope'", "ca_ctm_itc_rate"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["mineral_projects"] = [
+        {"id": "m", "mineral": m, "tonnes_per_year": 100.0, "start": 2031}
+        for m in ("lithium", "nickel")
+    ]
+    cases["minerals"] = (d, "mineral_projects", ("must be unique", "['m', 'm']"))
+    d = one_cell_plant()
+    d["plants"].append({**d["plants"][0], "id": "mods", "kind": "module"})
+    d["deals"][0]["plants"].append("mods")
+    d["deals"][0]["supply"] = [
+        {"from": "cells", "to": "mods", "share": 1.0},
+        {"from": "mods", "to": "cells", "share": 1.0},
+    ]
+    cases["cycle"] = (d, "deals", ("form a cycle", "['cells', 'mods']"))
+    d = linked_pair()
+    d["plants"].append({**d["plants"][0], "id": "cells2"})
+    d["deals"][0]["plants"].append("cells2")
+    d["deals"][0]["supply"].append({"from": "cells2", "to": "cars", "share": 0.5})
+    cases["over_one"] = (d, "deals", ("up to 1.5 of plant 'cars'", "at most 1"))
+    d = one_cell_plant()
+    d["deals"][0]["incentives"][1]["year"] = 2040
+    cases["year"] = (d, "deals.deal.incentives.1.year", ("year 2040", "horizon 2030-2034"))
+    d = one_cell_plant()
+    d["economy"]["multipliers"]["battery_cells"]["foo"] = 1.0
+    cases["measure"] = (
+        d, "economy.multipliers.battery_cells", ("unknown measure 'foo'", "jobs_type1"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["economy"]["multipliers"]["nope"] = d["economy"]["multipliers"]["battery_cells"]
+    cases["industry"] = (d, "economy.multipliers", ("unknown industry 'nope'", "battery_cells"))
+    d = one_cell_plant(chemistry={"NMC812": 1.0})
+    cases["chemistry"] = (
+        d, "plants.cells.chemistry", ("unknown chemistry 'NMC812'", "did you mean 'NMC811'", "LFP"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["correlations"] = [
+        {"inputs": ["nope.a", "economy.factory_gate_share"], "matrix": [[1, 0.5], [0.5, 1]]}
+    ]
+    cases["correlation"] = (
+        d, "correlations.0.inputs", ("'nope.a' is not an input", "economy.factory_gate_share"),
+    )  # fmt: skip
+    d = one_cell_plant()
+    d["fiscal"]["rules"] = ["ca-fiscal-2042"]
+    cases["fiscal_rules"] = (
+        d, "fiscal.rules", ("unknown rule pack 'ca-fiscal-2042'", "did you mean 'ca-fiscal-2024'"),
+    )  # fmt: skip
+    return cases
+
+
+@pytest.mark.parametrize("case", sorted(_refusal_cases()))
+def test_compile_refusals_name_the_field_the_value_and_the_choices(case: str) -> None:
+    """A scenario the engine cannot build is refused with the field at fault (the path a user
+    finds in the YAML), the bad value and what would be accepted: in process, so the text is
+    the engine's own (the CLI tests see it only through a subprocess)."""
+    from evpact.engine.compile import compile_scenario
+    from evpact.errors import EvpactError
+    from evpact.scenario.load import validate
+
+    data, path, words = _refusal_cases()[case]
+    with pytest.raises(EvpactError) as refused:
+        compile_scenario(validate(data, "case.yaml"))
+    assert refused.value.path == path
+    for word in words:
+        assert word in str(refused.value), word
+
+
+def test_company_plan_builds_an_assembly_plant_at_capacity_whatever_the_demand(
+    write_scenario: Any,
+) -> None:
+    """On the company-plan basis an assembly plant builds its announced capacity (100,000
+    vehicles from 2032) although its home market takes only 10^6 x 0.5 EV share x 0.1 group
+    share = 50,000 a year, which is what it builds on the market basis."""
+    import evpact
+    from cases import linked_pair
+
+    built = {}
+    for basis in ("market", "company_plan"):
+        data = linked_pair()
+        data["market"]["regions"]["CA"]["group_share"] = {"G": 0.1}
+        data["fiscal"]["production_basis"] = basis
+        r = evpact.simulate(write_scenario(data, basis), draws=2, seed=1)
+        built[basis] = r.scenario["vehicles_assembled"].values
+    want = np.array([0.0, 0.0, 1.0, 1.0, 1.0])
+    np.testing.assert_allclose(built["market"], np.tile(5e4 * want, (2, 1)), rtol=1e-6)
+    np.testing.assert_allclose(built["company_plan"], np.tile(1e5 * want, (2, 1)), rtol=1e-6)
+
+
+def test_an_assembly_plant_selling_only_abroad_builds_for_that_market(write_scenario: Any) -> None:
+    """A home assembly plant whose only market is the US builds what its group sells there
+    (10^7 x 0.2 EV share x 0.01 group share = 20,000 vehicles a year from 2032) and adds
+    nothing to the home-built vehicles of its group."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(markets={"US": 1.0})
+    data["market"]["regions"]["US"]["group_share"] = {"G": 0.01}
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    np.testing.assert_allclose(
+        r.scenario["vehicles_assembled"].values, [[0, 0, 2e4, 2e4, 2e4]] * 2, rtol=1e-9
+    )
+
+
+def test_us_duty_on_cells_falls_on_a_home_plant_not_on_a_us_plant(write_scenario: Any) -> None:
+    """With batteries at the 25% parts rate (the what-if pack that ends the parts exemption)
+    and a US price elasticity of 1, a plant in Ontario selling 10 GWh to a US buyer keeps
+    10 x (1 - 1 x 25%) = 7.5 GWh of the contract and pays 7.5 x 10^6 kWh x US$100 x 1.25 x 0.25
+    = C$234.4M a year of US duty; the same plant in Michigan sells at home: all 10 GWh, no
+    duty."""
+    import evpact
+    from cases import one_cell_plant
+
+    duty, made = {}, {}
+    for region in ("CA-ON", "US-MI"):
+        buyer = {"customer": "storage", "region": "US", "share": 1.0, "follows_ev_market": False}
+        data = one_cell_plant(region=region, offtake=[buyer])
+        data["market"]["regions"]["US"] = {
+            "lv_sales": {"table": {2030: 1.0e7}},
+            "ev_share": {"table": {2030: 0.2}},
+            "price_elasticity": 1.0,
+        }
+        data["trade"] = {"rules": ["usmca-2020", "us-232-2025", "whatif-parts-exemption-ends"]}
+        r = evpact.simulate(write_scenario(data, region), draws=2, seed=1)
+        duty[region] = r.scenario["us_tariff_cost_cad"].values
+        made[region] = r.scenario["plant_output"].values[:, 0, 1:]  # GWh
+    np.testing.assert_allclose(made["CA-ON"], 7.5, rtol=1e-9)
+    np.testing.assert_allclose(duty["CA-ON"], 7.5e6 * 100 * 1.25 * 0.25, rtol=1e-6)
+    np.testing.assert_allclose(made["US-MI"], 10.0, rtol=1e-9)
+    np.testing.assert_array_equal(duty["US-MI"], 0.0)
+
+
+def test_labour_override_over_packs_without_labour_taxes_collects_none() -> None:
+    """``fiscal.labour_tax_rate`` rescales the packs' labour rates; packs with none (both 0)
+    have nothing to rescale, so labour revenue stays 0 (not 0 x inf) and the rate per labour
+    dollar is the sales tax on what households spend: (5% + 8%) x 0.8 x 0.5 = 0.052."""
+    from dataclasses import replace
+
+    from evpact.engine.compile import compile_scenario
+    from evpact.engine.ledger import revenue_per_labour_dollar
+    from evpact.scenario.load import load_scenario
+
+    spec = compile_scenario(load_scenario("canada-korea-2026")).ledger
+    assert spec is not None
+    given = {
+        "ca_federal_labour_revenue_rate": 0.0, "ca_provincial_labour_revenue_rate": 0.0,
+        "ca_gst_rate": 0.05, "ca_provincial_sales_tax_rate": 0.08,
+        "spending_share_of_after_tax_income": 0.8, "taxable_share_of_spending": 0.5,
+        "override": 0.3,
+    }  # fmt: skip
+    keys = {**{k: n for n, k in spec.rates.items()}, **{k: n for n, k in spec.figures.items()}}
+
+    def v(key: str) -> Any:
+        return np.full((2, 1), given.get(keys.get(key, key), 0.0))
+
+    rate = revenue_per_labour_dollar(replace(spec, labour_scale="override"), v)
+    np.testing.assert_allclose(rate, 0.13 * 0.4, rtol=1e-12)
+    given["ca_federal_labour_revenue_rate"] = 0.1  # some to rescale: 0.3 + 0.7 x 0.052
+    rate = revenue_per_labour_dollar(replace(spec, labour_scale="override"), v)
+    np.testing.assert_allclose(rate, 0.3 + 0.7 * 0.052, rtol=1e-12)
+
+
+def test_rvc_margin_and_qualifying_share_count_home_assembly_plants_only() -> None:
+    """A US assembly plant has no RVC margin (NaN) and its vehicles are not home-assembled:
+    the scenario's margin is the home plant's production-weighted one, (100 x 5 + 300 x 7) /
+    400 = 6.5 pp, and the qualifying share is over the home plant's 400 vehicles (metrics.
+    trade)."""
+    from evpact.metrics import trade
+
+    zero = np.zeros((1, 2))
+    flows = {
+        k: zero for k in ("us_tariff_cost_cad", "ca_counter_tariff_cad", "remission_value_cad")
+    }
+    s = {
+        "assembly_rvc_margin_pp": np.array([[[5.0, 7.0], [np.nan, np.nan]]]),
+        "assembly_vehicles": np.array([[[100.0, 300.0], [1000.0, 1000.0]]]),
+        "vehicles_usmca_qualifying": np.array([[100.0, 200.0]]),
+        **flows,
+    }
+    out = trade(s, flows, "CAD_2026")
+    assert out["rvc_margin"].values[0] == pytest.approx(6.5)
+    assert out["usmca_qualifying_share"].values[0] == pytest.approx(300 / 400)
+
+
+def test_cumulative_fiscal_balance_is_revenue_less_public_cost_summed_over_years() -> None:
+    """``fiscal_balance_cumulative``: both governments' revenue less public cost, scenario
+    minus counterfactual, summed over the years undiscounted, draw by draw."""
+    import evpact
+
+    r = evpact.simulate("canada-korea-2026", draws=3, seed=7)
+    s, c = r.scenario, r.counterfactual
+    revenue = (s["tax_total"] - c["tax_total"]).sum("year").values
+    cost = (s["public_cost"] - c["public_cost"]).sum("year").values
+    assert np.all(cost > 0) and np.all(revenue > 0)
+    got = r.metrics["fiscal_balance_cumulative"].values
+    np.testing.assert_allclose(got, revenue - cost, rtol=1e-9)
+
+
+def test_a_deal_without_public_cost_has_no_ratio_and_no_cost_per_job(write_scenario: Any) -> None:
+    """With no incentives and no statutory credits the public cost is 0: the benefit-cost
+    ratio and the cost per job are undefined (NaN), not infinite or zero, although the plant
+    adds jobs (metrics.net_metrics)."""
+    import evpact
+    from cases import one_cell_plant
+
+    data = one_cell_plant()
+    data["deals"][0]["incentives"] = []
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    assert np.all(r.metrics["public_cost_npv"].values == 0.0)
+    assert np.all(r.metrics["total_jobs_peak"].values > 0)
+    assert np.all(r.metrics["net_jobs_peak"].values > 0)
+    for name in ("benefit_cost_ratio", "benefit_cost_ratio_gross"):
+        assert np.all(np.isnan(r.metrics[name].values)), name
+    for name in ("public_cost_per_job", "public_cost_per_net_job"):
+        assert np.all(np.isnan(r.metrics[name].values)), name
+
+
+def test_compiled_models_of_the_same_text_in_two_folders_are_kept_apart(tmp_path: Any) -> None:
+    """The compile cache keys a model by the scenario's folder too: the same YAML in two
+    folders whose ``rules/battery.yaml`` differ (batteries at the 25% parts rate, or no duty
+    at all) gives each folder's duty on 10 GWh of cells sold to the US (C$312.5M a year, 0),
+    not the model compiled first (engine.reuse)."""
+    import shutil
+
+    import yaml
+
+    import evpact
+    from cases import one_cell_plant
+    from evpact.scenario.rules import bundled_rules
+
+    buyer = {"customer": "storage", "region": "US", "share": 1.0, "follows_ev_market": False}
+    data = one_cell_plant(offtake=[buyer])
+    data["market"]["regions"]["US"] = {
+        "lv_sales": {"table": {2030: 1.0e7}},
+        "ev_share": {"table": {2030: 0.2}},
+    }
+    data["trade"] = {"rules": ["usmca-2020", "us-232-2025", "rules/battery.yaml"]}
+    duty = {}
+    for folder, pack in (("dutiable", "whatif-parts-exemption-ends"), ("free", "no-tariffs")):
+        (tmp_path / folder / "rules").mkdir(parents=True)
+        shutil.copy(bundled_rules()[pack], tmp_path / folder / "rules" / "battery.yaml")
+        path = tmp_path / folder / "scenario.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        r = evpact.simulate(path, draws=2, seed=1)
+        duty[folder] = r.scenario["us_tariff_cost_cad"].values
+    np.testing.assert_allclose(duty["dutiable"], 1e7 * 100 * 1.25 * 0.25, rtol=1e-6)
+    np.testing.assert_array_equal(duty["free"], 0.0)

@@ -213,12 +213,21 @@ def _figure(
     try:
         value = data.figure("firms", {"firm": key, "location": location, "parameter": parameter})
     except EvpactError:
+        field = _field(location, parameter)
         raise EvpactError(
             f"no bundled figure '{parameter}' for firm '{key}' at '{location}' in firms.csv; "
-            f"set {path.rsplit('.', 1)[-1]} in the scenario",
-            path,
+            f"set {field} in the scenario",
+            f"{path.rsplit('.', 1)[0]}.{field}",
         ) from None
     return put(path, value)
+
+
+def _field(location: str, parameter: str) -> str:
+    """The scenario field that stands in for a bundled figure: its own name, except capital,
+    which a scenario gives as a total (CAD at home, USD at an alternative)."""
+    if parameter == "capex_usd_per_unit":
+        return "capex_cad" if location == "home" else "capex_usd"
+    return parameter
 
 
 def _alternative(

@@ -327,6 +327,9 @@ def load_counterfactual(
     raw = read_yaml(path)
     context = scenario.model_dump(mode="json", by_alias=True, include=set(CONTEXT))
     context.setdefault("trade", None)  # the scenario's regime, or none if it has none
+    for section in ("trade", "fiscal"):  # its rule packs as the scenario's folder names them
+        if context.get(section) and context[section].get("rules"):
+            context[section]["rules"] = _rebased(context[section]["rules"], scenario._origin)
     if context["trade"]:  # the same regime; content settings only for plants it has
         own = {p.get("id") for p in raw.get("plants") or [] if isinstance(p, dict)}
         plants = context["trade"].get("plants") or {}
@@ -352,6 +355,22 @@ def load_counterfactual(
             "counterfactual",
         )
     return cf
+
+
+def _rebased(refs: list[str], origin: Path | None) -> list[str]:
+    """Rule-pack references of a scenario as its counterfactual, read from another folder,
+    must see them: a path relative to the scenario's folder becomes that file's path (the
+    counterfactual's own folder would not have it); names and other paths stay."""
+    from .rules import bundled_rules
+
+    bundled = bundled_rules()
+    out = []
+    for ref in refs:
+        path = Path(ref)
+        here = origin / path if origin is not None else path
+        moved = ref not in bundled and not path.is_absolute() and not path.exists()
+        out.append(str(here) if moved and here.exists() else ref)
+    return out
 
 
 def scenario_sha256(scenario: Scenario) -> str:
