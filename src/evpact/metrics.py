@@ -512,7 +512,7 @@ def trade(
     if per_plant.shape[1]:
         some = ~np.all(np.isnan(per_plant), axis=1)
         lowest[some] = np.nanmin(per_plant[some], axis=1)
-    sums = Sums(s, c, np.empty((len(s["discount_rate"]), 0))) if sums is None else sums
+    sums = Sums(s, c, np.empty((margin.shape[0], 0))) if sums is None else sums
     vehicles = sums.of(0, "vehicles_usmca_qualifying")
     assembled = made.sum(axis=(1, 2))
     with np.errstate(divide="ignore", invalid="ignore"):
