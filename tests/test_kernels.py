@@ -734,7 +734,7 @@ def test_ledger_totals_through_the_kernels(name: str, variant: dict[str, Any], m
             got = []
             for on in (False, True):
                 kernels_on(monkeypatch, on)
-                assert (jit.compiled_for(shape[0], "kernels_ledger") is not None) == on
+                assert (jit.compiled_for(shape[0], ".kernels_ledger") is not None) == on
                 with np.errstate(invalid="ignore", over="ignore"):
                     totals, lines = ledger.crown(
                         spec, v, years, case[0], outlays, case[1], labour, customs, shape, False

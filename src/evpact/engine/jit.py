@@ -66,15 +66,16 @@ def plan(draws: int) -> None:
     _planned = draws
 
 
-def compiled_for(draws: int, module: str = "kernels") -> ModuleType | None:
-    """The kernels ``module`` (``kernels``, or ``kernels_ledger`` for the Crown ledger's totals)
-    when a block of ``draws`` draws should use it, else None (numpy)."""
+def compiled_for(draws: int, module: str = ".kernels") -> ModuleType | None:
+    """The kernels ``module`` (relative to ``evpact.engine``: ``.kernels``, ``.kernels_ledger``
+    for the Crown ledger's totals, ``..uncertainty.kernels`` for the inverse CDFs and the
+    streaming totals) when a block of ``draws`` draws should use it, else None (numpy)."""
     block, run = thresholds()
     if draws < block or _planned < run:
         return None
     if module not in _loaded:  # the cache placed once, before numba is first imported
         set_cache_dir()
-        _loaded[module] = importlib.import_module(f"{__package__}.{module}")
+        _loaded[module] = importlib.import_module(module, __package__)
     return _loaded[module]
 
 

@@ -8,7 +8,7 @@ them and with the same operations, so both give the same bits (the rules are tho
 ``engine.kernels``: no fused multiply-adds, powers taken by numpy before a kernel runs, NaN and
 -0.0 as numpy treats them). ``tests/test_kernels.py`` compares both paths.
 
-Import this module only through ``engine.jit.compiled_for(draws, "kernels_ledger")``.
+Import this module only through ``engine.jit.compiled_for(draws, ".kernels_ledger")``.
 """
 
 from __future__ import annotations

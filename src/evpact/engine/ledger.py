@@ -429,7 +429,7 @@ def crown(
     flows: dict[int, FloatArray] = {}
     # the totals of big blocks by compiled kernels (same bits); the lines, kept only in runs of
     # up to api.LEDGER_LINES_DRAWS draws, by numpy
-    fused = None if lines else jit.compiled_for(shape[0], "kernels_ledger")
+    fused = None if lines else jit.compiled_for(shape[0], ".kernels_ledger")
     # aggregates are summed in place as lines arrive: revenue by layer first (made into
     # cumulative scopes at the end), credits first (tax expenditure adds foregone revenue)
     aggregates = np.zeros((len(WEIGHTS[0]), *shape))

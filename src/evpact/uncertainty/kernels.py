@@ -8,7 +8,8 @@ correctly rounded on both paths. ``tests/test_kernels.py`` compares both paths. 
 take C-contiguous arrays where the callers have them: numba then vectorises the loops over
 years, which an any-layout signature prevents (1.4-2x on the column sums).
 
-Import this module only through ``uncertainty.compiled.compiled_for``: it imports numba.
+Import this module only through
+``engine.jit.compiled_for(draws, "..uncertainty.kernels")``: it imports numba.
 """
 
 from __future__ import annotations

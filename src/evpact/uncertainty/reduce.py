@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import jit
 from ..metrics import Metric, holds_by_year
-from .compiled import compiled_for
 
 Array = np.ndarray[Any, Any]
 #: metrics whose expected shortfall (CVaR) the run reports
@@ -87,7 +87,7 @@ class Totals:
             self.nans[name] = self.nans.get(name, 0) + int(nans[i])
         for name in TAIL_METRICS:
             self._keep_worst(name, metrics[name].values)
-        k = compiled_for(rows)
+        k = jit.compiled_for(rows, "..uncertainty.kernels")
         over_draws = _numpy_column_sums if k is None else k.sums_over_draws
         for world, block in zip(self.yearly, worlds, strict=True):
             for name, a in block.items():

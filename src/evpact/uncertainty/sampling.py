@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .compiled import compiled_for
+from ..engine import jit
 
 FloatArray = np.ndarray[Any, Any]
 
@@ -106,7 +106,7 @@ def sample(
     correlated inputs) instead of reading each input's own stream.
     """
     out: dict[str, FloatArray] = {}
-    k = compiled_for(stop - start)
+    k = jit.compiled_for(stop - start, "..uncertainty.kernels")
     for path, dist in inputs.items():
         if shared is not None and path in shared and same_input(shared[path][0], dist):
             out[path] = shared[path][1]
