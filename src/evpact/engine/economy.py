@@ -31,11 +31,6 @@ class Effects:
     indirect: FloatArray
     induced: FloatArray
 
-    def scoped(self) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Cumulative scopes: plant (direct), supply chain (+ indirect), total (+ induced)."""
-        simple = self.direct + self.indirect
-        return self.direct, simple, simple + self.induced
-
 
 def layered(
     direct: FloatArray,

@@ -1,5 +1,5 @@
-"""Mechanism 6: discounting and the break-even year of a balance (the flows themselves are
-the Crown ledger's, ``engine.ledger``)."""
+"""Mechanism 6: the break-even year of a balance (the flows themselves are the Crown ledger's,
+``engine.ledger``; discounting is done where the metrics are, ``metrics.draw_metrics``)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ import numpy as np
 
 from ..scenario.distributions import FloatArray
 from . import jit
-
-
-def discount_factors(years: FloatArray, rate: FloatArray, base_year: int) -> FloatArray:
-    """(1 + r)^-(t - base) per draw-year; ``rate`` is per draw."""
-    return (1.0 + np.asarray(rate)[..., None]) ** -(years - base_year)
 
 
 def breakeven_year(net_flow: FloatArray, years: FloatArray) -> FloatArray:
