@@ -62,25 +62,29 @@ def _wide(shape: tuple[int, int], *arrays: FloatArray | float) -> list[FloatArra
 # --- economy.layered (docs/model.md §5, import leakage) -------------------------------------
 
 
+@numba.njit(inline="always")
+def _layers(d: float, s: float, t: float, q: float) -> tuple[float, float]:
+    """economy.layered of one element: (indirect, induced)."""
+    indirect_full = d * (s - 1.0)
+    induced_full = d * (t - s)
+    if q < 0.0:
+        q = 0.0
+    elif q > 1.0:
+        q = 1.0
+    ind = indirect_full * (1.0 - q)
+    base = d + indirect_full
+    scale = (d + ind) / base if base > 0 else 1.0
+    return ind, induced_full * scale
+
+
 @_kernel(IN2, IN2, IN2, IN2, OUT2, OUT2)
 def _layered(direct, simple, total, purchased, indirect, induced):  # type: ignore[no-untyped-def]
     n, m = direct.shape
     for i in range(n):
         for j in range(m):
-            d = direct[i, j]
-            s = simple[i, j]
-            indirect_full = d * (s - 1.0)
-            induced_full = d * (total[i, j] - s)
-            q = purchased[i, j]
-            if q < 0.0:  # np.clip(q, 0, 1); NaN stays NaN
-                q = 0.0
-            elif q > 1.0:
-                q = 1.0
-            ind = indirect_full * (1.0 - q)
-            base = d + indirect_full
-            scale = (d + ind) / base if base > 0 else 1.0
-            indirect[i, j] = ind
-            induced[i, j] = induced_full * scale
+            indirect[i, j], induced[i, j] = _layers(
+                direct[i, j], simple[i, j], total[i, j], purchased[i, j]
+            )
 
 
 def layered(
@@ -524,21 +528,6 @@ def alternative_cash(
 # --- simulate's economy step for one home plant (docs/model.md §5) ---------------------------
 # the purchase share, economy.layered for jobs, GDP (per_output) and labour income (per_job),
 # the learning margin and absorbed duty on GDP, added to the world's nine layer totals
-
-
-@numba.njit(inline="always")
-def _layers(d: float, s: float, t: float, q: float) -> tuple[float, float]:
-    """economy.layered of one element: (indirect, induced)."""
-    indirect_full = d * (s - 1.0)
-    induced_full = d * (t - s)
-    if q < 0.0:
-        q = 0.0
-    elif q > 1.0:
-        q = 1.0
-    ind = indirect_full * (1.0 - q)
-    base = d + indirect_full
-    scale = (d + ind) / base if base > 0 else 1.0
-    return ind, induced_full * scale
 
 
 @_kernel(*[IN2] * 14, numba.types.int64, OUT3, OUT2, OUT2)
