@@ -1074,6 +1074,7 @@ def test_rvc_margin_and_qualifying_share_count_home_assembly_plants_only() -> No
         "assembly_rvc_margin_pp": np.array([[[5.0, 7.0], [np.nan, np.nan]]]),
         "assembly_vehicles": np.array([[[100.0, 300.0], [1000.0, 1000.0]]]),
         "vehicles_usmca_qualifying": np.array([[100.0, 200.0]]),
+        "discount_rate": np.full((1, 2), 0.03),  # every engine result has it (its draw count)
         **flows,
     }
     out = trade(s, flows, "CAD_2026")
