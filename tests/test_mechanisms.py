@@ -1145,3 +1145,35 @@ def test_compiled_models_of_the_same_text_in_two_folders_are_kept_apart(tmp_path
         duty[folder] = r.scenario["us_tariff_cost_cad"].values
     np.testing.assert_allclose(duty["dutiable"], 1e7 * 100 * 1.25 * 0.25, rtol=1e-6)
     np.testing.assert_array_equal(duty["free"], 0.0)
+
+
+def test_a_mineral_project_of_uncertain_size_adds_each_draws_own_tonnes(
+    write_scenario: Any,
+) -> None:
+    """A nickel project whose yearly tonnes are uncertain (triangular 1,000-2,000-4,000 t),
+    starting in 2032 without a ramp, adds in each draw 3 years (2032-2034) x that draw's
+    tonnes to the home production over the horizon: a (draw, year) path summed draw by draw
+    (``simulate._over_years``), on top of the bundled production's own total."""
+    from cases import one_cell_plant
+
+    from evpact.engine.compile import MINERALS, compile_scenario
+    from evpact.engine.simulate import simulate
+    from evpact.scenario.load import load_scenario
+    from evpact.uncertainty.sampling import sample
+
+    data = one_cell_plant()
+    data["mineral_projects"] = [
+        {
+            "id": "mine",
+            "mineral": "nickel",
+            "tonnes_per_year": {"triangular": [1000.0, 2000.0, 4000.0]},
+            "start": 2032,
+        }
+    ]
+    model = compile_scenario(load_scenario(str(write_scenario(data))))
+    x = sample(model.inputs, 3, 0, 4)
+    tonnes = np.asarray(x["mineral_projects.mine.tonnes_per_year"]).reshape(-1)
+    assert tonnes.shape == (4,) and np.unique(tonnes).size == 4  # one size per draw
+    home = np.broadcast_to(x["minerals.production.nickel"], (4, 5)).sum(axis=1)
+    got = simulate(model, x, 4)["mineral_production_cumulative_t"]
+    np.testing.assert_allclose(got[:, MINERALS.index("nickel")], home + 3 * tonnes, rtol=1e-9)
