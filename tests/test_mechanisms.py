@@ -1155,7 +1155,6 @@ def test_a_mineral_project_of_uncertain_size_adds_each_draws_own_tonnes(
     tonnes to the home production over the horizon: a (draw, year) path summed draw by draw
     (``simulate._over_years``), on top of the bundled production's own total."""
     from cases import one_cell_plant
-
     from evpact.engine.compile import MINERALS, compile_scenario
     from evpact.engine.simulate import simulate
     from evpact.scenario.load import load_scenario
