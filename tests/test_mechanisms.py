@@ -1176,3 +1176,20 @@ def test_a_mineral_project_of_uncertain_size_adds_each_draws_own_tonnes(
     home = np.broadcast_to(x["minerals.production.nickel"], (4, 5)).sum(axis=1)
     got = simulate(model, x, 4)["mineral_production_cumulative_t"]
     np.testing.assert_allclose(got[:, MINERALS.index("nickel")], home + 3 * tonnes, rtol=1e-9)
+
+
+def test_a_deal_that_pays_but_adds_no_jobs_has_no_cost_per_job(write_scenario: Any) -> None:
+    """Cost per job is undefined (NaN, not infinite) when the deal pays but adds no jobs: both
+    plants of the linked pair with 0 direct jobs add none in any layer, while the credit and
+    the grant still cost the public money (metrics.net_metrics, gross and net)."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(direct_jobs=0)
+    data["plants"][0]["direct_jobs"] = 0
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    assert (r.metrics["total_jobs_peak"].values == 0).all()
+    assert (r.metrics["net_jobs_peak"].values == 0).all()
+    assert (r.metrics["public_cost_npv"].values > 0).all()
+    assert np.isnan(r.metrics["public_cost_per_job"].values).all()
+    assert np.isnan(r.metrics["public_cost_per_net_job"].values).all()
