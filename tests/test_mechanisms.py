@@ -1074,6 +1074,7 @@ def test_rvc_margin_and_qualifying_share_count_home_assembly_plants_only() -> No
         "assembly_rvc_margin_pp": np.array([[[5.0, 7.0], [np.nan, np.nan]]]),
         "assembly_vehicles": np.array([[[100.0, 300.0], [1000.0, 1000.0]]]),
         "vehicles_usmca_qualifying": np.array([[100.0, 200.0]]),
+        "discount_rate": np.full((1, 2), 0.03),  # every engine result has it (its draw count)
         **flows,
     }
     out = trade(s, flows, "CAD_2026")
@@ -1144,3 +1145,51 @@ def test_compiled_models_of_the_same_text_in_two_folders_are_kept_apart(tmp_path
         duty[folder] = r.scenario["us_tariff_cost_cad"].values
     np.testing.assert_allclose(duty["dutiable"], 1e7 * 100 * 1.25 * 0.25, rtol=1e-6)
     np.testing.assert_array_equal(duty["free"], 0.0)
+
+
+def test_a_mineral_project_of_uncertain_size_adds_each_draws_own_tonnes(
+    write_scenario: Any,
+) -> None:
+    """A nickel project whose yearly tonnes are uncertain (triangular 1,000-2,000-4,000 t),
+    starting in 2032 without a ramp, adds in each draw 3 years (2032-2034) x that draw's
+    tonnes to the home production over the horizon: a (draw, year) path summed draw by draw
+    (``simulate._over_years``), on top of the bundled production's own total."""
+    from cases import one_cell_plant
+    from evpact.engine.compile import MINERALS, compile_scenario
+    from evpact.engine.simulate import simulate
+    from evpact.scenario.load import load_scenario
+    from evpact.uncertainty.sampling import sample
+
+    data = one_cell_plant()
+    data["mineral_projects"] = [
+        {
+            "id": "mine",
+            "mineral": "nickel",
+            "tonnes_per_year": {"triangular": [1000.0, 2000.0, 4000.0]},
+            "start": 2032,
+        }
+    ]
+    model = compile_scenario(load_scenario(str(write_scenario(data))))
+    x = sample(model.inputs, 3, 0, 4)
+    tonnes = np.asarray(x["mineral_projects.mine.tonnes_per_year"]).reshape(-1)
+    assert tonnes.shape == (4,) and np.unique(tonnes).size == 4  # one size per draw
+    home = np.broadcast_to(x["minerals.production.nickel"], (4, 5)).sum(axis=1)
+    got = simulate(model, x, 4)["mineral_production_cumulative_t"]
+    np.testing.assert_allclose(got[:, MINERALS.index("nickel")], home + 3 * tonnes, rtol=1e-9)
+
+
+def test_a_deal_that_pays_but_adds_no_jobs_has_no_cost_per_job(write_scenario: Any) -> None:
+    """Cost per job is undefined (NaN, not infinite) when the deal pays but adds no jobs: both
+    plants of the linked pair with 0 direct jobs add none in any layer, while the credit and
+    the grant still cost the public money (metrics.net_metrics, gross and net)."""
+    import evpact
+    from cases import linked_pair
+
+    data = linked_pair(direct_jobs=0)
+    data["plants"][0]["direct_jobs"] = 0
+    r = evpact.simulate(write_scenario(data), draws=2, seed=1)
+    assert (r.metrics["total_jobs_peak"].values == 0).all()
+    assert (r.metrics["net_jobs_peak"].values == 0).all()
+    assert (r.metrics["public_cost_npv"].values > 0).all()
+    assert np.isnan(r.metrics["public_cost_per_job"].values).all()
+    assert np.isnan(r.metrics["public_cost_per_net_job"].values).all()
