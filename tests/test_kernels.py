@@ -78,7 +78,7 @@ def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) ->
         "plant_economy": kernels,
         "plant_tax": kernels_ledger,
         "revenue": kernels_ledger,
-    }  # (``layered`` runs inside plant_economy; economy.layered calls it alone)
+    }  # (``_layers``, economy.layered of one element, runs inside plant_economy)
     calls = dict.fromkeys(names, 0)
 
     def counting(name: str) -> Any:
@@ -249,7 +249,9 @@ def test_kernels_keep_nan_and_limits(monkeypatch: Any) -> None:
     direct = np.array([[1.0, 0.0, 2.0, 3.0, np.nan]])
     simple, total = np.full((1, 5), 1.5), np.full((1, 5), 2.25)
     bought = np.array([[np.nan, 0.3, -1.0, 2.0, 0.5]])
-    indirect, induced = kernels.layered(direct, simple, total, bought, (1, 5))
+    rows = zip(direct[0], simple[0], total[0], bought[0], strict=True)
+    layers = [kernels._layers(*x) for x in rows]
+    indirect, induced = (np.array([[x[k] for x in layers]]) for k in (0, 1))
     # d (s - 1)(1 - clip(p)): NaN, 0, 2 x 0.5 x 1, 3 x 0.5 x 0, NaN
     np.testing.assert_array_equal(indirect, [[np.nan, 0.0, 1.0, 0.0, np.nan]])
     # d (t - s) x (d + indirect) / (d + d (s - 1)): 0; 1.5 x 3/3; 2.25 x 3/4.5

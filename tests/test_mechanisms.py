@@ -308,11 +308,12 @@ def test_economy_zero_ratios_and_tiny_plants_by_hand() -> None:
     """An industry with a zero direct ratio has no layers (not a 0/0); a plant with half a job
     still gets induced effects scaled by what its leakage leaves (base below 1); a buyer whose
     linked purchases exceed its output keeps no domestic supply chain (not a negative one)."""
-    from evpact.engine.economy import layered, per_job, per_output
+    from evpact.engine.economy import layered, type_ratios
 
-    zero = per_output(np.array(100.0), np.array(0.0), np.array(0.1), np.array(0.2), 0.0)
+    ratios = type_ratios(np.array(0.0), np.array(0.1), np.array(0.2))  # no direct ratio: 1, 1
+    zero = layered(np.array(100.0) * 0.0, *ratios, np.array(0.0))
     assert (zero.direct, zero.indirect, zero.induced) == (0.0, 0.0, 0.0)
-    jobs = per_job(np.array(10.0), np.array(1000.0), np.array(0.0), np.array(0.1), 0.2, 0.0)
+    jobs = layered(np.array(10.0) * 1000.0, *ratios, np.array(0.0))
     assert (jobs.direct, jobs.indirect, jobs.induced) == (10_000.0, 0.0, 0.0)
     half = layered(np.array(0.5), np.array(1.5), np.array(2.0), np.array(0.5))
     # indirect 0.5 x 0.5 x 0.5 = 0.125; induced 0.25 x (0.5 + 0.125) / (0.5 + 0.25)
@@ -1074,7 +1075,6 @@ def test_rvc_margin_and_qualifying_share_count_home_assembly_plants_only() -> No
         "assembly_rvc_margin_pp": np.array([[[5.0, 7.0], [np.nan, np.nan]]]),
         "assembly_vehicles": np.array([[[100.0, 300.0], [1000.0, 1000.0]]]),
         "vehicles_usmca_qualifying": np.array([[100.0, 200.0]]),
-        "discount_rate": np.full((1, 2), 0.03),  # every engine result has it (its draw count)
         **flows,
     }
     out = trade(s, flows, "CAD_2026")

@@ -43,13 +43,6 @@ def layered(
     ``simple_ratio`` and ``total_ratio`` are (direct + indirect) / direct and
     (direct + indirect + induced) / direct.
     """
-    shape = np.broadcast_shapes(
-        *map(np.shape, (direct, simple_ratio, total_ratio, purchased_share))
-    )
-    fused = jit.compiled_for(shape[0]) if len(shape) == 2 else None
-    if fused is not None:  # the same equations in one pass over the draws (same bits)
-        parts = fused.layered(direct, simple_ratio, total_ratio, purchased_share, shape)
-        return Effects(direct, *parts)
     indirect_full = direct * (simple_ratio - 1.0)
     induced_full = direct * (total_ratio - simple_ratio)
     keep = 1.0 - np.clip(purchased_share, 0.0, 1.0)
@@ -85,30 +78,6 @@ def type_ratios(
     (1 where there is no direct effect)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(direct > 0, simple / direct, 1.0), np.where(direct > 0, total / direct, 1.0)
-
-
-def per_job(
-    jobs: FloatArray,
-    earnings: FloatArray,
-    direct: FloatArray,
-    simple: FloatArray,
-    total: FloatArray,
-    purchased_share: FloatArray,
-) -> Effects:
-    """Labour income: direct jobs x earnings, with indirect and induced layers from the
-    per-dollar ratios' Type I (simple / direct) and Type II (total / direct)."""
-    return layered(jobs * earnings, *type_ratios(direct, simple, total), purchased_share)
-
-
-def per_output(
-    value: FloatArray,
-    direct: FloatArray,
-    simple: FloatArray,
-    total: FloatArray,
-    purchased_share: FloatArray,
-) -> Effects:
-    """GDP or labour income from output value and per-dollar multipliers."""
-    return layered(value * direct, *type_ratios(direct, simple, total), purchased_share)
 
 
 #: the rows of a world's layer totals (``home_plant``'s ``acc``)

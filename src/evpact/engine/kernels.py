@@ -77,31 +77,6 @@ def _layers(d: float, s: float, t: float, q: float) -> tuple[float, float]:
     return ind, induced_full * scale
 
 
-@_kernel(IN2, IN2, IN2, IN2, OUT2, OUT2)
-def _layered(direct, simple, total, purchased, indirect, induced):  # type: ignore[no-untyped-def]
-    n, m = direct.shape
-    for i in range(n):
-        for j in range(m):
-            indirect[i, j], induced[i, j] = _layers(
-                direct[i, j], simple[i, j], total[i, j], purchased[i, j]
-            )
-
-
-def layered(
-    direct: FloatArray,
-    simple_ratio: FloatArray,
-    total_ratio: FloatArray,
-    purchased_share: FloatArray,
-    shape: tuple[int, int],
-) -> tuple[FloatArray, FloatArray]:
-    """Indirect and induced effects net of linked local purchases: ``economy.layered`` in one
-    pass (indirect = direct (s - 1)(1 - p); induced = direct (t - s) x the share of the
-    direct-plus-indirect base that stays)."""
-    indirect, induced = np.empty(shape), np.empty(shape)
-    _layered(*_wide(shape, direct, simple_ratio, total_ratio, purchased_share), indirect, induced)
-    return indirect, induced
-
-
 # --- sums over draws and over years, in numpy's order of additions --------------------------
 #
 # numpy sums a (draw, year) array over years (the contiguous axis) pairwise: eight running
