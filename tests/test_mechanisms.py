@@ -852,14 +852,16 @@ def test_learning_base_without_home_cell_plants_is_one_gwh(write_scenario: Any) 
 
 def test_rule_pack_given_by_a_path_beside_the_scenario(tmp_path: Any) -> None:
     """A rule pack named by a path relative to the scenario's folder is found there, by the
-    trade compile step and by the firms' 45X law alike: a copy of a bundled pack under
-    ``rules/`` gives the bundled run's numbers exactly."""
+    trade compile step, the firms' 45X law and the Crown ledger's fiscal packs alike (in the
+    scenario and in its bundled counterfactual): copies of the bundled packs under ``rules/``
+    give the bundled run's numbers exactly, every metric included."""
     import shutil
     from pathlib import Path
 
     import yaml
 
     import evpact
+    from evpact.engine.ledger import fiscal_packs
     from evpact.scenario.load import load_scenario
     from evpact.scenario.rules import bundled_rules
 
@@ -871,11 +873,16 @@ def test_rule_pack_given_by_a_path_beside_the_scenario(tmp_path: Any) -> None:
         shutil.copy(bundled_rules()[name], tmp_path / "rules" / f"copy-{name}.yaml")
         rules[i] = f"rules/copy-{name}.yaml"
     raw["trade"]["rules"] = rules
+    fiscal = [pack.name for pack in fiscal_packs(base)]  # the defaults, spelled out as paths
+    for name in fiscal:
+        shutil.copy(bundled_rules()[name], tmp_path / "rules" / f"copy-{name}.yaml")
+    raw.setdefault("fiscal", {})["rules"] = [f"rules/copy-{name}.yaml" for name in fiscal]
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     assert not (Path.cwd() / rules[0]).exists()  # only the scenario's folder has it
     moved = evpact.simulate(path, draws=3, seed=2)
     bundled = evpact.simulate("canada-korea-2026", draws=3, seed=2)
+    assert len(fiscal) == 2 and moved.summary_dict()["metrics"] == bundled.summary_dict()["metrics"]
     for name in ("us_tariff_cost_cad", "firm_npv_advantage", "vehicles_usmca_qualifying"):
         np.testing.assert_array_equal(moved.scenario[name].values, bundled.scenario[name].values)
 
