@@ -21,7 +21,6 @@ import numpy as np
 
 from ..scenario.distributions import FloatArray
 from .kernels import IN2, _kernel, _wide
-from .kernels import sums_over_years as sums_over_years  # numpy's row sums (the plants' grants)
 
 ROWS = numba.types.Array(numba.types.int64, 1, "A", readonly=True)
 #: (draw, year) arrays that vary along both axes are passed C-contiguous (``_full``): with

@@ -493,8 +493,8 @@ def crown(
             }
         # assistance and credits reduce the capital cost that CCA writes off (ITA 13(7.1))
         grants = (  # numpy's sum of each row, by the kernel on big blocks (same bits)
-            fused.sums_over_years(bk.grants)[:, None]
-            if fused is not None and np.ndim(bk.grants) == 2
+            jit.sums_over_years(bk.grants)[:, None]
+            if np.ndim(bk.grants) == 2
             else bk.grants.sum(axis=-1, keepdims=True)
         )
         equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
