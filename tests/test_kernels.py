@@ -615,8 +615,8 @@ print(json.dumps({"same": same, "here": os.getpid() in pids, "workers": len(pids
 
 def test_forked_workers_use_the_kernels_with_the_same_numbers(tmp_path: Path) -> None:
     """A streamed run whose forked workers compute enough draws to load the kernels (the
-    thresholds lowered), while the calling process keeps numpy for its kept blocks: every
-    statistic and kept metric equals an all-numpy run's."""
+    thresholds lowered), while the calling process computes no block and never loads them:
+    every statistic and kept metric equals an all-numpy run's."""
     env = {k: v for k, v in os.environ.items() if k != "EVPACT_JIT_FROM_DRAWS"}
     proc = subprocess.run(
         [sys.executable, "-c", FORKED_KERNELS, str(tmp_path / "pids")],

@@ -87,7 +87,7 @@ def test_a_sweep_reuses_its_counterfactual_without_changing_a_digit() -> None:
 FORKED_RUN = """
 import json, numpy as np
 import evpact, evpact.api
-from evpact.uncertainty import cores
+from evpact.uncertainty import cores, montecarlo
 
 used = []
 forked = cores._forked
@@ -95,22 +95,34 @@ def spy(*args, **kwargs):
     used.append(True)
     yield from forked(*args, **kwargs)
 cores._forked = spy
+here = []  # blocks computed in this process (a forked worker appends to its own copy)
+compute = montecarlo.compute_block
+def counted(*args, **kwargs):
+    here.append(True)
+    return compute(*args, **kwargs)
+montecarlo.compute_block = counted
 evpact.api.SUBSAMPLE = 128  # keep 2 blocks of 64 draws; the other 9 only send summaries
 one = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=1)
-assert not used
+assert not used and len(here) == 11
+here.clear()
 two = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=2)
 same = one.summary_dict() == two.summary_dict() and all(
     np.array_equal(one.metrics[k].values, two.metrics[k].values, equal_nan=True)
     for k in one.metrics
+) and all(  # the kept draws' yearly arrays, written by the workers
+    list(a.data_vars) == list(b.data_vars)
+    and all(a[k].values.tobytes() == b[k].values.tobytes() for k in a.data_vars)
+    for a, b in ((one.scenario, two.scenario), (one.counterfactual, two.counterfactual))
 )
 print(json.dumps({"forked": bool(used), "streamed": two.streamed, "same": same,
-                  "kept": len(two.metrics["gdp_cumulative"].values)}))
+                  "kept": len(two.metrics["gdp_cumulative"].values), "here": len(here)}))
 """
 
 
 def test_forked_processes_give_the_numbers_of_one_thread() -> None:
-    """A streamed run in a fresh (single-threaded) interpreter: its unkept blocks run on two
-    forked processes, its kept ones here, and every statistic matches one thread's."""
+    """A streamed run in a fresh (single-threaded) interpreter: all its blocks run on two
+    forked processes (the kept ones write their arrays into memory shared with the caller,
+    which computes none), and every statistic and kept draw matches one thread's."""
     import json
     import subprocess
     import sys
@@ -120,7 +132,7 @@ def test_forked_processes_give_the_numbers_of_one_thread() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report == {"forked": True, "streamed": True, "same": True, "kept": 128}
+    assert report == {"forked": True, "streamed": True, "same": True, "kept": 128, "here": 0}
 
 
 def test_a_streamed_run_leaves_its_kept_worlds_whole(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,11 +4,12 @@ A block is a pure function of its draw range (``montecarlo.compute_block``), so 
 does not change its numbers; ``montecarlo.run_models`` collects the summaries in draw order,
 so sums are added in the same order too. Two ways to run blocks side by side:
 
-- **Forked processes** for the blocks whose arrays are not kept (past the first ``keep``
-  draws of a streamed run): only their summaries (about 90 KB a block) travel back, and each
-  process has its own interpreter lock and its own memory map. The kept blocks run here at
-  the same time. Used when ``fork`` is available and this process runs no other thread (a
-  fork copies only the calling thread; a lock another thread held would stay held).
+- **Forked processes** for a streamed run (one that keeps only its first ``keep`` draws):
+  only summaries (about 90 KB a block) travel back, and each process has its own
+  interpreter lock and its own memory map; the kept blocks write their arrays into memory
+  shared with this process (``montecarlo``). Used when ``fork`` is available and this
+  process runs no other thread (a fork copies only the calling thread; a lock another
+  thread held would stay held).
 - **Threads** otherwise: numpy releases the interpreter lock in its array loops, but the
   engine's many small steps hold it, so threads gain little (benchmarks/RESULTS.md).
 """
@@ -39,12 +40,18 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def forks(ranges: list[Span], kept: int) -> bool:
+    """Whether ``on_cores`` runs these blocks on forked processes."""
+    return any(start >= kept for start, _ in ranges) and _can_fork()
+
+
 def on_cores(
     compute: BlockFn, ranges: list[Span], kept: int, workers: int
 ) -> Iterator[tuple[Span, tuple[Any, Any]]]:
-    """Every block of ``ranges`` on ``workers`` cores; the kept ones (``start < kept``)
-    with their arrays. Blocks come back in any order."""
-    if any(start >= kept for start, _ in ranges) and _can_fork():
+    """Every block of ``ranges`` on ``workers`` cores, the kept ones (``start < kept``) with
+    their arrays; if ``forks``, ``compute`` must write those to memory shared with this
+    process itself (their arrays come back as None). Blocks come back in any order."""
+    if forks(ranges, kept):
         yield from _forked(compute, ranges, kept, workers)
     else:
         yield from _threaded(compute, ranges, kept, workers)
@@ -84,30 +91,26 @@ def _keep_freed_memory() -> None:
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 
 
-def _summary_of(start: int, stop: int) -> tuple[Any, Any]:
+def _summary_of(start: int, stop: int, keep: bool) -> tuple[Any, Any]:
     assert _adopted is not None, "a block worker runs only after _adopt"
-    return _adopted(start, stop, False)
+    return _adopted(start, stop, keep)
 
 
 def _forked(
     compute: BlockFn, ranges: list[Span], kept: int, workers: int
 ) -> Iterator[tuple[Span, tuple[Any, Any]]]:
-    """The streamed blocks on ``workers`` forked processes (the block function and its
-    models are inherited, not pickled), the kept ones here meanwhile."""
-    head = [r for r in ranges if r[0] < kept]
-    tail = [r for r in ranges if r[0] >= kept]
-    share = sum(stop - start for start, stop in tail) // workers
+    """Every block on ``workers`` forked processes (the block function and its models are
+    inherited, not pickled): this process computes none, so it neither loads the kernels
+    nor holds a block's temporaries beside the kept arrays."""
+    share = sum(stop - start for start, stop in ranges) // workers
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_adopt,
         initargs=(compute, share),
     ) as pool:
-        futures = [(span, pool.submit(_summary_of, *span)) for span in tail]
+        futures = [(span, pool.submit(_summary_of, *span, span[0] < kept)) for span in ranges]
         try:
-            with jit.planned(sum(stop - start for start, stop in head)):
-                for start, stop in head:
-                    yield (start, stop), compute(start, stop, True)
             for span, future in futures:
                 yield span, future.result()
         finally:  # an error or an abandoned run: drop the blocks not started

@@ -19,7 +19,7 @@ import numpy as np
 from ..engine import jit
 from ..engine.compile import Model
 from ..engine.simulate import simulate as run_block
-from .cores import default_workers, on_cores
+from .cores import default_workers, forks, on_cores
 from .sampling import block_uniforms, central, sample, uncertain_paths
 
 CHUNK = 4096  # draws per block: fastest on this model (benchmarks/bench_run.py)
@@ -214,7 +214,9 @@ def run_models(
     if workers is None:
         streamed = kept < draws
         workers = default_workers() if streamed and len(ranges) > PARALLEL_FROM else 1
-    jobs = _map_blocks(models, seed, ranges, draws, scheme, summarise, kept, client, workers)
+    jobs = _map_blocks(
+        models, seed, ranges, draws, scheme, summarise, kept, client, workers, outs, dtype
+    )
     pending: dict[int, tuple[int, Any]] = {}  # summaries that arrived before their turn
     order = iter(ranges)
     turn = next(order, None)
@@ -226,21 +228,29 @@ def run_models(
         while collect and turn is not None and turn[0] in pending:
             collect(turn[0], *pending.pop(turn[0]))
             turn = next(order, None)
-        rows = min(stop, kept) - start
-        for part, out in zip(block or [], outs, strict=False):
-            for key, value in part.items():
-                if rows <= 0:
-                    break
-                if key not in out:  # allocate once: no list of parts, no concatenation copy
-                    out[key] = kept_array((kept, *value.shape[1:]), dtype)
-                out[key][start : start + rows] = value[:rows]
+        if block is not None:
+            keep_rows(outs, block, (start, stop), kept, dtype)
         done += stop - start
         if progress:  # draws done across all models, out of draws x models
             progress(done * len(models), draws * len(models))
     return outs
 
 
-def kept_array(shape: tuple[int, ...], dtype: Any) -> np.ndarray[Any, Any]:
+def keep_rows(outs: Block, block: Block, span: tuple[int, int], kept: int, dtype: Any) -> None:
+    """Write the draws of ``block`` (draws ``span``) below ``kept`` into the kept arrays
+    ``outs``, allocating each once (no list of parts, no concatenation copy)."""
+    start, stop = span
+    rows = min(stop, kept) - start
+    if rows <= 0:
+        return
+    for part, out in zip(block, outs, strict=False):
+        for key, value in part.items():
+            if key not in out:
+                out[key] = kept_array((kept, *value.shape[1:]), dtype)
+            out[key][start : start + rows] = value[:rows]
+
+
+def kept_array(shape: tuple[int, ...], dtype: Any, shared: bool = False) -> np.ndarray[Any, Any]:
     """An uninitialised array for kept draws, its memory mapped in one system call.
 
     The kept arrays (about 0.5 GB at 65,536 draws) are written once, block by block. From
@@ -248,13 +258,37 @@ def kept_array(shape: tuple[int, ...], dtype: Any) -> np.ndarray[Any, Any]:
     whose compaction on a busy machine made that first write 3-5x slower than the copy
     itself (benchmarks/RESULTS.md, "Round 2"); ``MAP_POPULATE`` maps ordinary pages up front.
     Where it is missing (not Linux) this is ``np.empty``; the numbers are the same either way.
+    A ``shared`` array is mapped shared, so processes forked after it write into it in place
+    (only where ``fork`` exists, so on a system with ``mmap.MAP_SHARED``).
     """
     size = math.prod(shape) * np.dtype(dtype).itemsize
     populate = getattr(mmap, "MAP_POPULATE", 0)
-    if size < 1 << 20 or not populate:
+    if size == 0 or (not shared and (size < 1 << 20 or not populate)):
         return np.empty(shape, dtype=dtype)
-    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate
+    # shared: the workers fault its pages in as they write, in parallel, not this process
+    # before they start
+    flags = (
+        mmap.MAP_SHARED | mmap.MAP_ANONYMOUS
+        if shared
+        else mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate
+    )
     return np.frombuffer(mmap.mmap(-1, size, flags=flags), dtype=dtype).reshape(shape)
+
+
+def _shared_kept(models: list[Model], kept: int, dtype: Any, summarise: Summarise | None) -> Block:
+    """Kept arrays, mapped shared, for every output a kept block leaves after ``summarise``
+    (which may drop some), shaped from the models' central worlds (one draw each, kept for
+    a deterministic run): forked workers write their kept blocks there in place, so no
+    block's arrays travel back."""
+    block = [
+        _worlds.reuse(m, "central", lambda m: run_block(m, central(m.inputs), 1)) for m in models
+    ]
+    if summarise:  # it replaces, never changes, the block's dicts
+        summarise(block, True)
+    return [
+        {k: kept_array((kept, *a.shape[1:]), dtype, shared=True) for k, a in world.items()}
+        for world in block
+    ]
 
 
 def _map_blocks(
@@ -266,14 +300,28 @@ def _map_blocks(
     summarise: Summarise | None,
     kept: int,
     client: Any,
-    workers: int = 1,
+    workers: int,
+    outs: Block,
+    dtype: Any,
 ) -> Iterator[tuple[tuple[int, int], tuple[Block | None, Any]]]:
     """Blocks in this process, on ``workers`` cores (see ``cores``), or on a Dask cluster;
-    in any order."""
+    in any order. When blocks run on forked processes, ``outs`` gets the kept arrays,
+    mapped shared: the workers write their kept draws there and return summaries only."""
     if client is None and workers > 1 and len(ranges) > 1:
+        in_place = forks(ranges, kept)
+        if in_place:
+            outs[:] = _shared_kept(models, kept, dtype, summarise)
 
         def block(start: int, stop: int, keep_arrays: bool) -> tuple[Block | None, Any]:
-            return compute_block(models, seed, start, stop, total, scheme, summarise, keep_arrays)
+            arrays, summary = compute_block(
+                models, seed, start, stop, total, scheme, summarise, keep_arrays
+            )
+            if in_place and arrays is not None:
+                if [list(w) for w in arrays] != [list(w) for w in outs]:  # else lost in a fork
+                    raise RuntimeError("a kept block's outputs differ from the shared arrays'")
+                keep_rows(outs, arrays, (start, stop), kept, dtype)
+                arrays = None
+            return arrays, summary
 
         yield from on_cores(block, ranges, kept, workers)
         return
