@@ -4,6 +4,9 @@ sweep of candidate deals. Each case runs in a fresh process, so its imports and 
 are its own.
 
 Run: ``python benchmarks/bench_speed.py [--cases help,cli-det,det,1e6,cli-1e6,sweep]``.
+The 10^6 cases also report ``tree_peak_pss_mib``: the peak proportional set size of the
+run's whole process tree (caller and forked workers, sampled every 50 ms; a page shared
+between them counted once), the memory the run takes from the machine.
 ``--workers N`` runs the 10^6 cases (default: every core) and the sweep (default: one) on N
 cores.
 ``--candidates`` sets how many sweep candidates are timed (the per-candidate time is then
@@ -14,6 +17,7 @@ with the same script (how the "before" figures in RESULTS.md were taken).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 SCENARIO = "canada-korea-2026"
 CLI = [sys.executable, "-c", "from evpact.cli import main; main()"]
@@ -55,14 +60,55 @@ def cli_big(draws: int, workers: int | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         cpu0, _ = _child_usage()
         t = time.perf_counter()
-        subprocess.run(
-            [*CLI, "run", "-n", str(draws), "--json", "--out", out, *_workers(workers)],
-            check=True,
-            capture_output=True,
+        _, tree = run_sampled(
+            [*CLI, "run", "-n", str(draws), "--json", "--out", out, *_workers(workers)]
         )
         wall = time.perf_counter() - t
         cpu1, peak = _child_usage()
-    return {"wall_s": wall, "cpu_s": cpu1 - cpu0, "peak_mib": peak}
+    return {"wall_s": wall, "cpu_s": cpu1 - cpu0, "peak_mib": peak, "tree_peak_pss_mib": tree}
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (Linux ``/proc``)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # exited meanwhile
+                todo.extend(int(c) for c in task.read_text().split())
+    return found
+
+
+def _pss_mib(pids: list[int]) -> float:
+    """Proportional set size of ``pids`` together: each shared page (the kept arrays a
+    streamed run's workers write into memory shared with the caller) counted once."""
+    kib = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        kib += next(
+            (int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0
+        )
+    return kib / 1024
+
+
+def run_sampled(command: list[str]) -> tuple[str, float]:
+    """Run ``command`` to the end; its standard output and the peak of the PSS of its
+    process tree (NaN where ``/proc`` has no ``smaps_rollup``), sampled every 50 ms."""
+    peak = float("nan")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        if Path(f"/proc/{proc.pid}/smaps_rollup").exists():
+            peak = 0.0
+            while proc.poll() is None:
+                peak = max(peak, _pss_mib(_tree(proc.pid)))
+                time.sleep(0.05)
+        out, _ = proc.communicate()
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, command)
+    return out, peak
 
 
 def _workers(workers: int | None) -> list[str]:
@@ -146,7 +192,7 @@ def main() -> int:
         elif case == "cli-1e6":
             res = cli_big(1_000_000, args.workers)
         else:
-            proc = subprocess.run(
+            out, tree = run_sampled(
                 [
                     sys.executable,
                     __file__,
@@ -155,12 +201,11 @@ def main() -> int:
                     "--candidates",
                     str(args.candidates),
                     *_workers(args.workers),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
+                ]
             )
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
+            res = json.loads(out.strip().splitlines()[-1])
+            if case == "1e6":  # the whole run's memory, its forked workers included
+                res["tree_peak_pss_mib"] = tree
         shown = ", ".join(f"{k} {v:,.3g}" for k, v in res.items())
         print(f"{case:<8} {shown}", flush=True)
     return 0
