@@ -590,6 +590,7 @@ FORKED_KERNELS = """
 import json, os, sys, numpy as np
 import evpact, evpact.api
 from evpact.engine import jit, ledger
+from evpact.uncertainty import cores
 
 log = sys.argv[1]
 chosen = jit.compiled_for
@@ -600,8 +601,14 @@ def spy(draws, *module):
             f.write(f"{os.getpid()}\\n")
     return k
 jit.compiled_for = spy
+adopt = cores._adopt
+def adopted(*args):  # runs in each worker as it starts: are the kernels there already?
+    with open(log + ".loaded", "a") as f:
+        f.write(f"{len(jit._loaded)}\\n")
+    adopt(*args)
+cores._adopt = adopted
 evpact.api.SUBSAMPLE = 128  # keep 2 blocks of 64 draws; the other 9 only send summaries
-jit.JIT_FROM_DRAWS, jit.JIT_FROM_RUN_DRAWS = 64, 200  # workers compute 288 draws each
+jit.JIT_FROM_DRAWS, jit.JIT_FROM_RUN_DRAWS = 64, 200  # workers compute 350 draws each
 two = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=2)
 jit.JIT_FROM_DRAWS = 10**9  # numpy everywhere
 plain = evpact.simulate("canada-korea-2026", draws=700, seed=4, chunk=64, workers=1)
@@ -609,14 +616,16 @@ same = two.summary_dict() == plain.summary_dict() and all(
     two.metrics[k].values.tobytes() == plain.metrics[k].values.tobytes() for k in two.metrics
 )
 pids = {int(p) for p in open(log).read().split()} if os.path.exists(log) else set()
-print(json.dumps({"same": same, "here": os.getpid() in pids, "workers": len(pids - {os.getpid()})}))
+loaded = open(log + ".loaded").read().split()
+print(json.dumps({"same": same, "here": os.getpid() in pids, "workers": len(pids - {os.getpid()}),
+                  "inherited": loaded == [str(len(jit.KERNEL_MODULES))] * 2}))
 """
 
 
 def test_forked_workers_use_the_kernels_with_the_same_numbers(tmp_path: Path) -> None:
     """A streamed run whose forked workers compute enough draws to load the kernels (the
-    thresholds lowered), while the calling process computes no block and never loads them:
-    every statistic and kept metric equals an all-numpy run's."""
+    thresholds lowered; the calling process loads them once before forking and computes no
+    block itself): every statistic and kept metric equals an all-numpy run's."""
     env = {k: v for k, v in os.environ.items() if k != "EVPACT_JIT_FROM_DRAWS"}
     proc = subprocess.run(
         [sys.executable, "-c", FORKED_KERNELS, str(tmp_path / "pids")],
@@ -627,7 +636,7 @@ def test_forked_workers_use_the_kernels_with_the_same_numbers(tmp_path: Path) ->
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report == {"same": True, "here": False, "workers": 2}
+    assert report == {"same": True, "here": False, "workers": 2, "inherited": True}
 
 
 def test_numba_cache_goes_to_the_first_writable_cache_dir(tmp_path: Path, monkeypatch: Any) -> None:

@@ -99,10 +99,11 @@ def _summary_of(start: int, stop: int, keep: bool) -> tuple[Any, Any]:
 def _forked(
     compute: BlockFn, ranges: list[Span], kept: int, workers: int
 ) -> Iterator[tuple[Span, tuple[Any, Any]]]:
-    """Every block on ``workers`` forked processes (the block function and its models are
-    inherited, not pickled): this process computes none, so it neither loads the kernels
-    nor holds a block's temporaries beside the kept arrays."""
+    """Every block on ``workers`` forked processes (the block function, its models and the
+    kernels, loaded here once, are inherited, not pickled or loaded again): this process
+    computes none, so it holds no block's temporaries beside the kept arrays."""
     share = sum(stop - start for start, stop in ranges) // workers
+    jit.preload_for(share)  # once here, inherited by every worker
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
