@@ -9,7 +9,8 @@ CPU less (benchmarks/RESULTS.md, Round 4), but loading numba and the cached kern
 process about 0.6 s of CPU and 120-170 MB once (Rounds 3, 4). So a process uses them only for
 blocks of at least ``JIT_FROM_DRAWS`` draws in a run of which it will compute at least
 ``JIT_FROM_RUN_DRAWS`` draws itself (``planned``, declared where blocks are dealt out); a
-deterministic run, a web-form edit or a sweep candidate never imports numba.
+deterministic run, a web-form edit or a sweep candidate never imports numba. A process about
+to fork block workers that will use them loads them first, once for all (``preload_for``).
 ``EVPACT_JIT_FROM_DRAWS=N`` sets the block threshold and drops the run threshold (0: always
 compiled; a huge number: never).
 """
