@@ -696,9 +696,9 @@ def crown_calls(name: str, variant: dict[str, Any], monkeypatch: Any) -> list[An
     calls: list[Any] = []
     real = ledger.crown
 
-    def spy(*args: Any) -> Any:
+    def spy(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(ledger, "crown", spy)
     both_worlds(name, 500, False, variant)
@@ -726,23 +726,33 @@ def test_ledger_totals_through_the_kernels(name: str, variant: dict[str, Any], m
     """``ledger.crown``'s totals through ``kernels_ledger`` (each home plant's tax in one pass,
     the layers' revenue, customs and the closing sums in another) and through numpy, bit for
     bit, on every crown call of both worlds, also with NaN, infinities and -0.0 in the books
-    and the layers."""
+    and the layers; and the balance alone (``balance_only``, the negotiation zone's call) on
+    both paths: its cost and revenue rows are the full ledger's, bit for bit."""
     calls = crown_calls(name, variant, monkeypatch)
     assert calls
+    balance = [k for k, n in enumerate(ledger.WEIGHTS[0]) if ".cost" in n or ".revenue." in n]
+    rest = [k for k in range(len(ledger.WEIGHTS[0])) if k not in balance]
     for args in calls:
         spec, v, years, books, outlays, gdp, labour, customs, shape = args[:9]
         edgy_gdp = tuple(np.where(np.arange(shape[0])[:, None] == 4, -0.0, g) for g in gdp)
         for case in ((books, gdp), (awkward_books(books), edgy_gdp)):
             got = []
-            for on in (False, True):
-                kernels_on(monkeypatch, on)
-                assert (jit.compiled_for(shape[0], ".kernels_ledger") is not None) == on
-                with np.errstate(invalid="ignore", over="ignore"):
-                    totals, lines = ledger.crown(
-                        spec, v, years, case[0], outlays, case[1], labour, customs, shape, False
-                    )
-                assert lines is None
-                got.append(totals)
-            assert got[0].tobytes() == got[1].tobytes()
+            for only in (False, True):
+                for on in (False, True):
+                    kernels_on(monkeypatch, on)
+                    assert (jit.compiled_for(shape[0], ".kernels_ledger") is not None) == on
+                    with np.errstate(invalid="ignore", over="ignore"):
+                        totals, lines = ledger.crown(
+                            spec, v, years, case[0], outlays, case[1], labour, customs, shape,
+                            False, balance_only=only,
+                        )  # fmt: skip
+                    assert lines is None
+                    got.append(totals)
+            full, alone = got[0], got[2]
+            assert full.tobytes() == got[1].tobytes()
+            assert alone.tobytes() == got[3].tobytes()
+            assert full[balance].tobytes() == alone[balance].tobytes()
+            if books:  # the balance alone leaves foregone revenue and debt service out
+                assert np.any(full[rest] != alone[rest])
             if books and case[0] is not books:  # the awkward values reach the totals
                 assert np.isnan(got[0]).any()

@@ -55,13 +55,13 @@ def _carry(cum: float, peak: float, x: float) -> tuple[float, float, float]:
 # --- one home plant's corporate income tax (docs/model.md §6) ---------------------------------
 
 
-@_kernel(*[FULL] * 8, *[IN2] * 12, ROWS3, ROWS, FLAG, FLAG)
+@_kernel(*[FULL] * 8, *[IN2] * 12, ROWS3, ROWS, FLAG, FLAG, FLAG)
 def _plant_tax(  # type: ignore[no-untyped-def]
     first, w_building, w_cca, w_regular, value_added, labour, taxable_subsidy, exempt_subsidy,
     equipment, building, production_tax,
     credit, actual_fed, actual_prov, actual_fed_fg, actual_prov_fg,
     benchmark_fed, benchmark_prov, exempted_fed, exempted_prov,
-    out, rows, credits, exempt,
+    out, rows, credits, exempt, foregone,
 ):  # fmt: skip
     n, m = first.shape
     cost, expenditure, fed, prov = rows[0], rows[1], rows[2], rows[3]
@@ -73,21 +73,23 @@ def _plant_tax(  # type: ignore[no-untyped-def]
             # capital cost allowance, accelerated (cca) and regular, as ledger.crown
             buildings = building[i, j] * w_building[i, j]
             cca = equipment[i, j] * w_cca[i, j] + buildings
-            regular = equipment[i, j] * w_regular[i, j] + buildings
             income = (
                 value_added[i, j] * (1 - production_tax[i, j]) - labour[i, j]
                 + taxable_subsidy[i, j]
             )  # fmt: skip
             # the bases, losses carried forward
-            exempted, cum_x, peak_x = _carry(cum_x, peak_x, income - regular)
             actual, cum_a, peak_a = _carry(cum_a, peak_a, income - cca)
             # the lines, each added to its rows in the order they arrive: credits first
             if credits:
                 paid = first[i, j] * credit[i, j]
                 out[cost, i, j] = out[cost, i, j] + paid
                 out[expenditure, i, j] = out[expenditure, i, j] + paid
-            f = out[fed, i, j] + actual * actual_fed[i, j]
-            p = out[prov, i, j] + actual * actual_prov[i, j]
+            out[fed, i, j] = out[fed, i, j] + actual * actual_fed[i, j]
+            out[prov, i, j] = out[prov, i, j] + actual * actual_prov[i, j]
+            if not foregone:  # the balance alone (``ledger.crown``'s ``balance_only``)
+                continue
+            regular = equipment[i, j] * w_regular[i, j] + buildings
+            exempted, cum_x, peak_x = _carry(cum_x, peak_x, income - regular)
             ff = out[fed_fg, i, j] + actual * actual_fed_fg[i, j]
             pf = out[prov_fg, i, j] + actual * actual_prov_fg[i, j]
             if exempt:
@@ -95,8 +97,6 @@ def _plant_tax(  # type: ignore[no-untyped-def]
                 benchmark, cum_b, peak_b = _carry(cum_b, peak_b, bench_x)
                 ff = ff + benchmark * benchmark_fed[i, j]
                 pf = pf + benchmark * benchmark_prov[i, j]
-            out[fed, i, j] = f
-            out[prov, i, j] = p
             out[fed_fg, i, j] = ff + exempted * exempted_fed[i, j]
             out[prov_fg, i, j] = pf + exempted * exempted_prov[i, j]
 
@@ -112,7 +112,7 @@ def plant_tax(
     credit: FloatArray | None,
     on_actual: Sequence[FloatArray | float],
     on_benchmark: Sequence[FloatArray | float] | None,
-    on_exempted: Sequence[FloatArray | float],
+    on_exempted: Sequence[FloatArray | float] | None,
 ) -> None:
     """One home plant's lines added to the aggregates (rows: cost, tax expenditure, federal
     and provincial revenue of the plant scope, federal and provincial foregone revenue):
@@ -121,10 +121,14 @@ def plant_tax(
     regular, written off; ``ledger._allowance``) of ``capital`` (equipment, buildings) and
     from the plant's books, its three carried-forward bases (docs/model.md §6) at their rates
     per row, each summed as ``ledger.crown`` sums a base's rates: ``on_actual`` (4 rows),
-    ``on_benchmark`` (2, when the plant has exempt income) and ``on_exempted`` (2)."""
+    ``on_benchmark`` (2, when the plant has exempt income) and ``on_exempted`` (2). Without
+    ``on_exempted`` only the balance's rows move (credits, revenue): the foregone revenue
+    rows are left alone and the other two bases are not computed."""
     shape = aggregates.shape[1:]
     none = np.zeros(1)
     b = books
+    foregone = on_exempted is not None
+    exempt = on_benchmark is not None and foregone
     full = (first, *allowance, b.value_added, b.labour_income, b.taxable_subsidy, b.exempt_subsidy)
     _plant_tax(
         *_full(shape, *full),
@@ -134,13 +138,14 @@ def plant_tax(
             production_tax,
             none if credit is None else credit,
             *on_actual,
-            *(on_benchmark or (none, none)),
-            *on_exempted,
+            *(on_benchmark if exempt and on_benchmark else (none, none)),
+            *(on_exempted or (none, none)),
         ),
         aggregates,
         np.asarray(rows, dtype=np.int64),
         credit is not None,
-        on_benchmark is not None,
+        exempt,
+        foregone,
     )
 
 

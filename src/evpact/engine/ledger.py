@@ -406,6 +406,49 @@ def revenue_per_labour_dollar(
     return np.asarray(sum((lam[g] + per_li[g] for g in GOVERNMENTS), np.zeros(1)))
 
 
+@dataclass(frozen=True)
+class PlantCapital:
+    """What a home plant's tax return takes from its capital alone, whatever the deal pays:
+    its cost, start year, statutory credits and capital cost allowance shares (per draw and
+    year). Computed once per world (``plant_capital``), for both of ``crown``'s calls."""
+
+    plant: PlantTax
+    capex: FloatArray
+    y0: FloatArray
+    itc_ctm: FloatArray
+    itc_evsc: FloatArray
+    credits: dict[str, Any]  # the statutory credits' lines, when claimed
+    allowance: tuple[FloatArray, FloatArray, FloatArray, FloatArray]  # ``_allowance``
+
+
+def plant_capital(
+    spec: LedgerSpec, v: Callable[[str], FloatArray], years: FloatArray
+) -> tuple[PlantCapital, ...]:
+    """Each home plant's ``PlantCapital`` (docs/model.md §6: ``K``, ``y₀``, the CTM and EVSC
+    credits at ``a = 0``, the CCA shares)."""
+    eq = _equipment_share(spec, v)
+    out = []
+    for pt in spec.plants:
+        capex = v(pt.capex) * (v(pt.units) if pt.units else 1.0)
+        y0 = np.floor(v(pt.start))  # property available for use in the start year
+        itc_ctm = itc_evsc = np.zeros_like(capex)
+        credits: dict[str, Any] = {}
+        if pt.statutory_itc:
+            itc_ctm = _at(spec.acquisition["ca_ctm_itc_rate"], y0) * eq * capex
+            itc_evsc = _at(spec.acquisition["ca_evsc_itc_rate"], y0) * (1 - eq) * capex
+            credits = {
+                "federal.refundable_credit.itc_ctm": itc_ctm,
+                "federal.refundable_credit.itc_evsc": itc_evsc,
+            }
+        allowance = _allowance(spec.acquisition, years, y0)
+        out.append(PlantCapital(pt, capex, y0, itc_ctm, itc_evsc, credits, allowance))
+    return tuple(out)
+
+
+def _equipment_share(spec: LedgerSpec, v: Callable[[str], FloatArray]) -> FloatArray:
+    return np.asarray(np.clip(v(spec.figures["equipment_share_of_capex"]), 0.0, 1.0))
+
+
 def crown(
     spec: LedgerSpec,
     v: Callable[[str], FloatArray],
@@ -417,15 +460,22 @@ def crown(
     customs: tuple[FloatArray, FloatArray],
     shape: tuple[int, int],
     lines: bool = True,
+    capital: tuple[PlantCapital, ...] | None = None,
+    balance_only: bool = False,
 ) -> tuple[FloatArray, FloatArray | None]:
     """The ledger's aggregates (``WEIGHTS``: aggregate, draw, year) and, when ``lines``, the
     ledger itself (line, draw, year, lines as ``LINES``), in CAD of the price year.
 
     ``outlays`` maps (government, instrument) to payments net of clawbacks; ``gdp`` and
     ``labour`` are the home economy's layers (direct, indirect, induced); ``customs`` is the
-    surtax collected and the surtax remitted. Lines that cannot move in this model are never
-    built (big runs only need the aggregates).
+    surtax collected and the surtax remitted; ``capital`` is ``plant_capital``'s, when the
+    caller already has it. Lines that cannot move in this model are never built (big runs
+    only need the aggregates). ``balance_only`` (without ``lines``) builds only what public
+    cost and revenue need, as the negotiation zone's second call does: foregone revenue and
+    debt service stay zero (tax expenditure holds the credits alone); cost and revenue get
+    the same bits as without it.
     """
+    assert not (lines and balance_only), "the lines need every flow"
     flows: dict[int, FloatArray] = {}
     # the totals of big blocks by compiled kernels (same bits); the lines, kept only in runs of
     # up to api.LEDGER_LINES_DRAWS draws, by numpy
@@ -477,20 +527,10 @@ def crown(
         category = "refundable_credit" if instrument == "itc_declared" else "outlay"
         add(f"{g}.{category}.{instrument}", flow)
 
-    eq = np.clip(fig["equipment_share_of_capex"], 0.0, 1.0)
-    for pt in spec.plants:
+    eq = _equipment_share(spec, v)
+    for c in plant_capital(spec, v, years) if capital is None else capital:
+        pt, capex, itc_ctm, itc_evsc, credits = c.plant, c.capex, c.itc_ctm, c.itc_evsc, c.credits
         bk = books[pt.plant]
-        capex = v(pt.capex) * (v(pt.units) if pt.units else 1.0)
-        y0 = np.floor(v(pt.start))  # property available for use in the start year
-        itc_ctm = itc_evsc = np.zeros_like(capex)
-        credits: dict[str, Any] = {}
-        if pt.statutory_itc:
-            itc_ctm = _at(spec.acquisition["ca_ctm_itc_rate"], y0) * eq * capex
-            itc_evsc = _at(spec.acquisition["ca_evsc_itc_rate"], y0) * (1 - eq) * capex
-            credits = {
-                "federal.refundable_credit.itc_ctm": itc_ctm,
-                "federal.refundable_credit.itc_evsc": itc_evsc,
-            }
         # assistance and credits reduce the capital cost that CCA writes off (ITA 13(7.1))
         grants = (  # numpy's sum of each row, by the kernel on big blocks (same bits)
             jit.sums_over_years(bk.grants)[:, None]
@@ -499,17 +539,18 @@ def crown(
         )
         equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
         building = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
-        first, w_building, w_cca, w_regular = _allowance(spec.acquisition, years, y0)
+        first, w_building, w_cca, w_regular = c.allowance
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
         # collected on the actual base; each preference is the difference it makes:
         # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
         on_actual = {
             "federal.revenue.cit.direct": fed,
             "provincial.revenue.cit.direct": prov,
-            "federal.foregone_revenue.accelerated_cca": -fed_general,
-            "provincial.foregone_revenue.accelerated_cca": -prov,
         }
-        if pt.zetm:
+        if not balance_only:
+            on_actual["federal.foregone_revenue.accelerated_cca"] = -fed_general
+            on_actual["provincial.foregone_revenue.accelerated_cca"] = -prov
+        if pt.zetm and not balance_only:
             on_actual["federal.foregone_revenue.zetm_rate"] = fed_general - fed
         on_benchmark = {
             "federal.foregone_revenue.subsidy_exemption": fed_general,
@@ -523,6 +564,7 @@ def crown(
             on_exempted["federal.foregone_revenue.subsidy_exemption"] = -fed_general
             on_exempted["provincial.foregone_revenue.subsidy_exemption"] = -prov
         if fused is not None:  # CCA, the bases and their lines in one pass
+            rates = _per_row(on_actual)
             fused.plant_tax(
                 aggregates,
                 PLANT_ROWS,
@@ -532,19 +574,22 @@ def crown(
                 bk,
                 ptax,
                 _per_row(credits)[PLANT_ROWS[0]] if credits else None,
-                _in_rows(on_actual, PLANT_ROWS[2:]),
+                [rates.get(k, 0.0) for k in PLANT_ROWS[2:]],
                 _in_rows(on_benchmark, PLANT_ROWS[4:]) if pt.exempt else None,
-                _in_rows(on_exempted, PLANT_ROWS[4:]),
+                None if balance_only else _in_rows(on_exempted, PLANT_ROWS[4:]),
             )
             continue
         if credits:
             add_parts(first, credits)
         buildings = building * w_building
         cca = equipment * w_cca + buildings
-        regular = equipment * w_regular + buildings
         surplus = bk.value_added * (1 - ptax) - bk.labour_income
-        # the bases' losses carried forward in one pass over the years
         income = surplus + bk.taxable_subsidy
+        if balance_only:  # the actual base alone
+            add_parts(_bases_carried([income - cca], shape)[0], on_actual)
+            continue
+        regular = equipment * w_regular + buildings
+        # the bases' losses carried forward in one pass over the years
         bases = [income - regular, income - cca]
         if pt.exempt:
             bases.append(income + bk.exempt_subsidy - regular)
@@ -599,7 +644,7 @@ def crown(
             row["revenue.supply_chain"] += row["revenue.plant"]
             row["revenue.total"] += row["revenue.supply_chain"]
             row["tax_expenditure"] += row["foregone_revenue"]
-    if spec.debt_service:  # interest on the public cost financed to the start of each year
+    if spec.debt_service and not balance_only:  # interest on the cost financed to each year
         for g in GOVERNMENTS:
             cost = aggregates[ROW[f"{g}.cost"]]
             add(

@@ -572,6 +572,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res.update(_trade_outputs(model, v, rules, origins, output, lv, ev, built, home_built, zero))
     # 6. the Crown ledger, by government and instrument, and its totals by accounting scope
     assert model.ledger is not None
+    capital = ledger.plant_capital(model.ledger, v, years)  # the same in the ZOPA's call
     totals, crown = ledger.crown(
         model.ledger,
         v,
@@ -583,6 +584,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         (res["ca_counter_tariff_cad"], res["remission_value_cad"]),
         shape,
         model.ledger_lines,
+        capital,
     )
     names = ledger.WEIGHTS[0]
 
@@ -621,6 +623,14 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     res["zopa_benefit_change"] = zero
     if model.firms is not None:  # Canada's books with the support at that smallest scale
         delta = np.where(np.isfinite(k_min)[:, None], k_min[:, None], scale) - scale
+
+        def at_scale(flow: FloatArray, unit: FloatArray) -> FloatArray:
+            # with no support in the instrument (``zero``) the flow stands: 0 x delta could
+            # only turn a -0.0 into 0.0, and the ledger's rows and running sums start at 0.0
+            return flow if unit is zero else flow + delta * unit
+
+        # only cost and revenue enter the zone's benefit: the ledger's balance alone, so tax
+        # exempt payments (foregone revenue only) and debt service are left out
         at_k = ledger.crown(
             model.ledger,
             v,
@@ -628,18 +638,19 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             {
                 pid: replace(
                     b,
-                    taxable_subsidy=b.taxable_subsidy + delta * unit_subsidy[pid]["taxable"],
-                    exempt_subsidy=b.exempt_subsidy + delta * unit_subsidy[pid]["exempt"],
-                    grants=b.grants + delta * unit_subsidy[pid]["grants"],
+                    taxable_subsidy=at_scale(b.taxable_subsidy, unit_subsidy[pid]["taxable"]),
+                    grants=at_scale(b.grants, unit_subsidy[pid]["grants"]),
                 )
                 for pid, b in books.items()
             },
-            {k: o + delta * unit_outlays.get(k, zero) for k, o in outlays.items()},
+            {k: at_scale(o, unit_outlays.get(k, zero)) for k, o in outlays.items()},
             (acc_layers["gdp"][0], acc_layers["gdp"][1], acc_layers["gdp"][2]),
             (acc_layers["li"][0], acc_layers["li"][1], acc_layers["li"][2]),
             (res["ca_counter_tariff_cad"], res["remission_value_cad"]),
             shape,
             False,
+            capital,
+            balance_only=True,
         )[0]
         mcpf = {g: v(k) for g, k in (adds.mcpf.items() if adds else ())}
         burden = additionality.excess_burden(
