@@ -55,41 +55,48 @@ def _carry(cum: float, peak: float, x: float) -> tuple[float, float, float]:
 # --- one home plant's corporate income tax (docs/model.md §6) ---------------------------------
 
 
-@_kernel(*[FULL] * 8, *[IN2] * 12, ROWS3, ROWS, FLAG, FLAG, FLAG)
+@_kernel(*[FULL] * 8, *[IN2] * 16, ROWS3, ROWS, FLAG, FLAG, FLAG, FLAG)
 def _plant_tax(  # type: ignore[no-untyped-def]
     first, w_building, w_cca, w_regular, value_added, labour, taxable_subsidy, exempt_subsidy,
-    equipment, building, production_tax,
+    unit_taxable, equipment, building, production_tax,
     credit, actual_fed, actual_prov, actual_fed_fg, actual_prov_fg,
-    benchmark_fed, benchmark_prov, exempted_fed, exempted_prov,
-    out, rows, credits, exempt, foregone,
+    benchmark_fed, benchmark_prov, exempted_fed, exempted_prov, delta, equipment_k, building_k,
+    out, rows, credits, exempt, rescaled, taxable_k,
 ):  # fmt: skip
     n, m = first.shape
     cost, expenditure, fed, prov = rows[0], rows[1], rows[2], rows[3]
     fed_fg, prov_fg = rows[4], rows[5]
+    cost_k, fed_k, prov_k = (rows[6], rows[7], rows[8]) if rescaled else (0, 0, 0)
     for i in range(n):
-        cum_x = cum_a = cum_b = 0.0  # cumulative income of each base ...
-        peak_x = peak_a = peak_b = 0.0  # ... and its running maximum, floored at zero
+        cum_x = cum_a = cum_b = cum_k = 0.0  # cumulative income of each base ...
+        peak_x = peak_a = peak_b = peak_k = 0.0  # ... and its running maximum, floored at 0
         for j in range(m):
             # capital cost allowance, accelerated (cca) and regular, as ledger.crown
             buildings = building[i, j] * w_building[i, j]
             cca = equipment[i, j] * w_cca[i, j] + buildings
-            income = (
-                value_added[i, j] * (1 - production_tax[i, j]) - labour[i, j]
-                + taxable_subsidy[i, j]
-            )  # fmt: skip
+            regular = equipment[i, j] * w_regular[i, j] + buildings
+            surplus = value_added[i, j] * (1 - production_tax[i, j]) - labour[i, j]
+            income = surplus + taxable_subsidy[i, j]
             # the bases, losses carried forward
+            exempted, cum_x, peak_x = _carry(cum_x, peak_x, income - regular)
             actual, cum_a, peak_a = _carry(cum_a, peak_a, income - cca)
             # the lines, each added to its rows in the order they arrive: credits first
             if credits:
                 paid = first[i, j] * credit[i, j]
                 out[cost, i, j] = out[cost, i, j] + paid
                 out[expenditure, i, j] = out[expenditure, i, j] + paid
-            out[fed, i, j] = out[fed, i, j] + actual * actual_fed[i, j]
-            out[prov, i, j] = out[prov, i, j] + actual * actual_prov[i, j]
-            if not foregone:  # the balance alone (``ledger.crown``'s ``balance_only``)
-                continue
-            regular = equipment[i, j] * w_regular[i, j] + buildings
-            exempted, cum_x, peak_x = _carry(cum_x, peak_x, income - regular)
+                if rescaled:
+                    out[cost_k, i, j] = out[cost_k, i, j] + paid
+            if rescaled:  # the actual base with the support rescaled, and its tax
+                subsidy = taxable_subsidy[i, j]
+                if taxable_k:
+                    subsidy = subsidy + delta[i, j] * unit_taxable[i, j]
+                cca_k = equipment_k[i, j] * w_cca[i, j] + building_k[i, j] * w_building[i, j]
+                base_k, cum_k, peak_k = _carry(cum_k, peak_k, surplus + subsidy - cca_k)
+                out[fed_k, i, j] = out[fed_k, i, j] + base_k * actual_fed[i, j]
+                out[prov_k, i, j] = out[prov_k, i, j] + base_k * actual_prov[i, j]
+            f = out[fed, i, j] + actual * actual_fed[i, j]
+            p = out[prov, i, j] + actual * actual_prov[i, j]
             ff = out[fed_fg, i, j] + actual * actual_fed_fg[i, j]
             pf = out[prov_fg, i, j] + actual * actual_prov_fg[i, j]
             if exempt:
@@ -97,6 +104,8 @@ def _plant_tax(  # type: ignore[no-untyped-def]
                 benchmark, cum_b, peak_b = _carry(cum_b, peak_b, bench_x)
                 ff = ff + benchmark * benchmark_fed[i, j]
                 pf = pf + benchmark * benchmark_prov[i, j]
+            out[fed, i, j] = f
+            out[prov, i, j] = p
             out[fed_fg, i, j] = ff + exempted * exempted_fed[i, j]
             out[prov_fg, i, j] = pf + exempted * exempted_prov[i, j]
 
@@ -112,7 +121,8 @@ def plant_tax(
     credit: FloatArray | None,
     on_actual: Sequence[FloatArray | float],
     on_benchmark: Sequence[FloatArray | float] | None,
-    on_exempted: Sequence[FloatArray | float] | None,
+    on_exempted: Sequence[FloatArray | float],
+    rescaled: tuple[FloatArray, FloatArray | None, FloatArray, FloatArray] | None = None,
 ) -> None:
     """One home plant's lines added to the aggregates (rows: cost, tax expenditure, federal
     and provincial revenue of the plant scope, federal and provincial foregone revenue):
@@ -121,31 +131,39 @@ def plant_tax(
     regular, written off; ``ledger._allowance``) of ``capital`` (equipment, buildings) and
     from the plant's books, its three carried-forward bases (docs/model.md §6) at their rates
     per row, each summed as ``ledger.crown`` sums a base's rates: ``on_actual`` (4 rows),
-    ``on_benchmark`` (2, when the plant has exempt income) and ``on_exempted`` (2). Without
-    ``on_exempted`` only the balance's rows move (credits, revenue): the foregone revenue
-    rows are left alone and the other two bases are not computed."""
+    ``on_benchmark`` (2, when the plant has exempt income) and ``on_exempted`` (2).
+
+    With ``rescaled`` (``delta`` and the taxable payments at scale 1, if the instrument pays
+    any, which ``ledger.Rescaled`` adds; equipment and buildings with the support rescaled)
+    and three more rows (rescaled cost, federal and provincial
+    revenue): the credits are added to the rescaled cost too, and the actual base at the
+    rescaled support is carried forward beside the others, at the revenue rows' rates."""
     shape = aggregates.shape[1:]
     none = np.zeros(1)
     b = books
-    foregone = on_exempted is not None
-    exempt = on_benchmark is not None and foregone
     full = (first, *allowance, b.value_added, b.labour_income, b.taxable_subsidy, b.exempt_subsidy)
+    delta, taxable_k, equipment_k, building_k = rescaled or (none, None, none, none)
     _plant_tax(
         *_full(shape, *full),
         *_wide(
             shape,
+            none if taxable_k is None else taxable_k,
             *capital,
             production_tax,
             none if credit is None else credit,
             *on_actual,
-            *(on_benchmark if exempt and on_benchmark else (none, none)),
-            *(on_exempted or (none, none)),
+            *(on_benchmark or (none, none)),
+            *on_exempted,
+            delta,
+            equipment_k,
+            building_k,
         ),
         aggregates,
         np.asarray(rows, dtype=np.int64),
         credit is not None,
-        exempt,
-        foregone,
+        on_benchmark is not None,
+        rescaled is not None,
+        taxable_k is not None,
     )
 
 
@@ -168,15 +186,16 @@ def _layer(  # type: ignore[no-untyped-def]
     return fed, prov + production
 
 
-@_kernel(*[FULL] * 8, *[IN2] * 9, ROWS3, ROWS, FLAG)
+@_kernel(*[FULL] * 8, *[IN2] * 9, ROWS3, ROWS, FLAG, FLAG)
 def _revenue(  # type: ignore[no-untyped-def]
     gdp_d, gdp_i, gdp_n, li_d, li_i, li_n, surtax, remission, production_tax,
     lam_fed, lam_prov, taxed_fed, taxed_prov, spent, general_fed, general_prov, profit_share,
-    out, rows, customs,
+    out, rows, customs, rescaled,
 ):  # fmt: skip
     n, m = gdp_d.shape
     f_plant, f_chain, f_total, f_exp, f_fg = rows[0], rows[1], rows[2], rows[3], rows[4]
     p_plant, p_chain, p_total, p_exp, p_fg = rows[5], rows[6], rows[7], rows[8], rows[9]
+    f_k, p_k = (rows[10], rows[11]) if rescaled else (0, 0)
     for i in range(n):
         for j in range(m):
             pt = production_tax[i, j]
@@ -196,6 +215,16 @@ def _revenue(  # type: ignore[no-untyped-def]
             if customs:
                 fp = fp + surtax[i, j]
                 fp = fp + -remission[i, j]
+            if rescaled:  # the plant scope at the rescaled support, then its total revenue
+                fk, pk = _layer(
+                    out[f_k, i, j], out[p_k, i, j], gdp_d[i, j], li_d[i, j], pt, lf, lp, sf, sp,
+                    False,
+                )  # fmt: skip
+                if customs:
+                    fk = fk + surtax[i, j]
+                    fk = fk + -remission[i, j]
+                out[f_k, i, j] = ft + (fc + fk)
+                out[p_k, i, j] = ptot + (pc + pk)
             # the rows closed: wider scopes include narrower ones, tax expenditure foregone
             # revenue
             fc = fc + fp
@@ -215,6 +244,7 @@ def revenue(
     on_labour: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray],
     on_surplus: tuple[FloatArray, FloatArray, FloatArray],
     customs: tuple[FloatArray, FloatArray] | None,
+    rescaled: tuple[int, int] | None = None,
 ) -> None:
     """The revenue lines of the three layers, then the customs lines (surtax, remission) when
     given, then the rows closed as ``ledger.crown`` closes them: supply chain += plant, total
@@ -223,13 +253,17 @@ def revenue(
     ``spent``; ``ledger._labour_factors``); per dollar of the suppliers' operating surplus in
     the indirect and induced layers, ``general x profit_share`` (``on_surplus``: both rates,
     the share); taxes on production ``production_tax x GDP``. ``rows``: federal plant, supply
-    chain, total, tax expenditure, foregone revenue, then the same provincial."""
+    chain, total, tax expenditure, foregone revenue, then the same provincial. ``rescaled``:
+    the federal and provincial rows holding the plant scope's revenue with the support
+    rescaled (``ledger.crown``), which get the same layers and customs and become total
+    revenue."""
     shape = aggregates.shape[1:]
     none = np.zeros(1)
     _revenue(
         *_full(shape, *gdp, *labour, *(customs or (none, none))),
         *_wide(shape, production_tax, *on_labour, *on_surplus),
         aggregates,
-        np.asarray(rows, dtype=np.int64),
+        np.asarray((*rows, *(rescaled or ())), dtype=np.int64),
         customs is not None,
+        rescaled is not None,
     )

@@ -407,46 +407,19 @@ def revenue_per_labour_dollar(
 
 
 @dataclass(frozen=True)
-class PlantCapital:
-    """What a home plant's tax return takes from its capital alone, whatever the deal pays:
-    its cost, start year, statutory credits and capital cost allowance shares (per draw and
-    year). Computed once per world (``plant_capital``), for both of ``crown``'s calls."""
+class Rescaled:
+    """The deal's instrument at another scale of support: each flow it pays, plus ``delta``
+    times its support at scale 1 (the negotiation zone's smallest accepted scale less the
+    scale paid). Only flows the instrument moves are given; the others stand."""
 
-    plant: PlantTax
-    capex: FloatArray
-    y0: FloatArray
-    itc_ctm: FloatArray
-    itc_evsc: FloatArray
-    credits: dict[str, Any]  # the statutory credits' lines, when claimed
-    allowance: tuple[FloatArray, FloatArray, FloatArray, FloatArray]  # ``_allowance``
+    delta: FloatArray  # (draw, 1)
+    outlays: Mapping[tuple[str, str], FloatArray]  # (government, instrument) -> at scale 1
+    taxable: Mapping[str, FloatArray]  # plant -> taxable payments at scale 1
+    grants: Mapping[str, FloatArray]  # plant -> grants at scale 1
 
-
-def plant_capital(
-    spec: LedgerSpec, v: Callable[[str], FloatArray], years: FloatArray
-) -> tuple[PlantCapital, ...]:
-    """Each home plant's ``PlantCapital`` (docs/model.md §6: ``K``, ``y₀``, the CTM and EVSC
-    credits at ``a = 0``, the CCA shares)."""
-    eq = _equipment_share(spec, v)
-    out = []
-    for pt in spec.plants:
-        capex = v(pt.capex) * (v(pt.units) if pt.units else 1.0)
-        y0 = np.floor(v(pt.start))  # property available for use in the start year
-        itc_ctm = itc_evsc = np.zeros_like(capex)
-        credits: dict[str, Any] = {}
-        if pt.statutory_itc:
-            itc_ctm = _at(spec.acquisition["ca_ctm_itc_rate"], y0) * eq * capex
-            itc_evsc = _at(spec.acquisition["ca_evsc_itc_rate"], y0) * (1 - eq) * capex
-            credits = {
-                "federal.refundable_credit.itc_ctm": itc_ctm,
-                "federal.refundable_credit.itc_evsc": itc_evsc,
-            }
-        allowance = _allowance(spec.acquisition, years, y0)
-        out.append(PlantCapital(pt, capex, y0, itc_ctm, itc_evsc, credits, allowance))
-    return tuple(out)
-
-
-def _equipment_share(spec: LedgerSpec, v: Callable[[str], FloatArray]) -> FloatArray:
-    return np.asarray(np.clip(v(spec.figures["equipment_share_of_capex"]), 0.0, 1.0))
+    def at(self, flow: FloatArray, unit: FloatArray | None) -> FloatArray:
+        """``flow + delta x unit``, or the flow itself when the instrument does not move it."""
+        return flow if unit is None else flow + self.delta * unit
 
 
 def crown(
@@ -460,42 +433,49 @@ def crown(
     customs: tuple[FloatArray, FloatArray],
     shape: tuple[int, int],
     lines: bool = True,
-    capital: tuple[PlantCapital, ...] | None = None,
-    balance_only: bool = False,
+    rescaled: Rescaled | None = None,
 ) -> tuple[FloatArray, FloatArray | None]:
     """The ledger's aggregates (``WEIGHTS``: aggregate, draw, year) and, when ``lines``, the
     ledger itself (line, draw, year, lines as ``LINES``), in CAD of the price year.
 
     ``outlays`` maps (government, instrument) to payments net of clawbacks; ``gdp`` and
     ``labour`` are the home economy's layers (direct, indirect, induced); ``customs`` is the
-    surtax collected and the surtax remitted; ``capital`` is ``plant_capital``'s, when the
-    caller already has it. Lines that cannot move in this model are never built (big runs
-    only need the aggregates). ``balance_only`` (without ``lines``) builds only what public
-    cost and revenue need, as the negotiation zone's second call does: foregone revenue and
-    debt service stay zero (tax expenditure holds the credits alone); cost and revenue get
-    the same bits as without it.
+    surtax collected and the surtax remitted. Lines that cannot move in this model are never
+    built (big runs only need the aggregates).
+
+    With ``rescaled``, the aggregates end with the rows of ``RESCALED``: public cost and total
+    revenue by government with the instrument's support rescaled, the same bits as the rows
+    of a second call with the rescaled flows, in the same pass. Only what the support moves
+    is computed twice (outlays, each plant's actual tax base); the rest is added to both.
     """
-    assert not (lines and balance_only), "the lines need every flow"
     flows: dict[int, FloatArray] = {}
     # the totals of big blocks by compiled kernels (same bits); the lines, kept only in runs of
     # up to api.LEDGER_LINES_DRAWS draws, by numpy
     fused = None if lines else jit.compiled_for(shape[0], ".kernels_ledger")
     # aggregates are summed in place as lines arrive: revenue by layer first (made into
     # cumulative scopes at the end), credits first (tax expenditure adds foregone revenue)
-    aggregates = np.zeros((len(WEIGHTS[0]), *shape))
+    aggregates = np.zeros((len(WEIGHTS[0]) + (len(RESCALED) if rescaled else 0), *shape))
+    # rows whose flows are the same at either scale are added to the rescaled rows as well
+    mirror = MIRROR if rescaled is not None else {}
 
-    def add(key: str, flow: FloatArray) -> None:
+    def add_row(k: int, flow: FloatArray, mirrored: bool = True) -> None:
+        np.add(aggregates[k], flow, out=aggregates[k])
+        if mirrored and k in mirror:
+            np.add(aggregates[mirror[k]], flow, out=aggregates[mirror[k]])
+
+    def add(key: str, flow: FloatArray, mirrored: bool = True) -> None:
         i = INDEX[key]
-        row = aggregates[TARGET[i]]
-        np.add(row, flow, out=row)
+        add_row(TARGET[i], flow, mirrored)
         if i in SECOND:
-            row = aggregates[SECOND[i]]
-            np.add(row, flow, out=row)
+            add_row(SECOND[i], flow, mirrored)
         if lines:
             flows[i] = flows[i] + flow if i in flows else flow
 
     def add_parts(
-        base: FloatArray, rates: dict[str, Any], per_row: Mapping[int, Any] | None = None
+        base: FloatArray,
+        rates: dict[str, Any],
+        per_row: Mapping[int, Any] | None = None,
+        mirrored: bool = True,
     ) -> None:
         """Lines that are one base at several rates: the aggregates get one product per row
         (``_per_row``, unless given); the lines, when kept, one product each."""
@@ -505,7 +485,7 @@ def crown(
                 flow = base * rate
                 flows[i] = flows[i] + flow if i in flows else flow
         for k, rate in (_per_row(rates) if per_row is None else per_row).items():
-            np.add(aggregates[k], base * rate, out=aggregates[k])
+            add_row(k, base * rate, mirrored)
 
     r = {name: v(key) for name, key in spec.rates.items()}
     fig = {name: v(key) for name, key in spec.figures.items()}
@@ -525,32 +505,51 @@ def crown(
 
     for (g, instrument), flow in outlays.items():
         category = "refundable_credit" if instrument == "itc_declared" else "outlay"
-        add(f"{g}.{category}.{instrument}", flow)
+        add(f"{g}.{category}.{instrument}", flow, mirrored=False)
+        if rescaled is not None:  # the rescaled cost gets the outlay at the other scale
+            k = mirror[ROW[f"{g}.cost"]]
+            at = rescaled.at(flow, rescaled.outlays.get((g, instrument)))
+            np.add(aggregates[k], at, out=aggregates[k])
 
-    eq = _equipment_share(spec, v)
-    for c in plant_capital(spec, v, years) if capital is None else capital:
-        pt, capex, itc_ctm, itc_evsc, credits = c.plant, c.capex, c.itc_ctm, c.itc_evsc, c.credits
+    eq = np.clip(fig["equipment_share_of_capex"], 0.0, 1.0)
+    for pt in spec.plants:
         bk = books[pt.plant]
+        capex = v(pt.capex) * (v(pt.units) if pt.units else 1.0)
+        y0 = np.floor(v(pt.start))  # property available for use in the start year
+        itc_ctm = itc_evsc = np.zeros_like(capex)
+        credits: dict[str, Any] = {}
+        if pt.statutory_itc:
+            itc_ctm = _at(spec.acquisition["ca_ctm_itc_rate"], y0) * eq * capex
+            itc_evsc = _at(spec.acquisition["ca_evsc_itc_rate"], y0) * (1 - eq) * capex
+            credits = {
+                "federal.refundable_credit.itc_ctm": itc_ctm,
+                "federal.refundable_credit.itc_evsc": itc_evsc,
+            }
         # assistance and credits reduce the capital cost that CCA writes off (ITA 13(7.1))
-        grants = (  # numpy's sum of each row, by the kernel on big blocks (same bits)
-            jit.sums_over_years(bk.grants)[:, None]
-            if np.ndim(bk.grants) == 2
-            else bk.grants.sum(axis=-1, keepdims=True)
-        )
+        grants = _over_years(bk.grants)
         equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
         building = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
-        first, w_building, w_cca, w_regular = c.allowance
+        # the support rescaled: delta, taxable payments at scale 1, equipment and buildings
+        at_k: tuple[FloatArray, FloatArray | None, FloatArray, FloatArray] | None = None
+        if rescaled is not None:
+            equipment_k, building_k = equipment, building
+            unit = rescaled.grants.get(pt.plant)
+            if unit is not None:
+                grants = _over_years(rescaled.at(bk.grants, unit))
+                equipment_k = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
+                building_k = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
+            at_k = (rescaled.delta, rescaled.taxable.get(pt.plant), equipment_k, building_k)
+        first, w_building, w_cca, w_regular = _allowance(spec.acquisition, years, y0)
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
         # collected on the actual base; each preference is the difference it makes:
         # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
         on_actual = {
             "federal.revenue.cit.direct": fed,
             "provincial.revenue.cit.direct": prov,
+            "federal.foregone_revenue.accelerated_cca": -fed_general,
+            "provincial.foregone_revenue.accelerated_cca": -prov,
         }
-        if not balance_only:
-            on_actual["federal.foregone_revenue.accelerated_cca"] = -fed_general
-            on_actual["provincial.foregone_revenue.accelerated_cca"] = -prov
-        if pt.zetm and not balance_only:
+        if pt.zetm:
             on_actual["federal.foregone_revenue.zetm_rate"] = fed_general - fed
         on_benchmark = {
             "federal.foregone_revenue.subsidy_exemption": fed_general,
@@ -564,38 +563,41 @@ def crown(
             on_exempted["federal.foregone_revenue.subsidy_exemption"] = -fed_general
             on_exempted["provincial.foregone_revenue.subsidy_exemption"] = -prov
         if fused is not None:  # CCA, the bases and their lines in one pass
-            rates = _per_row(on_actual)
             fused.plant_tax(
                 aggregates,
-                PLANT_ROWS,
+                PLANT_ROWS if at_k is None else PLANT_ROWS + RESCALED_PLANT_ROWS,
                 first,
                 (w_building, w_cca, w_regular),
                 (equipment, building),
                 bk,
                 ptax,
                 _per_row(credits)[PLANT_ROWS[0]] if credits else None,
-                [rates.get(k, 0.0) for k in PLANT_ROWS[2:]],
+                _in_rows(on_actual, PLANT_ROWS[2:]),
                 _in_rows(on_benchmark, PLANT_ROWS[4:]) if pt.exempt else None,
-                None if balance_only else _in_rows(on_exempted, PLANT_ROWS[4:]),
+                _in_rows(on_exempted, PLANT_ROWS[4:]),
+                at_k,
             )
             continue
         if credits:
             add_parts(first, credits)
         buildings = building * w_building
         cca = equipment * w_cca + buildings
-        surplus = bk.value_added * (1 - ptax) - bk.labour_income
-        income = surplus + bk.taxable_subsidy
-        if balance_only:  # the actual base alone
-            add_parts(_bases_carried([income - cca], shape)[0], on_actual)
-            continue
         regular = equipment * w_regular + buildings
+        surplus = bk.value_added * (1 - ptax) - bk.labour_income
         # the bases' losses carried forward in one pass over the years
+        income = surplus + bk.taxable_subsidy
         bases = [income - regular, income - cca]
         if pt.exempt:
             bases.append(income + bk.exempt_subsidy - regular)
+        if rescaled is not None and at_k is not None:  # the actual base, support rescaled
+            income_k = surplus + rescaled.at(bk.taxable_subsidy, at_k[1])
+            bases.append(income_k - (at_k[2] * w_cca + at_k[3] * w_building))
         carried = _bases_carried(bases, shape)
         exempted, actual = carried[0], carried[1]
-        add_parts(actual, on_actual)
+        add_parts(actual, on_actual, mirrored=False)
+        if at_k is not None:  # its tax collected, in the rescaled rows
+            for k, rate in ((mirror[PLANT_ROWS[2]], fed), (mirror[PLANT_ROWS[3]], prov)):
+                np.add(aggregates[k], carried[-1] * rate, out=aggregates[k])
         if pt.exempt:
             add_parts(carried[2], on_benchmark)
         add_parts(exempted, on_exempted)
@@ -616,6 +618,7 @@ def crown(
             (lam["federal"], lam["provincial"], taxed["federal"], taxed["provincial"], spent),
             (general["federal"], general["provincial"], profit_share),
             customs if spec.customs else None,
+            None if rescaled is None else tuple(MIRROR[k] for k in PLANT_ROWS[2:4]),
         )
     else:
         lam, per_li = _on_labour(r, fig, labour_scale)
@@ -641,10 +644,14 @@ def crown(
             add("federal.revenue.customs_remission", -customs[1])
         for g in GOVERNMENTS:  # wider scopes include narrower ones
             row = {name: aggregates[ROW[f"{g}.{name}"]] for name in AGGREGATE_NAMES}
+            if rescaled is not None:  # total revenue rescaled: total + (supply chain + plant)
+                scaled = aggregates[mirror[ROW[f"{g}.revenue.plant"]]]
+                np.add(row["revenue.supply_chain"], scaled, out=scaled)
+                np.add(row["revenue.total"], scaled, out=scaled)
             row["revenue.supply_chain"] += row["revenue.plant"]
             row["revenue.total"] += row["revenue.supply_chain"]
             row["tax_expenditure"] += row["foregone_revenue"]
-    if spec.debt_service and not balance_only:  # interest on the cost financed to each year
+    if spec.debt_service:  # interest on the public cost financed to the start of each year
         for g in GOVERNMENTS:
             cost = aggregates[ROW[f"{g}.cost"]]
             add(
@@ -657,6 +664,13 @@ def crown(
     for i, flow in flows.items():
         ledger[i] = flow
     return aggregates, ledger
+
+
+def _over_years(grants: FloatArray) -> FloatArray:
+    """Each draw's sum over years (draw, 1): numpy's, by the kernel on big blocks (same bits)."""
+    if np.ndim(grants) == 2:
+        return jit.sums_over_years(grants)[:, None]
+    return np.asarray(grants.sum(axis=-1, keepdims=True))
 
 
 def _per_row(rates: Mapping[str, Any]) -> dict[int, Any]:
@@ -728,6 +742,17 @@ PLANT_ROWS = tuple(
         "provincial.foregone_revenue",
     )
 )
+#: with the support rescaled (``crown``'s ``rescaled``), the rows after ``WEIGHTS``': public
+#: cost and total revenue by government (the revenue rows hold the plant scope until closed)
+RESCALED = tuple(f"{g}.{name}" for g in GOVERNMENTS for name in ("cost", "revenue.total"))
+#: the rows whose flows are the same at either scale, and the rescaled row each also adds to
+MIRROR = {
+    ROW[f"{g}.{name}"]: len(WEIGHTS[0]) + RESCALED.index(f"{g}.{rescaled}")
+    for g in GOVERNMENTS
+    for name, rescaled in (("cost", "cost"), ("revenue.plant", "revenue.total"))
+}
+#: the rescaled rows a home plant adds to: federal cost, federal and provincial revenue
+RESCALED_PLANT_ROWS = tuple(MIRROR[k] for k in (PLANT_ROWS[0], PLANT_ROWS[2], PLANT_ROWS[3]))
 #: the rows the layers' revenue and the closing sums touch (``kernels_ledger.revenue``)
 REVENUE_ROWS = tuple(
     ROW[f"{g}.{name}"]
