@@ -801,3 +801,37 @@ def test_ledger_totals_through_the_kernels(name: str, variant: dict[str, Any], m
                     assert np.any(got[0][len(names) :] != plain[rows])
             if books and case[0] is not books:  # the awkward values reach the totals
                 assert np.isnan(plain).any()
+
+
+@pytest.mark.parametrize(
+    "starts",
+    [
+        lambda n: np.full((1, 1), 2027.0),  # one start year for every draw
+        lambda n: 2026.0 + np.arange(n)[:, None] % 5,  # a few start years, looked up
+        lambda n: np.where(np.arange(n)[:, None] % 2 == 0, 2027.0, 3000.0),  # too far apart
+        lambda n: np.where(np.arange(n)[:, None] == 3, np.nan, 2028.5),  # not finite
+    ],
+    ids=["fixed", "by-start", "far-apart", "nan"],
+)
+def test_ledger_cca_shares_by_start_year(starts: Any, monkeypatch: Any) -> None:
+    """The plant kernel looks the CCA shares up by each draw's start year (or per draw, or
+    one row for all): the numpy path's bits whatever the start years are."""
+    args = crown_calls("canada-korea-2026", {}, monkeypatch)[0]
+    spec, v, years, books, outlays, gdp, labour, customs, shape = args[:9]
+    keys = {pt.start for pt in spec.plants}
+
+    def values(key: str) -> Any:
+        return starts(shape[0]) if key in keys else v(key)
+
+    got = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        with np.errstate(invalid="ignore"):
+            got.append(
+                ledger.crown(
+                    spec, values, years, books, outlays, gdp, labour, customs, shape, False,
+                    synthetic_rescaling(books, outlays, shape),
+                )[0]
+            )  # fmt: skip
+    assert got[0].tobytes() == got[1].tobytes()
+    assert np.any(got[0][ledger.ROW["federal.revenue.plant"]] != 0.0)

@@ -318,9 +318,12 @@ def _bases_carried(bases: list[FloatArray], shape: tuple[int, int]) -> FloatArra
     return np.moveaxis(_carried_forward(x), 0, -1)
 
 
+Shares = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+
 def _allowance(
     acquisition: Mapping[str, tuple[FloatArray, FloatArray]], years: FloatArray, y0: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> Shares:
     """Per draw and year, ``[age = 0]`` and the shares of capital that capital cost allowance
     writes off (docs/model.md §6): of buildings, and of equipment accelerated and regular.
     Declining balance; the accelerated first year (full or enhanced expensing) against the
@@ -330,6 +333,19 @@ def _allowance(
     start year and spread to the draws: the same numbers (every element is computed alike,
     powers included), without some twenty (draw, year) operations and two powers per plant.
     """
+    shares, spread = _allowance_by_start(acquisition, years, y0)
+    if spread is None:
+        return shares
+    first_, building, cca, regular = (a[spread] for a in shares)
+    return first_, building, cca, regular
+
+
+def _allowance_by_start(
+    acquisition: Mapping[str, tuple[FloatArray, FloatArray]], years: FloatArray, y0: FloatArray
+) -> tuple[Shares, np.ndarray[Any, np.dtype[np.intp]] | None]:
+    """``_allowance``'s shares before they are spread: one row per start year and each
+    draw's row, or (no row per draw: None) the shares as they broadcast (one start year for
+    every draw, or start years too far apart or not finite: per draw)."""
     spread = None
     starts = np.asarray(y0, dtype=float)
     if starts.size > 1:
@@ -351,10 +367,7 @@ def _allowance(
         np.where(first, f1, (1 - f1) * tail_e),
         np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e),
     )
-    if spread is None:
-        return shares
-    first_, building, cca, regular = (a[spread] for a in shares)
-    return first_, building, cca, regular
+    return shares, spread
 
 
 def _at(table: tuple[FloatArray, FloatArray], year: FloatArray) -> FloatArray:
@@ -539,7 +552,7 @@ def crown(
                 equipment_k = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
                 building_k = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
             at_k = (rescaled.delta, rescaled.taxable.get(pt.plant), equipment_k, building_k)
-        first, w_building, w_cca, w_regular = _allowance(spec.acquisition, years, y0)
+        by_start, spread = _allowance_by_start(spec.acquisition, years, y0)
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
         # collected on the actual base; each preference is the difference it makes:
         # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
@@ -566,8 +579,8 @@ def crown(
             fused.plant_tax(
                 aggregates,
                 PLANT_ROWS if at_k is None else PLANT_ROWS + RESCALED_PLANT_ROWS,
-                first,
-                (w_building, w_cca, w_regular),
+                by_start,  # looked up by start year in the kernel
+                spread,
                 (equipment, building),
                 bk,
                 ptax,
@@ -578,6 +591,9 @@ def crown(
                 at_k,
             )
             continue
+        first, w_building, w_cca, w_regular = (
+            by_start if spread is None else tuple(a[spread] for a in by_start)
+        )
         if credits:
             add_parts(first, credits)
         buildings = building * w_building
