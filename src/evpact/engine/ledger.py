@@ -26,7 +26,7 @@ Accelerated Investment Incentive and full expensing add, as Finance Canada itemi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -467,14 +467,26 @@ def crown(
     fused = None if lines else jit.compiled_for(shape[0], ".kernels_ledger")
     # aggregates are summed in place as lines arrive: revenue by layer first (made into
     # cumulative scopes at the end), credits first (tax expenditure adds foregone revenue)
-    aggregates = np.zeros((len(WEIGHTS[0]) + (len(RESCALED) if rescaled else 0), *shape))
+    # (a row's first flow is written as 0.0 + flow, which is what adding it to zeros gives,
+    # so no row is zeroed before it is written; rows read before, by a kernel or an in-place
+    # sum, are zeroed then: ``zeroed``)
+    aggregates = np.empty((len(WEIGHTS[0]) + (len(RESCALED) if rescaled else 0), *shape))
+    fresh = set(range(len(aggregates)))  # rows nothing was written to yet
     # rows whose flows are the same at either scale are added to the rescaled rows as well
     mirror = MIRROR if rescaled is not None else {}
 
+    def zeroed(rows: Iterable[int]) -> None:
+        for k in fresh.intersection(rows):
+            aggregates[k].fill(0.0)
+            fresh.discard(k)
+
     def add_row(k: int, flow: FloatArray, mirrored: bool = True) -> None:
-        np.add(aggregates[k], flow, out=aggregates[k])
-        if mirrored and k in mirror:
-            np.add(aggregates[mirror[k]], flow, out=aggregates[mirror[k]])
+        for row in (k, mirror[k]) if mirrored and k in mirror else (k,):
+            if row in fresh:
+                np.add(flow, 0.0, out=aggregates[row])
+                fresh.discard(row)
+            else:
+                np.add(aggregates[row], flow, out=aggregates[row])
 
     def add(key: str, flow: FloatArray, mirrored: bool = True) -> None:
         i = INDEX[key]
@@ -520,9 +532,8 @@ def crown(
         category = "refundable_credit" if instrument == "itc_declared" else "outlay"
         add(f"{g}.{category}.{instrument}", flow, mirrored=False)
         if rescaled is not None:  # the rescaled cost gets the outlay at the other scale
-            k = mirror[ROW[f"{g}.cost"]]
             at = rescaled.at(flow, rescaled.outlays.get((g, instrument)))
-            np.add(aggregates[k], at, out=aggregates[k])
+            add_row(mirror[ROW[f"{g}.cost"]], at, mirrored=False)
 
     eq = np.clip(fig["equipment_share_of_capex"], 0.0, 1.0)
     for pt in spec.plants:
@@ -576,9 +587,11 @@ def crown(
             on_exempted["federal.foregone_revenue.subsidy_exemption"] = -fed_general
             on_exempted["provincial.foregone_revenue.subsidy_exemption"] = -prov
         if fused is not None:  # CCA, the bases and their lines in one pass
+            rows = PLANT_ROWS if at_k is None else PLANT_ROWS + RESCALED_PLANT_ROWS
+            zeroed(rows)
             fused.plant_tax(
                 aggregates,
-                PLANT_ROWS if at_k is None else PLANT_ROWS + RESCALED_PLANT_ROWS,
+                rows,
                 by_start,  # looked up by start year in the kernel
                 spread,
                 (equipment, building),
@@ -613,7 +626,7 @@ def crown(
         add_parts(actual, on_actual, mirrored=False)
         if at_k is not None:  # its tax collected, in the rescaled rows
             for k, rate in ((mirror[PLANT_ROWS[2]], fed), (mirror[PLANT_ROWS[3]], prov)):
-                np.add(aggregates[k], carried[-1] * rate, out=aggregates[k])
+                add_row(k, carried[-1] * rate, mirrored=False)
         if pt.exempt:
             add_parts(carried[2], on_benchmark)
         add_parts(exempted, on_exempted)
@@ -625,6 +638,11 @@ def crown(
     profit_share = v("fiscal.profit_share")
     if fused is not None:  # the layers, customs and the rows closed in one pass
         lam, taxed, spent = _labour_factors(r, fig, labour_scale)
+        scaled_rows = None if rescaled is None else tuple(MIRROR[k] for k in PLANT_ROWS[2:4])
+        # the kernel reads the plant scope, tax expenditure and foregone revenue, and writes
+        # the wider scopes whole
+        zeroed((*(REVENUE_ROWS[i] for i in (0, 3, 4, 5, 8, 9)), *(scaled_rows or ())))
+        fresh.difference_update(REVENUE_ROWS)
         fused.revenue(
             aggregates,
             REVENUE_ROWS,
@@ -634,7 +652,7 @@ def crown(
             (lam["federal"], lam["provincial"], taxed["federal"], taxed["provincial"], spent),
             (general["federal"], general["provincial"], profit_share),
             customs if spec.customs else None,
-            None if rescaled is None else tuple(MIRROR[k] for k in PLANT_ROWS[2:4]),
+            scaled_rows,
         )
     else:
         lam, per_li = _on_labour(r, fig, labour_scale)
@@ -658,6 +676,7 @@ def crown(
         if spec.customs:
             add("federal.revenue.customs_surtax", customs[0])
             add("federal.revenue.customs_remission", -customs[1])
+        zeroed(range(len(aggregates)))  # (rows summed in place below)
         for g in GOVERNMENTS:  # wider scopes include narrower ones
             row = {name: aggregates[ROW[f"{g}.{name}"]] for name in AGGREGATE_NAMES}
             if rescaled is not None:  # total revenue rescaled: total + (supply chain + plant)
@@ -669,11 +688,13 @@ def crown(
             row["tax_expenditure"] += row["foregone_revenue"]
     if spec.debt_service:  # interest on the public cost financed to the start of each year
         for g in GOVERNMENTS:
+            zeroed((ROW[f"{g}.cost"],))
             cost = aggregates[ROW[f"{g}.cost"]]
             add(
                 f"{g}.debt_service.interest",
                 fig["borrowing_rate"] * (np.cumsum(cost, axis=-1) - cost),
             )
+    zeroed(range(len(aggregates)))  # rows no flow reached
     if not lines:
         return aggregates, None
     ledger = np.zeros((len(LINES), *shape))
