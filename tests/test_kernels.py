@@ -705,9 +705,9 @@ def crown_calls(name: str, variant: dict[str, Any], monkeypatch: Any) -> list[An
     calls: list[Any] = []
     real = ledger.crown
 
-    def spy(*args: Any) -> Any:
+    def spy(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(ledger, "crown", spy)
     both_worlds(name, 500, False, variant)
@@ -730,28 +730,117 @@ def awkward_books(books: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def synthetic_rescaling(
+    books: dict[str, Any], outlays: dict[Any, Any], shape: tuple[int, int]
+) -> ledger.Rescaled:
+    """A rescaling that moves every flow the ledger can rescale (each outlay, each plant's
+    taxable payments and grants), by a delta of either sign, zero in some draws."""
+    rng = np.random.default_rng(11)
+    delta = rng.normal(size=(shape[0], 1))
+    delta[::7] = 0.0
+    return ledger.Rescaled(
+        delta,
+        {k: 0.3 * np.broadcast_to(o, shape) for k, o in outlays.items()},
+        {p: 0.02 * np.broadcast_to(b.value_added, shape) for p, b in books.items()},
+        {p: rng.uniform(0.0, 2e7, size=shape) for p in books},
+    )
+
+
+def by_hand(r: ledger.Rescaled, books: dict[str, Any], outlays: dict[Any, Any]) -> Any:
+    """The books and outlays with the support rescaled, as a separate ``crown`` call takes
+    them."""
+    scaled = {
+        p: ledger.PlantBooks(
+            b.value_added,
+            b.labour_income,
+            r.at(b.taxable_subsidy, r.taxable.get(p)),
+            b.exempt_subsidy,
+            r.at(b.grants, r.grants.get(p)),
+        )
+        for p, b in books.items()
+    }
+    return scaled, {k: r.at(o, r.outlays.get(k)) for k, o in outlays.items()}
+
+
 @pytest.mark.parametrize(("name", "variant"), LEDGER_VARIANTS)
 def test_ledger_totals_through_the_kernels(name: str, variant: dict[str, Any], monkeypatch: Any):
     """``ledger.crown``'s totals through ``kernels_ledger`` (each home plant's tax in one pass,
     the layers' revenue, customs and the closing sums in another) and through numpy, bit for
     bit, on every crown call of both worlds, also with NaN, infinities and -0.0 in the books
-    and the layers."""
+    and the layers; and with the support rescaled (the negotiation zone's, and one that moves
+    every flow it can): the rescaled rows are those of a separate call on the rescaled books
+    and outlays, and the other rows those of a call without, bit for bit on both paths."""
     calls = crown_calls(name, variant, monkeypatch)
     assert calls
+    names = ledger.WEIGHTS[0]
+    rows = [names.index(n) for n in ledger.RESCALED]
     for args in calls:
         spec, v, years, books, outlays, gdp, labour, customs, shape = args[:9]
         edgy_gdp = tuple(np.where(np.arange(shape[0])[:, None] == 4, -0.0, g) for g in gdp)
+        rescalings = [args[10], synthetic_rescaling(books, outlays, shape)]
         for case in ((books, gdp), (awkward_books(books), edgy_gdp)):
-            got = []
-            for on in (False, True):
-                kernels_on(monkeypatch, on)
-                assert (jit.compiled_for(shape[0], ".kernels_ledger") is not None) == on
-                with np.errstate(invalid="ignore", over="ignore"):
-                    totals, lines = ledger.crown(
-                        spec, v, years, case[0], outlays, case[1], labour, customs, shape, False
-                    )
-                assert lines is None
-                got.append(totals)
-            assert got[0].tobytes() == got[1].tobytes()
+            for r in [None] + [r for r in rescalings if r is not None]:
+                got, alone = [], []
+                for on in (False, True):
+                    kernels_on(monkeypatch, on)
+                    assert (jit.compiled_for(shape[0], ".kernels_ledger") is not None) == on
+                    with np.errstate(invalid="ignore", over="ignore"):
+                        totals, lines = ledger.crown(
+                            spec, v, years, case[0], outlays, case[1], labour, customs, shape,
+                            False, r,
+                        )  # fmt: skip
+                        if r is not None:
+                            books_k, outlays_k = by_hand(r, case[0], outlays)
+                            alone.append(
+                                ledger.crown(
+                                    spec, v, years, books_k, outlays_k, case[1], labour, customs,
+                                    shape, False,
+                                )[0]
+                            )  # fmt: skip
+                    assert lines is None
+                    got.append(totals)
+                assert got[0].tobytes() == got[1].tobytes()
+                if r is None:
+                    plain = got[0]
+                    continue
+                assert got[0][: len(names)].tobytes() == plain.tobytes()
+                for separate in alone:
+                    assert got[0][len(names) :].tobytes() == separate[rows].tobytes()
+                if r is rescalings[1] and books:  # the rescaling moves cost and revenue
+                    assert np.any(got[0][len(names) :] != plain[rows])
             if books and case[0] is not books:  # the awkward values reach the totals
-                assert np.isnan(got[0]).any()
+                assert np.isnan(plain).any()
+
+
+@pytest.mark.parametrize(
+    "starts",
+    [
+        lambda n: np.full((1, 1), 2027.0),  # one start year for every draw
+        lambda n: 2026.0 + np.arange(n)[:, None] % 5,  # a few start years, looked up
+        lambda n: np.where(np.arange(n)[:, None] % 2 == 0, 2027.0, 3000.0),  # too far apart
+        lambda n: np.where(np.arange(n)[:, None] == 3, np.nan, 2028.5),  # not finite
+    ],
+    ids=["fixed", "by-start", "far-apart", "nan"],
+)
+def test_ledger_cca_shares_by_start_year(starts: Any, monkeypatch: Any) -> None:
+    """The plant kernel looks the CCA shares up by each draw's start year (or per draw, or
+    one row for all): the numpy path's bits whatever the start years are."""
+    args = crown_calls("canada-korea-2026", {}, monkeypatch)[0]
+    spec, v, years, books, outlays, gdp, labour, customs, shape = args[:9]
+    keys = {pt.start for pt in spec.plants}
+
+    def values(key: str) -> Any:
+        return starts(shape[0]) if key in keys else v(key)
+
+    got = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        with np.errstate(invalid="ignore"):
+            got.append(
+                ledger.crown(
+                    spec, values, years, books, outlays, gdp, labour, customs, shape, False,
+                    synthetic_rescaling(books, outlays, shape),
+                )[0]
+            )  # fmt: skip
+    assert got[0].tobytes() == got[1].tobytes()
+    assert np.any(got[0][ledger.ROW["federal.revenue.plant"]] != 0.0)

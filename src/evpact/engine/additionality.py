@@ -30,6 +30,7 @@ import numpy as np
 from ..data import ReferenceData
 from ..scenario.distributions import Dist, FloatArray
 from ..scenario.model import Scenario
+from . import arrays
 
 LAYERS = ("direct", "indirect", "induced")
 #: per-draw inputs the net metrics read, as the engine outputs them
@@ -152,16 +153,17 @@ def effective_but_for(
     layers' multipliers differ by industry too (docs/model.md)."""
     if not probabilities:
         return np.ones(shape)
-    total = sum((np.broadcast_to(w, shape) for w in weights), np.zeros(shape))
-    weighted = sum(
-        (np.broadcast_to(w * p, shape) for w, p in zip(weights, probabilities, strict=True)),
-        np.zeros(shape),
-    )
-    mean = sum((np.broadcast_to(p, shape) for p in probabilities), np.zeros(shape)) / len(
-        probabilities
-    )
+    # the sums of 0.0 + each term, left to right, as ``sum(..., np.zeros(shape))`` adds them,
+    # in two buffers; the mean of the probabilities at their own (often per-draw) shape
+    total = arrays.total(weights, shape)
+    weighted = np.zeros(shape)
+    for w, p in zip(weights, probabilities, strict=True):
+        np.add(weighted, np.multiply(w, p), out=weighted)
+    mean = sum(probabilities, np.zeros(np.broadcast_shapes(*map(np.shape, probabilities))))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total > 0, weighted / total, mean)
+        out = np.divide(weighted, total, out=weighted)
+    np.copyto(out, mean / len(probabilities), where=~(total > 0))
+    return out
 
 
 def excess_burden(

@@ -28,6 +28,9 @@ ROWS = numba.types.Array(numba.types.int64, 1, "A", readonly=True)
 #: that vary along one axis only stay broadcast views (``IN2``)
 FULL = numba.types.Array(numba.types.float64, 2, "C", readonly=True)
 ROWS3 = numba.types.Array(numba.types.float64, 3, "C")
+#: a table by start year (start, year), C-contiguous, and each draw's row in it
+TABLE = numba.types.Array(numba.types.float64, 2, "C", readonly=True)
+STARTS = numba.types.Array(numba.types.int64, 1, "C", readonly=True)
 FLAG = numba.types.boolean
 
 
@@ -52,40 +55,67 @@ def _carry(cum: float, peak: float, x: float) -> tuple[float, float, float]:
     return high - peak, c, high
 
 
+def _by_start(
+    shape: tuple[int, ...], shares: Sequence[FloatArray], spread: Any
+) -> tuple[list[FloatArray], Any]:
+    """``ledger._allowance_by_start``'s shares as C-contiguous (row, year) tables and each
+    draw's row: the start year's, else the draw's own, or the only one."""
+    n, m = shape
+    tables = [np.ascontiguousarray(np.asarray(a, dtype=float).reshape(-1, m)) for a in shares]
+    if spread is not None:
+        return tables, np.ascontiguousarray(spread, dtype=np.int64)
+    rows = max(t.shape[0] for t in tables)
+    tables = [np.ascontiguousarray(np.broadcast_to(t, (rows, m))) for t in tables]
+    return tables, (np.arange(n) if rows == n else np.zeros(n)).astype(np.int64)
+
+
 # --- one home plant's corporate income tax (docs/model.md §6) ---------------------------------
 
 
-@_kernel(*[FULL] * 8, *[IN2] * 12, ROWS3, ROWS, FLAG, FLAG)
+@_kernel(*[TABLE] * 4, STARTS, *[FULL] * 4, *[IN2] * 16, ROWS3, ROWS, FLAG, FLAG, FLAG, FLAG)
 def _plant_tax(  # type: ignore[no-untyped-def]
-    first, w_building, w_cca, w_regular, value_added, labour, taxable_subsidy, exempt_subsidy,
-    equipment, building, production_tax,
+    first_by_start, building_by_start, cca_by_start, regular_by_start, start,
+    value_added, labour, taxable_subsidy, exempt_subsidy,
+    unit_taxable, equipment, building, production_tax,
     credit, actual_fed, actual_prov, actual_fed_fg, actual_prov_fg,
-    benchmark_fed, benchmark_prov, exempted_fed, exempted_prov,
-    out, rows, credits, exempt,
+    benchmark_fed, benchmark_prov, exempted_fed, exempted_prov, delta, equipment_k, building_k,
+    out, rows, credits, exempt, rescaled, taxable_k,
 ):  # fmt: skip
-    n, m = first.shape
+    n, m = value_added.shape
     cost, expenditure, fed, prov = rows[0], rows[1], rows[2], rows[3]
     fed_fg, prov_fg = rows[4], rows[5]
+    cost_k, fed_k, prov_k = (rows[6], rows[7], rows[8]) if rescaled else (0, 0, 0)
     for i in range(n):
-        cum_x = cum_a = cum_b = 0.0  # cumulative income of each base ...
-        peak_x = peak_a = peak_b = 0.0  # ... and its running maximum, floored at zero
+        cum_x = cum_a = cum_b = cum_k = 0.0  # cumulative income of each base ...
+        peak_x = peak_a = peak_b = peak_k = 0.0  # ... and its running maximum, floored at 0
+        s = start[i]  # the CCA shares of the draw's start year
+        first, w_building = first_by_start[s], building_by_start[s]
+        w_cca, w_regular = cca_by_start[s], regular_by_start[s]
         for j in range(m):
             # capital cost allowance, accelerated (cca) and regular, as ledger.crown
-            buildings = building[i, j] * w_building[i, j]
-            cca = equipment[i, j] * w_cca[i, j] + buildings
-            regular = equipment[i, j] * w_regular[i, j] + buildings
-            income = (
-                value_added[i, j] * (1 - production_tax[i, j]) - labour[i, j]
-                + taxable_subsidy[i, j]
-            )  # fmt: skip
+            buildings = building[i, j] * w_building[j]
+            cca = equipment[i, j] * w_cca[j] + buildings
+            regular = equipment[i, j] * w_regular[j] + buildings
+            surplus = value_added[i, j] * (1 - production_tax[i, j]) - labour[i, j]
+            income = surplus + taxable_subsidy[i, j]
             # the bases, losses carried forward
             exempted, cum_x, peak_x = _carry(cum_x, peak_x, income - regular)
             actual, cum_a, peak_a = _carry(cum_a, peak_a, income - cca)
             # the lines, each added to its rows in the order they arrive: credits first
             if credits:
-                paid = first[i, j] * credit[i, j]
+                paid = first[j] * credit[i, j]
                 out[cost, i, j] = out[cost, i, j] + paid
                 out[expenditure, i, j] = out[expenditure, i, j] + paid
+                if rescaled:
+                    out[cost_k, i, j] = out[cost_k, i, j] + paid
+            if rescaled:  # the actual base with the support rescaled, and its tax
+                subsidy = taxable_subsidy[i, j]
+                if taxable_k:
+                    subsidy = subsidy + delta[i, j] * unit_taxable[i, j]
+                cca_k = equipment_k[i, j] * w_cca[j] + building_k[i, j] * w_building[j]
+                base_k, cum_k, peak_k = _carry(cum_k, peak_k, surplus + subsidy - cca_k)
+                out[fed_k, i, j] = out[fed_k, i, j] + base_k * actual_fed[i, j]
+                out[prov_k, i, j] = out[prov_k, i, j] + base_k * actual_prov[i, j]
             f = out[fed, i, j] + actual * actual_fed[i, j]
             p = out[prov, i, j] + actual * actual_prov[i, j]
             ff = out[fed_fg, i, j] + actual * actual_fed_fg[i, j]
@@ -104,8 +134,8 @@ def _plant_tax(  # type: ignore[no-untyped-def]
 def plant_tax(
     aggregates: FloatArray,
     rows: Sequence[int],
-    first: FloatArray,
-    allowance: tuple[FloatArray, FloatArray, FloatArray],
+    by_start: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    spread: Any,
     capital: tuple[FloatArray, FloatArray],
     books: Any,
     production_tax: FloatArray,
@@ -113,34 +143,55 @@ def plant_tax(
     on_actual: Sequence[FloatArray | float],
     on_benchmark: Sequence[FloatArray | float] | None,
     on_exempted: Sequence[FloatArray | float],
+    rescaled: tuple[FloatArray, FloatArray | None, FloatArray, FloatArray] | None = None,
 ) -> None:
     """One home plant's lines added to the aggregates (rows: cost, tax expenditure, federal
     and provincial revenue of the plant scope, federal and provincial foregone revenue):
     the statutory credits (``credit`` x ``first``, [age = 0], when claimed), then, from capital
-    cost allowance (``allowance``: the shares of buildings and of equipment, accelerated and
-    regular, written off; ``ledger._allowance``) of ``capital`` (equipment, buildings) and
+    cost allowance (the shares of buildings and of equipment, accelerated and regular, written
+    off) of ``capital`` (equipment, buildings) and
     from the plant's books, its three carried-forward bases (docs/model.md §6) at their rates
     per row, each summed as ``ledger.crown`` sums a base's rates: ``on_actual`` (4 rows),
-    ``on_benchmark`` (2, when the plant has exempt income) and ``on_exempted`` (2)."""
+    ``on_benchmark`` (2, when the plant has exempt income) and ``on_exempted`` (2).
+
+    ``first`` and the shares come per start year (``by_start``, ``spread``: as
+    ``ledger._allowance_by_start`` gives them) and are looked up by each draw's start year:
+    small tables that stay in cache instead of four (draw, year) arrays.
+
+    With ``rescaled`` (``delta`` and the taxable payments at scale 1, if the instrument pays
+    any, which ``ledger.Rescaled`` adds; equipment and buildings with the support rescaled)
+    and three more rows (rescaled cost, federal and provincial revenue): the credits are
+    added to the rescaled cost too, and the actual base at the rescaled support is carried
+    forward beside the others, at the revenue rows' rates."""
     shape = aggregates.shape[1:]
     none = np.zeros(1)
     b = books
-    full = (first, *allowance, b.value_added, b.labour_income, b.taxable_subsidy, b.exempt_subsidy)
+    tables, starts = _by_start(shape, by_start, spread)
+    full = (b.value_added, b.labour_income, b.taxable_subsidy, b.exempt_subsidy)
+    delta, taxable_k, equipment_k, building_k = rescaled or (none, None, none, none)
     _plant_tax(
+        *tables,
+        starts,
         *_full(shape, *full),
         *_wide(
             shape,
+            none if taxable_k is None else taxable_k,
             *capital,
             production_tax,
             none if credit is None else credit,
             *on_actual,
             *(on_benchmark or (none, none)),
             *on_exempted,
+            delta,
+            equipment_k,
+            building_k,
         ),
         aggregates,
         np.asarray(rows, dtype=np.int64),
         credit is not None,
         on_benchmark is not None,
+        rescaled is not None,
+        taxable_k is not None,
     )
 
 
@@ -163,15 +214,16 @@ def _layer(  # type: ignore[no-untyped-def]
     return fed, prov + production
 
 
-@_kernel(*[FULL] * 8, *[IN2] * 9, ROWS3, ROWS, FLAG)
+@_kernel(*[FULL] * 8, *[IN2] * 9, ROWS3, ROWS, FLAG, FLAG)
 def _revenue(  # type: ignore[no-untyped-def]
     gdp_d, gdp_i, gdp_n, li_d, li_i, li_n, surtax, remission, production_tax,
     lam_fed, lam_prov, taxed_fed, taxed_prov, spent, general_fed, general_prov, profit_share,
-    out, rows, customs,
+    out, rows, customs, rescaled,
 ):  # fmt: skip
     n, m = gdp_d.shape
     f_plant, f_chain, f_total, f_exp, f_fg = rows[0], rows[1], rows[2], rows[3], rows[4]
     p_plant, p_chain, p_total, p_exp, p_fg = rows[5], rows[6], rows[7], rows[8], rows[9]
+    f_k, p_k = (rows[10], rows[11]) if rescaled else (0, 0)
     for i in range(n):
         for j in range(m):
             pt = production_tax[i, j]
@@ -191,6 +243,16 @@ def _revenue(  # type: ignore[no-untyped-def]
             if customs:
                 fp = fp + surtax[i, j]
                 fp = fp + -remission[i, j]
+            if rescaled:  # the plant scope at the rescaled support, then its total revenue
+                fk, pk = _layer(
+                    out[f_k, i, j], out[p_k, i, j], gdp_d[i, j], li_d[i, j], pt, lf, lp, sf, sp,
+                    False,
+                )  # fmt: skip
+                if customs:
+                    fk = fk + surtax[i, j]
+                    fk = fk + -remission[i, j]
+                out[f_k, i, j] = ft + (fc + fk)
+                out[p_k, i, j] = ptot + (pc + pk)
             # the rows closed: wider scopes include narrower ones, tax expenditure foregone
             # revenue
             fc = fc + fp
@@ -210,6 +272,7 @@ def revenue(
     on_labour: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray],
     on_surplus: tuple[FloatArray, FloatArray, FloatArray],
     customs: tuple[FloatArray, FloatArray] | None,
+    rescaled: tuple[int, int] | None = None,
 ) -> None:
     """The revenue lines of the three layers, then the customs lines (surtax, remission) when
     given, then the rows closed as ``ledger.crown`` closes them: supply chain += plant, total
@@ -218,13 +281,17 @@ def revenue(
     ``spent``; ``ledger._labour_factors``); per dollar of the suppliers' operating surplus in
     the indirect and induced layers, ``general x profit_share`` (``on_surplus``: both rates,
     the share); taxes on production ``production_tax x GDP``. ``rows``: federal plant, supply
-    chain, total, tax expenditure, foregone revenue, then the same provincial."""
+    chain, total, tax expenditure, foregone revenue, then the same provincial. ``rescaled``:
+    the federal and provincial rows holding the plant scope's revenue with the support
+    rescaled (``ledger.crown``), which get the same layers and customs and become total
+    revenue."""
     shape = aggregates.shape[1:]
     none = np.zeros(1)
     _revenue(
         *_full(shape, *gdp, *labour, *(customs or (none, none))),
         *_wide(shape, production_tax, *on_labour, *on_surplus),
         aggregates,
-        np.asarray(rows, dtype=np.int64),
+        np.asarray((*rows, *(rescaled or ())), dtype=np.int64),
         customs is not None,
+        rescaled is not None,
     )

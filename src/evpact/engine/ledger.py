@@ -26,7 +26,7 @@ Accelerated Investment Incentive and full expensing add, as Finance Canada itemi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -318,9 +318,12 @@ def _bases_carried(bases: list[FloatArray], shape: tuple[int, int]) -> FloatArra
     return np.moveaxis(_carried_forward(x), 0, -1)
 
 
+Shares = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+
 def _allowance(
     acquisition: Mapping[str, tuple[FloatArray, FloatArray]], years: FloatArray, y0: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> Shares:
     """Per draw and year, ``[age = 0]`` and the shares of capital that capital cost allowance
     writes off (docs/model.md §6): of buildings, and of equipment accelerated and regular.
     Declining balance; the accelerated first year (full or enhanced expensing) against the
@@ -330,6 +333,19 @@ def _allowance(
     start year and spread to the draws: the same numbers (every element is computed alike,
     powers included), without some twenty (draw, year) operations and two powers per plant.
     """
+    shares, spread = _allowance_by_start(acquisition, years, y0)
+    if spread is None:
+        return shares
+    first_, building, cca, regular = (a[spread] for a in shares)
+    return first_, building, cca, regular
+
+
+def _allowance_by_start(
+    acquisition: Mapping[str, tuple[FloatArray, FloatArray]], years: FloatArray, y0: FloatArray
+) -> tuple[Shares, np.ndarray[Any, np.dtype[np.intp]] | None]:
+    """``_allowance``'s shares before they are spread: one row per start year and each
+    draw's row, or (no row per draw: None) the shares as they broadcast (one start year for
+    every draw, or start years too far apart or not finite: per draw)."""
     spread = None
     starts = np.asarray(y0, dtype=float)
     if starts.size > 1:
@@ -351,10 +367,7 @@ def _allowance(
         np.where(first, f1, (1 - f1) * tail_e),
         np.where(first, rate_e / 2, (1 - rate_e / 2) * tail_e),
     )
-    if spread is None:
-        return shares
-    first_, building, cca, regular = (a[spread] for a in shares)
-    return first_, building, cca, regular
+    return shares, spread
 
 
 def _at(table: tuple[FloatArray, FloatArray], year: FloatArray) -> FloatArray:
@@ -406,6 +419,22 @@ def revenue_per_labour_dollar(
     return np.asarray(sum((lam[g] + per_li[g] for g in GOVERNMENTS), np.zeros(1)))
 
 
+@dataclass(frozen=True)
+class Rescaled:
+    """The deal's instrument at another scale of support: each flow it pays, plus ``delta``
+    times its support at scale 1 (the negotiation zone's smallest accepted scale less the
+    scale paid). Only flows the instrument moves are given; the others stand."""
+
+    delta: FloatArray  # (draw, 1)
+    outlays: Mapping[tuple[str, str], FloatArray]  # (government, instrument) -> at scale 1
+    taxable: Mapping[str, FloatArray]  # plant -> taxable payments at scale 1
+    grants: Mapping[str, FloatArray]  # plant -> grants at scale 1
+
+    def at(self, flow: FloatArray, unit: FloatArray | None) -> FloatArray:
+        """``flow + delta x unit``, or the flow itself when the instrument does not move it."""
+        return flow if unit is None else flow + self.delta * unit
+
+
 def crown(
     spec: LedgerSpec,
     v: Callable[[str], FloatArray],
@@ -417,6 +446,7 @@ def crown(
     customs: tuple[FloatArray, FloatArray],
     shape: tuple[int, int],
     lines: bool = True,
+    rescaled: Rescaled | None = None,
 ) -> tuple[FloatArray, FloatArray | None]:
     """The ledger's aggregates (``WEIGHTS``: aggregate, draw, year) and, when ``lines``, the
     ledger itself (line, draw, year, lines as ``LINES``), in CAD of the price year.
@@ -425,6 +455,11 @@ def crown(
     ``labour`` are the home economy's layers (direct, indirect, induced); ``customs`` is the
     surtax collected and the surtax remitted. Lines that cannot move in this model are never
     built (big runs only need the aggregates).
+
+    With ``rescaled``, the aggregates end with the rows of ``RESCALED``: public cost and total
+    revenue by government with the instrument's support rescaled, the same bits as the rows
+    of a second call with the rescaled flows, in the same pass. Only what the support moves
+    is computed twice (outlays, each plant's actual tax base); the rest is added to both.
     """
     flows: dict[int, FloatArray] = {}
     # the totals of big blocks by compiled kernels (same bits); the lines, kept only in runs of
@@ -432,20 +467,40 @@ def crown(
     fused = None if lines else jit.compiled_for(shape[0], ".kernels_ledger")
     # aggregates are summed in place as lines arrive: revenue by layer first (made into
     # cumulative scopes at the end), credits first (tax expenditure adds foregone revenue)
-    aggregates = np.zeros((len(WEIGHTS[0]), *shape))
+    # (a row's first flow is written as 0.0 + flow, which is what adding it to zeros gives,
+    # so no row is zeroed before it is written; rows read before, by a kernel or an in-place
+    # sum, are zeroed then: ``zeroed``)
+    aggregates = np.empty((len(WEIGHTS[0]) + (len(RESCALED) if rescaled else 0), *shape))
+    fresh = set(range(len(aggregates)))  # rows nothing was written to yet
+    # rows whose flows are the same at either scale are added to the rescaled rows as well
+    mirror = MIRROR if rescaled is not None else {}
 
-    def add(key: str, flow: FloatArray) -> None:
+    def zeroed(rows: Iterable[int]) -> None:
+        for k in fresh.intersection(rows):
+            aggregates[k].fill(0.0)
+            fresh.discard(k)
+
+    def add_row(k: int, flow: FloatArray, mirrored: bool = True) -> None:
+        for row in (k, mirror[k]) if mirrored and k in mirror else (k,):
+            if row in fresh:
+                np.add(flow, 0.0, out=aggregates[row])
+                fresh.discard(row)
+            else:
+                np.add(aggregates[row], flow, out=aggregates[row])
+
+    def add(key: str, flow: FloatArray, mirrored: bool = True) -> None:
         i = INDEX[key]
-        row = aggregates[TARGET[i]]
-        np.add(row, flow, out=row)
+        add_row(TARGET[i], flow, mirrored)
         if i in SECOND:
-            row = aggregates[SECOND[i]]
-            np.add(row, flow, out=row)
+            add_row(SECOND[i], flow, mirrored)
         if lines:
             flows[i] = flows[i] + flow if i in flows else flow
 
     def add_parts(
-        base: FloatArray, rates: dict[str, Any], per_row: Mapping[int, Any] | None = None
+        base: FloatArray,
+        rates: dict[str, Any],
+        per_row: Mapping[int, Any] | None = None,
+        mirrored: bool = True,
     ) -> None:
         """Lines that are one base at several rates: the aggregates get one product per row
         (``_per_row``, unless given); the lines, when kept, one product each."""
@@ -455,7 +510,7 @@ def crown(
                 flow = base * rate
                 flows[i] = flows[i] + flow if i in flows else flow
         for k, rate in (_per_row(rates) if per_row is None else per_row).items():
-            np.add(aggregates[k], base * rate, out=aggregates[k])
+            add_row(k, base * rate, mirrored)
 
     r = {name: v(key) for name, key in spec.rates.items()}
     fig = {name: v(key) for name, key in spec.figures.items()}
@@ -475,7 +530,10 @@ def crown(
 
     for (g, instrument), flow in outlays.items():
         category = "refundable_credit" if instrument == "itc_declared" else "outlay"
-        add(f"{g}.{category}.{instrument}", flow)
+        add(f"{g}.{category}.{instrument}", flow, mirrored=False)
+        if rescaled is not None:  # the rescaled cost gets the outlay at the other scale
+            at = rescaled.at(flow, rescaled.outlays.get((g, instrument)))
+            add_row(mirror[ROW[f"{g}.cost"]], at, mirrored=False)
 
     eq = np.clip(fig["equipment_share_of_capex"], 0.0, 1.0)
     for pt in spec.plants:
@@ -492,14 +550,20 @@ def crown(
                 "federal.refundable_credit.itc_evsc": itc_evsc,
             }
         # assistance and credits reduce the capital cost that CCA writes off (ITA 13(7.1))
-        grants = (  # numpy's sum of each row, by the kernel on big blocks (same bits)
-            jit.sums_over_years(bk.grants)[:, None]
-            if np.ndim(bk.grants) == 2
-            else bk.grants.sum(axis=-1, keepdims=True)
-        )
+        grants = _over_years(bk.grants)
         equipment = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
         building = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
-        first, w_building, w_cca, w_regular = _allowance(spec.acquisition, years, y0)
+        # the support rescaled: delta, taxable payments at scale 1, equipment and buildings
+        at_k: tuple[FloatArray, FloatArray | None, FloatArray, FloatArray] | None = None
+        if rescaled is not None:
+            equipment_k, building_k = equipment, building
+            unit = rescaled.grants.get(pt.plant)
+            if unit is not None:
+                grants = _over_years(rescaled.at(bk.grants, unit))
+                equipment_k = np.maximum(eq * (capex - grants) - itc_ctm, 0.0)
+                building_k = np.maximum((1 - eq) * (capex - grants) - itc_evsc, 0.0)
+            at_k = (rescaled.delta, rescaled.taxable.get(pt.plant), equipment_k, building_k)
+        by_start, spread = _allowance_by_start(spec.acquisition, years, y0)
         fed = r["ca_federal_zetm_cit_rate"] * cit_scale if pt.zetm else fed_general
         # collected on the actual base; each preference is the difference it makes:
         # CCA = rate x (exempted - actual), exemption = rate x (benchmark - exempted)
@@ -523,11 +587,13 @@ def crown(
             on_exempted["federal.foregone_revenue.subsidy_exemption"] = -fed_general
             on_exempted["provincial.foregone_revenue.subsidy_exemption"] = -prov
         if fused is not None:  # CCA, the bases and their lines in one pass
+            rows = PLANT_ROWS if at_k is None else PLANT_ROWS + RESCALED_PLANT_ROWS
+            zeroed(rows)
             fused.plant_tax(
                 aggregates,
-                PLANT_ROWS,
-                first,
-                (w_building, w_cca, w_regular),
+                rows,
+                by_start,  # looked up by start year in the kernel
+                spread,
                 (equipment, building),
                 bk,
                 ptax,
@@ -535,8 +601,12 @@ def crown(
                 _in_rows(on_actual, PLANT_ROWS[2:]),
                 _in_rows(on_benchmark, PLANT_ROWS[4:]) if pt.exempt else None,
                 _in_rows(on_exempted, PLANT_ROWS[4:]),
+                at_k,
             )
             continue
+        first, w_building, w_cca, w_regular = (
+            by_start if spread is None else tuple(a[spread] for a in by_start)
+        )
         if credits:
             add_parts(first, credits)
         buildings = building * w_building
@@ -548,9 +618,15 @@ def crown(
         bases = [income - regular, income - cca]
         if pt.exempt:
             bases.append(income + bk.exempt_subsidy - regular)
+        if rescaled is not None and at_k is not None:  # the actual base, support rescaled
+            income_k = surplus + rescaled.at(bk.taxable_subsidy, at_k[1])
+            bases.append(income_k - (at_k[2] * w_cca + at_k[3] * w_building))
         carried = _bases_carried(bases, shape)
         exempted, actual = carried[0], carried[1]
-        add_parts(actual, on_actual)
+        add_parts(actual, on_actual, mirrored=False)
+        if at_k is not None:  # its tax collected, in the rescaled rows
+            for k, rate in ((mirror[PLANT_ROWS[2]], fed), (mirror[PLANT_ROWS[3]], prov)):
+                add_row(k, carried[-1] * rate, mirrored=False)
         if pt.exempt:
             add_parts(carried[2], on_benchmark)
         add_parts(exempted, on_exempted)
@@ -562,6 +638,11 @@ def crown(
     profit_share = v("fiscal.profit_share")
     if fused is not None:  # the layers, customs and the rows closed in one pass
         lam, taxed, spent = _labour_factors(r, fig, labour_scale)
+        scaled_rows = None if rescaled is None else tuple(MIRROR[k] for k in PLANT_ROWS[2:4])
+        # the kernel reads the plant scope, tax expenditure and foregone revenue, and writes
+        # the wider scopes whole
+        zeroed((*(REVENUE_ROWS[i] for i in (0, 3, 4, 5, 8, 9)), *(scaled_rows or ())))
+        fresh.difference_update(REVENUE_ROWS)
         fused.revenue(
             aggregates,
             REVENUE_ROWS,
@@ -571,6 +652,7 @@ def crown(
             (lam["federal"], lam["provincial"], taxed["federal"], taxed["provincial"], spent),
             (general["federal"], general["provincial"], profit_share),
             customs if spec.customs else None,
+            scaled_rows,
         )
     else:
         lam, per_li = _on_labour(r, fig, labour_scale)
@@ -594,24 +676,38 @@ def crown(
         if spec.customs:
             add("federal.revenue.customs_surtax", customs[0])
             add("federal.revenue.customs_remission", -customs[1])
+        zeroed(range(len(aggregates)))  # (rows summed in place below)
         for g in GOVERNMENTS:  # wider scopes include narrower ones
             row = {name: aggregates[ROW[f"{g}.{name}"]] for name in AGGREGATE_NAMES}
+            if rescaled is not None:  # total revenue rescaled: total + (supply chain + plant)
+                scaled = aggregates[mirror[ROW[f"{g}.revenue.plant"]]]
+                np.add(row["revenue.supply_chain"], scaled, out=scaled)
+                np.add(row["revenue.total"], scaled, out=scaled)
             row["revenue.supply_chain"] += row["revenue.plant"]
             row["revenue.total"] += row["revenue.supply_chain"]
             row["tax_expenditure"] += row["foregone_revenue"]
     if spec.debt_service:  # interest on the public cost financed to the start of each year
         for g in GOVERNMENTS:
+            zeroed((ROW[f"{g}.cost"],))
             cost = aggregates[ROW[f"{g}.cost"]]
             add(
                 f"{g}.debt_service.interest",
                 fig["borrowing_rate"] * (np.cumsum(cost, axis=-1) - cost),
             )
+    zeroed(range(len(aggregates)))  # rows no flow reached
     if not lines:
         return aggregates, None
     ledger = np.zeros((len(LINES), *shape))
     for i, flow in flows.items():
         ledger[i] = flow
     return aggregates, ledger
+
+
+def _over_years(grants: FloatArray) -> FloatArray:
+    """Each draw's sum over years (draw, 1): numpy's, by the kernel on big blocks (same bits)."""
+    if np.ndim(grants) == 2:
+        return jit.sums_over_years(grants)[:, None]
+    return np.asarray(grants.sum(axis=-1, keepdims=True))
 
 
 def _per_row(rates: Mapping[str, Any]) -> dict[int, Any]:
@@ -683,6 +779,17 @@ PLANT_ROWS = tuple(
         "provincial.foregone_revenue",
     )
 )
+#: with the support rescaled (``crown``'s ``rescaled``), the rows after ``WEIGHTS``': public
+#: cost and total revenue by government (the revenue rows hold the plant scope until closed)
+RESCALED = tuple(f"{g}.{name}" for g in GOVERNMENTS for name in ("cost", "revenue.total"))
+#: the rows whose flows are the same at either scale, and the rescaled row each also adds to
+MIRROR = {
+    ROW[f"{g}.{name}"]: len(WEIGHTS[0]) + RESCALED.index(f"{g}.{rescaled}")
+    for g in GOVERNMENTS
+    for name, rescaled in (("cost", "cost"), ("revenue.plant", "revenue.total"))
+}
+#: the rescaled rows a home plant adds to: federal cost, federal and provincial revenue
+RESCALED_PLANT_ROWS = tuple(MIRROR[k] for k in (PLANT_ROWS[0], PLANT_ROWS[2], PLANT_ROWS[3]))
 #: the rows the layers' revenue and the closing sums touch (``kernels_ledger.revenue``)
 REVENUE_ROWS = tuple(
     ROW[f"{g}.{name}"]

@@ -8,7 +8,6 @@ read the flows computed here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 import numpy as np
 
@@ -570,7 +569,21 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     # 7b. trade: origin of home-assembled vehicles, duties, counter-tariff and remission
     res.update(_trade_outputs(model, v, rules, origins, output, lv, ev, built, home_built, zero))
-    # 6. the Crown ledger, by government and instrument, and its totals by accounting scope
+    # 9b. the firms with the deal's support, and the support at which all of them accept
+    per_firm, k_min = firms.decide(
+        model.firms.firms if model.firms else (), bases, subsidy, unit_subsidy, itc, unit_itc, scale
+    )
+    rescaled = None  # Canada's books with the support at that smallest scale
+    if model.firms is not None:
+        delta = np.where(np.isfinite(k_min)[:, None], k_min[:, None], scale) - scale
+        rescaled = ledger.Rescaled(  # the instrument's flows; those it leaves at ``zero`` stand
+            delta,
+            unit_outlays,
+            {pid: u["taxable"] for pid, u in unit_subsidy.items() if u["taxable"] is not zero},
+            {pid: u["grants"] for pid, u in unit_subsidy.items() if u["grants"] is not zero},
+        )
+    # 6. the Crown ledger, by government and instrument, and its totals by accounting scope,
+    # and (with firms) public cost and total revenue at the support rescaled, in one pass
     assert model.ledger is not None
     totals, crown = ledger.crown(
         model.ledger,
@@ -583,11 +596,16 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         (res["ca_counter_tariff_cad"], res["remission_value_cad"]),
         shape,
         model.ledger_lines,
+        rescaled,
     )
     names = ledger.WEIGHTS[0]
+    totals, at_k = totals[: len(names)], totals[len(names) :]
 
-    def both(measure: str, t: FloatArray = totals) -> FloatArray:
-        return total((t[names.index(f"{g}.{measure}")] for g in ledger.GOVERNMENTS), shape)
+    aggregate = dict(zip(names, totals, strict=True))
+
+    def both(measure: str, rows: Mapping[str, FloatArray] = aggregate) -> FloatArray:
+        """Federal + provincial ``measure``: of the ledger's totals, or of ``rows``."""
+        return total((rows[f"{g}.{measure}"] for g in ledger.GOVERNMENTS), shape)
 
     for scope in ledger.SCOPES:
         res[f"tax_{scope}"] = both(f"revenue.{scope}")
@@ -614,45 +632,18 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         zero,
     )
     res["labour_revenue_rate"] = ledger.revenue_per_labour_dollar(model.ledger, v)
-    # 9b. the firms with the deal's support, and the support at which all of them accept
-    per_firm, k_min = firms.decide(
-        model.firms.firms if model.firms else (), bases, subsidy, unit_subsidy, itc, unit_itc, scale
-    )
     res["zopa_benefit_change"] = zero
-    if model.firms is not None:  # Canada's books with the support at that smallest scale
-        delta = np.where(np.isfinite(k_min)[:, None], k_min[:, None], scale) - scale
-        at_k = ledger.crown(
-            model.ledger,
-            v,
-            years,
-            {
-                pid: replace(
-                    b,
-                    taxable_subsidy=b.taxable_subsidy + delta * unit_subsidy[pid]["taxable"],
-                    exempt_subsidy=b.exempt_subsidy + delta * unit_subsidy[pid]["exempt"],
-                    grants=b.grants + delta * unit_subsidy[pid]["grants"],
-                )
-                for pid, b in books.items()
-            },
-            {k: o + delta * unit_outlays.get(k, zero) for k, o in outlays.items()},
-            (acc_layers["gdp"][0], acc_layers["gdp"][1], acc_layers["gdp"][2]),
-            (acc_layers["li"][0], acc_layers["li"][1], acc_layers["li"][2]),
-            (res["ca_counter_tariff_cad"], res["remission_value_cad"]),
-            shape,
-            False,
-        )[0]
+    if model.firms is not None:  # the change in Canada's balance at that smallest scale
+        scaled = dict(zip(ledger.RESCALED, at_k, strict=True))
         mcpf = {g: v(k) for g, k in (adds.mcpf.items() if adds else ())}
         burden = additionality.excess_burden(
-            {
-                g: at_k[names.index(f"{g}.cost")] - totals[names.index(f"{g}.cost")]
-                for g in ledger.GOVERNMENTS
-            },
+            {g: scaled[f"{g}.cost"] - aggregate[f"{g}.cost"] for g in ledger.GOVERNMENTS},
             mcpf,
             zero,
         )
         res["zopa_benefit_change"] = (
-            res["but_for"] * (both("revenue.total", at_k) - res["tax_total"])
-            - (both("cost", at_k) - cost)
+            res["but_for"] * (both("revenue.total", scaled) - res["tax_total"])
+            - (both("cost", scaled) - cost)
             - burden
         )
     res = {k: a if np.shape(a) == shape else np.broadcast_to(a, shape) for k, a in res.items()}
