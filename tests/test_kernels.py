@@ -66,9 +66,13 @@ def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -
 def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) -> None:
     """The comparison above runs each of simulate's kernels on the bundled scenarios (so a
     kernel that silently stopped being called could not pass it by default)."""
-    from evpact.engine import kernels, kernels_ledger
+    from evpact.engine import kernels, kernels_flows, kernels_ledger
 
     names = {
+        "demand_term": kernels_flows,
+        "assembly_chain": kernels_flows,
+        "contract": kernels_flows,
+        "battery_chain": kernels_flows,
         "origin": kernels,
         "ramp_factor": kernels,
         "counter_tariff": kernels,
@@ -238,6 +242,62 @@ def test_golden_summaries_through_the_kernels(name: str, monkeypatch: Any) -> No
     kernels_on(monkeypatch, True)
     expected = json.loads((GOLDEN / f"{name}.json").read_text())
     assert json.loads(json.dumps(golden_summary(name))) == expected
+
+
+#: scenario variants that take the physical chain's kernels through their other branches
+FLOW_VARIANTS = [
+    ("canada-korea-2026", {"fiscal.production_basis": "company_plan"}),
+    ("canada-korea-2026", {"market.charging.feedback": True}),
+    ("nextstar-2023", {"fiscal.production_basis": "company_plan"}),
+]
+
+
+@pytest.mark.parametrize(("name", "variant"), FLOW_VARIANTS)
+def test_physical_chain_kernels_on_variants(
+    name: str, variant: dict[str, Any], monkeypatch: Any
+) -> None:
+    """Output at announced capacity (company plan) and the charging feedback through the
+    kernels of the physical chain (``kernels_flows``) and through numpy: the same bits."""
+    got = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        got.append(both_worlds(name, 400, False, variant))
+    for a, b in zip(*got, strict=True):
+        for key in a:
+            assert np.asarray(a[key]).tobytes() == np.asarray(b[key]).tobytes(), key
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_engine_kernels_on_awkward_inputs(name: str, monkeypatch: Any) -> None:
+    """Every sampled input takes NaN, 0.0, -0.0 or a hundredfold value in some draws (a
+    different draw per input): both paths still agree on every output bit for bit, and the
+    awkward values reach the outputs."""
+    scenario = load_scenario(name)
+    models = [compiled(s, ledger_lines=False) for s in (scenario, load_counterfactual(scenario))]
+    draws = 240
+    u = block_uniforms(
+        uncertain_paths(*(m.inputs for m in models)), 3, 0, draws, draws, "mc",
+        models[0].correlations,
+    )  # fmt: skip
+    shared: dict[str, Any] = {}
+    values = [sample(m.inputs, 3, 0, draws, shared, u=u) for m in models]
+    edges = (np.nan, 0.0, -0.0, 100.0)
+    for x in values:
+        for k, key in enumerate(sorted(x)):
+            a = np.array(x[key], dtype=float)
+            if a.ndim and a.shape[0] == draws:
+                row = 7 + (k * 5) % (draws - 7)
+                a[row] = edges[k % 4] * (a[row] if edges[k % 4] == 100.0 else 1.0)
+                x[key] = a
+    got = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        with np.errstate(all="ignore"):
+            got.append([simulate(m, x, draws) for m, x in zip(models, values, strict=True)])
+    assert np.isnan(np.asarray(got[0][0]["plant_output"])).any()  # the scenario's plants
+    for a, b in zip(*got, strict=True):
+        for key in a:
+            assert np.asarray(a[key]).tobytes() == np.asarray(b[key]).tobytes(), key
 
 
 def test_kernels_keep_nan_and_limits(monkeypatch: Any) -> None:

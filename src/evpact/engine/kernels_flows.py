@@ -1,0 +1,292 @@
+"""Compiled kernels (numba) for a plant's physical chain in ``engine.simulate`` (docs/model.md
+§1-3 and §7b): an assembly plant's demand by region, production, parts, duty and books, and a
+battery plant's contracts, output, deliveries, duty and books, each in a few passes over the
+draws instead of some forty numpy passes.
+
+The rules are ``engine.kernels``'s: each kernel follows the numpy code it stands for (named in
+its docstring) operation by operation, so both give the same bits (``tests/test_kernels.py``).
+A plant's terms of variable number (markets, offtake contracts) are first written, one pass
+each, into the rows of a (term, draw, year) buffer, which the plant's kernel then reads.
+
+Import this module only through ``engine.jit.compiled_for(draws, ".kernels_flows")``.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numba
+import numpy as np
+
+from ..scenario.distributions import FloatArray
+from .kernels import IN2, OUT2, _clip01, _kernel, _minimum, _wide
+
+I64 = numba.types.int64
+TERMS = numba.types.Array(numba.types.float64, 3, "C", readonly=True)
+ROLES = numba.types.Array(I64, 1, "C", readonly=True)
+
+#: roles of a battery plant's offtake contract (bits of ``battery_chain``'s ``roles``)
+HOME, US_DUTY = 1, 2
+
+
+# --- one market's demand for an assembly plant (the terms of simulate's ``by_region``) -------
+
+
+@_kernel(*[IN2] * 11, I64, OUT2)
+def _demand_term(  # type: ignore[no-untyped-def]
+    lv, ev, group_share, share, friction, rate, duty_base, factory_value, premium, pass_through,
+    elasticity, flags, out,
+):  # fmt: skip
+    n, m = out.shape
+    us, kept_test = flags & 1, flags & 2
+    for i in range(n):
+        for j in range(m):
+            d = share[i, j] * (lv[i, j] * _clip01(ev[i, j]) * group_share[i, j])
+            if us:  # trade.export_friction of the vehicle duty, times tariffs.us_supply_kept
+                r = rate[i, j]
+                f = _clip01(1.0 - elasticity[i, j] * (r * pass_through[i, j]))
+                if kept_test:
+                    f = f * (
+                        1.0 if r * duty_base[i, j] <= premium[i, j] * factory_value[i, j] else 0.0
+                    )
+                d = d * f
+            else:
+                d = d * friction[i, j]
+            out[i, j] = d
+
+
+def demand_term(
+    out: FloatArray,
+    lv: FloatArray,
+    ev: FloatArray,
+    group_share: FloatArray,
+    share: FloatArray,
+    friction: FloatArray | None,
+    us: tuple[FloatArray, ...] | None,
+    kept_test: bool,
+) -> None:
+    """Write one market's term of an assembly plant's demand into ``out`` ((draw, year)):
+    share x ``market.ev_demand`` x friction, the friction either given (``friction``) or, for
+    the US under a trade section, that of the vehicle duty (``us``: rate, value for duty,
+    factory-gate value, alternative cost premium, pass-through, elasticity) times whether the
+    automaker keeps supplying its US buyers from the plant (``kept_test``)."""
+    shape = cast(tuple[int, int], out.shape)
+    one = np.ones((1, 1))
+    rate, duty_base, factory_value, premium, pass_through, elasticity = us or (one,) * 6
+    _demand_term(
+        *_wide(
+            shape, lv, ev, group_share, share, one if friction is None else friction, rate,
+            duty_base, factory_value, premium, pass_through, elasticity,
+        ),
+        (us is not None) | kept_test << 1,
+        out,
+    )  # fmt: skip
+
+
+# --- an assembly plant's chain (simulate's assembly branch of "2-3. physical flows") ---------
+
+
+@_kernel(TERMS, *[IN2] * 15, I64, I64, I64, *[OUT2] * 9)
+def _assembly(  # type: ignore[no-untyped-def]
+    terms, capacity, ramp, kept, rate, duty_base, pass_through, pack_kwh, unit, gate_share,
+    pack, premium, jobs_per_unit, us_cost_in, built_in, home_built_in, home_index, us_index,
+    flags, out, need, value, battery_share, jobs, us_cost, absorbed, built, home_built,
+):  # fmt: skip
+    n, m = out.shape
+    k = terms.shape[0]
+    plan, duty, domestic = flags & 1, flags & 2, flags & 4
+    for i in range(n):
+        for j in range(m):
+            demand = 0.0  # engine.arrays.total of the markets' terms
+            for r in range(k):
+                demand = demand + terms[r, i, j]
+            full = capacity[i, j] * ramp[i, j]
+            if plan:  # announced capacity and ramp, whatever the demand
+                demand = full
+            o = _minimum(full, demand) * kept[i, j]  # flows.assembly_production x availability
+            if duty:  # the part sold in the US pays the vehicle duty
+                part = o * terms[us_index, i, j] / demand if demand > 0 else 0.0
+                d = part * duty_base[i, j] * rate[i, j]
+                us_cost[i, j] = us_cost_in[i, j] + d
+                absorbed[i, j] = d * (1.0 - pass_through[i, j])  # tariffs.producer_borne
+            if domestic:
+                home = 0.0
+                if home_index >= 0:
+                    home = o * terms[home_index, i, j] / demand if demand > 0 else 0.0
+                built[i, j] = built_in[i, j] + o
+                home_built[i, j] = home_built_in[i, j] + home
+            x = o * unit[i, j] * gate_share[i, j]  # at the factory gate
+            out[i, j] = o
+            need[i, j] = o * pack_kwh[i, j] / 1e6
+            value[i, j] = x
+            battery_share[i, j] = _clip01(o * pack[i, j] * premium[i, j] / x if x > 0 else 0.0)
+            jobs[i, j] = jobs_per_unit[i, j] * o
+
+
+def assembly_chain(
+    terms: FloatArray,
+    capacity: FloatArray,
+    ramp: FloatArray,
+    kept: FloatArray | float,
+    home_index: int,
+    us_index: int,
+    duty: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None,
+    books: tuple[FloatArray, ...],
+    built_in: tuple[FloatArray, FloatArray] | None,
+    plan: bool,
+) -> dict[str, FloatArray]:
+    """An assembly plant's chain over its markets' ``terms`` ((market, draw, year), from
+    ``demand_term``): demand, vehicles built, the US part's duty (``duty``: rate, value for
+    duty, pass-through, the US cost so far), the group's vehicles built at home and for home
+    buyers (``built_in``: so far), and its need (GWh), value, battery share and jobs
+    (``books``: pack kWh, unit price, factory-gate share, pack value, pack premium, jobs per
+    vehicle). Returns the arrays by the names simulate gives them."""
+    shape = cast(tuple[int, int], terms.shape[1:])
+    one = np.ones((1, 1))
+    rate, duty_base, pass_through, us_cost_in = duty or (one,) * 4
+    built0, home0 = built_in or (one, one)
+    names = ("out", "need", "value", "battery_share", "jobs")
+    out = {k: np.empty(shape) for k in names}
+    extra = {k: np.empty(shape) if on else one for k, on in (
+        ("us_cost", duty), ("absorbed", duty), ("built", built_in), ("home_built", built_in)
+    )}  # fmt: skip
+    _assembly(
+        terms,
+        *_wide(
+            shape, capacity, ramp, kept, rate, duty_base, pass_through, *books, us_cost_in,
+            built0, home0,
+        ),
+        home_index,
+        us_index,
+        plan | (duty is not None) << 1 | (built_in is not None) << 2,
+        *out.values(),
+        *extra.values(),
+    )  # fmt: skip
+    out.update({k: a for k, a in extra.items() if a is not one})
+    return out
+
+
+# --- one offtake contract of a battery plant (the terms of simulate's ``contracts``) --------
+
+
+@_kernel(*[IN2] * 6, I64, OUT2)
+def _contract(  # type: ignore[no-untyped-def]
+    share, available, ratio, cell_rate, pass_through, elasticity, flags, out
+):
+    n, m = out.shape
+    follows, us = flags & 1, flags & 2
+    for i in range(n):
+        for j in range(m):
+            c = share[i, j] * available[i, j]
+            if follows:  # the contract follows realised EV demand (market.demand_ratio)
+                c = c * ratio[i, j]
+            if us:  # trade.export_friction of the cells' duty
+                c = c * _clip01(1.0 - elasticity[i, j] * (cell_rate[i, j] * pass_through[i, j]))
+            out[i, j] = c
+
+
+def contract(
+    out: FloatArray,
+    share: FloatArray,
+    available: FloatArray,
+    ratio: FloatArray | None,
+    us: tuple[FloatArray, FloatArray, FloatArray] | None,
+) -> None:
+    """Write one offtake contract's call into ``out``: share x available output, times the
+    demand ratio when it follows demand (``ratio``), times the friction of the US duty on
+    cells (``us``: cell duty rate, pass-through, elasticity)."""
+    shape = cast(tuple[int, int], out.shape)
+    one = np.ones((1, 1))
+    cell_rate, pass_through, elasticity = us or (one, one, one)
+    _contract(
+        *_wide(
+            shape, share, available, one if ratio is None else ratio, cell_rate, pass_through,
+            elasticity,
+        ),
+        (ratio is not None) | (us is not None) << 1,
+        out,
+    )  # fmt: skip
+
+
+# --- a battery plant's chain (simulate's battery branch of "2-3. physical flows") -----------
+
+
+@_kernel(TERMS, ROLES, *[IN2] * 9, I64, *[OUT2] * 7)
+def _battery(  # type: ignore[no-untyped-def]
+    calls, roles, available, linked_need, kept, unit_price, yield_share, jobs_per_unit,
+    cell_rate, pass_through, us_cost_in, flags, out, linked, value, home, jobs, us_cost,
+    absorbed,
+):  # fmt: skip
+    n, m = out.shape
+    k = calls.shape[0]
+    plan = flags & 1
+    for i in range(n):
+        for j in range(m):
+            av = available[i, j]
+            need = linked_need[i, j]
+            contracted = 0.0  # flows.battery_output: sum(offtake, zeros)
+            for c in range(k):
+                contracted = contracted + calls[c, i, j]
+            o = _minimum(av, need + contracted)
+            to_linked = _minimum(o, need)
+            rest = o - to_linked
+            share = rest / contracted if contracted > 0 else 0.0
+            if plan:  # full utilisation: what contracts leave is sold elsewhere
+                o = av
+            q = kept[i, j]
+            o = o * q
+            price = unit_price[i, j]
+            at_home = 0.0  # engine.arrays.total of the home contracts
+            cost = us_cost_in[i, j]
+            borne = 0.0
+            for c in range(k):
+                f = calls[c, i, j] * share * q
+                if roles[c] & 1:
+                    at_home = at_home + f
+                if roles[c] & 2:  # the US duty on cells exported as auto parts
+                    d = f * price * cell_rate[i, j]
+                    cost = cost + d
+                    borne = borne + d * (1.0 - pass_through[i, j])  # tariffs.producer_borne
+            y = yield_share[i, j]
+            out[i, j] = o
+            linked[i, j] = to_linked * q
+            value[i, j] = o * price
+            home[i, j] = at_home
+            jobs[i, j] = jobs_per_unit[i, j] * o / y if y > 0 else 0.0
+            us_cost[i, j] = cost
+            absorbed[i, j] = borne
+
+
+def battery_chain(
+    calls: FloatArray,
+    roles: list[int],
+    available: FloatArray,
+    linked_need: FloatArray,
+    kept: FloatArray | float,
+    unit_price: FloatArray,
+    yield_share: FloatArray,
+    jobs_per_unit: FloatArray,
+    duty: tuple[FloatArray, FloatArray, FloatArray],
+    plan: bool,
+) -> dict[str, FloatArray]:
+    """A battery plant's chain over its contracts' ``calls`` ((contract, draw, year), from
+    ``contract``; ``roles`` marks the home ones, ``HOME``, and those paying the US duty,
+    ``US_DUTY``): output (``flows.battery_output`` with linked customers served first), what
+    goes to linked customers, value, GWh the home contracts take, jobs, and the US duty added
+    to the cost so far and the part the plant absorbs (``duty``: cell duty rate,
+    pass-through, the US cost so far). Returns the arrays by the names simulate gives them."""
+    shape = cast(tuple[int, int], available.shape)
+    names = ("out", "linked", "value", "home", "jobs", "us_cost", "absorbed")
+    out = {k: np.empty(shape) for k in names}
+    cell_rate, pass_through, us_cost_in = duty
+    _battery(
+        calls,
+        np.asarray(roles, dtype=np.int64),
+        *_wide(
+            shape, available, linked_need, kept, unit_price, yield_share, jobs_per_unit,
+            cell_rate, pass_through, us_cost_in,
+        ),
+        int(plan),
+        *out.values(),
+    )  # fmt: skip
+    return out
