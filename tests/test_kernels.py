@@ -396,53 +396,6 @@ def test_origin_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
         assert float(o.qualifies[0, 0]) == 1.0
 
 
-def test_origin_once_per_distinct_year(monkeypatch: Any) -> None:
-    """With per-draw shares and rules that repeat over the years, the USMCA tests are taken
-    once per distinct year and spread back: bit for bit what every year gives (a share made
-    yearly, so that nothing repeats), on both paths; a -0.0 year is not a 0.0 one."""
-    from evpact.engine import origin
-
-    rng = np.random.default_rng(5)
-    n, m = 300, 9
-    inputs = {
-        "pack_share": awkward(rng, (n, 1), 0.0, 0.6),
-        "cell_share": awkward(rng, (n, 1), 0.0, 1.0),
-        "cells_originating": awkward(rng, (n, 1), 0.0, 1.0),
-        "pack_other_originating": awkward(rng, (n, 1), 0.0, 1.0),
-        "core_share": awkward(rng, (n, 1), 0.0, 0.5),
-        "core_originating": awkward(rng, (n, 1), 0.4, 1.0),
-        "other_originating": awkward(rng, (n, 1), 0.0, 1.0),
-        "high_wage_share": awkward(rng, (n, 1), 0.0, 0.5),
-        "technology_credit": awkward(rng, (n, 1), 0.0, 0.2),
-        "has_battery_plant": (rng.uniform(size=(n, 1)) > 0.5).astype(float),
-        "steel_aluminium": awkward(rng, (n, 1), 0.5, 1.0),
-    }
-    rules = {
-        "usmca_in_force": np.array([[0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]),
-        "rvc_threshold": np.array([[0.66, 0.69, 0.72, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75]]),
-        "core_rvc_threshold": np.array([[0.66, 0.69, 0.72, 0.75, 0.75, 0.0, -0.0, 0.0, 0.75]]),
-        "core_part_roll_up": np.array([[1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]]),
-        "lvc_technology_credit_max": np.full((1, m), 0.1),
-        "lvc_assembly_credit": np.full((1, m), 0.05),
-        "lvc_threshold": np.full((1, m), 0.4),
-        "steel_aluminium_threshold": np.array([[0.7] * 5 + [np.nan, 0.7, np.nan, 0.7]]),
-    }
-    first, index = origin.distinct_years([*inputs.values(), *rules.values()]) or (None, None)
-    assert first is not None and index is not None
-    assert first.size == 7 and index[4] == index[8] and index[5] == index[7] != index[6]
-    every_year = dict(inputs, high_wage_share=np.repeat(inputs["high_wage_share"], m, axis=1))
-    assert origin.distinct_years([*every_year.values(), *rules.values()]) is None
-    for on in (True, False):
-        kernels_on(monkeypatch, on)
-        once = origin.origin(**inputs, rules=rules)
-        full = origin.origin(**every_year, rules=rules)
-        for field in ("pack_rvc", "rvc", "rvc_threshold", "lvc", "qualifies", "min_cell_share"):
-            x = np.broadcast_to(getattr(once, field), (n, m))
-            assert x.tobytes() == np.broadcast_to(getattr(full, field), (n, m)).tobytes(), field
-        assert once.steel_aluminium is inputs["steel_aluminium"]
-        assert 0 < np.nanmean(once.qualifies) < 1
-
-
 def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
     """A plant starting on 1 July with a one-year ramp averages 1/8 of full output in its
     first year (the area under the line from 0 to 1/2 over half a year), 7/8 in the next and

@@ -7,14 +7,11 @@ yearly value of a dated rule-pack parameter. Shares are fractions of the vehicle
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from ..scenario.distributions import FloatArray
 from . import jit
-
-IntArray = np.ndarray[Any, np.dtype[np.intp]]
 
 
 def rvc(nc: FloatArray, vnm: FloatArray) -> FloatArray:
@@ -124,11 +121,7 @@ def origin(
     steel_aluminium: FloatArray,
     rules: dict[str, FloatArray],
 ) -> Origin:
-    """Every USMCA test for a vehicle, and the originating cell share that would pass them.
-
-    The tests are element by element, so when every input that varies by year is one path
-    for all draws (the rules, say) they are taken once per distinct year (a rule pack's
-    dates make a few) and spread to the years that repeat it: the same numbers."""
+    """Every USMCA test for a vehicle, and the originating cell share that would pass them."""
     inputs = (
         pack_share,
         cell_share,
@@ -142,67 +135,6 @@ def origin(
         has_battery_plant,
         steel_aluminium,
     )
-    picked = [rules[k] for k in RULES]
-    years = distinct_years([*inputs, *picked])
-    if years is None:
-        return _tests(inputs, dict(zip(RULES, picked, strict=True)))
-    first, index = years
-    m = index.size
-    t = _tests(
-        tuple(_columns(a, first, m) for a in inputs),
-        {k: _columns(a, first, m) for k, a in zip(RULES, picked, strict=True)},
-    )
-    p_rvc, v_rvc, threshold, v_lvc, qualifies, need = (
-        _columns(a, index, first.size)
-        for a in (t.pack_rvc, t.rvc, t.rvc_threshold, t.lvc, t.qualifies, t.min_cell_share)
-    )
-    return Origin(p_rvc, v_rvc, threshold, v_lvc, steel_aluminium, qualifies, need)
-
-
-def distinct_years(arrays: list[FloatArray]) -> tuple[IntArray, IntArray] | None:
-    """(first year of each distinct column, each year's column) of ``arrays`` broadcast
-    together, when whatever varies by year is a path shared by every draw ((1, year) or
-    (year,)) and some years repeat another (bit for bit, -0.0 and NaN apart); else None."""
-    shape = np.broadcast_shapes(*map(np.shape, arrays))
-    if len(shape) != 2 or shape[1] < 2:
-        return None
-    paths = []
-    for a in arrays:
-        s = np.shape(a)
-        if len(s) == 2 and s[0] > 1 and s[1] > 1:  # varies by draw and by year
-            return None
-        if s and s[-1] == shape[1]:
-            paths.append(np.asarray(a, dtype=float).reshape(shape[1]))
-    if not paths:
-        return None
-    bits = np.ascontiguousarray(np.stack(paths, axis=1)).view(np.int64)
-    _, first, index = np.unique(bits, axis=0, return_index=True, return_inverse=True)
-    if first.size == shape[1]:
-        return None
-    return first, index.reshape(shape[1])
-
-
-def _columns(a: FloatArray, index: IntArray, width: int) -> FloatArray:
-    """The year columns ``index`` of ``a`` when it has ``width`` of them, else ``a``."""
-    s = np.shape(a)
-    return np.take(a, index, axis=-1) if s and s[-1] == width else a
-
-
-def _tests(inputs: tuple[FloatArray, ...], rules: dict[str, FloatArray]) -> Origin:
-    """``origin`` at the inputs' own shapes."""
-    (
-        pack_share,
-        cell_share,
-        cells_originating,
-        pack_other_originating,
-        core_share,
-        core_originating,
-        other_originating,
-        high_wage_share,
-        technology_credit,
-        has_battery_plant,
-        steel_aluminium,
-    ) = inputs
     shape = np.broadcast_shapes(*map(np.shape, inputs), *(np.shape(rules[k]) for k in RULES))
     fused = jit.compiled_for(shape[0]) if len(shape) == 2 else None
     if fused is not None:  # the same tests in one pass over the draws (same bits)
