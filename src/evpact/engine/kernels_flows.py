@@ -1,7 +1,8 @@
-"""Compiled kernels (numba) for a plant's physical chain in ``engine.simulate`` (docs/model.md
-§1-3 and §7b): an assembly plant's demand by region, production, parts, duty and books, and a
-battery plant's contracts, output, deliveries, duty and books, each in a few passes over the
-draws instead of some forty numpy passes.
+"""Compiled kernels (numba) for the market and each plant's physical chain in
+``engine.simulate`` (docs/model.md §1-3, §7b and §8c): the home EV stock, an assembly plant's
+demand by region, production, parts, duty and books, and a battery plant's contracts, output,
+deliveries, duty and books, each in a few passes over the draws instead of some forty numpy
+passes.
 
 The rules are ``engine.kernels``'s: each kernel follows the numpy code it stands for (named in
 its docstring) operation by operation, so both give the same bits (``tests/test_kernels.py``).
@@ -289,4 +290,29 @@ def battery_chain(
         int(plan),
         *out.values(),
     )  # fmt: skip
+    return out
+
+
+# --- charging.stock_and_ports without the feedback: the EV stock, a recursion over years ---
+
+
+@_kernel(IN2, IN2, IN2, IN2, OUT2)
+def _ev_stock(lv, share, stock_start, scrappage, out):  # type: ignore[no-untyped-def]
+    n, m = out.shape
+    for i in range(n):
+        previous = stock_start[i, 0]
+        keep = 1.0 - scrappage[i, 0]
+        for t in range(m):
+            previous = previous * keep + lv[i, t] * share[i, t]
+            out[i, t] = previous
+
+
+def ev_stock(
+    lv_sales: FloatArray, ev_share: FloatArray, stock_start: FloatArray, scrappage: FloatArray
+) -> FloatArray:
+    """The EV stock at each year's end, (draw, year): last year's stock less scrappage plus
+    this year's EV sales, a draw at a time along its years."""
+    shape = cast(tuple[int, int], np.broadcast_shapes(np.shape(lv_sales), np.shape(ev_share)))
+    out = np.empty(shape)
+    _ev_stock(*_wide(shape, lv_sales, ev_share, stock_start, scrappage), out)
     return out

@@ -173,8 +173,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             v("market.charging.elasticity"),
             model.charging_feedback,
         )
-        plan = v.scaled_path(home_region.ev_share_plan) if home_region.ev_share_plan else None
-        ratio[model.home] = market.demand_ratio(ev[model.home], plan)
+        if model.charging_feedback:  # the home share moved: so does its demand ratio
+            plan = v.scaled_path(home_region.ev_share_plan) if home_region.ev_share_plan else None
+            ratio[model.home] = market.demand_ratio(ev[model.home], plan)
     else:
         stock = np.full(shape, np.nan)
 
