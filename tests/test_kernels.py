@@ -74,6 +74,7 @@ def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) ->
         "contract": kernels_flows,
         "battery_chain": kernels_flows,
         "ev_stock": kernels_flows,
+        "cell_totals": kernels_flows,
         "origin": kernels,
         "ramp_factor": kernels,
         "counter_tariff": kernels,
@@ -421,6 +422,39 @@ def test_ev_stock_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
         got.append(stock)
     assert got[0].tobytes() == got[1].tobytes()
     assert np.isnan(got[0]).any()
+
+
+def test_cell_totals_kernel_against_numpy(monkeypatch: Any) -> None:
+    """Minerals and manufacturing emissions of home cell plants through the kernel, as
+    ``engine.arrays.total`` adds them: a plant of unknown chemistry makes the minerals NaN, a
+    plant without a grid adds no emissions, the first emitter starts them; and one plant by
+    hand (2 GWh at 0.1 t of lithium per GWh and 60 kg CO2e per kWh: 0.2 t and 120,000 t)."""
+    from evpact.engine.arrays import total
+
+    kernels_on(monkeypatch, True)
+    fused = jit.compiled_for(10**6, ".kernels_flows")
+    assert fused is not None
+    rng = np.random.default_rng(8)
+    n, m = 300, 7
+    outputs = [awkward(rng, (n, m), 0.0, 20.0) for _ in range(3)]
+    kg = [[awkward(rng, (m,), 0.0, 2.0) * 1e3 for _ in range(5)], None, [np.asarray(0.5e3)] * 5]
+    co2 = [None, awkward(rng, (n, 1), 0.0, 90.0), awkward(rng, (1, m), 0.0, 90.0)]
+    acc = np.full((6, n, m), 7.0)  # whatever it held: the first plant starts every row
+    for k, (x, t, c) in enumerate(zip(outputs, kg, co2, strict=True)):
+        fused.cell_totals(acc, x, t, c, k == 0, k == 1)
+    for row in range(5):
+        plain = total(
+            (x * t[row] if t is not None else np.full((n, m), np.nan)
+             for x, t in zip(outputs, kg, strict=True)),
+            (n, m),
+        )  # fmt: skip
+        assert plain.tobytes() == acc[row].tobytes()
+        assert np.isnan(acc[row]).all()
+    plain = total((x * 1e3 * c for x, c in zip(outputs, co2, strict=True) if c is not None), (n, m))
+    assert plain.tobytes() == acc[5].tobytes()
+    one = np.empty((6, 1, 1))
+    fused.cell_totals(one, np.array([[2.0]]), [np.asarray(0.1)] * 5, np.array(60.0), True, True)
+    np.testing.assert_allclose(one[:, 0, 0], [0.2] * 5 + [120_000.0], rtol=1e-15)
 
 
 def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:

@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from ..scenario.distributions import FloatArray
-from .kernels import IN2, OUT2, _clip01, _kernel, _minimum, _wide
+from .kernels import IN2, OUT2, OUT3, _clip01, _kernel, _minimum, _wide
 
 I64 = numba.types.int64
 TERMS = numba.types.Array(numba.types.float64, 3, "C", readonly=True)
@@ -316,3 +316,47 @@ def ev_stock(
     out = np.empty(shape)
     _ev_stock(*_wide(shape, lv_sales, ev_share, stock_start, scrappage), out)
     return out
+
+
+# --- a home cell plant's minerals and manufacturing emissions (simulate._cell_totals) -------
+
+
+@_kernel(IN2, *[IN2] * 5, IN2, I64, OUT3)
+def _cell_totals(  # type: ignore[no-untyped-def]
+    output, lithium, nickel, cobalt, manganese, graphite, co2, flags, acc
+):
+    n, m = output.shape
+    first, unknown, emits, first_emitter = flags & 1, flags & 2, flags & 4, flags & 8
+    for i in range(n):
+        for j in range(m):
+            x = output[i, j]
+            for k, coefficient in enumerate((lithium, nickel, cobalt, manganese, graphite)):
+                term = np.nan if unknown else x * coefficient[i, j]  # minerals.mineral_tonnes
+                acc[k, i, j] = (0.0 if first else acc[k, i, j]) + term
+            if emits:  # emissions.manufacturing_t
+                term = x * 1e3 * co2[i, j]
+                acc[5, i, j] = (0.0 if first_emitter else acc[5, i, j]) + term
+
+
+def cell_totals(
+    acc: FloatArray,
+    output: FloatArray,
+    tonnes_per_gwh: list[FloatArray] | None,
+    co2_kg_per_kwh: FloatArray | None,
+    first: bool,
+    first_emitter: bool,
+) -> None:
+    """Add one home cell plant's minerals (t: GWh x ``tonnes_per_gwh``, one per mineral in
+    ``compile.MINERALS`` order; NaN when its chemistry is unknown) and manufacturing emissions
+    (tCO2e: GWh x 1e3 x ``co2_kg_per_kwh``, if it has a grid) to the rows of ``acc``
+    ((mineral..., CO2e), draw, year), starting them from zero when ``first`` (the minerals)
+    and ``first_emitter`` (the emissions): ``engine.arrays.total``'s order."""
+    shape = cast(tuple[int, int], acc.shape[1:])
+    one = np.ones((1, 1))
+    coefficients = tonnes_per_gwh or [one] * 5
+    _cell_totals(
+        *_wide(shape, output, *coefficients, one if co2_kg_per_kwh is None else co2_kg_per_kwh),
+        (first | (tonnes_per_gwh is None) << 1 | (co2_kg_per_kwh is not None) << 2
+         | first_emitter << 3),
+        acc,
+    )  # fmt: skip

@@ -598,16 +598,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     # 8. minerals and emissions of the home cell plants; avoided emissions of home assembly
     home_cells = [p for p in model.plants if p.kind == "cell" and p.domestic]
-    for mineral in MINERALS:
-        res[f"mineral_{mineral}_t"] = total(
-            (
-                minerals.mineral_tonnes(output[p.id], dict(p.minerals_kg_per_kwh)[mineral])
-                if p.minerals_kg_per_kwh is not None
-                else np.full(shape, np.nan)
-                for p in home_cells
-            ),
-            shape,
-        )
+    res.update(_cell_totals(v, output, home_cells, shape, fused))
     production = [v(f"minerals.production.{name}") for name in MINERALS]  # t per year, at home
     for project, mineral in model.mineral_projects:
         w = f"mineral_projects.{project}"
@@ -616,21 +607,6 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             years, v(f"{w}.start"), v(f"{w}.ramp_years")
         )
     res_minerals = np.stack([_over_years(a, shape) for a in production], axis=1)
-    res["co2e_manufacturing_t"] = total(
-        (
-            emissions.manufacturing_t(
-                output[p.id],
-                v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
-                v("emissions.electricity_share_of_cell_manufacturing_energy"),
-                v(p.grid),
-                v("emissions.process_heat_kg_co2e_per_kwh"),
-                v("emissions.upstream_materials_kg_co2e_per_kwh"),
-            )
-            for p in home_cells
-            if p.grid is not None
-        ),
-        shape,
-    )
     res["co2e_avoided_t"] = emissions.avoided_t(
         res["vehicles_assembled"],
         v("emissions.vehicle_lifetime_km"),
@@ -944,6 +920,73 @@ def _trade_outputs(
         )
     out["ca_counter_tariff_cad"] = counter
     out["remission_value_cad"] = remitted
+    return out
+
+
+def _cell_totals(
+    v: _Inputs,
+    output: dict[str, FloatArray],
+    home_cells: list[PlantSpec],
+    shape: tuple[int, int],
+    fused: ModuleType | None,
+) -> dict[str, FloatArray]:
+    """Minerals in the home cell plants' output (t) and the emissions of making it (tCO2e),
+    summed over the plants: through ``kernels_flows`` in one pass per plant (same bits)."""
+    names = [f"mineral_{m}_t" for m in MINERALS] + ["co2e_manufacturing_t"]
+    if fused is None or not home_cells:
+        out = {
+            f"mineral_{m}_t": total(
+                (
+                    minerals.mineral_tonnes(output[p.id], dict(p.minerals_kg_per_kwh)[m])
+                    if p.minerals_kg_per_kwh is not None
+                    else np.full(shape, np.nan)
+                    for p in home_cells
+                ),
+                shape,
+            )
+            for m in MINERALS
+        }
+        out["co2e_manufacturing_t"] = total(
+            (
+                emissions.manufacturing_t(
+                    output[p.id],
+                    v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
+                    v("emissions.electricity_share_of_cell_manufacturing_energy"),
+                    v(p.grid),
+                    v("emissions.process_heat_kg_co2e_per_kwh"),
+                    v("emissions.upstream_materials_kg_co2e_per_kwh"),
+                )
+                for p in home_cells
+                if p.grid is not None
+            ),
+            shape,
+        )
+        return out
+    acc = np.empty((len(names), *shape))
+    emitting = 0
+    for k, p in enumerate(home_cells):
+        kg = dict(p.minerals_kg_per_kwh) if p.minerals_kg_per_kwh is not None else None
+        co2 = None
+        if p.grid is not None:
+            co2 = emissions.cell_kg_per_kwh(
+                v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
+                v("emissions.electricity_share_of_cell_manufacturing_energy"),
+                v(p.grid),
+                v("emissions.process_heat_kg_co2e_per_kwh"),
+                v("emissions.upstream_materials_kg_co2e_per_kwh"),
+            )
+        fused.cell_totals(
+            acc,
+            output[p.id],
+            None if kg is None else [np.asarray(kg[m]) * 1e3 for m in MINERALS],
+            co2,
+            k == 0,
+            emitting == 0,
+        )
+        emitting += co2 is not None
+    out = dict(zip(names, acc, strict=True))
+    if not emitting:
+        out["co2e_manufacturing_t"] = np.zeros(shape)
     return out
 
 
