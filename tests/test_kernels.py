@@ -474,10 +474,12 @@ def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
         hand = flows.ramp_factor(years, np.array([[2027.5], [2028.0]]), np.array([[1.0], [0.0]]))
         np.testing.assert_allclose(hand[0, :4], [0.0, 0.125, 0.875, 1.0], rtol=1e-12)
         np.testing.assert_allclose(hand[1, :4], [0.0, 0.0, 1.0, 1.0], atol=1e-9)
-    kernels_on(monkeypatch, True)
-    fused = flows.ramp_factor(years, start, ramp)
-    kernels_on(monkeypatch, False)
-    assert flows.ramp_factor(years, start, ramp).tobytes() == fused.tobytes()
+    yearly = awkward(rng, (300, years.size), 2020.0, 2040.0)  # not one start per draw
+    for s, r in ((start, ramp), (yearly, ramp), (start, 2.0), (2030.5, ramp)):
+        kernels_on(monkeypatch, True)
+        fused = flows.ramp_factor(years, s, r)
+        kernels_on(monkeypatch, False)
+        assert flows.ramp_factor(years, s, r).tobytes() == fused.tobytes()
 
 
 def test_counter_tariff_kernel_against_numpy(monkeypatch: Any) -> None:

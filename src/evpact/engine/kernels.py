@@ -367,13 +367,46 @@ def _ramp(years, start, ramp_years, out):  # type: ignore[no-untyped-def]
             out[i, j] = r * (hi - lo)
 
 
+ROW = numba.types.Array(F64, 1, "C", readonly=True)
+
+
+@_kernel(ROW, ROW, ROW, numba.types.Array(F64, 2, "C"))
+def _ramp_rows(years, start, ramp_years, out):  # type: ignore[no-untyped-def]
+    n, m = out.shape
+    for i in range(n):  # a draw's start and ramp, then its years: numba vectorises these
+        r = _maximum(ramp_years[i], 1e-9)
+        s = start[i]
+        for j in range(m):
+            hi = _ramp_integral((years[j] + 1 - s) / r)
+            lo = _ramp_integral((years[j] - s) / r)
+            out[i, j] = r * (hi - lo)
+
+
 def ramp_factor(
     years: FloatArray, start: FloatArray, ramp_years: FloatArray, shape: tuple[int, int]
 ) -> FloatArray:
-    """``flows.ramp_factor`` in one pass: the average share of full output in each year."""
+    """``flows.ramp_factor`` in one pass: the average share of full output in each year. A
+    plant's start and ramp are usually one number per draw: then each draw's row is
+    computed from them alone, contiguous, about five times faster."""
     out = np.empty(shape)
-    _ramp(np.asarray(years, dtype=float), *_wide(shape, start, ramp_years), out)
+    years = np.ascontiguousarray(years, dtype=float)
+    per_draw = [_per_draw(a, shape[0]) for a in (start, ramp_years)]
+    if per_draw[0] is not None and per_draw[1] is not None and years.shape == shape[1:]:
+        _ramp_rows(years, per_draw[0], per_draw[1], out)
+    else:
+        _ramp(years, *_wide(shape, start, ramp_years), out)
     return out
+
+
+def _per_draw(a: FloatArray, n: int) -> FloatArray | None:
+    """``a`` as a contiguous (draw,) vector when it has one value per draw and broadcasts
+    to (draw, year) as such (a scalar or a (draw, 1) or (1, 1) array), else None."""
+    a = np.asarray(a, dtype=float)
+    if a.size == 1:
+        return np.full(n, a.reshape(()))
+    if a.ndim != 2 or a.shape != (n, 1):
+        return None
+    return np.ascontiguousarray(a[:, 0])
 
 
 # --- the home country's counter-tariff and remission on one group's US-built imports --------
