@@ -856,16 +856,17 @@ def _trade_outputs(
     if tr is None:
         return out
     home = [p for p in model.plants if p.kind == "assembly" and p.domestic]
-    made = total((output[p.id] for p in home), zero.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for key, attr in (("rvc_pct", "rvc"), ("lvc_pct", "lvc")):
-            weighted = total(
-                (output[p.id] * getattr(origins[p.id], attr) for p in home), zero.shape
-            )
-            out[key] = np.where(made > 0, 100 * weighted / made, np.nan)
-    out["vehicles_usmca_qualifying"] = total(
-        (output[p.id] * origins[p.id].qualifies for p in home), zero.shape
-    )
+    if home:  # without home assembly: no RVC or LVC (NaN), nothing qualifies
+        made = total((output[p.id] for p in home), zero.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for key, attr in (("rvc_pct", "rvc"), ("lvc_pct", "lvc")):
+                weighted = total(
+                    (output[p.id] * getattr(origins[p.id], attr) for p in home), zero.shape
+                )
+                out[key] = np.where(made > 0, 100 * weighted / made, np.nan)
+        out["vehicles_usmca_qualifying"] = total(
+            (output[p.id] * origins[p.id].qualifies for p in home), zero.shape
+        )
     if model.home == "US" or model.home not in lv:
         return out
     price = tariffs.value_for_duty(v("economy.ev_price_cad"), v("economy.value_for_duty_share"))
