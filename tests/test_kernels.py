@@ -457,6 +457,45 @@ def test_cell_totals_kernel_against_numpy(monkeypatch: Any) -> None:
     np.testing.assert_allclose(one[:, 0, 0], [0.2] * 5 + [120_000.0], rtol=1e-15)
 
 
+def test_row_kernels_match_any_layout_and_numpy(monkeypatch: Any) -> None:
+    """An offtake contract's call and a market's demand term through the row kernels
+    (contiguous (draw, year) arrays, per-draw and per-year vectors), through the any-layout
+    kernels (the same inputs in Fortran order) and by numpy's expressions in simulate: the
+    same bits, on awkward values."""
+    from evpact.engine import trade
+    from evpact.engine.market import ev_demand
+
+    kernels_on(monkeypatch, True)
+    fused = jit.compiled_for(10**6, ".kernels_flows")
+    assert fused is not None
+    rng = np.random.default_rng(9)
+    n, m = 400, 11
+    available, ratio = awkward(rng, (n, m), 0.0, 30.0), awkward(rng, (n, m), 0.0, 1.0)
+    share, pt, el = (awkward(rng, (n, 1), 0.0, 1.0) for _ in range(3))
+    cell_rate = awkward(rng, (1, m), 0.0, 0.5)
+    with np.errstate(invalid="ignore"):
+        plain = share * available * ratio * trade.export_friction(cell_rate, np.ones(1), pt, el)
+    for layout in (np.ascontiguousarray, np.asfortranarray):
+        out = np.empty((n, m))
+        fused.contract(out, share, layout(available), layout(ratio), (cell_rate, pt, el))
+        assert out.tobytes() == plain.tobytes()
+    lv, ev, rate = awkward(rng, (n, m), 0.0, 2e6), awkward(rng, (n, m), -0.1, 1.1), ratio / 2
+    group, db, fv, prem = (awkward(rng, (n, 1), 0.0, 1.0) for _ in range(4))
+    with np.errstate(invalid="ignore"):
+        kept = (rate * db <= prem * fv).astype(float)
+        plain = (
+            share
+            * ev_demand(lv, ev, group)
+            * (trade.export_friction(rate, np.ones(1), pt, el) * kept)
+        )
+    for layout in (np.ascontiguousarray, np.asfortranarray):
+        out = np.empty((n, m))
+        us = (layout(rate), db, fv, prem, pt, el)
+        fused.demand_term(out, layout(lv), layout(ev), group, share, None, us, True)
+        assert out.tobytes() == plain.tobytes()
+    assert np.isnan(plain).any()
+
+
 def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
     """A plant starting on 1 July with a one-year ramp averages 1/8 of full output in its
     first year (the area under the line from 0 to 1/2 over half a year), 7/8 in the next and
