@@ -67,8 +67,9 @@ def plan(draws: int) -> None:
 
 
 def compiled_for(draws: int, module: str = ".kernels") -> ModuleType | None:
-    """The kernels ``module`` (relative to ``evpact.engine``: ``.kernels``, ``.kernels_ledger``
-    for the Crown ledger's totals, ``..uncertainty.kernels`` for the inverse CDFs and the
+    """The kernels ``module`` (relative to ``evpact.engine``: ``.kernels``, ``.kernels_flows``
+    for the market and the plants' physical chain, ``.kernels_ledger`` for the Crown ledger's
+    totals, ``..uncertainty.kernels`` for the inverse CDFs and the
     streaming totals) when a block of ``draws`` draws should use it, else None (numpy)."""
     block, run = thresholds()
     if draws < block or _planned < run:
