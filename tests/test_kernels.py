@@ -66,9 +66,15 @@ def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -
 def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) -> None:
     """The comparison above runs each of simulate's kernels on the bundled scenarios (so a
     kernel that silently stopped being called could not pass it by default)."""
-    from evpact.engine import kernels, kernels_ledger
+    from evpact.engine import kernels, kernels_flows, kernels_ledger
 
     names = {
+        "demand_term": kernels_flows,
+        "assembly_chain": kernels_flows,
+        "contract": kernels_flows,
+        "battery_chain": kernels_flows,
+        "ev_stock": kernels_flows,
+        "cell_totals": kernels_flows,
         "origin": kernels,
         "ramp_factor": kernels,
         "counter_tariff": kernels,
@@ -240,6 +246,62 @@ def test_golden_summaries_through_the_kernels(name: str, monkeypatch: Any) -> No
     assert json.loads(json.dumps(golden_summary(name))) == expected
 
 
+#: scenario variants that take the physical chain's kernels through their other branches
+FLOW_VARIANTS = [
+    ("canada-korea-2026", {"fiscal.production_basis": "company_plan"}),
+    ("canada-korea-2026", {"market.charging.feedback": True}),
+    ("nextstar-2023", {"fiscal.production_basis": "company_plan"}),
+]
+
+
+@pytest.mark.parametrize(("name", "variant"), FLOW_VARIANTS)
+def test_physical_chain_kernels_on_variants(
+    name: str, variant: dict[str, Any], monkeypatch: Any
+) -> None:
+    """Output at announced capacity (company plan) and the charging feedback through the
+    kernels of the physical chain (``kernels_flows``) and through numpy: the same bits."""
+    got = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        got.append(both_worlds(name, 400, False, variant))
+    for a, b in zip(*got, strict=True):
+        for key in a:
+            assert np.asarray(a[key]).tobytes() == np.asarray(b[key]).tobytes(), key
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_engine_kernels_on_awkward_inputs(name: str, monkeypatch: Any) -> None:
+    """Every sampled input takes NaN, 0.0, -0.0 or a hundredfold value in some draws (a
+    different draw per input): both paths still agree on every output bit for bit, and the
+    awkward values reach the outputs."""
+    scenario = load_scenario(name)
+    models = [compiled(s, ledger_lines=False) for s in (scenario, load_counterfactual(scenario))]
+    draws = 240
+    u = block_uniforms(
+        uncertain_paths(*(m.inputs for m in models)), 3, 0, draws, draws, "mc",
+        models[0].correlations,
+    )  # fmt: skip
+    shared: dict[str, Any] = {}
+    values = [sample(m.inputs, 3, 0, draws, shared, u=u) for m in models]
+    edges = (np.nan, 0.0, -0.0, 100.0)
+    for x in values:
+        for k, key in enumerate(sorted(x)):
+            a = np.array(x[key], dtype=float)
+            if a.ndim and a.shape[0] == draws:
+                row = 7 + (k * 5) % (draws - 7)
+                a[row] = edges[k % 4] * (a[row] if edges[k % 4] == 100.0 else 1.0)
+                x[key] = a
+    got = []
+    for on in (False, True):
+        kernels_on(monkeypatch, on)
+        with np.errstate(all="ignore"):
+            got.append([simulate(m, x, draws) for m, x in zip(models, values, strict=True)])
+    assert np.isnan(np.asarray(got[0][0]["plant_output"])).any()  # the scenario's plants
+    for a, b in zip(*got, strict=True):
+        for key in a:
+            assert np.asarray(a[key]).tobytes() == np.asarray(b[key]).tobytes(), key
+
+
 def test_kernels_keep_nan_and_limits(monkeypatch: Any) -> None:
     """Edge values the engine can meet, by hand: a NaN purchase share stays NaN, shares outside
     [0, 1] are clipped, a zero direct effect leaves nothing indirect or induced; the numpy
@@ -336,6 +398,104 @@ def test_origin_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
         assert float(o.qualifies[0, 0]) == 1.0
 
 
+def test_ev_stock_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
+    """A stock of 100 EVs losing 10% a year and gaining half of 10 sales: 95, 90.5, 86.45;
+    the kernel and numpy's column recursion agree bit for bit on awkward inputs, and without
+    the feedback the EV share comes back as it went in."""
+    from evpact.engine import charging
+
+    rng = np.random.default_rng(6)
+    n, m = 500, 12
+    lv, share = awkward(rng, (n, m), 0.0, 2e6), awkward(rng, (n, m), 0.0, 1.0)
+    start, scrap = awkward(rng, (n, 1), 0.0, 1e6), awkward(rng, (n, 1), 0.0, 0.2)
+    ports = np.ones((n, m))
+    got = []
+    for on in (True, False):
+        kernels_on(monkeypatch, on)
+        hand, _ = charging.stock_and_ports(
+            np.full((1000, 3), 10.0), np.full((1000, 3), 0.5), np.array(100.0),
+            np.array(0.1), np.ones((1000, 3)), np.array(1.0), np.array(0.0), False,
+        )  # fmt: skip
+        np.testing.assert_allclose(hand[0], [95.0, 90.5, 86.45], rtol=1e-14)
+        stock, out = charging.stock_and_ports(lv, share, start, scrap, ports, 1.0, 0.5, False)
+        assert out is share
+        got.append(stock)
+    assert got[0].tobytes() == got[1].tobytes()
+    assert np.isnan(got[0]).any()
+
+
+def test_cell_totals_kernel_against_numpy(monkeypatch: Any) -> None:
+    """Minerals and manufacturing emissions of home cell plants through the kernel, as
+    ``engine.arrays.total`` adds them: a plant of unknown chemistry makes the minerals NaN, a
+    plant without a grid adds no emissions, the first emitter starts them; and one plant by
+    hand (2 GWh at 0.1 t of lithium per GWh and 60 kg CO2e per kWh: 0.2 t and 120,000 t)."""
+    from evpact.engine.arrays import total
+
+    kernels_on(monkeypatch, True)
+    fused = jit.compiled_for(10**6, ".kernels_flows")
+    assert fused is not None
+    rng = np.random.default_rng(8)
+    n, m = 300, 7
+    outputs = [awkward(rng, (n, m), 0.0, 20.0) for _ in range(3)]
+    kg = [[awkward(rng, (m,), 0.0, 2.0) * 1e3 for _ in range(5)], None, [np.asarray(0.5e3)] * 5]
+    co2 = [None, awkward(rng, (n, 1), 0.0, 90.0), awkward(rng, (1, m), 0.0, 90.0)]
+    acc = np.full((6, n, m), 7.0)  # whatever it held: the first plant starts every row
+    for k, (x, t, c) in enumerate(zip(outputs, kg, co2, strict=True)):
+        fused.cell_totals(acc, x, t, c, k == 0, k == 1)
+    for row in range(5):
+        plain = total(
+            (x * t[row] if t is not None else np.full((n, m), np.nan)
+             for x, t in zip(outputs, kg, strict=True)),
+            (n, m),
+        )  # fmt: skip
+        assert plain.tobytes() == acc[row].tobytes()
+        assert np.isnan(acc[row]).all()
+    plain = total((x * 1e3 * c for x, c in zip(outputs, co2, strict=True) if c is not None), (n, m))
+    assert plain.tobytes() == acc[5].tobytes()
+    one = np.empty((6, 1, 1))
+    fused.cell_totals(one, np.array([[2.0]]), [np.asarray(0.1)] * 5, np.array(60.0), True, True)
+    np.testing.assert_allclose(one[:, 0, 0], [0.2] * 5 + [120_000.0], rtol=1e-15)
+
+
+def test_row_kernels_match_any_layout_and_numpy(monkeypatch: Any) -> None:
+    """An offtake contract's call and a market's demand term through the row kernels
+    (contiguous (draw, year) arrays, per-draw and per-year vectors), through the any-layout
+    kernels (the same inputs in Fortran order) and by numpy's expressions in simulate: the
+    same bits, on awkward values."""
+    from evpact.engine import trade
+    from evpact.engine.market import ev_demand
+
+    kernels_on(monkeypatch, True)
+    fused = jit.compiled_for(10**6, ".kernels_flows")
+    assert fused is not None
+    rng = np.random.default_rng(9)
+    n, m = 400, 11
+    available, ratio = awkward(rng, (n, m), 0.0, 30.0), awkward(rng, (n, m), 0.0, 1.0)
+    share, pt, el = (awkward(rng, (n, 1), 0.0, 1.0) for _ in range(3))
+    cell_rate = awkward(rng, (1, m), 0.0, 0.5)
+    with np.errstate(invalid="ignore"):
+        plain = share * available * ratio * trade.export_friction(cell_rate, np.ones(1), pt, el)
+    for layout in (np.ascontiguousarray, np.asfortranarray):
+        out = np.empty((n, m))
+        fused.contract(out, share, layout(available), layout(ratio), (cell_rate, pt, el))
+        assert out.tobytes() == plain.tobytes()
+    lv, ev, rate = awkward(rng, (n, m), 0.0, 2e6), awkward(rng, (n, m), -0.1, 1.1), ratio / 2
+    group, db, fv, prem = (awkward(rng, (n, 1), 0.0, 1.0) for _ in range(4))
+    with np.errstate(invalid="ignore"):
+        kept = (rate * db <= prem * fv).astype(float)
+        plain = (
+            share
+            * ev_demand(lv, ev, group)
+            * (trade.export_friction(rate, np.ones(1), pt, el) * kept)
+        )
+    for layout in (np.ascontiguousarray, np.asfortranarray):
+        out = np.empty((n, m))
+        us = (layout(rate), db, fv, prem, pt, el)
+        fused.demand_term(out, layout(lv), layout(ev), group, share, None, us, True)
+        assert out.tobytes() == plain.tobytes()
+    assert np.isnan(plain).any()
+
+
 def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
     """A plant starting on 1 July with a one-year ramp averages 1/8 of full output in its
     first year (the area under the line from 0 to 1/2 over half a year), 7/8 in the next and
@@ -353,10 +513,12 @@ def test_ramp_kernel_by_hand_and_against_numpy(monkeypatch: Any) -> None:
         hand = flows.ramp_factor(years, np.array([[2027.5], [2028.0]]), np.array([[1.0], [0.0]]))
         np.testing.assert_allclose(hand[0, :4], [0.0, 0.125, 0.875, 1.0], rtol=1e-12)
         np.testing.assert_allclose(hand[1, :4], [0.0, 0.0, 1.0, 1.0], atol=1e-9)
-    kernels_on(monkeypatch, True)
-    fused = flows.ramp_factor(years, start, ramp)
-    kernels_on(monkeypatch, False)
-    assert flows.ramp_factor(years, start, ramp).tobytes() == fused.tobytes()
+    yearly = awkward(rng, (300, years.size), 2020.0, 2040.0)  # not one start per draw
+    for s, r in ((start, ramp), (yearly, ramp), (start, 2.0), (2030.5, ramp)):
+        kernels_on(monkeypatch, True)
+        fused = flows.ramp_factor(years, s, r)
+        kernels_on(monkeypatch, False)
+        assert flows.ramp_factor(years, s, r).tobytes() == fused.tobytes()
 
 
 def test_counter_tariff_kernel_against_numpy(monkeypatch: Any) -> None:

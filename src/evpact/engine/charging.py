@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario.distributions import FloatArray
+from . import jit
 
 
 def stock_and_ports(
@@ -25,7 +26,11 @@ def stock_and_ports(
     the power ``elasticity``: a recursion over years, vectorised over draws.
     """
     n, years = ev_share.shape
-    share = ev_share.copy()
+    if not feedback:  # the share stays as it is; the stock is the recursion alone
+        fused = jit.compiled_for(n, ".kernels_flows")
+        if fused is not None:  # the same recursion a draw at a time (same bits)
+            return fused.ev_stock(lv_sales, ev_share, stock_start, scrappage), ev_share
+    share = ev_share.copy() if feedback else ev_share
     stock = np.empty((n, years))
     previous = np.broadcast_to(stock_start, (n, 1))[:, 0]
     keep = 1.0 - np.broadcast_to(scrappage, (n, 1))[:, 0]

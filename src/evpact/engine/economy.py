@@ -43,9 +43,15 @@ def layered(
     ``simple_ratio`` and ``total_ratio`` are (direct + indirect) / direct and
     (direct + indirect + induced) / direct.
     """
+    return _layered(direct, simple_ratio, total_ratio, 1.0 - np.clip(purchased_share, 0.0, 1.0))
+
+
+def _layered(
+    direct: FloatArray, simple_ratio: FloatArray, total_ratio: FloatArray, keep: FloatArray
+) -> Effects:
+    """``layered`` with the share of indirect effects kept at home, ``keep``, given."""
     indirect_full = direct * (simple_ratio - 1.0)
     induced_full = direct * (total_ratio - simple_ratio)
-    keep = 1.0 - np.clip(purchased_share, 0.0, 1.0)
     indirect = indirect_full * keep
     with np.errstate(divide="ignore", invalid="ignore"):
         base = direct + indirect_full
@@ -122,10 +128,11 @@ def home_plant(
         bought = np.where(value > 0, purchases / value, 0.0)
         if battery_share is not None:  # the battery, linked or imported, is no domestic part
             bought = np.maximum(bought, battery_share)
+    keep = 1.0 - np.clip(bought, 0.0, 1.0)  # once for the three layers
     effects = [
-        layered(jobs, *jobs_ratios, bought),
-        layered(value * gdp_ratios[0], *gdp_ratios[1:], bought),
-        layered(jobs * earnings, *li_ratios, bought),
+        _layered(jobs, *jobs_ratios, keep),
+        _layered(value * gdp_ratios[0], *gdp_ratios[1:], keep),
+        _layered(jobs * earnings, *li_ratios, keep),
     ]
     gdp = effects[1]
     if gains is not None:  # learning is margin: value added without more inputs or wages

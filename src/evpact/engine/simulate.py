@@ -8,6 +8,8 @@ read the flows computed here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
+from typing import cast
 
 import numpy as np
 
@@ -31,7 +33,7 @@ from . import (
     trade,
 )
 from .arrays import cumsum_years, total
-from .compile import MINERALS, IncentiveSpec, Model, PlantSpec, TradeSpec
+from .compile import MINERALS, IncentiveSpec, Model, PlantSpec, RegionSpec, TradeSpec
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
 VARIABLES: dict[str, str] = {
@@ -170,8 +172,9 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             v("market.charging.elasticity"),
             model.charging_feedback,
         )
-        plan = v.scaled_path(home_region.ev_share_plan) if home_region.ev_share_plan else None
-        ratio[model.home] = market.demand_ratio(ev[model.home], plan)
+        if model.charging_feedback:  # the home share moved: so does its demand ratio
+            plan = v.scaled_path(home_region.ev_share_plan) if home_region.ev_share_plan else None
+            ratio[model.home] = market.demand_ratio(ev[model.home], plan)
     else:
         stock = np.full(shape, np.nan)
 
@@ -207,6 +210,8 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     value: dict[str, FloatArray] = {}
     battery_share: dict[str, FloatArray] = {}  # assembly: battery pack value / output value
     jobs: dict[str, FloatArray] = {}
+    fused = jit.compiled_for(n, ".kernels_flows")
+    one = np.ones((1, 1))
     for p in model.plants:
         ramp = flows.ramp_factor(years, v(p.start), v(p.ramp_years))
         # supply cuts (mechanism 8d) remove weeks of output; spare capacity does not make
@@ -215,6 +220,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         cap = v(p.capacity)
         if p.kind == "assembly":
             assert p.group is not None and p.pack_kwh is not None
+            g = p.group
             rate = zero
             if tr is not None and p.country != "US":
                 rate = tariffs.us_vehicle_rate(
@@ -225,6 +231,40 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 )
             unit = v(p.price) * p.price_factor  # retail (MSRP)
             duty_base = tariffs.value_for_duty(unit, v("economy.value_for_duty_share"))
+            pack = v(p.pack_kwh) * v("economy.cell_price_usd_per_kwh") * fx
+            if fused is not None:  # the same chain in a pass per market and one more
+                chain = _assembly_fused(
+                    fused,
+                    model,
+                    p,
+                    v,
+                    (cap, ramp, kept),
+                    [
+                        (r, v(share), lv[r], ev[r], v(group_share[(r, g)]))
+                        for r, share in p.markets.items()
+                    ],
+                    friction,
+                    (rate, duty_base, unit, pack),
+                    content.get(p.id),
+                    us_cost,
+                    (built.get(g, zero), home_built.get(g, zero)) if p.domestic else None,
+                    us_region,
+                )
+                out = chain["out"]
+                if "us_cost" in chain:
+                    us_cost = chain["us_cost"]
+                    if us_region is not None:
+                        absorbed[p.id] = chain["absorbed"]
+                if p.domestic:
+                    built[g], home_built[g] = chain["built"], chain["home_built"]
+                need[p.id], value[p.id] = chain["need"], chain["value"]
+                battery_share[p.id], jobs[p.id] = chain["battery_share"], chain["jobs"]
+                if tr is not None and p.country == "US":
+                    us_offset = us_offset + tariffs.us_offset(
+                        rules["us_offset_share_of_msrp"], unit, out
+                    )
+                output[p.id] = out
+                continue
             us_kept = (
                 tariffs.us_supply_kept(
                     rate,
@@ -259,12 +299,10 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     rules["us_offset_share_of_msrp"], unit, out
                 )
             if p.domestic:
-                g = p.group
                 built[g] = built.get(g, zero) + out
                 home_built[g] = home_built.get(g, zero) + part.get(model.home, zero)
             need[p.id] = out * v(p.pack_kwh) / 1e6
             value[p.id] = out * unit * v("economy.factory_gate_share")  # at factory gate
-            pack = v(p.pack_kwh) * v("economy.cell_price_usd_per_kwh") * fx
             with np.errstate(divide="ignore", invalid="ignore"):
                 battery_share[p.id] = np.clip(
                     np.where(
@@ -288,18 +326,6 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                 cell_rate = tariffs.us_battery_rate(
                     rules["us_battery_tariff"], rules["us_parts_exempt"], rules["usmca_in_force"]
                 )
-            contracts = [
-                v(share)
-                * available
-                * (ratio.get(region, 1.0) if follows else 1.0)
-                * (us_friction(cell_rate) if tr is not None and region == "US" else 1.0)
-                for region, share, follows in p.offtake
-            ]
-            out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
-            if model.company_plan:  # full utilisation: what contracts leave is sold elsewhere
-                out = np.broadcast_to(available, shape)
-            out, linked, fulfilled = out * kept, linked * kept, [f * kept for f in fulfilled]
-            need[p.id] = out
             unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh of cells
             if p.kind in ("cell", "module", "pack"):  # ... plus modules and packs made
                 unit_price = unit_price * economy.battery_value_factor(
@@ -308,17 +334,76 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     v("economy.pack_price_premium_over_cell"),
                     v("economy.module_share_of_pack_premium"),
                 )
-            value[p.id] = out * unit_price
-            home = total(  # installed in vehicles assembled at home: home contracts ...
-                (
-                    f
-                    for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
-                    if region == model.home
-                ),
-                shape,
-            )
+            us_pass_through = v(us_region.pass_through) if us_region is not None else one
+            if fused is not None:  # the same chain in a pass per contract and one more
+                calls_by_contract = np.empty((len(p.offtake), *shape))
+                roles = []
+                for row, (region, share_key, follows) in zip(
+                    calls_by_contract, p.offtake, strict=True
+                ):
+                    us = None
+                    if tr is not None and region == "US":
+                        assert us_region is not None
+                        us = (cell_rate, us_pass_through, v(us_region.price_elasticity))
+                    fused.contract(
+                        row, v(share_key), available, ratio.get(region) if follows else None, us
+                    )
+                    roles.append(
+                        fused.HOME * (region == model.home)
+                        | fused.US_DUTY * (p.domestic and tr is not None and region == "US")
+                    )
+                chain = fused.battery_chain(
+                    calls_by_contract,
+                    roles,
+                    available,
+                    linked_need,
+                    kept,
+                    unit_price,
+                    yld,
+                    v(p.jobs_per_unit),
+                    (cell_rate, us_pass_through, us_cost),
+                    model.company_plan,
+                )
+                out, linked, home = chain["out"], chain["linked"], chain["home"]
+                value[p.id], jobs[p.id] = chain["value"], chain["jobs"]
+                if any(role & fused.US_DUTY for role in roles):
+                    us_cost = chain["us_cost"]
+                    if us_region is not None:
+                        absorbed[p.id] = chain["absorbed"]
+            else:
+                contracts = [
+                    v(share)
+                    * available
+                    * (ratio.get(region, 1.0) if follows else 1.0)
+                    * (us_friction(cell_rate) if tr is not None and region == "US" else 1.0)
+                    for region, share, follows in p.offtake
+                ]
+                out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
+                if model.company_plan:  # full utilisation: what contracts leave is sold elsewhere
+                    out = np.broadcast_to(available, shape)
+                out, linked, fulfilled = out * kept, linked * kept, [f * kept for f in fulfilled]
+                value[p.id] = out * unit_price
+                home = total(  # installed in vehicles assembled at home: home contracts ...
+                    (
+                        f
+                        for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
+                        if region == model.home
+                    ),
+                    shape,
+                )
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
+                if p.domestic and tr is not None:
+                    for (region, _, _), f in zip(p.offtake, fulfilled, strict=True):
+                        if region == "US":
+                            duty = f * unit_price * cell_rate
+                            us_cost = us_cost + duty
+                            if us_region is not None:
+                                absorbed[p.id] = absorbed.get(p.id, zero) + tariffs.producer_borne(
+                                    duty, us_pass_through
+                                )
+            need[p.id] = out
             with np.errstate(divide="ignore", invalid="ignore"):
-                jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
                 for route, call in zip(routes, calls, strict=True):
                     delivered = np.where(linked_need > 0, linked * call / linked_need, 0.0)
                     if _plant(model, route.customer).domestic:  # ... and linked home plants
@@ -328,15 +413,6 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                             purchases[route.customer] + delivered * unit_price
                         )
             domestic[p.id] = home
-            if p.domestic and tr is not None:
-                for (region, _, _), f in zip(p.offtake, fulfilled, strict=True):
-                    if region == "US":
-                        duty = f * unit_price * cell_rate
-                        us_cost = us_cost + duty
-                        if us_region is not None:
-                            absorbed[p.id] = absorbed.get(p.id, zero) + tariffs.producer_borne(
-                                duty, v(us_region.pass_through)
-                            )
         output[p.id] = out
 
     # 9a. the firms' side without the deal's support: their advantage at home over their
@@ -521,16 +597,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     # 8. minerals and emissions of the home cell plants; avoided emissions of home assembly
     home_cells = [p for p in model.plants if p.kind == "cell" and p.domestic]
-    for mineral in MINERALS:
-        res[f"mineral_{mineral}_t"] = total(
-            (
-                minerals.mineral_tonnes(output[p.id], dict(p.minerals_kg_per_kwh)[mineral])
-                if p.minerals_kg_per_kwh is not None
-                else np.full(shape, np.nan)
-                for p in home_cells
-            ),
-            shape,
-        )
+    res.update(_cell_totals(v, output, home_cells, shape, fused))
     production = [v(f"minerals.production.{name}") for name in MINERALS]  # t per year, at home
     for project, mineral in model.mineral_projects:
         w = f"mineral_projects.{project}"
@@ -539,21 +606,6 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
             years, v(f"{w}.start"), v(f"{w}.ramp_years")
         )
     res_minerals = np.stack([_over_years(a, shape) for a in production], axis=1)
-    res["co2e_manufacturing_t"] = total(
-        (
-            emissions.manufacturing_t(
-                output[p.id],
-                v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
-                v("emissions.electricity_share_of_cell_manufacturing_energy"),
-                v(p.grid),
-                v("emissions.process_heat_kg_co2e_per_kwh"),
-                v("emissions.upstream_materials_kg_co2e_per_kwh"),
-            )
-            for p in home_cells
-            if p.grid is not None
-        ),
-        shape,
-    )
     res["co2e_avoided_t"] = emissions.avoided_t(
         res["vehicles_assembled"],
         v("emissions.vehicle_lifetime_km"),
@@ -795,16 +847,17 @@ def _trade_outputs(
     if tr is None:
         return out
     home = [p for p in model.plants if p.kind == "assembly" and p.domestic]
-    made = total((output[p.id] for p in home), zero.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for key, attr in (("rvc_pct", "rvc"), ("lvc_pct", "lvc")):
-            weighted = total(
-                (output[p.id] * getattr(origins[p.id], attr) for p in home), zero.shape
-            )
-            out[key] = np.where(made > 0, 100 * weighted / made, np.nan)
-    out["vehicles_usmca_qualifying"] = total(
-        (output[p.id] * origins[p.id].qualifies for p in home), zero.shape
-    )
+    if home:  # without home assembly: no RVC or LVC (NaN), nothing qualifies
+        made = total((output[p.id] for p in home), zero.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for key, attr in (("rvc_pct", "rvc"), ("lvc_pct", "lvc")):
+                weighted = total(
+                    (output[p.id] * getattr(origins[p.id], attr) for p in home), zero.shape
+                )
+                out[key] = np.where(made > 0, 100 * weighted / made, np.nan)
+        out["vehicles_usmca_qualifying"] = total(
+            (output[p.id] * origins[p.id].qualifies for p in home), zero.shape
+        )
     if model.home == "US" or model.home not in lv:
         return out
     price = tariffs.value_for_duty(v("economy.ev_price_cad"), v("economy.value_for_duty_share"))
@@ -860,6 +913,132 @@ def _trade_outputs(
     out["ca_counter_tariff_cad"] = counter
     out["remission_value_cad"] = remitted
     return out
+
+
+def _cell_totals(
+    v: _Inputs,
+    output: dict[str, FloatArray],
+    home_cells: list[PlantSpec],
+    shape: tuple[int, int],
+    fused: ModuleType | None,
+) -> dict[str, FloatArray]:
+    """Minerals in the home cell plants' output (t) and the emissions of making it (tCO2e),
+    summed over the plants: through ``kernels_flows`` in one pass per plant (same bits)."""
+    names = [f"mineral_{m}_t" for m in MINERALS] + ["co2e_manufacturing_t"]
+    if fused is None or not home_cells:
+        out = {
+            f"mineral_{m}_t": total(
+                (
+                    minerals.mineral_tonnes(output[p.id], dict(p.minerals_kg_per_kwh)[m])
+                    if p.minerals_kg_per_kwh is not None
+                    else np.full(shape, np.nan)
+                    for p in home_cells
+                ),
+                shape,
+            )
+            for m in MINERALS
+        }
+        out["co2e_manufacturing_t"] = total(
+            (
+                emissions.manufacturing_t(
+                    output[p.id],
+                    v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
+                    v("emissions.electricity_share_of_cell_manufacturing_energy"),
+                    v(p.grid),
+                    v("emissions.process_heat_kg_co2e_per_kwh"),
+                    v("emissions.upstream_materials_kg_co2e_per_kwh"),
+                )
+                for p in home_cells
+                if p.grid is not None
+            ),
+            shape,
+        )
+        return out
+    acc = np.empty((len(names), *shape))
+    emitting = 0
+    for k, p in enumerate(home_cells):
+        kg = dict(p.minerals_kg_per_kwh) if p.minerals_kg_per_kwh is not None else None
+        co2 = None
+        if p.grid is not None:
+            co2 = emissions.cell_kg_per_kwh(
+                v("emissions.cell_manufacturing_energy_kwh_per_kwh"),
+                v("emissions.electricity_share_of_cell_manufacturing_energy"),
+                v(p.grid),
+                v("emissions.process_heat_kg_co2e_per_kwh"),
+                v("emissions.upstream_materials_kg_co2e_per_kwh"),
+            )
+        fused.cell_totals(
+            acc,
+            output[p.id],
+            None if kg is None else [np.asarray(kg[m]) * 1e3 for m in MINERALS],
+            co2,
+            k == 0,
+            emitting == 0,
+        )
+        emitting += co2 is not None
+    out = dict(zip(names, acc, strict=True))
+    if not emitting:
+        out["co2e_manufacturing_t"] = np.zeros(shape)
+    return out
+
+
+def _assembly_fused(
+    fused: ModuleType,
+    model: Model,
+    p: PlantSpec,
+    v: _Inputs,
+    supply: tuple[FloatArray, FloatArray, FloatArray | float],
+    markets: list[tuple[str, FloatArray, FloatArray, FloatArray, FloatArray]],
+    friction: dict[str, FloatArray],
+    prices: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    content: dict[str, FloatArray] | None,
+    us_cost: FloatArray,
+    groups: tuple[FloatArray, FloatArray] | None,
+    us_region: RegionSpec | None,
+) -> dict[str, FloatArray]:
+    """simulate's assembly branch through ``kernels_flows`` (the same bits): a pass per
+    market for its demand term (share, EVs of the plant's group, export friction), then one
+    for the plant's chain. ``markets``: (region, share, LV sales, EV share, group share);
+    ``prices``: the US duty rate, value for duty, unit price (MSRP) and pack value."""
+    tr = model.trade
+    rate, duty_base, unit, pack = prices
+    gate = v("economy.factory_gate_share")
+    one = np.ones((1, 1))
+    shape = (v.n, model.years.size)
+    terms = np.empty((len(markets), *shape))
+    keys = [m[0] for m in markets]
+    for row, (r, share, lv, ev, group) in zip(terms, markets, strict=True):
+        us: tuple[FloatArray, ...] | None = None
+        if tr is not None and r == "US":  # the vehicle duty's friction, and the supply test
+            assert us_region is not None
+            alternative = one if content is None else content["us_alternative_cost_share"]
+            us = (rate, duty_base, unit * gate, alternative, v(us_region.pass_through))
+            us += (v(us_region.price_elasticity),)
+        kept_test = tr is not None and p.country != "US"
+        fused.demand_term(row, lv, ev, group, share, friction[r], us, kept_test)
+    duty = p.domestic and "US" in keys
+    assert p.pack_kwh is not None
+    pass_through = v(us_region.pass_through) if us_region is not None else one
+    return cast(
+        dict[str, FloatArray],
+        fused.assembly_chain(
+            terms,
+            *supply,
+            keys.index(model.home) if model.home in keys else -1,
+            keys.index("US") if duty else -1,
+            (rate, duty_base, pass_through, us_cost) if duty else None,
+            (
+                v(p.pack_kwh),
+                unit,
+                gate,
+                pack,
+                v("economy.pack_price_premium_over_cell"),
+                v(p.jobs_per_unit),
+            ),
+            groups,
+            model.company_plan,
+        ),
+    )
 
 
 def _over_years(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
