@@ -150,7 +150,7 @@ def demand_term(
     )  # fmt: skip
 
 
-# --- an assembly plant's chain (simulate's assembly branch of "2-3. physical flows") ---------
+# --- an assembly plant's chain (plants.plant_flows, its assembly branch; docs/model.md §2-3) -
 
 
 @_kernel(TERMS, *[IN2] * 15, I64, I64, I64, *[OUT2] * 9)
@@ -300,7 +300,7 @@ def contract(
     )
 
 
-# --- a battery plant's chain (simulate's battery branch of "2-3. physical flows") -----------
+# --- a battery plant's chain (plants.plant_flows, its battery branch; docs/model.md §2-3) --
 
 
 @_kernel(TERMS, ROLES, *[IN2] * 9, I64, *[OUT2] * 7)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import ModuleType
-from typing import cast
 
 import numpy as np
 
@@ -28,12 +27,14 @@ from . import (
     market,
     minerals,
     origin,
+    plants,
     resilience,
     tariffs,
     trade,
 )
 from .arrays import cumsum_years, total
-from .compile import MINERALS, IncentiveSpec, Model, PlantSpec, RegionSpec, TradeSpec
+from .compile import MINERALS, IncentiveSpec, Model, PlantSpec, TradeSpec
+from .inputs import Inputs
 
 #: yearly outputs per draw, with their units (``CAD`` becomes ``CAD_<price year>``)
 VARIABLES: dict[str, str] = {
@@ -106,29 +107,9 @@ ASSEMBLY_VARIABLES: dict[str, str] = {
 }
 
 
-class _Inputs:
-    """Sampled inputs shaped to broadcast against (draw, year)."""
-
-    def __init__(self, x: Mapping[str, FloatArray], n: int) -> None:
-        self.x = x
-        self.n = n
-
-    def __call__(self, key: str) -> FloatArray:
-        a = np.asarray(self.x[key], dtype=float)
-        return a[:, None] if a.ndim == 1 else a
-
-    def draw(self, key: str) -> FloatArray:
-        """A per-draw input as a (draw,) vector."""
-        return np.broadcast_to(np.asarray(self.x[key], dtype=float), (self.n,))
-
-    def scaled_path(self, key: str) -> FloatArray:
-        value = self(key)
-        return value * self(f"{key}.scale") if f"{key}.scale" in self.x else value
-
-
 def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, FloatArray]:
     """Run the model for ``n`` draws of the inputs ``x``; returns arrays (draw, year[, ...])."""
-    v = _Inputs(x, n)
+    v = Inputs(x, n)
     years = model.years.astype(float)
     shape = (n, years.size)
     zero = np.zeros(shape)
@@ -189,231 +170,20 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
         for ts in tr.plants:
             content[ts.plant] = {k: v(key) for k, key in ts.inputs.items()}
             origins[ts.plant] = _origin(model, tr, ts.plant, v, rules, fx)
-    us_region = next((r for r in model.regions if r.code == "US"), None)
-
-    def us_friction(rate: FloatArray) -> FloatArray:
-        assert us_region is not None
-        return trade.export_friction(
-            rate, np.ones(1), v(us_region.pass_through), v(us_region.price_elasticity)
-        )
-
-    us_cost, us_offset = zero, zero
-    absorbed: dict[str, FloatArray] = {}  # plant -> US duty borne in its margin (CAD)
-    home_built: dict[str, FloatArray] = {}  # group -> vehicles built at home for home buyers
-    built: dict[str, FloatArray] = {}  # group -> vehicles built at home
-
-    # 2-3. physical flows, customers before suppliers
-    output: dict[str, FloatArray] = {}  # vehicles (assembly) or GWh (battery plants)
-    need: dict[str, FloatArray] = {}  # GWh of battery each plant needs from its suppliers
-    domestic: dict[str, FloatArray] = {}  # GWh installed in vehicles assembled at home
-    purchases: dict[str, FloatArray] = {p.id: zero for p in model.plants}  # CAD, linked
-    value: dict[str, FloatArray] = {}
-    battery_share: dict[str, FloatArray] = {}  # assembly: battery pack value / output value
-    jobs: dict[str, FloatArray] = {}
-    fused = jit.compiled_for(n, ".kernels_flows")
-    one = np.ones((1, 1))
-    for p in model.plants:
-        ramp = flows.ramp_factor(years, v(p.start), v(p.ramp_years))
-        # supply cuts (mechanism 8d) remove weeks of output; spare capacity does not make
-        # them up, because the shortage reaches the plant through its whole chain
-        kept = model.availability.get(p.id, 1.0)
-        cap = v(p.capacity)
-        if p.kind == "assembly":
-            assert p.group is not None and p.pack_kwh is not None
-            g = p.group
-            rate = zero
-            if tr is not None and p.country != "US":
-                rate = tariffs.us_vehicle_rate(
-                    rules["us_vehicle_tariff"],
-                    origins[p.id].qualifies,
-                    rules["us_non_us_content_only"],
-                    content[p.id]["us_content_share"],
-                )
-            unit = v(p.price) * p.price_factor  # retail (MSRP)
-            duty_base = tariffs.value_for_duty(unit, v("economy.value_for_duty_share"))
-            pack = v(p.pack_kwh) * v("economy.cell_price_usd_per_kwh") * fx
-            if fused is not None:  # the same chain in a pass per market and one more
-                chain = _assembly_fused(
-                    fused,
-                    model,
-                    p,
-                    v,
-                    (cap, ramp, kept),
-                    [
-                        (r, v(share), lv[r], ev[r], v(group_share[(r, g)]))
-                        for r, share in p.markets.items()
-                    ],
-                    friction,
-                    (rate, duty_base, unit, pack),
-                    content.get(p.id),
-                    us_cost,
-                    (built.get(g, zero), home_built.get(g, zero)) if p.domestic else None,
-                    us_region,
-                )
-                out = chain["out"]
-                if "us_cost" in chain:
-                    us_cost = chain["us_cost"]
-                    if us_region is not None:
-                        absorbed[p.id] = chain["absorbed"]
-                if p.domestic:
-                    built[g], home_built[g] = chain["built"], chain["home_built"]
-                need[p.id], value[p.id] = chain["need"], chain["value"]
-                battery_share[p.id], jobs[p.id] = chain["battery_share"], chain["jobs"]
-                if tr is not None and p.country == "US":
-                    us_offset = us_offset + tariffs.us_offset(
-                        rules["us_offset_share_of_msrp"], unit, out
-                    )
-                output[p.id] = out
-                continue
-            us_kept = (
-                tariffs.us_supply_kept(
-                    rate,
-                    duty_base,
-                    unit * v("economy.factory_gate_share"),
-                    content[p.id]["us_alternative_cost_share"],
-                )
-                if tr is not None and p.country != "US"
-                else 1.0
-            )
-            by_region = {
-                r: v(share)
-                * market.ev_demand(lv[r], ev[r], v(group_share[(r, p.group)]))
-                * (us_friction(rate) * us_kept if tr is not None and r == "US" else friction[r])
-                for r, share in p.markets.items()
-            }
-            demand = total(by_region.values(), shape)
-            if model.company_plan:  # announced capacity and ramp, whatever the demand
-                demand = np.broadcast_to(cap * ramp, shape)
-            out = flows.assembly_production(cap, ramp, demand) * kept
-            with np.errstate(divide="ignore", invalid="ignore"):
-                part = {
-                    r: np.where(demand > 0, out * d / demand, 0.0) for r, d in by_region.items()
-                }
-            if p.domestic and "US" in part:
-                duty = part["US"] * duty_base * rate
-                us_cost = us_cost + duty
-                if us_region is not None:
-                    absorbed[p.id] = tariffs.producer_borne(duty, v(us_region.pass_through))
-            if tr is not None and p.country == "US":
-                us_offset = us_offset + tariffs.us_offset(
-                    rules["us_offset_share_of_msrp"], unit, out
-                )
-            if p.domestic:
-                built[g] = built.get(g, zero) + out
-                home_built[g] = home_built.get(g, zero) + part.get(model.home, zero)
-            need[p.id] = out * v(p.pack_kwh) / 1e6
-            value[p.id] = out * unit * v("economy.factory_gate_share")  # at factory gate
-            with np.errstate(divide="ignore", invalid="ignore"):
-                battery_share[p.id] = np.clip(
-                    np.where(
-                        value[p.id] > 0,
-                        out * pack * v("economy.pack_price_premium_over_cell") / value[p.id],
-                        0.0,
-                    ),
-                    0.0,
-                    1.0,
-                )
-            jobs[p.id] = v(p.jobs_per_unit) * out
-        else:
-            assert p.yield_share is not None
-            yld = v(p.yield_share)
-            available = cap * ramp * yld
-            routes = [r for r in model.routes if r.supplier == p.id]
-            calls = [v(r.share) * need[r.customer] for r in routes]
-            linked_need = total(calls, shape)
-            cell_rate = zero  # US duty on cells exported to the US (as auto parts)
-            if tr is not None and p.country != "US":
-                cell_rate = tariffs.us_battery_rate(
-                    rules["us_battery_tariff"], rules["us_parts_exempt"], rules["usmca_in_force"]
-                )
-            unit_price = v(p.price) * p.price_factor * fx  # CAD per GWh of cells
-            if p.kind in ("cell", "module", "pack"):  # ... plus modules and packs made
-                unit_price = unit_price * economy.battery_value_factor(
-                    p.kind,
-                    v(p.module_share) if p.module_share is not None else np.zeros(1),
-                    v("economy.pack_price_premium_over_cell"),
-                    v("economy.module_share_of_pack_premium"),
-                )
-            us_pass_through = v(us_region.pass_through) if us_region is not None else one
-            if fused is not None:  # the same chain in a pass per contract and one more
-                calls_by_contract = np.empty((len(p.offtake), *shape))
-                roles = []
-                for row, (region, share_key, follows) in zip(
-                    calls_by_contract, p.offtake, strict=True
-                ):
-                    us = None
-                    if tr is not None and region == "US":
-                        assert us_region is not None
-                        us = (cell_rate, us_pass_through, v(us_region.price_elasticity))
-                    fused.contract(
-                        row, v(share_key), available, ratio.get(region) if follows else None, us
-                    )
-                    roles.append(
-                        fused.HOME * (region == model.home)
-                        | fused.US_DUTY * (p.domestic and tr is not None and region == "US")
-                    )
-                chain = fused.battery_chain(
-                    calls_by_contract,
-                    roles,
-                    available,
-                    linked_need,
-                    kept,
-                    unit_price,
-                    yld,
-                    v(p.jobs_per_unit),
-                    (cell_rate, us_pass_through, us_cost),
-                    model.company_plan,
-                )
-                out, linked, home = chain["out"], chain["linked"], chain["home"]
-                value[p.id], jobs[p.id] = chain["value"], chain["jobs"]
-                if any(role & fused.US_DUTY for role in roles):
-                    us_cost = chain["us_cost"]
-                    if us_region is not None:
-                        absorbed[p.id] = chain["absorbed"]
-            else:
-                contracts = [
-                    v(share)
-                    * available
-                    * (ratio.get(region, 1.0) if follows else 1.0)
-                    * (us_friction(cell_rate) if tr is not None and region == "US" else 1.0)
-                    for region, share, follows in p.offtake
-                ]
-                out, linked, fulfilled = flows.battery_output(available, linked_need, contracts)
-                if model.company_plan:  # full utilisation: what contracts leave is sold elsewhere
-                    out = np.broadcast_to(available, shape)
-                out, linked, fulfilled = out * kept, linked * kept, [f * kept for f in fulfilled]
-                value[p.id] = out * unit_price
-                home = total(  # installed in vehicles assembled at home: home contracts ...
-                    (
-                        f
-                        for (region, _, _), f in zip(p.offtake, fulfilled, strict=True)
-                        if region == model.home
-                    ),
-                    shape,
-                )
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    jobs[p.id] = np.where(yld > 0, v(p.jobs_per_unit) * out / yld, 0.0)
-                if p.domestic and tr is not None:
-                    for (region, _, _), f in zip(p.offtake, fulfilled, strict=True):
-                        if region == "US":
-                            duty = f * unit_price * cell_rate
-                            us_cost = us_cost + duty
-                            if us_region is not None:
-                                absorbed[p.id] = absorbed.get(p.id, zero) + tariffs.producer_borne(
-                                    duty, us_pass_through
-                                )
-            need[p.id] = out
-            with np.errstate(divide="ignore", invalid="ignore"):
-                for route, call in zip(routes, calls, strict=True):
-                    delivered = np.where(linked_need > 0, linked * call / linked_need, 0.0)
-                    if _plant(model, route.customer).domestic:  # ... and linked home plants
-                        home = home + delivered
-                    if p.domestic:  # a buyer's indirect effects exclude home suppliers' output
-                        purchases[route.customer] = (
-                            purchases[route.customer] + delivered * unit_price
-                        )
-            domestic[p.id] = home
-        output[p.id] = out
+    f = plants.plant_flows(
+        model,
+        v,
+        years,
+        zero,
+        fx,
+        plants.Markets(lv, ev, ratio, friction, group_share),
+        rules,
+        origins,
+        content,
+    )
+    output, domestic, purchases, value = f.output, f.domestic, f.purchases, f.value
+    battery_share, jobs, absorbed = f.battery_share, f.jobs, f.absorbed
+    built, home_built, us_cost, us_offset = f.built, f.home_built, f.us_cost, f.us_offset
 
     # 9a. the firms' side without the deal's support: their advantage at home over their
     # best alternative on these volumes decides whether each plant is built anyway
@@ -421,7 +191,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     inflation_path = v(model.ledger.figures["inflation_rate"])
     bases: list[firms.FirmBase] = []
     for firm in model.firms.firms if model.firms else ():
-        fp = _plant(model, firm.plant)
+        fp = plants.plant(model, firm.plant)
         bases.append(
             firms.firm_base(
                 firm,
@@ -456,11 +226,11 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
                     for r in model.routes
                     if r.supplier == lk.plant
                     and _kind(model, r.customer) == "assembly"
-                    and _plant(model, r.customer).domestic
+                    and plants.plant(model, r.customer).domestic
                 ),
                 shape,
             )
-            den = np.broadcast_to(v(_plant(model, lk.plant).capacity), shape)
+            den = np.broadcast_to(v(plants.plant(model, lk.plant).capacity), shape)
         m, c = linkage.compliance(
             num, den, v(lk.threshold), lk.window, years >= lk.from_year, lk.proportional
         )
@@ -597,7 +367,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     )
     # 8. minerals and emissions of the home cell plants; avoided emissions of home assembly
     home_cells = [p for p in model.plants if p.kind == "cell" and p.domestic]
-    res.update(_cell_totals(v, output, home_cells, shape, fused))
+    res.update(_cell_totals(v, output, home_cells, shape, jit.compiled_for(n, ".kernels_flows")))
     production = [v(f"minerals.production.{name}") for name in MINERALS]  # t per year, at home
     for project, mineral in model.mineral_projects:
         w = f"mineral_projects.{project}"
@@ -750,7 +520,7 @@ def simulate(model: Model, x: Mapping[str, FloatArray], n: int) -> dict[str, Flo
     nan = np.full(shape, np.nan)
     per_plant: dict[str, list[FloatArray]] = {k: [] for k in ASSEMBLY_VARIABLES}
     for ts in tr.plants if tr is not None else ():
-        o, p = origins[ts.plant], _plant(model, ts.plant)
+        o, p = origins[ts.plant], plants.plant(model, ts.plant)
         values = {
             "assembly_vehicles": output[p.id],
             "assembly_rvc_pct": 100 * o.rvc,
@@ -772,7 +542,7 @@ def _origin(
     model: Model,
     tr: TradeSpec,
     plant_id: str,
-    v: _Inputs,
+    v: Inputs,
     rules: dict[str, FloatArray],
     fx: FloatArray,
 ) -> origin.Origin:
@@ -780,7 +550,7 @@ def _origin(
     cost is its value (kWh x cell price x pack premium) over the vehicle's price; its cells
     originate where linked North American plants supply them (optionally only for their
     cathode's originating share), else per ``other_cells_originating``."""
-    p = _plant(model, plant_id)
+    p = plants.plant(model, plant_id)
     ts = next(t for t in tr.plants if t.plant == plant_id)
     c = {k: v(key) for k, key in ts.inputs.items()}
     premium = v(tr.pack_premium)
@@ -823,7 +593,7 @@ def _origin(
 
 def _trade_outputs(
     model: Model,
-    v: _Inputs,
+    v: Inputs,
     rules: dict[str, FloatArray],
     origins: dict[str, origin.Origin],
     output: dict[str, FloatArray],
@@ -916,7 +686,7 @@ def _trade_outputs(
 
 
 def _cell_totals(
-    v: _Inputs,
+    v: Inputs,
     output: dict[str, FloatArray],
     home_cells: list[PlantSpec],
     shape: tuple[int, int],
@@ -982,65 +752,6 @@ def _cell_totals(
     return out
 
 
-def _assembly_fused(
-    fused: ModuleType,
-    model: Model,
-    p: PlantSpec,
-    v: _Inputs,
-    supply: tuple[FloatArray, FloatArray, FloatArray | float],
-    markets: list[tuple[str, FloatArray, FloatArray, FloatArray, FloatArray]],
-    friction: dict[str, FloatArray],
-    prices: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
-    content: dict[str, FloatArray] | None,
-    us_cost: FloatArray,
-    groups: tuple[FloatArray, FloatArray] | None,
-    us_region: RegionSpec | None,
-) -> dict[str, FloatArray]:
-    """simulate's assembly branch through ``kernels_flows`` (the same bits): a pass per
-    market for its demand term (share, EVs of the plant's group, export friction), then one
-    for the plant's chain. ``markets``: (region, share, LV sales, EV share, group share);
-    ``prices``: the US duty rate, value for duty, unit price (MSRP) and pack value."""
-    tr = model.trade
-    rate, duty_base, unit, pack = prices
-    gate = v("economy.factory_gate_share")
-    one = np.ones((1, 1))
-    shape = (v.n, model.years.size)
-    terms = np.empty((len(markets), *shape))
-    keys = [m[0] for m in markets]
-    for row, (r, share, lv, ev, group) in zip(terms, markets, strict=True):
-        us: tuple[FloatArray, ...] | None = None
-        if tr is not None and r == "US":  # the vehicle duty's friction, and the supply test
-            assert us_region is not None
-            alternative = one if content is None else content["us_alternative_cost_share"]
-            us = (rate, duty_base, unit * gate, alternative, v(us_region.pass_through))
-            us += (v(us_region.price_elasticity),)
-        kept_test = tr is not None and p.country != "US"
-        fused.demand_term(row, lv, ev, group, share, friction[r], us, kept_test)
-    duty = p.domestic and "US" in keys
-    assert p.pack_kwh is not None
-    pass_through = v(us_region.pass_through) if us_region is not None else one
-    return cast(
-        dict[str, FloatArray],
-        fused.assembly_chain(
-            terms,
-            *supply,
-            keys.index(model.home) if model.home in keys else -1,
-            keys.index("US") if duty else -1,
-            (rate, duty_base, pass_through, us_cost) if duty else None,
-            (
-                v(p.pack_kwh),
-                unit,
-                gate,
-                pack,
-                v("economy.pack_price_premium_over_cell"),
-                v(p.jobs_per_unit),
-            ),
-            groups,
-            model.company_plan,
-        ),
-    )
-
-
 def _over_years(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
     """Each draw's total over the years of ``a`` broadcast to ``shape``: a year path shared
     by every draw is summed once (numpy sums each broadcast row as it sums the path: the
@@ -1061,18 +772,14 @@ def _subsidy_kind(kind: str, tax_exempt: bool) -> str | None:
     return "exempt" if tax_exempt else "taxable"
 
 
-def _plant(model: Model, plant_id: str) -> PlantSpec:
-    return next(p for p in model.plants if p.id == plant_id)
-
-
 def _kind(model: Model, plant_id: str) -> str:
-    return _plant(model, plant_id).kind
+    return plants.plant(model, plant_id).kind
 
 
 def _incentive(
     inc: IncentiveSpec,
     model: Model,
-    v: _Inputs,
+    v: Inputs,
     years: FloatArray,
     output: dict[str, FloatArray],
     fx: FloatArray,
@@ -1080,7 +787,7 @@ def _incentive(
 ) -> FloatArray:
     """Gross payments of one incentive per draw-year (CAD), before any clawback."""
     n = v.n
-    plant = _plant(model, inc.plant)
+    plant = plants.plant(model, inc.plant)
     c = compliance if (inc.conditional and compliance is not None) else 1.0
     if inc.kind == "production_credit":
         assert inc.rate_scale is not None and plant.module_share is not None
