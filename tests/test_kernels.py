@@ -115,8 +115,14 @@ def test_metrics_and_totals_give_the_numpy_bits(name: str, monkeypatch: Any) -> 
     for key, m in m0.items():
         assert m.values.tobytes() == m1[key].values.tobytes(), key
     for w0, w1 in zip(t0.yearly, t1.yearly, strict=True):
+        assert list(w0) == list(w1)  # the same arrays, in the same order (the files')
         for key, total in w0.items():
             assert np.asarray(total).tobytes() == np.asarray(w1[key]).tobytes(), key
+    for c0, c1 in zip(t0.yearly_counts, t1.yearly_counts, strict=True):
+        assert c0["linkage_met"].tobytes() == c1["linkage_met"].tobytes()
+    for key in ("held", "measured"):
+        assert np.asarray(getattr(t0, key)).tobytes() == np.asarray(getattr(t1, key)).tobytes()
+    assert (t0.sums, t0.nans) == (t1.sums, t1.nans)
 
 
 def test_sums_in_numpy_order_on_every_layout() -> None:
@@ -746,3 +752,219 @@ def test_ledger_totals_through_the_kernels(name: str, variant: dict[str, Any], m
             assert got[0].tobytes() == got[1].tobytes()
             if books and case[0] is not books:  # the awkward values reach the totals
                 assert np.isnan(got[0]).any()
+
+
+# --- the metrics' and totals' kernels (kernels_metrics; uncertainty.kernels, Round 5) --------
+
+
+def metric_kernels() -> Any:
+    from evpact import kernels_metrics
+
+    return kernels_metrics
+
+
+def test_balance_breakevens_by_hand_and_against_numpy() -> None:
+    """Three balances ``((revenue - cost) x weight)`` whose break-even years are known, then
+    awkward ones (NaN, -0.0, infinities, strided views of a ledger's totals, broadcast rows):
+    the kernel gives numpy's values bit for bit without building the balances."""
+    from evpact.ledger_metrics import balance_breakevens
+
+    k = metric_kernels()
+    years = np.arange(2026.0, 2031.0)
+    zero = np.zeros((4, 5))
+    cost = np.array([[5.0, 0, 0, 0, 0], [0] * 5, [1.0, 1.0, 0, 0, 0], [np.nan, 0, 0, 0, 0]])
+    revenue = np.array([[0.0, 1, 2, 3, 1], [1.0] * 5, [0.0] * 5, [0.0, 1, 1, 1, 1]])
+    # cumulative -5, -4, -2, 1, 2: from 2029; never negative: 2026; -1, -2, ...: NaN; NaN: 2026
+    want = [2029.0, 2026.0, np.nan, 2026.0]
+    ones = np.ones((4, 5))
+    got = k.balance_breakevens([(revenue, zero)] * 3, (cost, zero), ones, years)
+    for row in got:
+        np.testing.assert_array_equal(row, want)
+    # a discounted balance: halving weights change no sign, so no year
+    half = k.balance_breakevens([(revenue, zero)] * 3, (cost, zero), ones / 2, years)
+    assert half.tobytes() == got.tobytes()
+    rng = np.random.default_rng(11)
+    totals = [awkward(rng, (500, 6, 20), -5.0, 5.0) for _ in range(2)]
+    totals[0][7, 2, 3] = np.inf
+    totals[1][9, 1, 4] = -np.inf
+    weights = np.broadcast_to(rng.uniform(0.3, 1.0, size=(1, 20)), (500, 20))
+    years = np.arange(2026.0, 2046.0)
+    for weight in (weights, np.ones((500, 20)), awkward(rng, (500, 20), 0.0, 1.0)):
+        revenues = [(totals[0][:, j, :], totals[1][:, j, :]) for j in (1, 2, 3)]
+        cost = (totals[0][:, 0, :], totals[1][:, 0, :])
+        fused = k.balance_breakevens(revenues, cost, weight, years)
+        with np.errstate(invalid="ignore"):  # inf - inf, inf x 0: NaN, as the kernel's
+            plain = balance_breakevens(revenues, cost, weight, years)
+        for a, b in zip(fused, plain, strict=True):
+            assert a.tobytes() == b.tobytes()
+
+
+def test_net_layer_kernel_against_net_world(monkeypatch: Any) -> None:
+    """The net layer in one pass gives what ``net_world`` and ``after_tax_income`` give, bit
+    for bit, on awkward worlds (factors at their bounds, NaN, -0.0, broadcast rates)."""
+    from evpact.engine.additionality import after_tax_income, net_world
+    from evpact.metrics import LAYERS, _net_layer
+
+    k = metric_kernels()
+    rng = np.random.default_rng(12)
+    n, m = 400, 20
+    shape = (n, m)
+
+    def world() -> dict[str, Any]:
+        w = {f"{x}_jobs": awkward(rng, shape, -50.0, 500.0) for x in LAYERS}
+        w |= {f"labour_income_{x}": awkward(rng, shape, -1e6, 1e8) for x in LAYERS}
+        w["tax_total"] = awkward(rng, shape, -1e7, 1e7)
+        w["labour_revenue_rate"] = rng.uniform(0, 0.5, size=shape)
+        return w
+
+    s, c = world(), world()
+    s |= {f"slack_{x}": awkward(rng, (n,), 0.0, 1.0) for x in LAYERS}
+    s["in_migration"] = awkward(rng, (n,), 0.0, 1.0)
+    for b, rate in (
+        (awkward(rng, shape, 0.0, 1.0), s["labour_revenue_rate"]),
+        (np.ones(shape), np.broadcast_to(rng.uniform(0, 0.5, size=(1, m)), shape)),
+    ):
+        s["but_for"], s["labour_revenue_rate"] = b, rate
+        got = k.net_layer(s, c)
+        layers = [s[f"slack_{x}"] for x in LAYERS]
+        net_s = net_world(s, b, layers, s["in_migration"])
+        net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
+        pairs = {
+            "gross_s": after_tax_income(s, rate),
+            "gross_c": after_tax_income(c, rate),
+            "net_resident_s": net_s["resident_income"],
+            "net_resident_c": net_c["resident_income"],
+            "net_tax_s": net_s["tax_total"],
+            "net_tax_c": net_c["tax_total"],
+        }
+        for key, want in pairs.items():
+            assert got[key].tobytes() == want.tobytes(), key
+        for i, x in enumerate(LAYERS):
+            assert (
+                got["labour_income_s"][i].tobytes()
+                == net_s[f"labour_income_{x}"].sum(axis=1).tobytes()
+            )
+            assert (
+                got["labour_income_c"][i].tobytes()
+                == net_c[f"labour_income_{x}"].sum(axis=1).tobytes()
+            )
+        disc = rng.uniform(0.2, 1.0, size=shape)
+        fused, plain = _net_layer(s, c, disc, k), _net_layer(s, c, disc, None)
+        for field in ("gross_gains", "gains", "tax", "jobs_peak", "labour_income"):
+            assert getattr(fused, field).tobytes() == getattr(plain, field).tobytes(), field
+
+
+def test_jobs_impacts_kernel_against_numpy() -> None:
+    from evpact.metrics import LAYERS
+
+    rng = np.random.default_rng(13)
+    s = {f"{x}_jobs": awkward(rng, (300, 20), -10.0, 900.0) for x in LAYERS}
+    c = {f"{x}_jobs": awkward(rng, (300, 20), -10.0, 900.0) for x in LAYERS}
+    c["indirect_jobs"] = np.broadcast_to(c["indirect_jobs"][:1], (300, 20))
+    direct, total = metric_kernels().jobs_impacts(s, c)
+    assert direct.tobytes() == (s["direct_jobs"] - c["direct_jobs"]).tobytes()
+    want = np.array(s["direct_jobs"] - c["direct_jobs"])
+    for x in LAYERS[1:]:
+        want += s[f"{x}_jobs"]
+        want -= c[f"{x}_jobs"]
+    assert total.tobytes() == want.tobytes()
+    np.testing.assert_array_equal(  # by hand: (3 - 1) + (5 - 2) + (7 - 4)
+        metric_kernels().jobs_impacts(
+            {f"{x}_jobs": np.array([[v]]) for x, v in zip(LAYERS, (3.0, 5.0, 7.0), strict=True)},
+            {f"{x}_jobs": np.array([[v]]) for x, v in zip(LAYERS, (1.0, 2.0, 4.0), strict=True)},
+        ),
+        [[[2.0]], [[8.0]]],
+    )
+
+
+def test_sums_over_draws_four_at_a_time() -> None:
+    """Column sums of a list of arrays (groups of four of one shape, the rest one by one, any
+    layout) are each array's own ``sum(axis=0)``."""
+    from evpact.uncertainty import kernels
+
+    rng = np.random.default_rng(14)
+    base = rng.normal(size=(300, 40)) * 10.0 ** rng.integers(-3, 9, size=(300, 40))
+    base[3, 5] = np.nan
+    arrays = (
+        [awkward(rng, (300, 20), -1e6, 1e6) for _ in range(7)]
+        + [
+            base[:, :20],  # strided: numpy
+            np.ascontiguousarray(base[:, :1]),  # one column: numpy (pairwise)
+            np.full((300, 20), -0.0),
+            rng.normal(size=(300, 2, 20)),
+            rng.normal(size=(300, 0, 20)),
+            rng.normal(size=(300, 5)),
+            np.broadcast_to(base[:1, :20], (300, 20)),
+            rng.normal(size=(7, 20)),  # another draw count: its own group
+        ]
+    )
+    got = kernels.sums_over_draws_of(arrays)
+    for a, total in zip(arrays, got, strict=True):
+        assert total.shape == a.shape[1:]
+        assert total.tobytes() == a.sum(axis=0).tobytes()
+
+
+def test_linkage_totals_kernel_by_hand_and_against_numpy() -> None:
+    from evpact.metrics import holds_by_year
+    from evpact.uncertainty import kernels
+
+    nan = np.nan
+    met = np.array(  # (draw, deal, year)
+        [
+            [[1.0, 1.0, nan], [1.0, 0.0, nan]],
+            [[1.0, nan, nan], [nan, nan, nan]],
+            [[0.0, 1.0, 1.0], [-0.0, 1.0, nan]],
+        ]
+    )
+    got = kernels.linkage_sums(met)
+    assert got is not None
+    total, counted, held, measured = got
+    np.testing.assert_array_equal(total, [[2.0, 2.0, 1.0], [1.0, 1.0, 0.0]])
+    np.testing.assert_array_equal(counted, [[3, 2, 1], [2, 2, 0]])
+    np.testing.assert_array_equal(measured, [3, 2, 1])  # some deal measured that year
+    np.testing.assert_array_equal(held, [2, 1, 1])  # measured and no deal failing
+    rng = np.random.default_rng(15)
+    for shape in ((500, 1, 20), (500, 3, 20), (64, 2, 1)):
+        met = rng.choice([0.0, 1.0, -0.0, nan, 0.5], size=shape)
+        got = kernels.linkage_sums(met)
+        assert got is not None
+        want = (np.nansum(met, axis=0), (~np.isnan(met)).sum(axis=0), *holds_by_year(met))
+        for a, b in zip(got, want, strict=True):
+            assert a.tobytes() == np.asarray(b).tobytes()
+            assert a.dtype == np.asarray(b).dtype
+    for other in (np.zeros((5, 0, 20)), np.zeros((5, 1, 1)), np.zeros((5, 2, 20))[:, :1]):
+        assert kernels.linkage_sums(other) is None  # left to numpy
+
+
+def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) -> None:
+    """``test_metrics_and_totals_give_the_numpy_bits`` runs each of the metrics' and totals'
+    kernels on the bundled scenarios."""
+    from evpact.uncertainty import kernels
+
+    names = {
+        "balance_breakevens": metric_kernels(),
+        "net_layer": metric_kernels(),
+        "jobs_impacts": metric_kernels(),
+        "sums_over_draws_of": kernels,
+        "linkage_sums": kernels,
+    }
+    calls = dict.fromkeys(names, 0)
+
+    def counting(name: str) -> Any:
+        kernel = getattr(names[name], name)
+
+        def counted(*args: Any) -> Any:
+            calls[name] += 1
+            return kernel(*args)
+
+        return counted
+
+    for name, module in names.items():
+        monkeypatch.setattr(module, name, counting(name))
+    for name in SCENARIOS:
+        worlds = both_worlds(name, 50, False)
+        kernels_on(monkeypatch, True)
+        scenario = load_scenario(name)
+        metrics = draw_metrics(worlds[0], worlds[1], compiled(scenario).years, scenario.price_year)
+        Totals(50).add(metrics, worlds)
+    assert all(calls.values()), calls

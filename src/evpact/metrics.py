@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
@@ -17,13 +18,14 @@ import numpy as np
 from .engine import jit
 from .engine.additionality import DRAW_INPUTS, after_tax_income, net_world
 from .engine.compile import MINERALS
-from .engine.fiscal import breakeven_year
 from .firm_metrics import FIRM_INPUTS, firm_metrics
-from .ledger_metrics import crown_metrics
+from .ledger_metrics import balance_breakevens, crown_metrics
 
 Array = np.ndarray[Any, Any]
 SCOPES = ("plant", "supply_chain", "total")
 PORT_YEARS = (2030, 2035)
+#: the metrics' compiled kernels, for ``engine.jit.compiled_for``
+FUSED = "..kernels_metrics"
 LAYERS = ("direct", "indirect", "induced")
 #: yearly variables the metrics read (besides the per-draw ``discount_rate``)
 METRIC_INPUTS = (
@@ -90,12 +92,17 @@ class Sums:
     c: Mapping[str, Array]
     disc: Array  # (draw, year) discount factors
     rows: Callable[[Array], Array] = field(init=False)
+    #: the metrics' own kernels (``kernels_metrics``) for this block, or None (numpy)
+    fused: ModuleType | None = field(init=False)
     _years: dict[tuple[int, str], Array] = field(default_factory=dict, init=False)
     _npvs: dict[str, Array] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        k = jit.compiled_for(self.disc.shape[0])
+        draws, years = self.disc.shape
+        k = jit.compiled_for(draws)
         self.rows = _numpy_row_sums if k is None else k.sums_over_years
+        # their sums over years repeat numpy's pairwise order for rows of up to 128 years
+        self.fused = None if k is None or years > 128 else jit.compiled_for(draws, FUSED)
 
     def of(self, world: int, name: str) -> Array:
         """``name`` of the scenario (0) or the counterfactual (1), summed over years."""
@@ -156,14 +163,16 @@ def draw_metrics(
             out -= c[n]
         return out
 
+    if sums.fused is None:
+        direct_jobs, total_jobs = yearly("direct_jobs"), yearly(*(f"{k}_jobs" for k in LAYERS))
+    else:  # both in one pass, the same values
+        direct_jobs, total_jobs = sums.fused.jobs_impacts(s, c)
     cost_npv = npv("public_cost")
     out: dict[str, Metric] = {
-        "direct_jobs_peak": Metric(
-            "jobs", yearly("direct_jobs").max(axis=1), "highest yearly direct jobs"
-        ),
+        "direct_jobs_peak": Metric("jobs", direct_jobs.max(axis=1), "highest yearly direct jobs"),
         "total_jobs_peak": Metric(
             "jobs",
-            yearly(*(f"{k}_jobs" for k in LAYERS)).max(axis=1),
+            total_jobs.max(axis=1),
             "highest yearly direct + indirect + induced jobs",
         ),
         "gdp_cumulative": Metric(
@@ -195,11 +204,13 @@ def draw_metrics(
         out[f"fiscal_net_npv{suffix}"] = Metric(
             cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
         )
-    cost = yearly("public_cost")
-    nets = np.stack([s[f"tax_{scope}"] - c[f"tax_{scope}"] for scope in SCOPES])
-    nets -= cost
-    nets *= balance
-    breakevens = breakeven_year(nets, years)  # the three scopes in one pass
+    breakevens = balance_breakevens(
+        [(s[f"tax_{scope}"], c[f"tax_{scope}"]) for scope in SCOPES],
+        (s["public_cost"], c["public_cost"]),
+        balance,
+        years,
+        sums.fused,
+    )
     for i, scope in enumerate(SCOPES):
         year = breakevens[i]
         out[f"fiscal_breakeven_year_{scope}"] = Metric(
@@ -211,7 +222,9 @@ def draw_metrics(
         out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
             "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon"
         )
-    for name, (unit, values, text) in crown_metrics(s, c, disc, balance, years, cad).items():
+    for name, (unit, values, text) in crown_metrics(
+        s, c, disc, balance, years, cad, sums.fused
+    ).items():
         out[name] = Metric(unit, values, text)
     out["fiscal_balance_cumulative"] = Metric(
         flow_unit,
@@ -300,37 +313,16 @@ def net_metrics(
     (``total_jobs_peak``) spare computing them twice.
     """
     sums = Sums(s, c, disc) if sums is None else sums
-    layers = [s[f"slack_{k}"] for k in LAYERS]
-    b = s["but_for"]
-    rate = s["labour_revenue_rate"]  # the scenario's, in both worlds (the same rules)
-    gross_s = {**s, "resident_income": after_tax_income(s, rate)}
-    gross_c = {**c, "resident_income": after_tax_income(c, rate)}
-    net_s = net_world(s, b, layers, s["in_migration"])
-    net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
-
-    def npv(w: tuple[Mapping[str, Array], Mapping[str, Array]], name: str) -> Array:
-        return np.asarray(
-            np.einsum("dt,dt->d", w[0][name], disc) - np.einsum("dt,dt->d", w[1][name], disc)
-        )
-
-    def peak(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
-        out = np.array(w[0]["direct_jobs"] - w[1]["direct_jobs"])
-        for k in LAYERS[1:]:
-            out += w[0][f"{k}_jobs"]
-            out -= w[1][f"{k}_jobs"]
-        return np.asarray(out.max(axis=1))
-
+    layer = _net_layer(s, c, disc, sums.fused)
     cost = sums.npv("public_cost")
     burden = sums.npv("excess_burden")
-    net = Sums(net_s, net_c, disc)
     out: dict[str, Metric] = {}
-    for prefix, w, extra in (("", (gross_s, gross_c), 0.0), ("net_", (net_s, net_c), burden)):
+    for prefix, extra in (("", 0.0), ("net_", burden)):
         if prefix:
-            jobs, tax = peak(w), net.npv("tax_total")
+            jobs, tax, gains = layer.jobs_peak, layer.tax, layer.gains
         else:  # the gross worlds' tax and jobs are the block's own
-            jobs = peak(w) if gross_jobs is None else gross_jobs
-            tax = sums.npv("tax_total")
-        gains = npv(w, "resident_income")
+            jobs = _peak((s, c)) if gross_jobs is None else gross_jobs
+            tax, gains = sums.npv("tax_total"), layer.gross_gains
         paid = cost  # charged in full in both branches of the mixture (model.md §6b)
         benefit = gains + tax - paid - extra
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -343,7 +335,7 @@ def net_metrics(
             )
             out["net_labour_income_cumulative"] = Metric(
                 cad,
-                net.total(*(f"labour_income_{k}" for k in LAYERS)),
+                layer.labour_income,
                 "labour income the deal adds: but-for x slack share x gross",
             )
             out["net_tax_revenue_npv"] = Metric(
@@ -386,6 +378,65 @@ def net_metrics(
         cad, burden, "deadweight cost of raising the public cost: (MCPF - 1) x cost, discounted"
     )
     return out
+
+
+@dataclass(frozen=True)
+class NetLayer:
+    """Per draw, what the gross and net benefit metrics read of the net layer
+    (``additionality.net_world``, ``after_tax_income``), each an impact."""
+
+    gross_gains: Array  # residents' after-tax labour income, gross, present value
+    gains: Array  # the same, net (but-for, slack, in-migration)
+    tax: Array  # net tax revenue, present value
+    jobs_peak: Array  # highest yearly net jobs
+    labour_income: Array  # net labour income over the horizon
+
+
+def _net_layer(
+    s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, fused: ModuleType | None
+) -> NetLayer:
+    """``NetLayer`` of a block. numpy builds both net worlds (``net_world``); the kernel
+    (``fused``) computes the same elements in one pass and writes only what is summed here,
+    so the present values are numpy's ``einsum`` of the same arrays either way."""
+
+    def npv(a: Array, b: Array) -> Array:
+        return np.asarray(np.einsum("dt,dt->d", a, disc) - np.einsum("dt,dt->d", b, disc))
+
+    if fused is not None:
+        k = fused.net_layer(s, c)
+        li_s, li_c = k["labour_income_s"], k["labour_income_c"]
+        li = np.zeros(disc.shape[0])
+        for i in range(len(LAYERS)):  # as Sums.total adds them: layer after layer
+            li = li + (li_s[i] - li_c[i])
+        return NetLayer(
+            gross_gains=npv(k["gross_s"], k["gross_c"]),
+            gains=npv(k["net_resident_s"], k["net_resident_c"]),
+            tax=npv(k["net_tax_s"], k["net_tax_c"]),
+            jobs_peak=np.asarray(k["jobs"].max(axis=1)),
+            labour_income=li,
+        )
+    layers = [s[f"slack_{k}"] for k in LAYERS]
+    b = s["but_for"]
+    rate = s["labour_revenue_rate"]  # the scenario's, in both worlds (the same rules)
+    net_s = net_world(s, b, layers, s["in_migration"])
+    net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
+    net = Sums(net_s, net_c, disc)
+    return NetLayer(
+        gross_gains=npv(after_tax_income(s, rate), after_tax_income(c, rate)),
+        gains=npv(net_s["resident_income"], net_c["resident_income"]),
+        tax=net.npv("tax_total"),
+        jobs_peak=_peak((net_s, net_c)),
+        labour_income=net.total(*(f"labour_income_{k}" for k in LAYERS)),
+    )
+
+
+def _peak(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
+    """Highest yearly jobs impact, the three layers added."""
+    out = np.array(w[0]["direct_jobs"] - w[1]["direct_jobs"])
+    for k in LAYERS[1:]:
+        out += w[0][f"{k}_jobs"]
+        out -= w[1][f"{k}_jobs"]
+    return np.asarray(out.max(axis=1))
 
 
 #: the steps from gross GDP to the net public benefit, in order: (key, words, source)

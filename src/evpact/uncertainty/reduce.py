@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -73,36 +74,55 @@ class Totals:
         """Fold in one block: its per-draw metrics and both worlds' yearly arrays."""
         rows = len(next(iter(metrics.values())).values)
         self.n += rows
-        # every metric's draws as one row of a table: one NaN test and one sum for them all
-        # (a row's sum is numpy's pairwise sum of that row alone: the same bits as summing
-        # the metric by itself); a metric with a NaN sums the draws that have a value
+        # every metric's draws as one row of a table: one sum for them all (a row's sum is
+        # numpy's pairwise sum of that row alone: the same bits as summing the metric by
+        # itself); a metric whose sum is NaN has a NaN draw (or infinities of both signs):
+        # only then are its NaN counted and the draws with a value summed
         names = list(metrics)
         table = np.stack([np.asarray(metrics[name].values, dtype=float) for name in names])
-        missing = np.isnan(table)
-        nans = missing.sum(axis=1)
         sums = table.sum(axis=1)
-        for i, name in enumerate(names):
-            total = float(table[i][~missing[i]].sum()) if nans[i] else float(sums[i])
+        for row in np.flatnonzero(np.isnan(sums)):
+            missing = np.isnan(table[row])
+            if missing.any():
+                sums[row] = table[row][~missing].sum()
+                self.nans[names[row]] = self.nans.get(names[row], 0) + int(missing.sum())
+        for name, total in zip(names, sums.tolist(), strict=True):
             self.sums[name] = self.sums.get(name, 0.0) + total
-            self.nans[name] = self.nans.get(name, 0) + int(nans[i])
+            self.nans.setdefault(name, 0)
         for name in TAIL_METRICS:
             self._keep_worst(name, metrics[name].values)
         k = jit.compiled_for(rows, "..uncertainty.kernels")
-        over_draws = _numpy_column_sums if k is None else k.sums_over_draws
-        for world, block in zip(self.yearly, worlds, strict=True):
-            for name, a in block.items():
-                if a.ndim >= 2 and name not in NOT_YEARLY:  # (draw, ..., year) arrays
-                    # only the linkage has NaN by design (years not measured); elsewhere a
-                    # NaN means "no value" and must stay NaN in the mean
-                    drawn = np.nansum(a, axis=0) if name == "linkage_met" else over_draws(a)
-                    world[name] = world.get(name, 0.0) + drawn
-        for counts, block in zip(self.yearly_counts, worlds, strict=True):
-            counts["linkage_met"] = counts.get("linkage_met", 0) + (
-                ~np.isnan(block["linkage_met"])
-            ).sum(axis=0)
-        held, measured = holds_by_year(worlds[0]["linkage_met"])
-        self.held = held if self.held is None else self.held + held
-        self.measured = measured if self.measured is None else self.measured + measured
+        for i, block in enumerate(worlds):
+            names = [
+                name
+                for name, a in block.items()  # (draw, ..., year) arrays
+                if a.ndim >= 2 and name not in NOT_YEARLY and name != "linkage_met"
+            ]
+            arrays = [block[name] for name in names]
+            sums = _numpy_sums(arrays) if k is None else k.sums_over_draws_of(arrays)
+            drawn = dict(zip(names, sums, strict=True))
+            drawn["linkage_met"] = self._add_linkage(i, block["linkage_met"], k)
+            world = self.yearly[i]
+            for name in block:  # in the block's order (the order of the run's files)
+                if name in drawn:
+                    world[name] = world.get(name, 0.0) + drawn[name]
+
+    def _add_linkage(self, world: int, met: Array, k: ModuleType | None) -> Array:
+        """The linkage's sum over draws, with the years not measured (NaN) left out and
+        counted apart for its mean; the scenario's draws where it holds and where it is
+        measured, per year."""
+        fused = None if k is None else k.linkage_sums(met)
+        if fused is None:
+            total, counted = np.nansum(met, axis=0), (~np.isnan(met)).sum(axis=0)
+            held, measured = holds_by_year(met) if world == 0 else (None, None)
+        else:
+            total, counted, held, measured = fused
+        counts = self.yearly_counts[world]
+        counts["linkage_met"] = counts.get("linkage_met", 0) + counted
+        if world == 0:
+            self.held = held if self.held is None else self.held + held
+            self.measured = measured if self.measured is None else self.measured + measured
+        return np.asarray(total)
 
     def _keep_worst(self, name: str, values: Array) -> None:
         """The lowest ``tail_size`` values seen so far: exactly what the CVaR averages."""
@@ -151,6 +171,10 @@ class Totals:
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.where(count > 0, total / np.maximum(count, 1), np.nan)
         return total / self.n
+
+
+def _numpy_sums(arrays: list[Array]) -> list[Array]:
+    return [_numpy_column_sums(a) for a in arrays]
 
 
 def _numpy_column_sums(a: Array) -> Array:
