@@ -799,15 +799,11 @@ def test_balance_breakevens_by_hand_and_against_numpy() -> None:
             assert a.tobytes() == b.tobytes()
 
 
-def test_net_layer_kernel_against_net_world(monkeypatch: Any) -> None:
-    """The net layer in one pass gives what ``net_world`` and ``after_tax_income`` give, bit
-    for bit, on awkward worlds (factors at their bounds, NaN, -0.0, broadcast rates)."""
-    from evpact.engine.additionality import after_tax_income, net_world
-    from evpact.metrics import LAYERS, _net_layer
+def layer_worlds(rng: np.random.Generator, n: int, m: int) -> tuple[Any, Any]:
+    """Two awkward worlds of the jobs and labour income layers: factors at their bounds, NaN,
+    -0.0, a broadcast layer."""
+    from evpact.metrics import LAYERS
 
-    k = metric_kernels()
-    rng = np.random.default_rng(12)
-    n, m = 400, 20
     shape = (n, m)
 
     def world() -> dict[str, Any]:
@@ -818,17 +814,42 @@ def test_net_layer_kernel_against_net_world(monkeypatch: Any) -> None:
         return w
 
     s, c = world(), world()
+    c["indirect_jobs"] = np.broadcast_to(c["indirect_jobs"][:1], shape)
     s |= {f"slack_{x}": awkward(rng, (n,), 0.0, 1.0) for x in LAYERS}
     s["in_migration"] = awkward(rng, (n,), 0.0, 1.0)
+    s["but_for"] = awkward(rng, shape, 0.0, 1.0)
+    return s, c
+
+
+def test_layers_kernel_against_net_world(monkeypatch: Any) -> None:
+    """The jobs and labour income layers in one pass give what ``net_world``,
+    ``after_tax_income``, the jobs impacts and the row sums give, bit for bit, on awkward
+    worlds, also with but-for 1 and a labour tax rate broadcast over draws."""
+    from evpact.engine.additionality import after_tax_income, net_world
+    from evpact.metrics import LAYERS, Sums, _net_layer
+
+    k = metric_kernels()
+    rng = np.random.default_rng(12)
+    n, m = 400, 20
+    s, c = layer_worlds(rng, n, m)
     for b, rate in (
-        (awkward(rng, shape, 0.0, 1.0), s["labour_revenue_rate"]),
-        (np.ones(shape), np.broadcast_to(rng.uniform(0, 0.5, size=(1, m)), shape)),
+        (s["but_for"], s["labour_revenue_rate"]),
+        (np.ones((n, m)), np.broadcast_to(rng.uniform(0, 0.5, size=(1, m)), (n, m))),
     ):
         s["but_for"], s["labour_revenue_rate"] = b, rate
-        got = k.net_layer(s, c)
+        got = k.layers(s, c)
         layers = [s[f"slack_{x}"] for x in LAYERS]
         net_s = net_world(s, b, layers, s["in_migration"])
         net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
+        direct = np.array(s["direct_jobs"] - c["direct_jobs"])
+        total = direct.copy()
+        for x in LAYERS[1:]:
+            total += s[f"{x}_jobs"]
+            total -= c[f"{x}_jobs"]
+        net_jobs = np.array(net_s["direct_jobs"] - net_c["direct_jobs"])
+        for x in LAYERS[1:]:
+            net_jobs += net_s[f"{x}_jobs"]
+            net_jobs -= net_c[f"{x}_jobs"]
         pairs = {
             "gross_s": after_tax_income(s, rate),
             "gross_c": after_tax_income(c, rate),
@@ -836,45 +857,52 @@ def test_net_layer_kernel_against_net_world(monkeypatch: Any) -> None:
             "net_resident_c": net_c["resident_income"],
             "net_tax_s": net_s["tax_total"],
             "net_tax_c": net_c["tax_total"],
+            "direct_jobs": direct,
+            "total_jobs": total,
+            "net_jobs": net_jobs,
         }
         for key, want in pairs.items():
             assert got[key].tobytes() == want.tobytes(), key
         for i, x in enumerate(LAYERS):
-            assert (
-                got["labour_income_s"][i].tobytes()
-                == net_s[f"labour_income_{x}"].sum(axis=1).tobytes()
-            )
-            assert (
-                got["labour_income_c"][i].tobytes()
-                == net_c[f"labour_income_{x}"].sum(axis=1).tobytes()
-            )
-        disc = rng.uniform(0.2, 1.0, size=shape)
-        fused, plain = _net_layer(s, c, disc, k), _net_layer(s, c, disc, None)
+            for key, w in (("s", net_s), ("c", net_c)):
+                want = w[f"labour_income_{x}"].sum(axis=1)
+                assert got[f"labour_income_{key}"][i].tobytes() == want.tobytes()
+            for key, w in (("s", s), ("c", c)):
+                want = w[f"labour_income_{x}"].sum(axis=1)
+                assert got[f"gross_labour_income_{key}"][i].tobytes() == want.tobytes()
+        disc = rng.uniform(0.2, 1.0, size=(n, m))
+        kernels_on(monkeypatch, True)
+        fused = _net_layer(s, c, disc, Sums(s, c, disc))
+        kernels_on(monkeypatch, False)
+        plain = _net_layer(s, c, disc, Sums(s, c, disc))
         for field in ("gross_gains", "gains", "tax", "jobs_peak", "labour_income"):
             assert getattr(fused, field).tobytes() == getattr(plain, field).tobytes(), field
 
 
-def test_jobs_impacts_kernel_against_numpy() -> None:
+def test_layers_kernel_by_hand() -> None:
+    """One draw and year: jobs 3, 5, 7 against 1, 2, 4; labour income 10, 20, 30 against 0;
+    tax 100 against 0; but-for 0.5, slack 1, 0.5, 0; in-migration 0.2, labour tax 0.25."""
     from evpact.metrics import LAYERS
 
-    rng = np.random.default_rng(13)
-    s = {f"{x}_jobs": awkward(rng, (300, 20), -10.0, 900.0) for x in LAYERS}
-    c = {f"{x}_jobs": awkward(rng, (300, 20), -10.0, 900.0) for x in LAYERS}
-    c["indirect_jobs"] = np.broadcast_to(c["indirect_jobs"][:1], (300, 20))
-    direct, total = metric_kernels().jobs_impacts(s, c)
-    assert direct.tobytes() == (s["direct_jobs"] - c["direct_jobs"]).tobytes()
-    want = np.array(s["direct_jobs"] - c["direct_jobs"])
-    for x in LAYERS[1:]:
-        want += s[f"{x}_jobs"]
-        want -= c[f"{x}_jobs"]
-    assert total.tobytes() == want.tobytes()
-    np.testing.assert_array_equal(  # by hand: (3 - 1) + (5 - 2) + (7 - 4)
-        metric_kernels().jobs_impacts(
-            {f"{x}_jobs": np.array([[v]]) for x, v in zip(LAYERS, (3.0, 5.0, 7.0), strict=True)},
-            {f"{x}_jobs": np.array([[v]]) for x, v in zip(LAYERS, (1.0, 2.0, 4.0), strict=True)},
-        ),
-        [[[2.0]], [[8.0]]],
-    )
+    one = np.ones((1, 1))
+    s = {f"{x}_jobs": one * v for x, v in zip(LAYERS, (3.0, 5.0, 7.0), strict=True)}
+    s |= {f"labour_income_{x}": one * v for x, v in zip(LAYERS, (10.0, 20.0, 30.0), strict=True)}
+    c = {f"{x}_jobs": one * v for x, v in zip(LAYERS, (1.0, 2.0, 4.0), strict=True)}
+    c |= {f"labour_income_{x}": one * 0.0 for x in LAYERS}
+    s["tax_total"], c["tax_total"] = one * 100.0, one * 0.0
+    s |= {f"slack_{x}": np.array([v]) for x, v in zip(LAYERS, (1.0, 0.5, 0.0), strict=True)}
+    s |= {"in_migration": np.array([0.2]), "but_for": one * 0.5}
+    s["labour_revenue_rate"] = one * 0.25
+    got = {k: v.ravel().tolist() for k, v in metric_kernels().layers(s, c).items()}
+    assert got["direct_jobs"] == [2.0] and got["total_jobs"] == [8.0]  # 2 + 3 + 3
+    assert got["net_jobs"] == [0.5 * 2 + 0.25 * 3 + 0.0]  # but-for x slack x each layer
+    assert got["gross_s"] == [60.0 * 0.75] and got["gross_c"] == [0.0]
+    # moved: (1 - slack) x income = 0 + 10 + 30; net tax: 0.5 x (100 - 0.25 x 40)
+    assert got["net_tax_s"] == [45.0]
+    # net income 5 + 5 + 0, after tax x 0.75, of which residents 0.8
+    assert got["net_resident_s"] == [0.8 * (10.0 * 0.75)]
+    assert got["labour_income_s"] == [5.0, 5.0, 0.0]
+    assert got["gross_labour_income_s"] == [10.0, 20.0, 30.0]
 
 
 def test_sums_over_draws_four_at_a_time() -> None:
@@ -942,12 +970,14 @@ def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) ->
     from evpact.uncertainty import kernels
 
     names = {
+        "crown": metric_kernels(),
         "balance_breakevens": metric_kernels(),
-        "net_layer": metric_kernels(),
-        "jobs_impacts": metric_kernels(),
+        "layers": metric_kernels(),
         "sums_over_draws_of": kernels,
         "linkage_sums": kernels,
     }
+    if not metric_kernels().EINSUM_ORDER:  # einsum adds otherwise here: crown is not used
+        del names["crown"]
     calls = dict.fromkeys(names, 0)
 
     def counting(name: str) -> Any:
@@ -968,3 +998,51 @@ def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) ->
         metrics = draw_metrics(worlds[0], worlds[1], compiled(scenario).years, scenario.price_year)
         Totals(50).add(metrics, worlds)
     assert all(calls.values()), calls
+
+
+@pytest.mark.parametrize("years", [20, 7, 33])
+def test_crown_kernel_against_einsum_and_numpy(years: int, monkeypatch: Any) -> None:
+    """The Crown ledger's NPVs and break-evens in one pass give einsum's and the numpy path's
+    bits (NaN, infinities, -0.0; other horizons); with einsum adding in another order than
+    ``_dot`` repeats, the kernel declines and einsum computes the NPVs."""
+    from evpact.ledger_metrics import AGGREGATES, balance_breakevens
+
+    k = metric_kernels()
+    if not k.EINSUM_ORDER:
+        pytest.skip("this numpy's einsum adds in another order: the kernel is not used")
+    rng = np.random.default_rng(16 + years)
+    n, aggregates = 300, len(AGGREGATES)
+    ts, tc = (awkward(rng, (n, aggregates, years), -1e9, 1e9) for _ in range(2))
+    ts[5, 0, 2], tc[6, 1, 3] = np.inf, -np.inf
+    disc = awkward(rng, (n, years), 0.0, 1.0)
+    weight = np.broadcast_to(rng.uniform(0.2, 1.0, size=(1, years)), (n, years))
+    rows = [[0, 1, 2, 3], [7, 8, 9, 10]]
+    year = np.arange(2026.0, 2026.0 + years)
+    got = k.crown(ts, tc, disc, weight, rows, year)
+    assert got is not None
+    with np.errstate(invalid="ignore"):
+        npvs = np.einsum("dkt,dt->dk", ts, disc) - np.einsum("dkt,dt->dk", tc, disc)
+        assert got[0].tobytes() == npvs.tobytes()
+        for g, (cost, *revenue) in enumerate(rows):
+            want = balance_breakevens(
+                [(ts[:, r, :], tc[:, r, :]) for r in revenue],
+                (ts[:, cost, :], tc[:, cost, :]),
+                weight,
+                year,
+            )
+            assert got[1][g].tobytes() == np.stack(want).tobytes()
+    monkeypatch.setattr(k, "EINSUM_ORDER", False)
+    assert k.crown(ts, tc, disc, weight, rows, year) is None
+
+
+def test_dot_repeats_einsum_by_hand() -> None:
+    """``_dot``'s order, by hand: 1e16 + 1 - 1e16 is 0 in sequence but 1 when the terms sit in
+    different lanes; einsum agrees with it wherever it is used."""
+    k = metric_kernels()
+    a = np.array([[1e16, 1.0, -1e16, 0.0]])
+    out = np.empty(1)
+    k._dots(a, np.ones_like(a), out)
+    # even lane: 1e16 + (-1e16) = 0; odd lane: 1 + 0 = 1
+    assert out[0] == 1.0
+    if k.EINSUM_ORDER:
+        assert out.tobytes() == np.einsum("dt,dt->d", a, np.ones_like(a)).tobytes()

@@ -115,33 +115,121 @@ def balance_breakevens(
     return out
 
 
-# --- the yearly jobs impacts whose maxima are the jobs peaks (metrics.draw_metrics) ---------
+# --- the Crown ledger's present values and balances (ledger_metrics.crown_metrics) ---------
+#
+# numpy's einsum("dkt,dt->dk") adds each row's products in its own order: in this build two
+# lanes (even and odd years), eight years per step taken from the last pair to the first,
+# products added to the lanes without fused multiply-adds, a last odd year against a zero,
+# then the two lanes, then the zeroed output. ``_dot`` repeats it; ``EINSUM_ORDER`` is true
+# only when it gives einsum's bits on a probe of every row length up to 64 (signed zeros
+# included), checked when this module loads, so another numpy build (another SIMD width,
+# fused multiply-adds) falls back to einsum instead of changing a number.
 
 
-@_kernel(*[IN2] * 6, OUT2, OUT2)
-def _jobs_impacts(sd, cd, si, ci, su, cu, direct, total):  # type: ignore[no-untyped-def]
-    n, m = direct.shape
+@numba.njit(inline="always")
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    """``np.einsum("t,t->", a, b)`` in einsum's order of additions (above)."""
+    m = a.shape[0]
+    even = 0.0
+    odd = 0.0
+    j = 0
+    while m - j >= 8:
+        even = a[j + 6] * b[j + 6] + even
+        odd = a[j + 7] * b[j + 7] + odd
+        even = a[j + 4] * b[j + 4] + even
+        odd = a[j + 5] * b[j + 5] + odd
+        even = a[j + 2] * b[j + 2] + even
+        odd = a[j + 3] * b[j + 3] + odd
+        even = a[j] * b[j] + even
+        odd = a[j + 1] * b[j + 1] + odd
+        j += 8
+    while j < m:
+        even = a[j] * b[j] + even
+        odd = (a[j + 1] * b[j + 1] if j + 1 < m else 0.0) + odd
+        j += 2
+    return 0.0 + (even + odd)
+
+
+IN3 = numba.types.Array(F64, 3, "A", readonly=True)
+INT2 = numba.types.Array(numba.types.int64, 2, "C", readonly=True)
+OUT3 = numba.types.Array(F64, 3, "C")
+
+
+@_kernel(IN3, IN3, IN2, IN2, INT2, IN1, OUT2, OUT3)
+def _crown(ts, tc, disc, weight, rows, years, npvs, out):  # type: ignore[no-untyped-def]
+    n, aggregates, m = ts.shape
+    governments = rows.shape[0]
+    cum = np.empty((3, m))
     for i in range(n):
-        for t in range(m):
-            d = sd[i, t] - cd[i, t]
-            direct[i, t] = d
-            total[i, t] = (((d + si[i, t]) - ci[i, t]) + su[i, t]) - cu[i, t]
+        for k in range(aggregates):
+            npvs[i, k] = _dot(ts[i, k], disc[i]) - _dot(tc[i, k], disc[i])
+        for g in range(governments):
+            c, r0, r1, r2 = rows[g, 0], rows[g, 1], rows[g, 2], rows[g, 3]
+            b0 = b1 = b2 = 0.0
+            for t in range(m):
+                cost = ts[i, c, t] - tc[i, c, t]
+                w = weight[i, t]
+                b0 = b0 + ((ts[i, r0, t] - tc[i, r0, t]) - cost) * w
+                b1 = b1 + ((ts[i, r1, t] - tc[i, r1, t]) - cost) * w
+                b2 = b2 + ((ts[i, r2, t] - tc[i, r2, t]) - cost) * w
+                cum[0, t], cum[1, t], cum[2, t] = b0, b1, b2
+            for s in range(3):
+                out[g, s, i] = _first_year_even(cum[s], years)
 
 
-def jobs_impacts(
-    s: Mapping[str, FloatArray], c: Mapping[str, FloatArray]
-) -> tuple[FloatArray, FloatArray]:
-    """The direct and the total (direct + indirect + induced) jobs impact by year, as
-    ``metrics.draw_metrics``' ``yearly`` builds them (the layers added and subtracted in turn),
-    in one pass; their maxima over years stay numpy's (``max`` of ±0 ties)."""
-    shape = np.shape(s["direct_jobs"])
-    names = [f"{k}_jobs" for k in ("direct", "indirect", "induced")]
-    direct, total = np.empty(shape), np.empty(shape)
-    _jobs_impacts(*_wide(shape, *(w[k] for k in names for w in (s, c))), direct, total)
-    return direct, total
+def crown(
+    ts: FloatArray,
+    tc: FloatArray,
+    disc: FloatArray,
+    weight: FloatArray,
+    rows: FloatArray,
+    years: FloatArray,
+) -> tuple[FloatArray, FloatArray] | None:
+    """From the two worlds' ledger totals (draw, aggregate, year), in one pass over each draw:
+    every aggregate's NPV impact, ``einsum("dkt,dt->dk", ts, disc) - einsum(..., tc, disc)``,
+    and for each government's ``rows`` (its cost, then its three revenue scopes) the three
+    balances' break-even years, as ``balance_breakevens`` gives them: ((draw, aggregate),
+    (government, scope, draw)). None where the order of einsum's additions is not the one
+    ``_dot`` repeats (``EINSUM_ORDER``): einsum's to take."""
+    if not EINSUM_ORDER or ts.shape != tc.shape or ts.shape[2] != np.shape(disc)[1]:
+        return None
+    n, aggregates, m = ts.shape
+    npvs = np.empty((n, aggregates))
+    out = np.empty((len(rows), 3, n))
+    wide = _wide((n, m), disc, weight)
+    index = np.ascontiguousarray(rows, dtype=np.int64)
+    _crown(ts, tc, *wide, index, np.asarray(years, dtype=float), npvs, out)
+    return npvs, out
 
 
-# --- the net layer of the metrics (additionality.net_world, after_tax_income, peaks) --------
+@_kernel(IN2, IN2, OUT1)
+def _dots(a, b, out):  # type: ignore[no-untyped-def]
+    for i in range(a.shape[0]):
+        out[i] = _dot(a[i], b[i])
+
+
+def _einsum_order() -> bool:
+    """Whether ``_dot`` gives numpy's einsum bits here: rows of 0 to 64 years of values over
+    twenty orders of magnitude, both signs, zeros of both signs."""
+    rng = np.random.default_rng(2026)
+    for m in range(65):
+        a = rng.normal(size=(64, m)) * 10.0 ** rng.integers(-10, 10, size=(64, m))
+        b = rng.uniform(-1.0, 1.0, size=(64, m))
+        a.flat[::7], b.flat[3::11] = -0.0, 0.0
+        got = np.empty(64)
+        _dots(a, b, got)
+        if got.tobytes() != np.einsum("dt,dt->d", a, b).tobytes():
+            return False
+        if got.tobytes() != np.einsum("dkt,dt->dk", a[:, None, :], b)[:, 0].tobytes():
+            return False
+    return True
+
+
+#: ``_dot`` repeats this numpy's einsum (checked on import)
+EINSUM_ORDER = _einsum_order()
+
+
+# --- the jobs and labour income layers (metrics: the jobs peaks, additionality.net_world) ---
 
 
 @numba.njit(inline="always")
@@ -176,13 +264,14 @@ def _pairwise(row: FloatArray) -> float:
 
 # inputs: both worlds' jobs and labour income (3 layers each) and tax_total; the scenario's
 # but-for, slack shares by layer, in-migration and labour tax rate. outputs: gross and net
-# residents' income and net tax (both worlds), the net jobs impact, and each layer's net
-# labour income summed over years, (6, draw): the scenario's three, then the counterfactual's
-@_kernel(*[IN2] * 15, *[IN1] * 4, IN2, *[OUT2] * 8)
-def _net_layer(  # type: ignore[no-untyped-def]
+# residents' income and net tax (both worlds), the net, gross direct and gross total jobs
+# impacts, and labour income by layer summed over years, (12, draw): net scenario, net
+# counterfactual, gross scenario, gross counterfactual, three layers each
+@_kernel(*[IN2] * 15, *[IN1] * 4, IN2, *[OUT2] * 10)
+def _layers(  # type: ignore[no-untyped-def]
     sj0, sj1, sj2, sl0, sl1, sl2, stax, cj0, cj1, cj2, cl0, cl1, cl2, ctax,
     b, sig0, sig1, sig2, mig, rate,
-    gross_s, gross_c, net_res_s, net_res_c, net_tax_s, net_tax_c, jobs, li_sums,
+    gross_s, gross_c, net_res_s, net_res_c, net_tax_s, net_tax_c, jobs, direct, total, li_sums,
 ):  # fmt: skip
     n, m = b.shape
     rows = np.empty((6, m))
@@ -194,6 +283,10 @@ def _net_layer(  # type: ignore[no-untyped-def]
             bt, r = b[i, t], rate[i, t]
             f0, f1, f2 = bt * s0, bt * s1, bt * s2
             untaxed = 1.0 - r
+            # the gross jobs impacts, as draw_metrics' ``yearly`` adds the layers in turn
+            d = sj0[i, t] - cj0[i, t]
+            direct[i, t] = d
+            total[i, t] = (((d + sj1[i, t]) - cj1[i, t]) + sj2[i, t]) - cj2[i, t]
             # after_tax_income of each gross world
             gross_s[i, t] = ((sl0[i, t] + sl1[i, t]) + sl2[i, t]) * untaxed
             gross_c[i, t] = ((cl0[i, t] + cl1[i, t]) + cl2[i, t]) * untaxed
@@ -209,7 +302,7 @@ def _net_layer(  # type: ignore[no-untyped-def]
             net_res_c[i, t] = keep * (((c0 + c1) + c2) * untaxed)
             rows[0, t], rows[1, t], rows[2, t] = a0, a1, a2
             rows[3, t], rows[4, t], rows[5, t] = c0, c1, c2
-            # the net jobs impact, layer after layer (metrics.net_metrics.peak)
+            # the net jobs impact, layer after layer (metrics._peak of the net worlds)
             d = f0 * sj0[i, t] - f0 * cj0[i, t]
             d = d + f1 * sj1[i, t]
             d = d - f1 * cj1[i, t]
@@ -217,32 +310,50 @@ def _net_layer(  # type: ignore[no-untyped-def]
             jobs[i, t] = d - f2 * cj2[i, t]
         for k in range(6):
             li_sums[k, i] = _pairwise(rows[k])
+        li_sums[6, i], li_sums[7, i], li_sums[8, i] = (
+            _pairwise(sl0[i]),
+            _pairwise(sl1[i]),
+            _pairwise(sl2[i]),
+        )
+        li_sums[9, i], li_sums[10, i], li_sums[11, i] = (
+            _pairwise(cl0[i]),
+            _pairwise(cl1[i]),
+            _pairwise(cl2[i]),
+        )
 
 
 def _layer_arrays(w: Mapping[str, FloatArray], layers: tuple[str, ...]) -> list[FloatArray]:
     return [w[f"{k}_jobs"] for k in layers] + [w[f"labour_income_{k}"] for k in layers]
 
 
-def net_layer(s: Mapping[str, FloatArray], c: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
-    """What ``metrics.net_metrics`` reads of ``additionality.net_world`` and
-    ``after_tax_income`` for both worlds, in one pass: ``gross_s``/``gross_c`` (residents'
-    after-tax labour income), ``net_resident_s``/``_c``, ``net_tax_s``/``_c`` (the net worlds'
-    ``resident_income`` and ``tax_total``), ``jobs`` (the net jobs impact by year, whose maximum
-    is ``net_jobs_peak``) and ``labour_income_s``/``_c`` ((3, draw): each layer's net labour
-    income summed over years). The scenario's factors and labour tax rate apply to both."""
-    layers = ("direct", "indirect", "induced")
+#: what ``layers`` returns as (draw, year) arrays
+LAYER_ARRAYS = (
+    "gross_s", "gross_c", "net_resident_s", "net_resident_c", "net_tax_s", "net_tax_c",
+    "net_jobs", "direct_jobs", "total_jobs",
+)  # fmt: skip
+
+
+def layers(s: Mapping[str, FloatArray], c: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """Everything the metrics read of the jobs and labour income layers of both worlds, in one
+    pass: ``direct_jobs`` and ``total_jobs`` (the gross jobs impacts by year, whose maxima are
+    the jobs peaks), ``gross_s``/``gross_c`` (``additionality.after_tax_income``), the net
+    worlds' (``additionality.net_world``: the scenario's factors and labour tax rate in both)
+    ``net_resident_s``/``_c`` and ``net_tax_s``/``_c``, ``net_jobs`` (the net jobs impact by
+    year), and each layer's labour income summed over years, (3, draw) each:
+    ``labour_income_s``/``_c`` (net) and ``gross_labour_income_s``/``_c``."""
+    names = ("direct", "indirect", "induced")
     shape = np.shape(s["tax_total"])
     n = shape[0]
     wide = _wide(
         shape,
-        *(a for w in (s, c) for a in (*_layer_arrays(w, layers), w["tax_total"])),
+        *(a for w in (s, c) for a in (*_layer_arrays(w, names), w["tax_total"])),
         s["but_for"],
     )
-    per_draw = _wide((n,), *(s[f"slack_{k}"] for k in layers), s["in_migration"])
+    per_draw = _wide((n,), *(s[f"slack_{k}"] for k in names), s["in_migration"])
     rate = _wide(shape, s["labour_revenue_rate"])
-    names = ("gross_s", "gross_c", "net_resident_s", "net_resident_c", "net_tax_s", "net_tax_c")
-    out = {name: np.empty(shape) for name in (*names, "jobs")}
-    sums = np.empty((6, n))
-    _net_layer(*wide, *per_draw, *rate, *(out[k] for k in names), out["jobs"], sums)
-    out["labour_income_s"], out["labour_income_c"] = sums[:3], sums[3:]
+    out = {name: np.empty(shape) for name in LAYER_ARRAYS}
+    sums = np.empty((12, n))
+    _layers(*wide, *per_draw, *rate, *out.values(), sums)
+    for i, key in enumerate(("labour_income_s", "labour_income_c")):
+        out[key], out[f"gross_{key}"] = sums[3 * i : 3 * i + 3], sums[6 + 3 * i : 9 + 3 * i]
     return out

@@ -96,6 +96,7 @@ class Sums:
     fused: ModuleType | None = field(init=False)
     _years: dict[tuple[int, str], Array] = field(default_factory=dict, init=False)
     _npvs: dict[str, Array] = field(default_factory=dict, init=False)
+    _layers: dict[str, Array] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         draws, years = self.disc.shape
@@ -103,6 +104,18 @@ class Sums:
         self.rows = _numpy_row_sums if k is None else k.sums_over_years
         # their sums over years repeat numpy's pairwise order for rows of up to 128 years
         self.fused = None if k is None or years > 128 else jit.compiled_for(draws, FUSED)
+
+    def layers(self) -> dict[str, Array]:
+        """The jobs and labour income layers of both worlds through the kernel
+        (``kernels_metrics.layers``), once per block; their labour income summed over
+        years is every layer's ``of`` as well (the same pairwise sums)."""
+        assert self.fused is not None
+        if self._layers is None:
+            self._layers = self.fused.layers(self.s, self.c)
+            for world, key in enumerate(("gross_labour_income_s", "gross_labour_income_c")):
+                for row, layer in zip(self._layers[key], LAYERS, strict=True):
+                    self._years.setdefault((world, f"labour_income_{layer}"), row)
+        return self._layers
 
     def of(self, world: int, name: str) -> Array:
         """``name`` of the scenario (0) or the counterfactual (1), summed over years."""
@@ -165,8 +178,8 @@ def draw_metrics(
 
     if sums.fused is None:
         direct_jobs, total_jobs = yearly("direct_jobs"), yearly(*(f"{k}_jobs" for k in LAYERS))
-    else:  # both in one pass, the same values
-        direct_jobs, total_jobs = sums.fused.jobs_impacts(s, c)
+    else:  # in the kernel's one pass over the layers, the same values
+        direct_jobs, total_jobs = sums.layers()["direct_jobs"], sums.layers()["total_jobs"]
     cost_npv = npv("public_cost")
     out: dict[str, Metric] = {
         "direct_jobs_peak": Metric("jobs", direct_jobs.max(axis=1), "highest yearly direct jobs"),
@@ -313,7 +326,7 @@ def net_metrics(
     (``total_jobs_peak``) spare computing them twice.
     """
     sums = Sums(s, c, disc) if sums is None else sums
-    layer = _net_layer(s, c, disc, sums.fused)
+    layer = _net_layer(s, c, disc, sums)
     cost = sums.npv("public_cost")
     burden = sums.npv("excess_burden")
     out: dict[str, Metric] = {}
@@ -392,18 +405,16 @@ class NetLayer:
     labour_income: Array  # net labour income over the horizon
 
 
-def _net_layer(
-    s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, fused: ModuleType | None
-) -> NetLayer:
+def _net_layer(s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, sums: Sums) -> NetLayer:
     """``NetLayer`` of a block. numpy builds both net worlds (``net_world``); the kernel
-    (``fused``) computes the same elements in one pass and writes only what is summed here,
-    so the present values are numpy's ``einsum`` of the same arrays either way."""
+    (``sums.layers``) computes the same elements in one pass and writes only what is summed
+    here, so the present values are numpy's ``einsum`` of the same arrays either way."""
 
     def npv(a: Array, b: Array) -> Array:
         return np.asarray(np.einsum("dt,dt->d", a, disc) - np.einsum("dt,dt->d", b, disc))
 
-    if fused is not None:
-        k = fused.net_layer(s, c)
+    if sums.fused is not None:
+        k = sums.layers()
         li_s, li_c = k["labour_income_s"], k["labour_income_c"]
         li = np.zeros(disc.shape[0])
         for i in range(len(LAYERS)):  # as Sums.total adds them: layer after layer
@@ -412,7 +423,7 @@ def _net_layer(
             gross_gains=npv(k["gross_s"], k["gross_c"]),
             gains=npv(k["net_resident_s"], k["net_resident_c"]),
             tax=npv(k["net_tax_s"], k["net_tax_c"]),
-            jobs_peak=np.asarray(k["jobs"].max(axis=1)),
+            jobs_peak=np.asarray(k["net_jobs"].max(axis=1)),
             labour_income=li,
         )
     layers = [s[f"slack_{k}"] for k in LAYERS]
