@@ -784,7 +784,11 @@ def test_balance_breakevens_by_hand_and_against_numpy() -> None:
     half = k.balance_breakevens([(revenue, zero)] * 3, (cost, zero), ones / 2, years)
     assert half.tobytes() == got.tobytes()
     rng = np.random.default_rng(11)
-    totals = [awkward(rng, (500, 6, 20), -5.0, 5.0) for _ in range(2)]
+    # the engine's layout of the ledger's totals (aggregate-major), and a C-ordered one
+    totals = [
+        awkward(rng, (6, 500, 20), -5.0, 5.0).transpose(1, 0, 2),
+        awkward(rng, (500, 6, 20), -5.0, 5.0),
+    ]
     totals[0][7, 2, 3] = np.inf
     totals[1][9, 1, 4] = -np.inf
     weights = np.broadcast_to(rng.uniform(0.3, 1.0, size=(1, 20)), (500, 20))
@@ -970,14 +974,11 @@ def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) ->
     from evpact.uncertainty import kernels
 
     names = {
-        "crown": metric_kernels(),
         "balance_breakevens": metric_kernels(),
         "layers": metric_kernels(),
         "sums_over_draws_of": kernels,
         "linkage_sums": kernels,
     }
-    if not metric_kernels().EINSUM_ORDER:  # einsum adds otherwise here: crown is not used
-        del names["crown"]
     calls = dict.fromkeys(names, 0)
 
     def counting(name: str) -> Any:
@@ -998,51 +999,3 @@ def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) ->
         metrics = draw_metrics(worlds[0], worlds[1], compiled(scenario).years, scenario.price_year)
         Totals(50).add(metrics, worlds)
     assert all(calls.values()), calls
-
-
-@pytest.mark.parametrize("years", [20, 7, 33])
-def test_crown_kernel_against_einsum_and_numpy(years: int, monkeypatch: Any) -> None:
-    """The Crown ledger's NPVs and break-evens in one pass give einsum's and the numpy path's
-    bits (NaN, infinities, -0.0; other horizons); with einsum adding in another order than
-    ``_dot`` repeats, the kernel declines and einsum computes the NPVs."""
-    from evpact.ledger_metrics import AGGREGATES, balance_breakevens
-
-    k = metric_kernels()
-    if not k.EINSUM_ORDER:
-        pytest.skip("this numpy's einsum adds in another order: the kernel is not used")
-    rng = np.random.default_rng(16 + years)
-    n, aggregates = 300, len(AGGREGATES)
-    ts, tc = (awkward(rng, (n, aggregates, years), -1e9, 1e9) for _ in range(2))
-    ts[5, 0, 2], tc[6, 1, 3] = np.inf, -np.inf
-    disc = awkward(rng, (n, years), 0.0, 1.0)
-    weight = np.broadcast_to(rng.uniform(0.2, 1.0, size=(1, years)), (n, years))
-    rows = [[0, 1, 2, 3], [7, 8, 9, 10]]
-    year = np.arange(2026.0, 2026.0 + years)
-    got = k.crown(ts, tc, disc, weight, rows, year)
-    assert got is not None
-    with np.errstate(invalid="ignore"):
-        npvs = np.einsum("dkt,dt->dk", ts, disc) - np.einsum("dkt,dt->dk", tc, disc)
-        assert got[0].tobytes() == npvs.tobytes()
-        for g, (cost, *revenue) in enumerate(rows):
-            want = balance_breakevens(
-                [(ts[:, r, :], tc[:, r, :]) for r in revenue],
-                (ts[:, cost, :], tc[:, cost, :]),
-                weight,
-                year,
-            )
-            assert got[1][g].tobytes() == np.stack(want).tobytes()
-    monkeypatch.setattr(k, "EINSUM_ORDER", False)
-    assert k.crown(ts, tc, disc, weight, rows, year) is None
-
-
-def test_dot_repeats_einsum_by_hand() -> None:
-    """``_dot``'s order, by hand: 1e16 + 1 - 1e16 is 0 in sequence but 1 when the terms sit in
-    different lanes; einsum agrees with it wherever it is used."""
-    k = metric_kernels()
-    a = np.array([[1e16, 1.0, -1e16, 0.0]])
-    out = np.empty(1)
-    k._dots(a, np.ones_like(a), out)
-    # even lane: 1e16 + (-1e16) = 0; odd lane: 1 + 0 = 1
-    assert out[0] == 1.0
-    if k.EINSUM_ORDER:
-        assert out.tobytes() == np.einsum("dt,dt->d", a, np.ones_like(a)).tobytes()

@@ -36,16 +36,8 @@ def crown_metrics(
         k = AGGREGATES.index(name)
         return ts[:, k, :], tc[:, k, :]
 
-    # the kernel: every aggregate's NPV and every government's balances in one pass per draw
-    rows = [
-        [AGGREGATES.index(f"{g}.{x}") for x in ("cost", *(f"revenue.{scope}" for scope in SCOPES))]
-        for g in GOVERNMENTS
-    ]
-    both = None if fused is None else fused.crown(ts, tc, disc, balance_weights, rows, years)
-    if both is None:  # numpy: every aggregate's NPV in one pass per world
-        npvs = np.einsum("dkt,dt->dk", ts, disc) - np.einsum("dkt,dt->dk", tc, disc)
-    else:
-        npvs, evens = both
+    # every aggregate's NPV in one pass per world
+    npvs = np.einsum("dkt,dt->dk", ts, disc) - np.einsum("dkt,dt->dk", tc, disc)
 
     def npv(name: str) -> Array:
         return np.asarray(npvs[:, AGGREGATES.index(name)])
@@ -58,16 +50,12 @@ def crown_metrics(
             cost_npv,
             f"{g} outlays and refundable credits, less clawbacks, discounted",
         )
-        years_even = (
-            balance_breakevens(
-                [series(f"{g}.revenue.{scope}") for scope in SCOPES],
-                series(f"{g}.cost"),
-                balance_weights,
-                years,
-                fused,
-            )
-            if both is None
-            else evens[GOVERNMENTS.index(g)]
+        years_even = balance_breakevens(
+            [series(f"{g}.revenue.{scope}") for scope in SCOPES],
+            series(f"{g}.cost"),
+            balance_weights,
+            years,
+            fused,
         )
         for i, scope in enumerate(SCOPES):
             suffix = "" if scope == "total" else f"_{scope}"
