@@ -976,6 +976,7 @@ def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) ->
     names = {
         "balance_breakevens": metric_kernels(),
         "layers": metric_kernels(),
+        "linkage": metric_kernels(),
         "sums_over_draws_of": kernels,
         "linkage_sums": kernels,
     }
@@ -999,3 +1000,38 @@ def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) ->
         metrics = draw_metrics(worlds[0], worlds[1], compiled(scenario).years, scenario.price_year)
         Totals(50).add(metrics, worlds)
     assert all(calls.values()), calls
+
+
+def test_linkage_metrics_kernel_by_hand_and_against_numpy() -> None:
+    """The linkage share and risk metrics in one pass: by hand, then numpy's values on random
+    linkage arrays (values besides 0 and 1 too, so the order of additions shows)."""
+    from evpact.metrics import linkage_risk
+
+    k = metric_kernels()
+    nan = np.nan
+    years = np.array([2026.0, 2027.0, 2028.0])
+    met = np.array(  # (draw, deal, year)
+        [
+            [[1.0, 1.0, nan], [1.0, 0.0, nan]],  # 3 of 4 measured held; fails in 2027
+            [[1.0, nan, nan], [nan, nan, nan]],  # holds throughout
+            [[nan, nan, nan], [nan, nan, nan]],  # nothing measured
+        ]
+    )
+    got = k.linkage(met, years)
+    np.testing.assert_array_equal(got[0], [0.75, 1.0, nan])
+    np.testing.assert_array_equal(got[1], [0.0, 1.0, nan])
+    np.testing.assert_array_equal(got[2], [2027.0, nan, nan])
+    np.testing.assert_array_equal(got[3], [1.0, 0.0, nan])
+    rng = np.random.default_rng(17)
+    for shape in ((400, 1, 20), (400, 3, 20), (400, 0, 20), (50, 2, 3), (50, 1, 1)):
+        years = np.arange(2026.0, 2026.0 + shape[2])
+        met = rng.choice([0.0, 1.0, -0.0, nan, 0.5, 1e-17], size=shape)
+        got = k.linkage(met, years)
+        measured = (~np.isnan(met)).sum(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+        assert got[0].tobytes() == held.tobytes(), shape
+        for row, metric in zip(got[1:], linkage_risk(met, years).values(), strict=True):
+            assert row.tobytes() == metric.values.tobytes(), shape
+    assert k.linkage(np.zeros((5, 7, 20)), np.arange(20.0)) is None  # rows past 128: numpy
+    assert k.linkage(np.zeros((5, 2, 20))[:, :1], np.arange(20.0)) is None  # not C-ordered

@@ -243,3 +243,52 @@ def layers(s: Mapping[str, FloatArray], c: Mapping[str, FloatArray]) -> dict[str
     for i, key in enumerate(("labour_income_s", "labour_income_c")):
         out[key], out[f"gross_{key}"] = sums[3 * i : 3 * i + 3], sums[6 + 3 * i : 9 + 3 * i]
     return out
+
+
+# --- the linkage metrics (metrics.draw_metrics' linkage_met_share, metrics.linkage_risk) -----
+
+
+IN3C = numba.types.Array(F64, 3, "C", readonly=True)
+
+
+@_kernel(IN3C, IN1, OUT2)
+def _linkage(met, years, out):  # type: ignore[no-untyped-def]
+    n, deals, m = met.shape
+    row = np.empty(deals * m)
+    for i in range(n):
+        counted = 0
+        ever = False
+        first = -1
+        for t in range(m):
+            failed = False
+            for d in range(deals):
+                x = met[i, d, t]
+                row[d * m + t] = x if x == x else 0.0  # np.nansum: NaN as zero
+                counted += x == x
+                failed |= x == 0.0
+            if failed and not ever:
+                ever, first = True, t
+        if counted > 0:
+            out[0, i] = _pairwise(row) / counted
+            out[1, i] = 0.0 if ever else 1.0
+            out[2, i] = years[first] if ever else np.nan
+            out[3, i] = 1.0 if ever else 0.0
+        else:
+            out[0, i] = out[1, i] = out[2, i] = out[3, i] = np.nan
+
+
+def linkage(met: FloatArray, years: FloatArray) -> FloatArray | None:
+    """The linkage metrics per draw of a (draw, deal, year) array (1 met, 0 failed, NaN not
+    measured) in one pass, (4, draw): ``linkage_met_share`` (the sum of measured values over
+    their count: ``nansum`` over deals and years, pairwise as numpy adds a row, over
+    ``(~isnan).sum``), then ``metrics.linkage_risk``'s ``linkage_holds_over_deal``,
+    ``linkage_first_failure_year`` and ``..._reached_share``; NaN where nothing is measured.
+    None for an array numpy would add otherwise (not C-ordered float64, or rows of more than
+    128 values, which numpy splits): numpy's to compute."""
+    if met.ndim != 3 or met.dtype != np.float64 or not met.flags.c_contiguous:
+        return None
+    if met.shape[1] * met.shape[2] > 128:
+        return None
+    out = np.empty((4, met.shape[0]))
+    _linkage(met, np.asarray(years, dtype=float), out)
+    return out

@@ -267,13 +267,17 @@ def draw_metrics(
         kind="level",
     )
     met = s["linkage_met"]
-    measured = (~np.isnan(met)).sum(axis=(1, 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+    fused = None if sums.fused is None else sums.fused.linkage(met, years)
+    if fused is None:
+        measured = (~np.isnan(met)).sum(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+    else:  # the share and the risk metrics in one pass, the same values
+        held = fused[0]
     out["linkage_met_share"] = Metric(
         "share", held, "scenario level: share of measured years the linkage holds", kind="level"
     )
-    out.update(linkage_risk(met, years))
+    out.update(linkage_risk(met, years, None if fused is None else fused[1:]))
     out["domestic_chain_share"] = Metric(
         "share",
         np.array(s["domestic_chain_share"], dtype=float),
@@ -613,33 +617,42 @@ def trade(
     }
 
 
-def linkage_risk(met: Array, years: Array) -> dict[str, Metric]:
+def linkage_risk(met: Array, years: Array, fused: Array | None = None) -> dict[str, Metric]:
     """Whether the linkage holds over the whole deal, and the year it first fails.
 
     ``met`` is (draw, deal, year): 1 met, 0 failed, NaN not measured. A year fails when any
-    deal's condition fails in it. Draws with nothing measured have no value (NaN).
+    deal's condition fails in it. Draws with nothing measured have no value (NaN). ``fused``:
+    the three metrics' values as ``kernels_metrics.linkage`` computed them (the same values).
     """
-    failed = np.any(met == 0, axis=1)  # (draw, year)
-    measured = np.any(~np.isnan(met), axis=(1, 2))
-    ever = failed.any(axis=1)
-    first = np.where(ever, np.asarray(years, dtype=float)[np.argmax(failed, axis=1)], np.nan)
+    if fused is None:
+        failed = np.any(met == 0, axis=1)  # (draw, year)
+        measured = np.any(~np.isnan(met), axis=(1, 2))
+        ever = failed.any(axis=1)
+        first = np.where(ever, np.asarray(years, dtype=float)[np.argmax(failed, axis=1)], np.nan)
+        fused = np.stack(
+            [
+                np.where(measured, (~ever).astype(float), np.nan),
+                np.where(measured, first, np.nan),
+                np.where(measured, ever.astype(float), np.nan),
+            ]
+        )
     return {
         "linkage_holds_over_deal": Metric(
             "share",
-            np.where(measured, (~ever).astype(float), np.nan),
+            fused[0],
             "scenario level: 1 if the linkage holds in every measured year; its mean is the "
             "probability the deal never fails its condition",
             kind="level",
         ),
         "linkage_first_failure_year": Metric(
             "year",
-            np.where(measured, first, np.nan),
+            fused[1],
             "scenario level: first year the linkage fails (no value if it never fails)",
             kind="level",
         ),
         "linkage_first_failure_year_reached_share": Metric(
             "share",
-            np.where(measured, ever.astype(float), np.nan),
+            fused[2],
             "scenario level: draws in which the linkage fails at least once",
             kind="level",
         ),
