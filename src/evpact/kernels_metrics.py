@@ -28,6 +28,7 @@ IN1 = numba.types.Array(F64, 1, "A", readonly=True)
 IN2 = numba.types.Array(F64, 2, "A", readonly=True)
 OUT1 = numba.types.Array(F64, 1, "C")
 OUT2 = numba.types.Array(F64, 2, "C")
+OUT3 = numba.types.Array(F64, 3, "C")
 
 
 def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
@@ -148,19 +149,91 @@ def _pairwise(row: FloatArray) -> float:
     return 0.0 + res
 
 
+@numba.njit(inline="always")
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    """``np.einsum("t,t->", a, b)`` in einsum's order of additions (``EINSUM_ORDER``)."""
+    m = a.shape[0]
+    even = 0.0
+    odd = 0.0
+    j = 0
+    while m - j >= 8:
+        even = a[j + 6] * b[j + 6] + even
+        odd = a[j + 7] * b[j + 7] + odd
+        even = a[j + 4] * b[j + 4] + even
+        odd = a[j + 5] * b[j + 5] + odd
+        even = a[j + 2] * b[j + 2] + even
+        odd = a[j + 3] * b[j + 3] + odd
+        even = a[j] * b[j] + even
+        odd = a[j + 1] * b[j + 1] + odd
+        j += 8
+    while j < m:
+        even = a[j] * b[j] + even
+        odd = (a[j + 1] * b[j + 1] if j + 1 < m else 0.0) + odd
+        j += 2
+    return 0.0 + (even + odd)
+
+
+@_kernel(IN2, IN2, OUT1)
+def _dots(a, b, out):  # type: ignore[no-untyped-def]
+    for i in range(a.shape[0]):
+        out[i] = _dot(a[i], b[i])
+
+
+def _einsum_order() -> bool:
+    """Whether ``_dot`` gives this numpy's ``einsum("dt,dt->d")`` bits: rows of 0 to 64 years,
+    values over twenty orders of magnitude, both signs, zeros of both signs."""
+    rng = np.random.default_rng(2026)
+    for m in range(65):
+        a = rng.normal(size=(64, m)) * 10.0 ** rng.integers(-10, 10, size=(64, m))
+        b = rng.uniform(-1.0, 1.0, size=(64, m))
+        a.flat[::7], b.flat[3::11] = -0.0, 0.0
+        got = np.empty(64)
+        _dots(a, b, got)
+        if got.tobytes() != np.einsum("dt,dt->d", a, b).tobytes():
+            return False
+    return True
+
+
+#: numpy's einsum adds a row's products in its own order: in this build two lanes (even and
+#: odd years), eight years a step taken from the last pair to the first, products added to
+#: the lanes without fused multiply-adds, a last odd year against a zero, then the two lanes,
+#: then the zeroed output. ``_dot`` repeats it; this is true only where it gives einsum's bits
+#: on the probe above (checked when the module loads), so with another numpy build (another
+#: SIMD width, fused multiply-adds) the metrics take numpy's path instead of changing a number
+EINSUM_ORDER = _einsum_order()
+
+#: rows of ``layers``' per-draw output
+LAYER_VALUES = (
+    "gross_gains", "gains", "tax", "direct_jobs_peak", "total_jobs_peak", "net_jobs_peak",
+    *(f"{w}_{k}" for w in ("net_s", "net_c", "gross_s", "gross_c") for k in range(3)),
+)  # fmt: skip
+
+
+@numba.njit(inline="always")
+def _peak(row: FloatArray) -> tuple[float, bool]:
+    """The largest value of a row, and whether it is numpy's ``max`` for sure: no NaN and
+    above zero (a positive maximum is one value, sign included, whatever the order)."""
+    top = row[0]
+    nan = top != top
+    for t in range(1, row.shape[0]):
+        v = row[t]
+        nan |= v != v
+        top = v if v > top else top
+    return top, (not nan) and top > 0.0
+
+
 # inputs: both worlds' jobs and labour income (3 layers each) and tax_total; the scenario's
-# but-for, slack shares by layer, in-migration and labour tax rate. outputs: gross and net
-# residents' income and net tax (both worlds), the net, gross direct and gross total jobs
-# impacts, and labour income by layer summed over years, (12, draw): net scenario, net
-# counterfactual, gross scenario, gross counterfactual, three layers each
-@_kernel(*[IN2] * 15, *[IN1] * 4, IN2, *[OUT2] * 10)
+# but-for, slack shares by layer, in-migration and labour tax rate; the discount factors.
+# outputs: per draw the ``LAYER_VALUES``, a flag for draws whose peaks numpy must take, and
+# for those draws only, the three yearly jobs impacts
+@_kernel(*[IN2] * 15, *[IN1] * 4, IN2, IN2, OUT2, OUT1, OUT3)
 def _layers(  # type: ignore[no-untyped-def]
     sj0, sj1, sj2, sl0, sl1, sl2, stax, cj0, cj1, cj2, cl0, cl1, cl2, ctax,
-    b, sig0, sig1, sig2, mig, rate,
-    gross_s, gross_c, net_res_s, net_res_c, net_tax_s, net_tax_c, jobs, direct, total, li_sums,
+    b, sig0, sig1, sig2, mig, rate, disc,
+    out, flagged, jobs,
 ):  # fmt: skip
     n, m = b.shape
-    rows = np.empty((6, m))
+    rows = np.empty((15, m))
     for i in range(n):
         s0, s1, s2 = sig0[i], sig1[i], sig2[i]
         o0, o1, o2 = 1.0 - s0, 1.0 - s1, 1.0 - s2
@@ -171,21 +244,21 @@ def _layers(  # type: ignore[no-untyped-def]
             untaxed = 1.0 - r
             # the gross jobs impacts, as draw_metrics' ``yearly`` adds the layers in turn
             d = sj0[i, t] - cj0[i, t]
-            direct[i, t] = d
-            total[i, t] = (((d + sj1[i, t]) - cj1[i, t]) + sj2[i, t]) - cj2[i, t]
+            rows[12, t] = d
+            rows[13, t] = (((d + sj1[i, t]) - cj1[i, t]) + sj2[i, t]) - cj2[i, t]
             # after_tax_income of each gross world
-            gross_s[i, t] = ((sl0[i, t] + sl1[i, t]) + sl2[i, t]) * untaxed
-            gross_c[i, t] = ((cl0[i, t] + cl1[i, t]) + cl2[i, t]) * untaxed
+            rows[6, t] = ((sl0[i, t] + sl1[i, t]) + sl2[i, t]) * untaxed
+            rows[7, t] = ((cl0[i, t] + cl1[i, t]) + cl2[i, t]) * untaxed
             # net_world of the scenario: layers x b x slack, tax less the moved workers' tax
             a0, a1, a2 = f0 * sl0[i, t], f1 * sl1[i, t], f2 * sl2[i, t]
             moved = ((0.0 + o0 * sl0[i, t]) + o1 * sl1[i, t]) + o2 * sl2[i, t]
-            net_tax_s[i, t] = bt * (stax[i, t] - r * moved)
-            net_res_s[i, t] = keep * (((a0 + a1) + a2) * untaxed)
+            rows[10, t] = bt * (stax[i, t] - r * moved)
+            rows[8, t] = keep * (((a0 + a1) + a2) * untaxed)
             # and of the counterfactual, with the scenario's factors and rate
             c0, c1, c2 = f0 * cl0[i, t], f1 * cl1[i, t], f2 * cl2[i, t]
             moved = ((0.0 + o0 * cl0[i, t]) + o1 * cl1[i, t]) + o2 * cl2[i, t]
-            net_tax_c[i, t] = bt * (ctax[i, t] - r * moved)
-            net_res_c[i, t] = keep * (((c0 + c1) + c2) * untaxed)
+            rows[11, t] = bt * (ctax[i, t] - r * moved)
+            rows[9, t] = keep * (((c0 + c1) + c2) * untaxed)
             rows[0, t], rows[1, t], rows[2, t] = a0, a1, a2
             rows[3, t], rows[4, t], rows[5, t] = c0, c1, c2
             # the net jobs impact, layer after layer (metrics._peak of the net worlds)
@@ -193,42 +266,49 @@ def _layers(  # type: ignore[no-untyped-def]
             d = d + f1 * sj1[i, t]
             d = d - f1 * cj1[i, t]
             d = d + f2 * sj2[i, t]
-            jobs[i, t] = d - f2 * cj2[i, t]
+            rows[14, t] = d - f2 * cj2[i, t]
+        # present values as einsum takes them: each world's, then the difference
+        for k in range(3):
+            w = disc[i]
+            out[k, i] = _dot(rows[6 + 2 * k], w) - _dot(rows[7 + 2 * k], w)
+        sure = True
+        for k in range(3):
+            top, ok = _peak(rows[12 + k])
+            out[3 + k, i] = top
+            sure &= ok
+        flagged[i] = 0.0 if sure else 1.0
+        if not sure:
+            for k in range(3):
+                for t in range(m):
+                    jobs[k, i, t] = rows[12 + k, t]
         for k in range(6):
-            li_sums[k, i] = _pairwise(rows[k])
-        li_sums[6, i], li_sums[7, i], li_sums[8, i] = (
-            _pairwise(sl0[i]),
-            _pairwise(sl1[i]),
-            _pairwise(sl2[i]),
-        )
-        li_sums[9, i], li_sums[10, i], li_sums[11, i] = (
-            _pairwise(cl0[i]),
-            _pairwise(cl1[i]),
-            _pairwise(cl2[i]),
-        )
+            out[6 + k, i] = _pairwise(rows[k])
+        for k, row in enumerate((sl0[i], sl1[i], sl2[i], cl0[i], cl1[i], cl2[i])):
+            out[12 + k, i] = _pairwise(row)
 
 
 def _layer_arrays(w: Mapping[str, FloatArray], layers: tuple[str, ...]) -> list[FloatArray]:
     return [w[f"{k}_jobs"] for k in layers] + [w[f"labour_income_{k}"] for k in layers]
 
 
-#: what ``layers`` returns as (draw, year) arrays
-LAYER_ARRAYS = (
-    "gross_s", "gross_c", "net_resident_s", "net_resident_c", "net_tax_s", "net_tax_c",
-    "net_jobs", "direct_jobs", "total_jobs",
-)  # fmt: skip
-
-
-def layers(s: Mapping[str, FloatArray], c: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
-    """Everything the metrics read of the jobs and labour income layers of both worlds, in one
-    pass: ``direct_jobs`` and ``total_jobs`` (the gross jobs impacts by year, whose maxima are
-    the jobs peaks), ``gross_s``/``gross_c`` (``additionality.after_tax_income``), the net
-    worlds' (``additionality.net_world``: the scenario's factors and labour tax rate in both)
-    ``net_resident_s``/``_c`` and ``net_tax_s``/``_c``, ``net_jobs`` (the net jobs impact by
-    year), and each layer's labour income summed over years, (3, draw) each:
-    ``labour_income_s``/``_c`` (net) and ``gross_labour_income_s``/``_c``."""
+def layers(
+    s: Mapping[str, FloatArray], c: Mapping[str, FloatArray], disc: FloatArray
+) -> dict[str, FloatArray] | None:
+    """What the metrics read of the jobs and labour income layers of both worlds, per draw,
+    in one pass that keeps each draw's yearly values in a small buffer: the present values
+    (``disc``) of residents' after-tax labour income gains, gross (``gross_gains``:
+    ``additionality.after_tax_income``) and net (``gains``), and of net tax (``tax``), the net
+    worlds being ``additionality.net_world``'s (the scenario's factors and labour tax rate in
+    both); the highest yearly direct, total and net jobs impacts; each layer's labour income
+    summed over years, net and gross, scenario and counterfactual (``net_s_0`` ...
+    ``gross_c_2``). The same values as numpy's: the present values in ``einsum``'s order
+    (``EINSUM_ORDER``), the sums pairwise, a peak numpy's ``max`` of the same row wherever it
+    is not a positive number. None where that cannot hold (einsum adds otherwise here, no
+    years, or rows of more than 128 years): numpy's to compute."""
     names = ("direct", "indirect", "induced")
     shape = np.shape(s["tax_total"])
+    if not EINSUM_ORDER or len(shape) != 2 or not 0 < shape[1] <= 128:
+        return None
     n = shape[0]
     wide = _wide(
         shape,
@@ -236,13 +316,16 @@ def layers(s: Mapping[str, FloatArray], c: Mapping[str, FloatArray]) -> dict[str
         s["but_for"],
     )
     per_draw = _wide((n,), *(s[f"slack_{k}"] for k in names), s["in_migration"])
-    rate = _wide(shape, s["labour_revenue_rate"])
-    out = {name: np.empty(shape) for name in LAYER_ARRAYS}
-    sums = np.empty((12, n))
-    _layers(*wide, *per_draw, *rate, *out.values(), sums)
-    for i, key in enumerate(("labour_income_s", "labour_income_c")):
-        out[key], out[f"gross_{key}"] = sums[3 * i : 3 * i + 3], sums[6 + 3 * i : 9 + 3 * i]
-    return out
+    extra = _wide(shape, s["labour_revenue_rate"], disc)
+    out = np.empty((len(LAYER_VALUES), n))
+    flagged = np.empty(n)
+    jobs = np.empty((3, *shape))  # written only for the draws numpy must take the peaks of
+    _layers(*wide, *per_draw, *extra, out, flagged, jobs)
+    redo = np.flatnonzero(flagged)
+    for k in range(3):
+        if redo.size:
+            out[3 + k, redo] = jobs[k, redo].max(axis=1)
+    return dict(zip(LAYER_VALUES, out, strict=True))
 
 
 # --- the linkage metrics (metrics.draw_metrics' linkage_met_share, metrics.linkage_risk) -----

@@ -105,16 +105,21 @@ class Sums:
         # their sums over years repeat numpy's pairwise order for rows of up to 128 years
         self.fused = None if k is None or years > 128 else jit.compiled_for(draws, FUSED)
 
-    def layers(self) -> dict[str, Array]:
+    def layers(self) -> dict[str, Array] | None:
         """The jobs and labour income layers of both worlds through the kernel
-        (``kernels_metrics.layers``), once per block; their labour income summed over
-        years is every layer's ``of`` as well (the same pairwise sums)."""
-        assert self.fused is not None
+        (``kernels_metrics.layers``), once per block; None on numpy's path. Their labour
+        income summed over years is each layer's ``of`` as well (the same pairwise sums)."""
+        if self.fused is None or self._layers == {}:  # {}: the kernel declined the block
+            return None
         if self._layers is None:
-            self._layers = self.fused.layers(self.s, self.c)
-            for world, key in enumerate(("gross_labour_income_s", "gross_labour_income_c")):
-                for row, layer in zip(self._layers[key], LAYERS, strict=True):
-                    self._years.setdefault((world, f"labour_income_{layer}"), row)
+            self._layers = self.fused.layers(self.s, self.c, self.disc) or {}
+            if not self._layers:  # e.g. einsum adds otherwise here (kernels_metrics)
+                return None
+            for world, key in enumerate(("gross_s", "gross_c")):
+                for i, layer in enumerate(LAYERS):
+                    self._years.setdefault(
+                        (world, f"labour_income_{layer}"), self._layers[f"{key}_{i}"]
+                    )
         return self._layers
 
     def of(self, world: int, name: str) -> Array:
@@ -176,16 +181,18 @@ def draw_metrics(
             out -= c[n]
         return out
 
-    if sums.fused is None:
-        direct_jobs, total_jobs = yearly("direct_jobs"), yearly(*(f"{k}_jobs" for k in LAYERS))
+    layers = sums.layers()
+    if layers is None:
+        direct_peak = yearly("direct_jobs").max(axis=1)
+        total_peak = yearly(*(f"{k}_jobs" for k in LAYERS)).max(axis=1)
     else:  # in the kernel's one pass over the layers, the same values
-        direct_jobs, total_jobs = sums.layers()["direct_jobs"], sums.layers()["total_jobs"]
+        direct_peak, total_peak = layers["direct_jobs_peak"], layers["total_jobs_peak"]
     cost_npv = npv("public_cost")
     out: dict[str, Metric] = {
-        "direct_jobs_peak": Metric("jobs", direct_jobs.max(axis=1), "highest yearly direct jobs"),
+        "direct_jobs_peak": Metric("jobs", direct_peak, "highest yearly direct jobs"),
         "total_jobs_peak": Metric(
             "jobs",
-            total_jobs.max(axis=1),
+            total_peak,
             "highest yearly direct + indirect + induced jobs",
         ),
         "gdp_cumulative": Metric(
@@ -410,24 +417,23 @@ class NetLayer:
 
 
 def _net_layer(s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, sums: Sums) -> NetLayer:
-    """``NetLayer`` of a block. numpy builds both net worlds (``net_world``); the kernel
-    (``sums.layers``) computes the same elements in one pass and writes only what is summed
-    here, so the present values are numpy's ``einsum`` of the same arrays either way."""
+    """``NetLayer`` of a block. numpy builds both net worlds (``net_world``) and takes their
+    present values with ``einsum``; the kernel (``sums.layers``) computes the same elements in
+    one pass and sums them in einsum's order, so both give the same values."""
 
     def npv(a: Array, b: Array) -> Array:
         return np.asarray(np.einsum("dt,dt->d", a, disc) - np.einsum("dt,dt->d", b, disc))
 
-    if sums.fused is not None:
-        k = sums.layers()
-        li_s, li_c = k["labour_income_s"], k["labour_income_c"]
+    k = sums.layers()
+    if k is not None:
         li = np.zeros(disc.shape[0])
         for i in range(len(LAYERS)):  # as Sums.total adds them: layer after layer
-            li = li + (li_s[i] - li_c[i])
+            li = li + (k[f"net_s_{i}"] - k[f"net_c_{i}"])
         return NetLayer(
-            gross_gains=npv(k["gross_s"], k["gross_c"]),
-            gains=npv(k["net_resident_s"], k["net_resident_c"]),
-            tax=npv(k["net_tax_s"], k["net_tax_c"]),
-            jobs_peak=np.asarray(k["net_jobs"].max(axis=1)),
+            gross_gains=k["gross_gains"],
+            gains=k["gains"],
+            tax=k["tax"],
+            jobs_peak=k["net_jobs_peak"],
             labour_income=li,
         )
     layers = [s[f"slack_{k}"] for k in LAYERS]
