@@ -937,76 +937,13 @@ def test_einsum_order_by_hand() -> None:
         assert out.tobytes() == np.einsum("dt,dt->d", a, np.ones_like(a)).tobytes()
 
 
-def test_sums_over_draws_four_at_a_time() -> None:
-    """Column sums of a list of arrays (groups of four of one shape, the rest one by one, any
-    layout) are each array's own ``sum(axis=0)``."""
-    from evpact.uncertainty import kernels
-
-    rng = np.random.default_rng(14)
-    base = rng.normal(size=(300, 40)) * 10.0 ** rng.integers(-3, 9, size=(300, 40))
-    base[3, 5] = np.nan
-    arrays = (
-        [awkward(rng, (300, 20), -1e6, 1e6) for _ in range(7)]
-        + [
-            base[:, :20],  # strided: numpy
-            np.ascontiguousarray(base[:, :1]),  # one column: numpy (pairwise)
-            np.full((300, 20), -0.0),
-            rng.normal(size=(300, 2, 20)),
-            rng.normal(size=(300, 0, 20)),
-            rng.normal(size=(300, 5)),
-            np.broadcast_to(base[:1, :20], (300, 20)),
-            rng.normal(size=(7, 20)),  # another draw count: its own group
-        ]
-    )
-    got = kernels.sums_over_draws_of(arrays)
-    for a, total in zip(arrays, got, strict=True):
-        assert total.shape == a.shape[1:]
-        assert total.tobytes() == a.sum(axis=0).tobytes()
-
-
-def test_linkage_totals_kernel_by_hand_and_against_numpy() -> None:
-    from evpact.metrics import holds_by_year
-    from evpact.uncertainty import kernels
-
-    nan = np.nan
-    met = np.array(  # (draw, deal, year)
-        [
-            [[1.0, 1.0, nan], [1.0, 0.0, nan]],
-            [[1.0, nan, nan], [nan, nan, nan]],
-            [[0.0, 1.0, 1.0], [-0.0, 1.0, nan]],
-        ]
-    )
-    got = kernels.linkage_sums(met)
-    assert got is not None
-    total, counted, held, measured = got
-    np.testing.assert_array_equal(total, [[2.0, 2.0, 1.0], [1.0, 1.0, 0.0]])
-    np.testing.assert_array_equal(counted, [[3, 2, 1], [2, 2, 0]])
-    np.testing.assert_array_equal(measured, [3, 2, 1])  # some deal measured that year
-    np.testing.assert_array_equal(held, [2, 1, 1])  # measured and no deal failing
-    rng = np.random.default_rng(15)
-    for shape in ((500, 1, 20), (500, 3, 20), (64, 2, 1)):
-        met = rng.choice([0.0, 1.0, -0.0, nan, 0.5], size=shape)
-        got = kernels.linkage_sums(met)
-        assert got is not None
-        want = (np.nansum(met, axis=0), (~np.isnan(met)).sum(axis=0), *holds_by_year(met))
-        for a, b in zip(got, want, strict=True):
-            assert a.tobytes() == np.asarray(b).tobytes()
-            assert a.dtype == np.asarray(b).dtype
-    for other in (np.zeros((5, 0, 20)), np.zeros((5, 1, 1)), np.zeros((5, 2, 20))[:, :1]):
-        assert kernels.linkage_sums(other) is None  # left to numpy
-
-
 def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) -> None:
-    """``test_metrics_and_totals_give_the_numpy_bits`` runs each of the metrics' and totals'
-    kernels on the bundled scenarios."""
-    from evpact.uncertainty import kernels
-
+    """``test_metrics_and_totals_give_the_numpy_bits`` runs each of the metrics' kernels on
+    the bundled scenarios."""
     names = {
         "balance_breakevens": metric_kernels(),
         "layers": metric_kernels(),
         "linkage": metric_kernels(),
-        "sums_over_draws_of": kernels,
-        "linkage_sums": kernels,
     }
     calls = dict.fromkeys(names, 0)
 

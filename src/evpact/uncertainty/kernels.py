@@ -1,6 +1,5 @@
 """Compiled kernels (numba) for the stages of a block around the engine: the triangular inverse
-CDF of the sampled inputs and the streaming totals' sums over draws (of the yearly arrays, four
-at a time, and of the linkage's, with its NaN).
+CDF of the sampled inputs and the streaming totals' sums over draws.
 
 Like ``engine.kernels`` (whose rules they follow: docs/model.md, "Compiled kernels"), each gives
 the bits of the numpy expression it stands for, named in its docstring: the same IEEE operations
@@ -27,12 +26,8 @@ Kernel = Callable[..., None]
 F64 = numba.types.float64
 IN1C = numba.types.Array(F64, 1, "C", readonly=True)
 IN2C = numba.types.Array(F64, 2, "C", readonly=True)
-IN3C = numba.types.Array(F64, 3, "C", readonly=True)
 OUT1C = numba.types.Array(F64, 1, "C")
 OUT2C = numba.types.Array(F64, 2, "C")
-INT1C = numba.types.Array(numba.types.int64, 1, "C")
-#: arrays summed per pass of ``_column_sums_4``
-GROUP = 4
 
 
 def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
@@ -119,90 +114,3 @@ def sums_over_draws(a: FloatArray) -> FloatArray:
     out = np.empty(width)
     _column_sums(a.reshape(a.shape[0], width), out)
     return out.reshape(tail)
-
-
-@_kernel(*[IN2C] * GROUP, OUT2C)
-def _column_sums_4(a, b, c, d, out):  # type: ignore[no-untyped-def]
-    n, m = a.shape
-    for j in range(m):
-        out[0, j] = out[1, j] = out[2, j] = out[3, j] = 0.0
-    for i in range(n):
-        for j in range(m):
-            out[0, j] += a[i, j]
-            out[1, j] += b[i, j]
-            out[2, j] += c[i, j]
-            out[3, j] += d[i, j]
-
-
-def sums_over_draws_of(arrays: list[FloatArray]) -> list[FloatArray]:
-    """``[a.sum(axis=0) for a in arrays]``, the same bits, four arrays of one shape per pass.
-
-    Each column is still added row after row from zero, as numpy does; four arrays side by side
-    give the processor four times as many independent additions to overlap (the running total
-    of one column waits on its previous addition), which ran 10-15% faster on a block's ~110
-    arrays, most of whose cost is reading them from memory."""
-    out: list[FloatArray | None] = [None] * len(arrays)
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, a in enumerate(arrays):
-        width = int(np.prod(a.shape[1:]))
-        if a.ndim >= 2 and a.dtype == np.float64 and width >= 2 and a.flags.c_contiguous:
-            groups.setdefault((a.shape[0], width), []).append(i)
-        else:
-            out[i] = sums_over_draws(a)
-    for (n, width), members in groups.items():
-        whole = len(members) - len(members) % GROUP
-        sums = np.empty((GROUP, width))
-        for g in range(0, whole, GROUP):
-            ids = members[g : g + GROUP]
-            _column_sums_4(*(arrays[i].reshape(n, width) for i in ids), sums)
-            for row, i in enumerate(ids):
-                out[i] = sums[row].reshape(arrays[i].shape[1:]).copy()
-        for i in members[whole:]:
-            out[i] = sums_over_draws(arrays[i])
-    return [np.asarray(a) for a in out]
-
-
-# --- the linkage's yearly totals (reduce.Totals: np.nansum, counts, metrics.holds_by_year) ---
-
-
-@_kernel(IN3C, OUT1C, INT1C, INT1C, INT1C)
-def _linkage(met, total, counted, held, measured):  # type: ignore[no-untyped-def]
-    n, deals, m = met.shape
-    for j in range(deals * m):
-        total[j] = 0.0
-        counted[j] = 0
-    for t in range(m):
-        held[t] = measured[t] = 0
-    for i in range(n):
-        for t in range(m):
-            any_measured = False
-            any_failed = False
-            for d in range(deals):
-                x = met[i, d, t]
-                j = d * m + t
-                if x == x:
-                    total[j] += x
-                    counted[j] += 1
-                    any_measured = True
-                else:
-                    total[j] += 0.0  # np.nansum adds a zero in its place
-                any_failed |= x == 0.0
-            measured[t] += any_measured
-            held[t] += any_measured and not any_failed
-
-
-def linkage_sums(met: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None:
-    """For a (draw, deal, year) linkage array with NaN where a year is not measured, in one
-    pass: ``np.nansum(met, axis=0)``, ``(~np.isnan(met)).sum(axis=0)`` and
-    ``metrics.holds_by_year(met)`` (draws where the linkage holds, and where it is measured,
-    per year), the same values (the NaN-free sum row after row from zero, as numpy adds a
-    C-ordered array of two columns or more; None for any other array: numpy's to sum)."""
-    if met.ndim != 3 or met.dtype != np.float64 or not met.flags.c_contiguous:
-        return None
-    _, deals, m = met.shape
-    if deals * m < 2:
-        return None
-    total, counted = np.empty(deals * m), np.empty(deals * m, dtype=np.int64)
-    held, measured = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
-    _linkage(met, total, counted, held, measured)
-    return total.reshape(deals, m), counted.reshape(deals, m), held, measured

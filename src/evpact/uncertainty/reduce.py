@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -92,37 +91,21 @@ class Totals:
         for name in TAIL_METRICS:
             self._keep_worst(name, metrics[name].values)
         k = jit.compiled_for(rows, "..uncertainty.kernels")
-        for i, block in enumerate(worlds):
-            names = [
-                name
-                for name, a in block.items()  # (draw, ..., year) arrays
-                if a.ndim >= 2 and name not in NOT_YEARLY and name != "linkage_met"
-            ]
-            arrays = [block[name] for name in names]
-            sums = _numpy_sums(arrays) if k is None else k.sums_over_draws_of(arrays)
-            drawn = dict(zip(names, sums, strict=True))
-            drawn["linkage_met"] = self._add_linkage(i, block["linkage_met"], k)
-            world = self.yearly[i]
-            for name in block:  # in the block's order (the order of the run's files)
-                if name in drawn:
-                    world[name] = world.get(name, 0.0) + drawn[name]
-
-    def _add_linkage(self, world: int, met: Array, k: ModuleType | None) -> Array:
-        """The linkage's sum over draws, with the years not measured (NaN) left out and
-        counted apart for its mean; the scenario's draws where it holds and where it is
-        measured, per year."""
-        fused = None if k is None else k.linkage_sums(met)
-        if fused is None:
-            total, counted = np.nansum(met, axis=0), (~np.isnan(met)).sum(axis=0)
-            held, measured = holds_by_year(met) if world == 0 else (None, None)
-        else:
-            total, counted, held, measured = fused
-        counts = self.yearly_counts[world]
-        counts["linkage_met"] = counts.get("linkage_met", 0) + counted
-        if world == 0:
-            self.held = held if self.held is None else self.held + held
-            self.measured = measured if self.measured is None else self.measured + measured
-        return np.asarray(total)
+        over_draws = _numpy_column_sums if k is None else k.sums_over_draws
+        for world, block in zip(self.yearly, worlds, strict=True):
+            for name, a in block.items():
+                if a.ndim >= 2 and name not in NOT_YEARLY:  # (draw, ..., year) arrays
+                    # only the linkage has NaN by design (years not measured); elsewhere a
+                    # NaN means "no value" and must stay NaN in the mean
+                    drawn = np.nansum(a, axis=0) if name == "linkage_met" else over_draws(a)
+                    world[name] = world.get(name, 0.0) + drawn
+        for counts, block in zip(self.yearly_counts, worlds, strict=True):
+            counts["linkage_met"] = counts.get("linkage_met", 0) + (
+                ~np.isnan(block["linkage_met"])
+            ).sum(axis=0)
+        held, measured = holds_by_year(worlds[0]["linkage_met"])
+        self.held = held if self.held is None else self.held + held
+        self.measured = measured if self.measured is None else self.measured + measured
 
     def _keep_worst(self, name: str, values: Array) -> None:
         """The lowest ``tail_size`` values seen so far: exactly what the CVaR averages."""
@@ -171,10 +154,6 @@ class Totals:
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.where(count > 0, total / np.maximum(count, 1), np.nan)
         return total / self.n
-
-
-def _numpy_sums(arrays: list[Array]) -> list[Array]:
-    return [_numpy_column_sums(a) for a in arrays]
 
 
 def _numpy_column_sums(a: Array) -> Array:
