@@ -801,6 +801,8 @@ def test_balance_breakevens_by_hand_and_against_numpy() -> None:
             plain = balance_breakevens(revenues, cost, weight, years)
         for a, b in zip(fused, plain, strict=True):
             assert a.tobytes() == b.tobytes()
+    empty = np.zeros((4, 0))  # no years: left to numpy (which refuses an empty maximum)
+    assert k.balance_breakevens([(empty, empty)] * 3, (empty, empty), empty, years[:0]) is None
 
 
 def layer_worlds(rng: np.random.Generator, n: int, m: int) -> tuple[Any, Any]:

@@ -5,9 +5,9 @@ numpy makes a temporary for every step. Each kernel here computes one of those f
 single pass per element, in exactly the order of operations of the numpy code it stands for
 (named in its docstring), so both paths give the same bits, as the engine's kernels do
 (docs/model.md, "Compiled kernels"): IEEE operations element by element, ``fastmath`` off (no
-fused multiply-adds), sums over years in numpy's pairwise order. Present values stay with
-numpy's ``einsum`` (its order of additions is its own), on the arrays the kernels write.
-``tests/test_kernels.py`` compares both paths on every bundled scenario.
+fused multiply-adds), sums over years in numpy's pairwise order, present values in the order
+numpy's ``einsum`` adds them (only where a check at import shows it adds that way:
+``EINSUM_ORDER``). ``tests/test_kernels.py`` compares both paths on every bundled scenario.
 
 Import this module only through ``engine.jit.compiled_for(draws, "..kernels_metrics")``: it
 imports numba.
@@ -103,13 +103,15 @@ def balance_breakevens(
     cost: tuple[FloatArray, FloatArray],
     weight: FloatArray,
     years: FloatArray,
-) -> FloatArray:
+) -> FloatArray | None:
     """``fiscal.breakeven_year(((s_rev - c_rev) - (s_cost - c_cost)) * weight, years)`` per
     draw for three revenues (the scopes) against one cost, without the balances as (draw, year)
     arrays, each series read once: (3, draw). Revenue and cost are impacts (scenario,
     counterfactual pairs); ``weight`` holds the discount factors of a discounted balance (ones
-    for a cumulative one)."""
+    for a cumulative one). None without (draw, year) arrays of at least one year."""
     shape = np.broadcast_shapes(*(np.shape(a) for pair in (*revenues, cost) for a in pair))
+    if len(shape) != 2 or shape[1] == 0:
+        return None  # no years: numpy's to refuse, as it does
     out = np.empty((3, shape[0]))
     inputs = _wide(shape, *(a for pair in (*revenues, cost) for a in pair), weight)
     _balance_breakevens(*inputs, np.asarray(years, dtype=float), out)

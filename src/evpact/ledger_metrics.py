@@ -112,8 +112,13 @@ def balance_breakevens(
     numpy: the balances in one buffer, built in place, then one ``breakeven_year`` pass for
     them all; the kernels (``fused``) never build them (same values: the same operations).
     """
-    if fused is not None and len(revenues) == 3:
-        return list(fused.balance_breakevens(revenues, cost, weights, years))
+    both = (
+        None
+        if fused is None or len(revenues) != 3
+        else fused.balance_breakevens(revenues, cost, weights, years)
+    )
+    if both is not None:
+        return list(both)
     shape = np.broadcast_shapes(*(np.shape(a) for rev in revenues for a in rev))
     nets = np.empty((len(revenues), *shape))
     for net, rev in zip(nets, revenues, strict=True):
