@@ -121,8 +121,14 @@ def test_metrics_and_totals_give_the_numpy_bits(name: str, monkeypatch: Any) -> 
     for key, m in m0.items():
         assert m.values.tobytes() == m1[key].values.tobytes(), key
     for w0, w1 in zip(t0.yearly, t1.yearly, strict=True):
+        assert list(w0) == list(w1)  # the same arrays, in the same order (the files')
         for key, total in w0.items():
             assert np.asarray(total).tobytes() == np.asarray(w1[key]).tobytes(), key
+    for c0, c1 in zip(t0.yearly_counts, t1.yearly_counts, strict=True):
+        assert c0["linkage_met"].tobytes() == c1["linkage_met"].tobytes()
+    for key in ("held", "measured"):
+        assert np.asarray(getattr(t0, key)).tobytes() == np.asarray(getattr(t1, key)).tobytes()
+    assert (t0.sums, t0.nans) == (t1.sums, t1.nans)
 
 
 def test_sums_in_numpy_order_on_every_layout() -> None:
@@ -1006,3 +1012,253 @@ def test_ledger_cca_shares_by_start_year(starts: Any, monkeypatch: Any) -> None:
             )  # fmt: skip
     assert got[0].tobytes() == got[1].tobytes()
     assert np.any(got[0][ledger.ROW["federal.revenue.plant"]] != 0.0)
+
+
+# --- the metrics' and totals' kernels (kernels_metrics; uncertainty.kernels, Round 5) --------
+
+
+def metric_kernels() -> Any:
+    from evpact import kernels_metrics
+
+    return kernels_metrics
+
+
+def test_balance_breakevens_by_hand_and_against_numpy() -> None:
+    """Three balances ``((revenue - cost) x weight)`` whose break-even years are known, then
+    awkward ones (NaN, -0.0, infinities, strided views of a ledger's totals, broadcast rows):
+    the kernel gives numpy's values bit for bit without building the balances."""
+    from evpact.ledger_metrics import balance_breakevens
+
+    k = metric_kernels()
+    years = np.arange(2026.0, 2031.0)
+    zero = np.zeros((4, 5))
+    cost = np.array([[5.0, 0, 0, 0, 0], [0] * 5, [1.0, 1.0, 0, 0, 0], [np.nan, 0, 0, 0, 0]])
+    revenue = np.array([[0.0, 1, 2, 3, 1], [1.0] * 5, [0.0] * 5, [0.0, 1, 1, 1, 1]])
+    # cumulative -5, -4, -2, 1, 2: from 2029; never negative: 2026; -1, -2, ...: NaN; NaN: 2026
+    want = [2029.0, 2026.0, np.nan, 2026.0]
+    ones = np.ones((4, 5))
+    got = k.balance_breakevens([(revenue, zero)] * 3, (cost, zero), ones, years)
+    for row in got:
+        np.testing.assert_array_equal(row, want)
+    # a discounted balance: halving weights change no sign, so no year
+    half = k.balance_breakevens([(revenue, zero)] * 3, (cost, zero), ones / 2, years)
+    assert half.tobytes() == got.tobytes()
+    rng = np.random.default_rng(11)
+    # the engine's layout of the ledger's totals (aggregate-major), and a C-ordered one
+    totals = [
+        awkward(rng, (6, 500, 20), -5.0, 5.0).transpose(1, 0, 2),
+        awkward(rng, (500, 6, 20), -5.0, 5.0),
+    ]
+    totals[0][7, 2, 3] = np.inf
+    totals[1][9, 1, 4] = -np.inf
+    weights = np.broadcast_to(rng.uniform(0.3, 1.0, size=(1, 20)), (500, 20))
+    years = np.arange(2026.0, 2046.0)
+    for weight in (weights, np.ones((500, 20)), awkward(rng, (500, 20), 0.0, 1.0)):
+        revenues = [(totals[0][:, j, :], totals[1][:, j, :]) for j in (1, 2, 3)]
+        cost = (totals[0][:, 0, :], totals[1][:, 0, :])
+        fused = k.balance_breakevens(revenues, cost, weight, years)
+        with np.errstate(invalid="ignore"):  # inf - inf, inf x 0: NaN, as the kernel's
+            plain = balance_breakevens(revenues, cost, weight, years)
+        for a, b in zip(fused, plain, strict=True):
+            assert a.tobytes() == b.tobytes()
+    empty = np.zeros((4, 0))  # no years: left to numpy (which refuses an empty maximum)
+    assert k.balance_breakevens([(empty, empty)] * 3, (empty, empty), empty, years[:0]) is None
+
+
+def layer_worlds(rng: np.random.Generator, n: int, m: int) -> tuple[Any, Any]:
+    """Two awkward worlds of the jobs and labour income layers: factors at their bounds, NaN,
+    -0.0, a broadcast layer."""
+    from evpact.metrics import LAYERS
+
+    shape = (n, m)
+
+    def world() -> dict[str, Any]:
+        w = {f"{x}_jobs": awkward(rng, shape, -50.0, 500.0) for x in LAYERS}
+        w |= {f"labour_income_{x}": awkward(rng, shape, -1e6, 1e8) for x in LAYERS}
+        w["tax_total"] = awkward(rng, shape, -1e7, 1e7)
+        w["labour_revenue_rate"] = rng.uniform(0, 0.5, size=shape)
+        return w
+
+    s, c = world(), world()
+    c["indirect_jobs"] = np.broadcast_to(c["indirect_jobs"][:1], shape)
+    s |= {f"slack_{x}": awkward(rng, (n,), 0.0, 1.0) for x in LAYERS}
+    s["in_migration"] = awkward(rng, (n,), 0.0, 1.0)
+    s["but_for"] = awkward(rng, shape, 0.0, 1.0)
+    return s, c
+
+
+def test_layers_kernel_against_net_world(monkeypatch: Any) -> None:
+    """The jobs and labour income layers in one pass give what ``net_world``,
+    ``after_tax_income``, einsum's present values, the jobs impacts' maxima and the row sums
+    give, bit for bit, on awkward worlds (NaN, -0.0, peaks at and below zero), also with
+    but-for 1 and a labour tax rate broadcast over draws."""
+    from evpact.engine.additionality import after_tax_income, net_world
+    from evpact.metrics import LAYERS, Sums, _net_layer
+
+    k = metric_kernels()
+    if not k.EINSUM_ORDER:
+        pytest.skip("this numpy's einsum adds in another order: the kernel declines")
+    rng = np.random.default_rng(12)
+    n, m = 400, 20
+    s, c = layer_worlds(rng, n, m)
+    for row in range(40, 60):  # no jobs impact at all, or only losses: numpy takes the peak
+        for x in LAYERS:
+            c[f"{x}_jobs"] = np.array(c[f"{x}_jobs"])
+            s[f"{x}_jobs"][row] = (
+                c[f"{x}_jobs"][row] if row < 50 else -1.0 - abs(c[f"{x}_jobs"][row])
+            )
+
+    def npv(a: Any, b: Any, disc: Any) -> Any:
+        return np.einsum("dt,dt->d", a, disc) - np.einsum("dt,dt->d", b, disc)
+
+    for b, rate in (
+        (s["but_for"], s["labour_revenue_rate"]),
+        (np.ones((n, m)), np.broadcast_to(rng.uniform(0, 0.5, size=(1, m)), (n, m))),
+    ):
+        s["but_for"], s["labour_revenue_rate"] = b, rate
+        disc = awkward(rng, (n, m), 0.0, 1.0)
+        got = k.layers(s, c, disc)
+        layers = [s[f"slack_{x}"] for x in LAYERS]
+        net_s = net_world(s, b, layers, s["in_migration"])
+        net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
+
+        def jobs(w: tuple[Any, Any], names: tuple[str, ...]) -> Any:
+            out = np.array(w[0][names[0]] - w[1][names[0]])
+            for x in names[1:]:
+                out += w[0][x]
+                out -= w[1][x]
+            return out.max(axis=1)
+
+        every = tuple(f"{x}_jobs" for x in LAYERS)
+        with np.errstate(invalid="ignore"):
+            want = {
+                "gross_gains": npv(after_tax_income(s, rate), after_tax_income(c, rate), disc),
+                "gains": npv(net_s["resident_income"], net_c["resident_income"], disc),
+                "tax": npv(net_s["tax_total"], net_c["tax_total"], disc),
+                "direct_jobs_peak": jobs((s, c), every[:1]),
+                "total_jobs_peak": jobs((s, c), every),
+                "net_jobs_peak": jobs((net_s, net_c), every),
+            }
+        for i, x in enumerate(LAYERS):
+            for key, w in (("net_s", net_s), ("net_c", net_c), ("gross_s", s), ("gross_c", c)):
+                want[f"{key}_{i}"] = w[f"labour_income_{x}"].sum(axis=1)
+        assert got is not None and got.keys() == want.keys()
+        for key, values in want.items():
+            assert got[key].tobytes() == values.tobytes(), key
+        kernels_on(monkeypatch, True)
+        fused = _net_layer(s, c, disc, Sums(s, c, disc))
+        kernels_on(monkeypatch, False)
+        with np.errstate(invalid="ignore"):
+            plain = _net_layer(s, c, disc, Sums(s, c, disc))
+        for field in ("gross_gains", "gains", "tax", "jobs_peak", "labour_income"):
+            assert getattr(fused, field).tobytes() == getattr(plain, field).tobytes(), field
+    monkeypatch.setattr(k, "EINSUM_ORDER", False)
+    assert k.layers(s, c, disc) is None  # then numpy computes them all
+
+
+def test_layers_kernel_by_hand() -> None:
+    """One draw and two years (the second all zero): jobs 3, 5, 7 against 1, 2, 4; labour
+    income 10, 20, 30 against 0; tax 100 against 0; but-for 0.5, slack 1, 0.5, 0;
+    in-migration 0.2, labour tax 0.25, discount factors 0.5 then 1."""
+    from evpact.metrics import LAYERS
+
+    def row(v: float) -> Any:
+        return np.array([[v, 0.0]])
+
+    s = {f"{x}_jobs": row(v) for x, v in zip(LAYERS, (3.0, 5.0, 7.0), strict=True)}
+    s |= {f"labour_income_{x}": row(v) for x, v in zip(LAYERS, (10.0, 20.0, 30.0), strict=True)}
+    c = {f"{x}_jobs": row(v) for x, v in zip(LAYERS, (1.0, 2.0, 4.0), strict=True)}
+    c |= {f"labour_income_{x}": row(0.0) for x in LAYERS}
+    s["tax_total"], c["tax_total"] = row(100.0), row(0.0)
+    s |= {f"slack_{x}": np.array([v]) for x, v in zip(LAYERS, (1.0, 0.5, 0.0), strict=True)}
+    s |= {"in_migration": np.array([0.2]), "but_for": np.full((1, 2), 0.5)}
+    s["labour_revenue_rate"] = np.full((1, 2), 0.25)
+    got = metric_kernels().layers(s, c, np.array([[0.5, 1.0]]))
+    assert got is not None
+    got = {k: float(v[0]) for k, v in got.items()}
+    assert got["direct_jobs_peak"] == 2.0 and got["total_jobs_peak"] == 8.0  # 2 + 3 + 3
+    assert got["net_jobs_peak"] == 0.5 * 2 + 0.25 * 3 + 0.0  # but-for x slack x each layer
+    assert got["gross_gains"] == 0.5 * 60.0 * 0.75
+    # moved: (1 - slack) x income = 0 + 10 + 30; net tax: 0.5 x (100 - 0.25 x 40)
+    assert got["tax"] == 0.5 * 45.0
+    # net income 5 + 5 + 0, after tax x 0.75, of which residents 0.8
+    assert got["gains"] == 0.5 * 0.8 * (10.0 * 0.75)
+    assert [got[f"net_s_{i}"] for i in range(3)] == [5.0, 5.0, 0.0]
+    assert [got[f"gross_s_{i}"] for i in range(3)] == [10.0, 20.0, 30.0]
+
+
+def test_einsum_order_by_hand() -> None:
+    """``_dot``'s order, by hand: 1e16 + 1 - 1e16 is 0 added in sequence but 1 when the
+    terms sit in different lanes; einsum agrees with it wherever the kernel uses it."""
+    k = metric_kernels()
+    a = np.array([[1e16, 1.0, -1e16, 0.0]])
+    out = np.empty(1)
+    k._dots(a, np.ones_like(a), out)
+    assert out[0] == 1.0  # even lane: 1e16 + (-1e16) = 0; odd lane: 1 + 0 = 1
+    if k.EINSUM_ORDER:
+        assert out.tobytes() == np.einsum("dt,dt->d", a, np.ones_like(a)).tobytes()
+
+
+def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) -> None:
+    """``test_metrics_and_totals_give_the_numpy_bits`` runs each of the metrics' kernels on
+    the bundled scenarios."""
+    names = {
+        "balance_breakevens": metric_kernels(),
+        "layers": metric_kernels(),
+        "linkage": metric_kernels(),
+    }
+    calls = dict.fromkeys(names, 0)
+
+    def counting(name: str) -> Any:
+        kernel = getattr(names[name], name)
+
+        def counted(*args: Any) -> Any:
+            calls[name] += 1
+            return kernel(*args)
+
+        return counted
+
+    for name, module in names.items():
+        monkeypatch.setattr(module, name, counting(name))
+    for name in SCENARIOS:
+        worlds = both_worlds(name, 50, False)
+        kernels_on(monkeypatch, True)
+        scenario = load_scenario(name)
+        metrics = draw_metrics(worlds[0], worlds[1], compiled(scenario).years, scenario.price_year)
+        Totals(50).add(metrics, worlds)
+    assert all(calls.values()), calls
+
+
+def test_linkage_metrics_kernel_by_hand_and_against_numpy() -> None:
+    """The linkage share and risk metrics in one pass: by hand, then numpy's values on random
+    linkage arrays (values besides 0 and 1 too, so the order of additions shows)."""
+    from evpact.metrics import linkage_risk
+
+    k = metric_kernels()
+    nan = np.nan
+    years = np.array([2026.0, 2027.0, 2028.0])
+    met = np.array(  # (draw, deal, year)
+        [
+            [[1.0, 1.0, nan], [1.0, 0.0, nan]],  # 3 of 4 measured held; fails in 2027
+            [[1.0, nan, nan], [nan, nan, nan]],  # holds throughout
+            [[nan, nan, nan], [nan, nan, nan]],  # nothing measured
+        ]
+    )
+    got = k.linkage(met, years)
+    np.testing.assert_array_equal(got[0], [0.75, 1.0, nan])
+    np.testing.assert_array_equal(got[1], [0.0, 1.0, nan])
+    np.testing.assert_array_equal(got[2], [2027.0, nan, nan])
+    np.testing.assert_array_equal(got[3], [1.0, 0.0, nan])
+    rng = np.random.default_rng(17)
+    for shape in ((400, 1, 20), (400, 3, 20), (400, 0, 20), (50, 2, 3), (50, 1, 1)):
+        years = np.arange(2026.0, 2026.0 + shape[2])
+        met = rng.choice([0.0, 1.0, -0.0, nan, 0.5, 1e-17], size=shape)
+        got = k.linkage(met, years)
+        measured = (~np.isnan(met)).sum(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+        assert got[0].tobytes() == held.tobytes(), shape
+        for row, metric in zip(got[1:], linkage_risk(met, years).values(), strict=True):
+            assert row.tobytes() == metric.values.tobytes(), shape
+    assert k.linkage(np.zeros((5, 7, 20)), np.arange(20.0)) is None  # rows past 128: numpy
+    assert k.linkage(np.zeros((5, 2, 20))[:, :1], np.arange(20.0)) is None  # not C-ordered

@@ -4,6 +4,7 @@ and the tax expenditures beside them (impacts, scenario minus counterfactual, pe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -23,15 +24,17 @@ def crown_metrics(
     balance_weights: Array,
     years: Array,
     cad: str,
+    fused: ModuleType | None = None,
 ) -> dict[str, tuple[str, Array, str]]:
     """Per government (and combined where the name has no government): NPVs at ``disc``, and
     break-evens of the balance weighted by ``balance_weights`` (``disc`` for a discounted
-    balance, ones for a cumulative one). Returns name -> (unit, values, description)."""
+    balance, ones for a cumulative one); ``fused``: the metrics' kernels, if the block uses
+    them. Returns name -> (unit, values, description)."""
     ts, tc = s["crown_totals"], c["crown_totals"]
 
-    def series(name: str) -> Array:
+    def series(name: str) -> tuple[Array, Array]:
         k = AGGREGATES.index(name)
-        return np.asarray(ts[:, k, :] - tc[:, k, :])
+        return ts[:, k, :], tc[:, k, :]
 
     # every aggregate's NPV in one pass per world
     npvs = np.einsum("dkt,dt->dk", ts, disc) - np.einsum("dkt,dt->dk", tc, disc)
@@ -41,17 +44,19 @@ def crown_metrics(
 
     out: dict[str, tuple[str, Array, str]] = {}
     for g in GOVERNMENTS:
-        cost = series(f"{g}.cost")
         cost_npv = npv(f"{g}.cost")
         out[f"public_cost_npv_{g}"] = (
             cad,
             cost_npv,
             f"{g} outlays and refundable credits, less clawbacks, discounted",
         )
-        # the three scopes' balances break even in one pass
-        balances = np.stack([series(f"{g}.revenue.{scope}") - cost for scope in SCOPES])
-        balances *= balance_weights
-        years_even = breakeven_year(balances, years)
+        years_even = balance_breakevens(
+            [series(f"{g}.revenue.{scope}") for scope in SCOPES],
+            series(f"{g}.cost"),
+            balance_weights,
+            years,
+            fused,
+        )
         for i, scope in enumerate(SCOPES):
             suffix = "" if scope == "total" else f"_{scope}"
             rev_npv = npv(f"{g}.revenue.{scope}")
@@ -92,3 +97,32 @@ def crown_metrics(
         "interest on financing the public cost (0 unless fiscal.debt_service), outside the balance",
     )
     return out
+
+
+def balance_breakevens(
+    revenues: list[tuple[Array, Array]],
+    cost: tuple[Array, Array],
+    weights: Array,
+    years: Array,
+    fused: ModuleType | None = None,
+) -> list[Array]:
+    """Break-even year per draw of each balance ``(revenue - cost) x weights``, revenue and
+    cost impacts (each a (scenario, counterfactual) pair of (draw, year) arrays).
+
+    numpy: the balances in one buffer, built in place, then one ``breakeven_year`` pass for
+    them all; the kernels (``fused``) never build them (same values: the same operations).
+    """
+    both = (
+        None
+        if fused is None or len(revenues) != 3
+        else fused.balance_breakevens(revenues, cost, weights, years)
+    )
+    if both is not None:
+        return list(both)
+    shape = np.broadcast_shapes(*(np.shape(a) for rev in revenues for a in rev))
+    nets = np.empty((len(revenues), *shape))
+    for net, rev in zip(nets, revenues, strict=True):
+        np.subtract(*rev, out=net)
+    nets -= np.subtract(*cost)
+    nets *= weights
+    return list(breakeven_year(nets, years))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
@@ -17,13 +18,14 @@ import numpy as np
 from .engine import jit
 from .engine.additionality import DRAW_INPUTS, after_tax_income, net_world
 from .engine.compile import MINERALS
-from .engine.fiscal import breakeven_year
 from .firm_metrics import FIRM_INPUTS, firm_metrics
-from .ledger_metrics import crown_metrics
+from .ledger_metrics import balance_breakevens, crown_metrics
 
 Array = np.ndarray[Any, Any]
 SCOPES = ("plant", "supply_chain", "total")
 PORT_YEARS = (2030, 2035)
+#: the metrics' compiled kernels, for ``engine.jit.compiled_for``
+FUSED = "..kernels_metrics"
 LAYERS = ("direct", "indirect", "induced")
 #: yearly variables the metrics read (besides the per-draw ``discount_rate``)
 METRIC_INPUTS = (
@@ -90,12 +92,35 @@ class Sums:
     c: Mapping[str, Array]
     disc: Array  # (draw, year) discount factors
     rows: Callable[[Array], Array] = field(init=False)
+    #: the metrics' own kernels (``kernels_metrics``) for this block, or None (numpy)
+    fused: ModuleType | None = field(init=False)
     _years: dict[tuple[int, str], Array] = field(default_factory=dict, init=False)
     _npvs: dict[str, Array] = field(default_factory=dict, init=False)
+    _layers: dict[str, Array] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        k = jit.compiled_for(self.disc.shape[0])
+        draws, years = self.disc.shape
+        k = jit.compiled_for(draws)
         self.rows = _numpy_row_sums if k is None else k.sums_over_years
+        # their sums over years repeat numpy's pairwise order for rows of up to 128 years
+        self.fused = None if k is None or years > 128 else jit.compiled_for(draws, FUSED)
+
+    def layers(self) -> dict[str, Array] | None:
+        """The jobs and labour income layers of both worlds through the kernel
+        (``kernels_metrics.layers``), once per block; None on numpy's path. Their labour
+        income summed over years is each layer's ``of`` as well (the same pairwise sums)."""
+        if self.fused is None or self._layers == {}:  # {}: the kernel declined the block
+            return None
+        if self._layers is None:
+            self._layers = self.fused.layers(self.s, self.c, self.disc) or {}
+            if not self._layers:  # e.g. einsum adds otherwise here (kernels_metrics)
+                return None
+            for world, key in enumerate(("gross_s", "gross_c")):
+                for i, layer in enumerate(LAYERS):
+                    self._years.setdefault(
+                        (world, f"labour_income_{layer}"), self._layers[f"{key}_{i}"]
+                    )
+        return self._layers
 
     def of(self, world: int, name: str) -> Array:
         """``name`` of the scenario (0) or the counterfactual (1), summed over years."""
@@ -156,14 +181,18 @@ def draw_metrics(
             out -= c[n]
         return out
 
+    layers = sums.layers()
+    if layers is None:
+        direct_peak = yearly("direct_jobs").max(axis=1)
+        total_peak = yearly(*(f"{k}_jobs" for k in LAYERS)).max(axis=1)
+    else:  # in the kernel's one pass over the layers, the same values
+        direct_peak, total_peak = layers["direct_jobs_peak"], layers["total_jobs_peak"]
     cost_npv = npv("public_cost")
     out: dict[str, Metric] = {
-        "direct_jobs_peak": Metric(
-            "jobs", yearly("direct_jobs").max(axis=1), "highest yearly direct jobs"
-        ),
+        "direct_jobs_peak": Metric("jobs", direct_peak, "highest yearly direct jobs"),
         "total_jobs_peak": Metric(
             "jobs",
-            yearly(*(f"{k}_jobs" for k in LAYERS)).max(axis=1),
+            total_peak,
             "highest yearly direct + indirect + induced jobs",
         ),
         "gdp_cumulative": Metric(
@@ -195,11 +224,13 @@ def draw_metrics(
         out[f"fiscal_net_npv{suffix}"] = Metric(
             cad, tax_npv - cost_npv, f"tax less public cost ({scope} scope)"
         )
-    cost = yearly("public_cost")
-    nets = np.stack([s[f"tax_{scope}"] - c[f"tax_{scope}"] for scope in SCOPES])
-    nets -= cost
-    nets *= balance
-    breakevens = breakeven_year(nets, years)  # the three scopes in one pass
+    breakevens = balance_breakevens(
+        [(s[f"tax_{scope}"], c[f"tax_{scope}"]) for scope in SCOPES],
+        (s["public_cost"], c["public_cost"]),
+        balance,
+        years,
+        sums.fused,
+    )
     for i, scope in enumerate(SCOPES):
         year = breakevens[i]
         out[f"fiscal_breakeven_year_{scope}"] = Metric(
@@ -211,7 +242,9 @@ def draw_metrics(
         out[f"fiscal_breakeven_year_{scope}_reached_share"] = Metric(
             "share", (~np.isnan(year)).astype(float), "draws that break even in the horizon"
         )
-    for name, (unit, values, text) in crown_metrics(s, c, disc, balance, years, cad).items():
+    for name, (unit, values, text) in crown_metrics(
+        s, c, disc, balance, years, cad, sums.fused
+    ).items():
         out[name] = Metric(unit, values, text)
     out["fiscal_balance_cumulative"] = Metric(
         flow_unit,
@@ -241,13 +274,17 @@ def draw_metrics(
         kind="level",
     )
     met = s["linkage_met"]
-    measured = (~np.isnan(met)).sum(axis=(1, 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+    fused = None if sums.fused is None else sums.fused.linkage(met, years)
+    if fused is None:
+        measured = (~np.isnan(met)).sum(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            held = np.where(measured > 0, np.nansum(met, axis=(1, 2)) / measured, np.nan)
+    else:  # the share and the risk metrics in one pass, the same values
+        held = fused[0]
     out["linkage_met_share"] = Metric(
         "share", held, "scenario level: share of measured years the linkage holds", kind="level"
     )
-    out.update(linkage_risk(met, years))
+    out.update(linkage_risk(met, years, None if fused is None else fused[1:]))
     out["domestic_chain_share"] = Metric(
         "share",
         np.array(s["domestic_chain_share"], dtype=float),
@@ -300,37 +337,16 @@ def net_metrics(
     (``total_jobs_peak``) spare computing them twice.
     """
     sums = Sums(s, c, disc) if sums is None else sums
-    layers = [s[f"slack_{k}"] for k in LAYERS]
-    b = s["but_for"]
-    rate = s["labour_revenue_rate"]  # the scenario's, in both worlds (the same rules)
-    gross_s = {**s, "resident_income": after_tax_income(s, rate)}
-    gross_c = {**c, "resident_income": after_tax_income(c, rate)}
-    net_s = net_world(s, b, layers, s["in_migration"])
-    net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
-
-    def npv(w: tuple[Mapping[str, Array], Mapping[str, Array]], name: str) -> Array:
-        return np.asarray(
-            np.einsum("dt,dt->d", w[0][name], disc) - np.einsum("dt,dt->d", w[1][name], disc)
-        )
-
-    def peak(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
-        out = np.array(w[0]["direct_jobs"] - w[1]["direct_jobs"])
-        for k in LAYERS[1:]:
-            out += w[0][f"{k}_jobs"]
-            out -= w[1][f"{k}_jobs"]
-        return np.asarray(out.max(axis=1))
-
+    layer = _net_layer(s, c, disc, sums)
     cost = sums.npv("public_cost")
     burden = sums.npv("excess_burden")
-    net = Sums(net_s, net_c, disc)
     out: dict[str, Metric] = {}
-    for prefix, w, extra in (("", (gross_s, gross_c), 0.0), ("net_", (net_s, net_c), burden)):
+    for prefix, extra in (("", 0.0), ("net_", burden)):
         if prefix:
-            jobs, tax = peak(w), net.npv("tax_total")
+            jobs, tax, gains = layer.jobs_peak, layer.tax, layer.gains
         else:  # the gross worlds' tax and jobs are the block's own
-            jobs = peak(w) if gross_jobs is None else gross_jobs
-            tax = sums.npv("tax_total")
-        gains = npv(w, "resident_income")
+            jobs = _peak((s, c)) if gross_jobs is None else gross_jobs
+            tax, gains = sums.npv("tax_total"), layer.gross_gains
         paid = cost  # charged in full in both branches of the mixture (model.md §6b)
         benefit = gains + tax - paid - extra
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -343,7 +359,7 @@ def net_metrics(
             )
             out["net_labour_income_cumulative"] = Metric(
                 cad,
-                net.total(*(f"labour_income_{k}" for k in LAYERS)),
+                layer.labour_income,
                 "labour income the deal adds: but-for x slack share x gross",
             )
             out["net_tax_revenue_npv"] = Metric(
@@ -386,6 +402,62 @@ def net_metrics(
         cad, burden, "deadweight cost of raising the public cost: (MCPF - 1) x cost, discounted"
     )
     return out
+
+
+@dataclass(frozen=True)
+class NetLayer:
+    """Per draw, what the gross and net benefit metrics read of the net layer
+    (``additionality.net_world``, ``after_tax_income``), each an impact."""
+
+    gross_gains: Array  # residents' after-tax labour income, gross, present value
+    gains: Array  # the same, net (but-for, slack, in-migration)
+    tax: Array  # net tax revenue, present value
+    jobs_peak: Array  # highest yearly net jobs
+    labour_income: Array  # net labour income over the horizon
+
+
+def _net_layer(s: Mapping[str, Array], c: Mapping[str, Array], disc: Array, sums: Sums) -> NetLayer:
+    """``NetLayer`` of a block. numpy builds both net worlds (``net_world``) and takes their
+    present values with ``einsum``; the kernel (``sums.layers``) computes the same elements in
+    one pass and sums them in einsum's order, so both give the same values."""
+
+    def npv(a: Array, b: Array) -> Array:
+        return np.asarray(np.einsum("dt,dt->d", a, disc) - np.einsum("dt,dt->d", b, disc))
+
+    k = sums.layers()
+    if k is not None:
+        li = np.zeros(disc.shape[0])
+        for i in range(len(LAYERS)):  # as Sums.total adds them: layer after layer
+            li = li + (k[f"net_s_{i}"] - k[f"net_c_{i}"])
+        return NetLayer(
+            gross_gains=k["gross_gains"],
+            gains=k["gains"],
+            tax=k["tax"],
+            jobs_peak=k["net_jobs_peak"],
+            labour_income=li,
+        )
+    layers = [s[f"slack_{k}"] for k in LAYERS]
+    b = s["but_for"]
+    rate = s["labour_revenue_rate"]  # the scenario's, in both worlds (the same rules)
+    net_s = net_world(s, b, layers, s["in_migration"])
+    net_c = net_world({**c, "labour_revenue_rate": rate}, b, layers, s["in_migration"])
+    net = Sums(net_s, net_c, disc)
+    return NetLayer(
+        gross_gains=npv(after_tax_income(s, rate), after_tax_income(c, rate)),
+        gains=npv(net_s["resident_income"], net_c["resident_income"]),
+        tax=net.npv("tax_total"),
+        jobs_peak=_peak((net_s, net_c)),
+        labour_income=net.total(*(f"labour_income_{k}" for k in LAYERS)),
+    )
+
+
+def _peak(w: tuple[Mapping[str, Array], Mapping[str, Array]]) -> Array:
+    """Highest yearly jobs impact, the three layers added."""
+    out = np.array(w[0]["direct_jobs"] - w[1]["direct_jobs"])
+    for k in LAYERS[1:]:
+        out += w[0][f"{k}_jobs"]
+        out -= w[1][f"{k}_jobs"]
+    return np.asarray(out.max(axis=1))
 
 
 #: the steps from gross GDP to the net public benefit, in order: (key, words, source)
@@ -551,33 +623,42 @@ def trade(
     }
 
 
-def linkage_risk(met: Array, years: Array) -> dict[str, Metric]:
+def linkage_risk(met: Array, years: Array, fused: Array | None = None) -> dict[str, Metric]:
     """Whether the linkage holds over the whole deal, and the year it first fails.
 
     ``met`` is (draw, deal, year): 1 met, 0 failed, NaN not measured. A year fails when any
-    deal's condition fails in it. Draws with nothing measured have no value (NaN).
+    deal's condition fails in it. Draws with nothing measured have no value (NaN). ``fused``:
+    the three metrics' values as ``kernels_metrics.linkage`` computed them (the same values).
     """
-    failed = np.any(met == 0, axis=1)  # (draw, year)
-    measured = np.any(~np.isnan(met), axis=(1, 2))
-    ever = failed.any(axis=1)
-    first = np.where(ever, np.asarray(years, dtype=float)[np.argmax(failed, axis=1)], np.nan)
+    if fused is None:
+        failed = np.any(met == 0, axis=1)  # (draw, year)
+        measured = np.any(~np.isnan(met), axis=(1, 2))
+        ever = failed.any(axis=1)
+        first = np.where(ever, np.asarray(years, dtype=float)[np.argmax(failed, axis=1)], np.nan)
+        fused = np.stack(
+            [
+                np.where(measured, (~ever).astype(float), np.nan),
+                np.where(measured, first, np.nan),
+                np.where(measured, ever.astype(float), np.nan),
+            ]
+        )
     return {
         "linkage_holds_over_deal": Metric(
             "share",
-            np.where(measured, (~ever).astype(float), np.nan),
+            fused[0],
             "scenario level: 1 if the linkage holds in every measured year; its mean is the "
             "probability the deal never fails its condition",
             kind="level",
         ),
         "linkage_first_failure_year": Metric(
             "year",
-            np.where(measured, first, np.nan),
+            fused[1],
             "scenario level: first year the linkage fails (no value if it never fails)",
             kind="level",
         ),
         "linkage_first_failure_year_reached_share": Metric(
             "share",
-            np.where(measured, ever.astype(float), np.nan),
+            fused[2],
             "scenario level: draws in which the linkage fails at least once",
             kind="level",
         ),

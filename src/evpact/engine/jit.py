@@ -38,7 +38,13 @@ JIT_FROM_DRAWS = 1024
 JIT_FROM_RUN_DRAWS = 2**17
 
 #: every kernel module, relative to ``evpact.engine`` (``compiled_for``'s names)
-KERNEL_MODULES = (".kernels", ".kernels_flows", ".kernels_ledger", "..uncertainty.kernels")
+KERNEL_MODULES = (
+    ".kernels",
+    ".kernels_flows",
+    ".kernels_ledger",
+    "..kernels_metrics",
+    "..uncertainty.kernels",
+)
 
 _planned = 0  # draws this process computes in the run under way (``planned``)
 _loaded: dict[str, ModuleType] = {}  # kernel modules imported so far (``compiled_for``)
@@ -73,8 +79,9 @@ def plan(draws: int) -> None:
 def compiled_for(draws: int, module: str = ".kernels") -> ModuleType | None:
     """The kernels ``module`` (relative to ``evpact.engine``: ``.kernels``, ``.kernels_flows``
     for the market and the plants' physical chain, ``.kernels_ledger`` for the Crown ledger's
-    totals, ``..uncertainty.kernels`` for the inverse CDFs and the
-    streaming totals) when a block of ``draws`` draws should use it, else None (numpy)."""
+    totals, ``..kernels_metrics`` for the per-draw metrics, ``..uncertainty.kernels`` for the
+    inverse CDFs and the streaming totals) when a block of ``draws`` draws should use it,
+    else None (numpy)."""
     block, run = thresholds()
     if draws < block or _planned < run:
         return None

@@ -73,18 +73,21 @@ class Totals:
         """Fold in one block: its per-draw metrics and both worlds' yearly arrays."""
         rows = len(next(iter(metrics.values())).values)
         self.n += rows
-        # every metric's draws as one row of a table: one NaN test and one sum for them all
-        # (a row's sum is numpy's pairwise sum of that row alone: the same bits as summing
-        # the metric by itself); a metric with a NaN sums the draws that have a value
+        # every metric's draws as one row of a table: one sum for them all (a row's sum is
+        # numpy's pairwise sum of that row alone: the same bits as summing the metric by
+        # itself); a metric whose sum is NaN has a NaN draw (or infinities of both signs):
+        # only then are its NaN counted and the draws with a value summed
         names = list(metrics)
         table = np.stack([np.asarray(metrics[name].values, dtype=float) for name in names])
-        missing = np.isnan(table)
-        nans = missing.sum(axis=1)
         sums = table.sum(axis=1)
-        for i, name in enumerate(names):
-            total = float(table[i][~missing[i]].sum()) if nans[i] else float(sums[i])
+        for row in np.flatnonzero(np.isnan(sums)):
+            missing = np.isnan(table[row])
+            if missing.any():
+                sums[row] = table[row][~missing].sum()
+                self.nans[names[row]] = self.nans.get(names[row], 0) + int(missing.sum())
+        for name, total in zip(names, sums.tolist(), strict=True):
             self.sums[name] = self.sums.get(name, 0.0) + total
-            self.nans[name] = self.nans.get(name, 0) + int(nans[i])
+            self.nans.setdefault(name, 0)
         for name in TAIL_METRICS:
             self._keep_worst(name, metrics[name].values)
         k = jit.compiled_for(rows, "..uncertainty.kernels")
