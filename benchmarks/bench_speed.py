@@ -5,7 +5,7 @@ are its own.
 
 Run: ``python benchmarks/bench_speed.py [--cases help,cli-det,det,1e6,cli-1e6,sweep]``.
 The 10^6 cases also report ``tree_peak_pss_mib``: the peak proportional set size of the
-run's whole process tree (caller and forked workers, sampled every 50 ms; a page shared
+run's whole process tree (caller and forked workers, sampled every 0.5 s; a page shared
 between them counted once), the memory the run takes from the machine.
 ``--workers N`` runs the 10^6 cases (default: every core) and the sweep (default: one) on N
 cores.
@@ -97,14 +97,14 @@ def _pss_mib(pids: list[int]) -> float:
 
 def run_sampled(command: list[str]) -> tuple[str, float]:
     """Run ``command`` to the end; its standard output and the peak of the PSS of its
-    process tree (NaN where ``/proc`` has no ``smaps_rollup``), sampled every 50 ms."""
+    process tree (NaN where ``/proc`` has no ``smaps_rollup``), sampled every 0.5 s."""
     peak = float("nan")
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
         if Path(f"/proc/{proc.pid}/smaps_rollup").exists():
             peak = 0.0
             while proc.poll() is None:
                 peak = max(peak, _pss_mib(_tree(proc.pid)))
-                time.sleep(0.05)
+                time.sleep(0.5)
         out, _ = proc.communicate()
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, command)
