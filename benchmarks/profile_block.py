@@ -14,6 +14,7 @@ import sys
 import time
 from typing import Any
 
+from evpact.engine.firms import ids as firm_ids
 from evpact.engine.reuse import compiled
 from evpact.engine.simulate import simulate
 from evpact.metrics import draw_metrics
@@ -39,6 +40,7 @@ def main() -> None:
     # as a streamed run's blocks: the Crown ledger's totals only, not its lines
     worlds = (scenario, load_counterfactual(scenario, None))
     models = [compiled(w, ledger_lines=False) for w in worlds]
+    firms = firm_ids(models[0].firms)  # the firms' metrics too, as a run computes them
     stages = dict.fromkeys(("uniforms", "inputs", "engine", "metrics", "totals"), 0.0)
     for i in range(blocks + 1):
         start, stop = (20 + i) * CHUNK, (21 + i) * CHUNK  # past the kept draws, as a worker
@@ -51,7 +53,7 @@ def main() -> None:
         t2 = time.process_time()
         worlds = [simulate(m, v, stop - start) for m, v in zip(models, values, strict=True)]
         t3 = time.process_time()
-        metrics = draw_metrics(worlds[0], worlds[1], models[0].years, scenario.price_year)
+        metrics = draw_metrics(worlds[0], worlds[1], models[0].years, scenario.price_year, firms)
         t4 = time.process_time()
         Totals(DRAWS).add(metrics, worlds)
         t5 = time.process_time()
