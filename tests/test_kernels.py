@@ -63,6 +63,24 @@ def test_kernels_give_the_numpy_bits(name: str, lines: bool, monkeypatch: Any) -
             assert x.tobytes() == y.tobytes(), key  # bit for bit, NaN and -0.0 included
 
 
+def count_calls(monkeypatch: Any, names: dict[str, Any]) -> dict[str, int]:
+    """Calls of each kernel ``name`` of module ``names[name]`` from now on (monkeypatched)."""
+    calls = dict.fromkeys(names, 0)
+
+    def counting(name: str) -> Any:
+        kernel = getattr(names[name], name)
+
+        def counted(*args: Any) -> Any:
+            calls[name] += 1
+            return kernel(*args)
+
+        return counted
+
+    for name, module in names.items():
+        monkeypatch.setattr(module, name, counting(name))
+    return calls
+
+
 def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) -> None:
     """The comparison above runs each of simulate's kernels on the bundled scenarios (so a
     kernel that silently stopped being called could not pass it by default)."""
@@ -85,19 +103,7 @@ def test_the_bundled_comparison_reaches_every_engine_kernel(monkeypatch: Any) ->
         "plant_tax": kernels_ledger,
         "revenue": kernels_ledger,
     }  # (``_layers``, economy.layered of one element, runs inside plant_economy)
-    calls = dict.fromkeys(names, 0)
-
-    def counting(name: str) -> Any:
-        kernel = getattr(names[name], name)
-
-        def counted(*args: Any) -> Any:
-            calls[name] += 1
-            return kernel(*args)
-
-        return counted
-
-    for name, module in names.items():
-        monkeypatch.setattr(module, name, counting(name))
+    calls = count_calls(monkeypatch, names)
     kernels_on(monkeypatch, True)
     for name in SCENARIOS:
         both_worlds(name, 50, False)
@@ -1207,19 +1213,7 @@ def test_the_bundled_comparison_reaches_every_metric_kernel(monkeypatch: Any) ->
         "layers": metric_kernels(),
         "linkage": metric_kernels(),
     }
-    calls = dict.fromkeys(names, 0)
-
-    def counting(name: str) -> Any:
-        kernel = getattr(names[name], name)
-
-        def counted(*args: Any) -> Any:
-            calls[name] += 1
-            return kernel(*args)
-
-        return counted
-
-    for name, module in names.items():
-        monkeypatch.setattr(module, name, counting(name))
+    calls = count_calls(monkeypatch, names)
     for name in SCENARIOS:
         worlds = both_worlds(name, 50, False)
         kernels_on(monkeypatch, True)

@@ -15,30 +15,21 @@ imports numba.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 import numba
 import numpy as np
 
+from .engine.kernels import _kernel  # the one way evpact compiles a kernel
+
 FloatArray = np.ndarray[Any, Any]
-Kernel = Callable[..., None]
 F64 = numba.types.float64
 IN1 = numba.types.Array(F64, 1, "A", readonly=True)
 IN2 = numba.types.Array(F64, 2, "A", readonly=True)
 OUT1 = numba.types.Array(F64, 1, "C")
 OUT2 = numba.types.Array(F64, 2, "C")
 OUT3 = numba.types.Array(F64, 3, "C")
-
-
-def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
-    """``numba.njit`` for one signature, cached on disk, with numpy's float semantics."""
-    signature = numba.types.void(*args)
-
-    def wrap(f: Callable[..., None]) -> Kernel:
-        return cast(Kernel, numba.njit(signature, cache=True, error_model="numpy", nogil=True)(f))
-
-    return wrap
 
 
 def _wide(shape: tuple[int, ...], *arrays: FloatArray) -> list[FloatArray]:

@@ -14,30 +14,17 @@ Import this module only through
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
-
 import numba
 import numpy as np
 
+from ..engine.kernels import _kernel  # the one way evpact compiles a kernel
 from ..scenario.distributions import FloatArray
 
-Kernel = Callable[..., None]
 F64 = numba.types.float64
 IN1C = numba.types.Array(F64, 1, "C", readonly=True)
 IN2C = numba.types.Array(F64, 2, "C", readonly=True)
 OUT1C = numba.types.Array(F64, 1, "C")
 OUT2C = numba.types.Array(F64, 2, "C")
-
-
-def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
-    """``numba.njit`` for one signature, cached on disk, with numpy's float semantics."""
-    signature = numba.types.void(*args)
-
-    def wrap(f: Callable[..., None]) -> Kernel:
-        return cast(Kernel, numba.njit(signature, cache=True, error_model="numpy", nogil=True)(f))
-
-    return wrap
 
 
 # --- the triangular inverse CDF (scenario.distributions.triangular_ppf) ----------------------
