@@ -15,15 +15,11 @@ import sys
 import time
 from typing import Any
 
-from evpact.engine import jit, ledger
-from evpact.engine.reuse import compiled
-from evpact.engine.simulate import simulate
-from evpact.scenario.load import load_counterfactual, load_scenario
-from evpact.uncertainty.cores import _keep_freed_memory
-from evpact.uncertainty.montecarlo import CHUNK
-from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
+import streamed_blocks  # this folder
 
-DRAWS = 1_000_000
+from evpact.engine import ledger
+from evpact.engine.simulate import simulate
+from evpact.uncertainty.montecarlo import CHUNK
 
 
 def main() -> None:
@@ -31,18 +27,9 @@ def main() -> None:
     blocks = int(args[0]) if args else 20
     path = args[1] if len(args) > 1 else "numpy"
     profiled = len(args) > 2 and args[2] == "profile"
-    _keep_freed_memory()
-    jit.plan(DRAWS // 2 if path == "jit" else 0)
-    scenario = load_scenario("canada-korea-2026")
-    worlds = (scenario, load_counterfactual(scenario, None))
-    models = [compiled(w, ledger_lines=False) for w in worlds]
-    inputs: list[list[Any]] = []
-    for i in range(blocks + 1):
-        start, stop = (20 + i) * CHUNK, (21 + i) * CHUNK
-        paths = uncertain_paths(*(m.inputs for m in models))
-        u = block_uniforms(paths, 1, start, stop, DRAWS, "mc", models[0].correlations)
-        shared: dict[str, Any] = {}
-        inputs.append([sample(m.inputs, 1, start, stop, shared, u=u) for m in models])
+    streamed_blocks.as_worker(path)
+    _, models = streamed_blocks.worlds()
+    inputs = [streamed_blocks.inputs(models, i) for i in range(blocks + 1)]
     for m, x in zip(models, inputs[0], strict=True):  # warm-up
         simulate(m, x, CHUNK)
     in_ledger = [0.0]  # CPU in ledger.crown, the Crown ledger (not this round's part)

@@ -14,15 +14,12 @@ import sys
 import time
 from typing import Any
 
+import streamed_blocks  # this folder
+
 from evpact.engine import jit, ledger
 from evpact.engine import simulate as engine
-from evpact.engine.reuse import compiled
-from evpact.scenario.load import load_counterfactual, load_scenario
 from evpact.uncertainty.cores import _keep_freed_memory
 from evpact.uncertainty.montecarlo import CHUNK
-from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
-
-DRAWS = 1_000_000
 
 
 def crown_calls(name: str) -> list[tuple[Any, ...]]:
@@ -36,15 +33,9 @@ def crown_calls(name: str) -> list[tuple[Any, ...]]:
 
     ledger.crown = spy
     try:
-        scenario = load_scenario(name)
-        worlds = (scenario, load_counterfactual(scenario, None))
-        models = [compiled(w, ledger_lines=False) for w in worlds]
-        start, stop = 20 * CHUNK, 21 * CHUNK  # past the kept draws, as a worker
-        paths = uncertain_paths(*(m.inputs for m in models))
-        u = block_uniforms(paths, 1, start, stop, DRAWS, "mc", models[0].correlations)
-        shared: dict[str, Any] = {}
-        for m in models:
-            engine.simulate(m, sample(m.inputs, 1, start, stop, shared, u=u), stop - start)
+        _, models = streamed_blocks.worlds(name)
+        for m, x in zip(models, streamed_blocks.inputs(models, 0), strict=True):
+            engine.simulate(m, x, CHUNK)
     finally:
         ledger.crown = real
     return calls

@@ -17,15 +17,12 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from evpact.engine import additionality, firms, jit, ledger
-from evpact.engine.reuse import compiled
-from evpact.engine.simulate import simulate
-from evpact.scenario.load import load_counterfactual, load_scenario
-from evpact.uncertainty.cores import _keep_freed_memory
-from evpact.uncertainty.montecarlo import CHUNK
-from evpact.uncertainty.sampling import block_uniforms, sample, uncertain_paths
+import streamed_blocks  # this folder
 
-DRAWS = 1_000_000
+from evpact.engine import additionality, firms, ledger
+from evpact.engine.simulate import simulate
+from evpact.uncertainty.montecarlo import CHUNK
+
 TIMED = (
     (ledger, "crown"),
     (firms, "firm_base"),
@@ -51,19 +48,9 @@ def timed(module: ModuleType, name: str, spent: dict[str, float]) -> None:
 def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else "numpy"
     blocks = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    _keep_freed_memory()  # a block worker's allocator settings ...
-    jit.plan(DRAWS // 2 if path == "jit" else 0)  # ... and its share of the run (or numpy)
-    scenario = load_scenario("canada-korea-2026")
-    models = [
-        compiled(w, ledger_lines=False) for w in (scenario, load_counterfactual(scenario, None))
-    ]
-    inputs = []
-    for i in range(blocks + 1):
-        start, stop = (20 + i) * CHUNK, (21 + i) * CHUNK
-        paths = uncertain_paths(*(m.inputs for m in models))
-        u = block_uniforms(paths, 1, start, stop, DRAWS, "mc", models[0].correlations)
-        shared: dict[str, Any] = {}
-        inputs.append([sample(m.inputs, 1, start, stop, shared, u=u) for m in models])
+    streamed_blocks.as_worker(path)
+    _, models = streamed_blocks.worlds()
+    inputs = [streamed_blocks.inputs(models, i) for i in range(blocks + 1)]
     for m, x in zip(models, inputs[0], strict=True):  # warm-up
         simulate(m, x, CHUNK)
     spent: dict[str, float] = {}
