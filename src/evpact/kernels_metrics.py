@@ -21,12 +21,11 @@ from typing import Any
 import numba
 import numpy as np
 
-from .engine.kernels import _kernel  # the one way evpact compiles a kernel
+# the one way evpact compiles a kernel, and its read-only inputs of any layout
+from .engine.kernels import F64, IN1, IN2, _kernel
 
 FloatArray = np.ndarray[Any, Any]
-F64 = numba.types.float64
-IN1 = numba.types.Array(F64, 1, "A", readonly=True)
-IN2 = numba.types.Array(F64, 2, "A", readonly=True)
+#: outputs the metrics allocate themselves: contiguous
 OUT1 = numba.types.Array(F64, 1, "C")
 OUT2 = numba.types.Array(F64, 2, "C")
 OUT3 = numba.types.Array(F64, 3, "C")

@@ -310,18 +310,19 @@ def _origin(  # type: ignore[no-untyped-def]
     n, m = pack_share.shape
     for i in range(n):
         for j in range(m):
-            p_rvc, v_rvc, v_lvc, q, need = _origin_one(
+            (
+                p_rvc_out[i, j],
+                rvc_out[i, j],
+                lvc_out[i, j],
+                qualifies_out[i, j],
+                need_out[i, j],
+            ) = _origin_one(
                 pack_share[i, j], cell_share[i, j], cells_originating[i, j], pack_other[i, j],
                 core_share[i, j], core_originating[i, j], other_originating[i, j],
                 high_wage[i, j], technology_credit[i, j], battery_plant[i, j],
                 steel_aluminium[i, j], in_force[i, j], t[i, j], t_core[i, j], roll[i, j],
                 lvc_max[i, j], lvc_credit[i, j], lvc_t[i, j], steel_t[i, j],
             )  # fmt: skip
-            p_rvc_out[i, j] = p_rvc
-            rvc_out[i, j] = v_rvc
-            lvc_out[i, j] = v_lvc
-            qualifies_out[i, j] = q
-            need_out[i, j] = need
 
 
 YEARS = numba.types.Array(F64, 1, "C", readonly=True)
@@ -349,16 +350,17 @@ def _origin_rows(  # type: ignore[no-untyped-def]
         )
         steel = steel_aluminium[i]
         for j in range(m):
-            p_rvc, v_rvc, v_lvc, q, need = _origin_one(
+            (
+                p_rvc_out[i, j],
+                rvc_out[i, j],
+                lvc_out[i, j],
+                qualifies_out[i, j],
+                need_out[i, j],
+            ) = _origin_one(
                 pack_share[i, j], cs, cells, po, core_share[i, j], co, oo, hw, credit, plant,
                 steel, in_force[j], t[j], t_core[j], roll[j], lvc_max[j], lvc_credit[j],
                 lvc_t[j], steel_t[j],
             )  # fmt: skip
-            p_rvc_out[i, j] = p_rvc
-            rvc_out[i, j] = v_rvc
-            lvc_out[i, j] = v_lvc
-            qualifies_out[i, j] = q
-            need_out[i, j] = need
 
 
 def origin(
