@@ -22,24 +22,13 @@ import numba
 import numpy as np
 
 # the one way evpact compiles a kernel, and its read-only inputs of any layout
-from .engine.kernels import F64, IN1, IN2, _kernel
+from .engine.kernels import F64, IN1, IN2, _kernel, _wide
 
 FloatArray = np.ndarray[Any, Any]
 #: outputs the metrics allocate themselves: contiguous
 OUT1 = numba.types.Array(F64, 1, "C")
 OUT2 = numba.types.Array(F64, 2, "C")
 OUT3 = numba.types.Array(F64, 3, "C")
-
-
-def _wide(shape: tuple[int, ...], *arrays: FloatArray) -> list[FloatArray]:
-    """Each input at the full shape: as it is when it already has it, else a broadcast view
-    (no copy; numba reads a stride of zero like any other)."""
-    return [
-        a
-        if type(a) is np.ndarray and a.shape == shape and a.dtype == np.float64
-        else np.broadcast_to(np.asarray(a, dtype=float), shape)
-        for a in arrays
-    ]
 
 
 # --- fiscal.breakeven_year of a balance built from four yearly series -----------------------

@@ -47,14 +47,17 @@ def _kernel(*args: Any) -> Callable[[Callable[..., None]], Kernel]:
     return wrap
 
 
-def _wide(shape: tuple[int, int], *arrays: FloatArray | float) -> list[FloatArray]:
-    """Each input as a (draw, year) array: as it is when it already is one (numba takes a
-    writable array for a read-only argument), else a broadcast view (no copy). The check
-    costs a tenth of ``np.broadcast_to``, which a block calls hundreds of times."""
+def _wide(shape: tuple[int, ...], *arrays: FloatArray | float) -> list[FloatArray]:
+    """Each input as an array of ``shape`` (draw, year, or any other): as it is when it
+    already is one (numba takes a writable array for a read-only argument), else a broadcast
+    view (no copy). The check costs a tenth of ``np.broadcast_to``, which a block calls
+    hundreds of times."""
     return [
         a
         if type(a) is np.ndarray and a.shape == shape and a.dtype == np.float64
         else _spread(np.asarray(a, dtype=float), shape)
+        if len(shape) == 2
+        else np.broadcast_to(np.asarray(a, dtype=float), shape)
         for a in arrays
     ]
 
