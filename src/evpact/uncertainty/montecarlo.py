@@ -198,10 +198,7 @@ def run_models(
     thread otherwise.
     """
     if deterministic:
-        kept_worlds = [
-            _worlds.reuse(m, "central", lambda m: run_block(m, central(m.inputs), 1))
-            for m in models
-        ]
+        kept_worlds = [_central_world(m) for m in models]
         # writable copies: the kept worlds are shared with the next run
         one = [{k: np.array(v) for k, v in world.items()} for world in kept_worlds]
         if summarise and collect:
@@ -275,14 +272,17 @@ def kept_array(shape: tuple[int, ...], dtype: Any, shared: bool = False) -> np.n
     return np.frombuffer(mmap.mmap(-1, size, flags=flags), dtype=dtype).reshape(shape)
 
 
+def _central_world(model: Model) -> dict[str, Any]:
+    """The model's world at its inputs' central values (one draw), kept for the next run."""
+    return _worlds.reuse(model, "central", lambda m: run_block(m, central(m.inputs), 1))
+
+
 def _shared_kept(models: list[Model], kept: int, dtype: Any, summarise: Summarise | None) -> Block:
     """Kept arrays, mapped shared, for every output a kept block leaves after ``summarise``
     (which may drop some), shaped from the models' central worlds (one draw each, kept for
     a deterministic run): forked workers write their kept blocks there in place, so no
     block's arrays travel back."""
-    block = [
-        _worlds.reuse(m, "central", lambda m: run_block(m, central(m.inputs), 1)) for m in models
-    ]
+    block = [_central_world(m) for m in models]
     if summarise:  # it replaces, never changes, the block's dicts
         summarise(block, True)
     return [
